@@ -1,0 +1,23 @@
+// swift-tools-version: 6.0
+// Keel: stable training of recurrent and deep networks.
+// Swift 6 language mode (the tools-version default), no unsafeFlags, no package dependencies
+// for library targets.
+import PackageDescription
+
+let package = Package(
+    name: "Keel",
+    products: [
+        .library(name: "Keel", targets: ["Keel"]),
+        .library(name: "KeelCore", targets: ["KeelCore"]),
+        .executable(name: "keel-bench", targets: ["KeelBench"]),
+    ],
+    targets: [
+        // The only C in the package: GEMM micro-kernels, vectorized activations and elementwise
+        // kernels, with run-time CPU dispatch.
+        .target(name: "CKeelKernels"),
+        .target(name: "KeelCore", dependencies: ["CKeelKernels"]),
+        .target(name: "Keel", dependencies: ["KeelCore"]),
+        .executableTarget(name: "KeelBench", dependencies: ["KeelCore"], path: "Benchmarks/KeelBench"),
+        .testTarget(name: "KeelCoreTests", dependencies: ["KeelCore"]),
+    ]
+)

@@ -1,0 +1,2 @@
+// The umbrella module: `import Keel` brings in every Keel library module.
+@_exported import KeelCore

@@ -1,0 +1,4 @@
+import Testing
+import KeelCore
+
+@Test func packageBuilds() { #expect(Bool(true)) }
