@@ -14,10 +14,10 @@ let package = Package(
     targets: [
         // The only C in the package: GEMM micro-kernels, vectorized activations and elementwise
         // kernels, with run-time CPU dispatch.
-        .target(name: "CKeelKernels"),
+        .target(name: "CKeelKernels", linkerSettings: [.linkedLibrary("m")]),
         .target(name: "KeelCore", dependencies: ["CKeelKernels"]),
         .target(name: "Keel", dependencies: ["KeelCore"]),
         .executableTarget(name: "KeelBench", dependencies: ["KeelCore"], path: "Benchmarks/KeelBench"),
-        .testTarget(name: "KeelCoreTests", dependencies: ["KeelCore"]),
+        .testTarget(name: "KeelCoreTests", dependencies: ["KeelCore"], exclude: ["Reference"]),
     ]
 )

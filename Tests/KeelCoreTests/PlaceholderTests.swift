@@ -1,4 +1,0 @@
-import Testing
-import KeelCore
-
-@Test func packageBuilds() { #expect(Bool(true)) }
