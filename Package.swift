@@ -9,6 +9,8 @@ let package = Package(
     products: [
         .library(name: "Keel", targets: ["Keel"]),
         .library(name: "KeelCore", targets: ["KeelCore"]),
+        .library(name: "KeelLayers", targets: ["KeelLayers"]),
+        .library(name: "KeelOptimizers", targets: ["KeelOptimizers"]),
         .executable(name: "keel-bench", targets: ["KeelBench"]),
     ],
     targets: [
@@ -16,8 +18,12 @@ let package = Package(
         // kernels, with run-time CPU dispatch.
         .target(name: "CKeelKernels", linkerSettings: [.linkedLibrary("m")]),
         .target(name: "KeelCore", dependencies: ["CKeelKernels"]),
-        .target(name: "Keel", dependencies: ["KeelCore"]),
+        .target(name: "KeelLayers", dependencies: ["KeelCore"]),
+        .target(name: "KeelOptimizers", dependencies: ["KeelCore"]),
+        .target(name: "Keel", dependencies: ["KeelCore", "KeelLayers", "KeelOptimizers"]),
         .executableTarget(name: "KeelBench", dependencies: ["KeelCore"], path: "Benchmarks/KeelBench"),
         .testTarget(name: "KeelCoreTests", dependencies: ["KeelCore"], exclude: ["Reference"]),
+        .testTarget(name: "KeelLayersTests", dependencies: ["KeelLayers"]),
+        .testTarget(name: "KeelOptimizersTests", dependencies: ["KeelOptimizers"]),
     ]
 )

@@ -148,3 +148,19 @@ struct TinyModel: ParameterContainer {
         #expect(model.parameters == original)
     }
 }
+
+@Suite struct ParameterScopingTests {
+    @Test func childSeesRelativeKeysAndAccumulatesWithoutCopying() {
+        var gradients = TinyModel().parameters.zerosLike()
+        let before = gradients["encoder.bias"].withUnsafeBufferPointer { $0.baseAddress! }
+        gradients.withScope("encoder") { child in
+            #expect(child.keys == ["weight", "bias"])
+            child.withTensor(at: 1) { $0 += Tensor([1, 2]) }
+            child.append(Tensor([7]), for: "extra")
+        }
+        #expect(gradients["encoder.bias"].scalars == [1, 2])
+        #expect(gradients["encoder.bias"].withUnsafeBufferPointer { $0.baseAddress! } == before)
+        #expect(gradients.keys == ["encoder.weight", "encoder.bias", "scale", "encoder.extra"])
+        #expect(gradients["scale"].scalars == [0])
+    }
+}

@@ -14,7 +14,7 @@ public struct ParameterSet<Scalar: TensorScalar>: Sendable {
     /// The keys, in order.
     public private(set) var keys: [ParameterKey] = []
     /// The tensors, in the order of `keys`.
-    public private(set) var tensors: [Tensor<Scalar>] = []
+    public internal(set) var tensors: [Tensor<Scalar>] = []
     private var indexByKey: [ParameterKey: Int] = [:]
 
     /// An empty set.

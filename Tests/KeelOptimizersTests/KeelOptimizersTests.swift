@@ -1,0 +1,4 @@
+import Testing
+import KeelOptimizers
+
+@Test func optimizersModuleReexportsCore() { #expect(ParameterSet<Float>().isEmpty) }
