@@ -1,0 +1,14 @@
+/// The result builder behind ``Sequential``: each statement is a layer, and the block becomes a
+/// statically typed ``LayerChain`` (`Chain<Chain<ChainLink<A>, B>, C>`), like SwiftUI's
+/// `buildPartialBlock`-based builders.
+@resultBuilder
+public enum LayerBuilder {
+    public static func buildPartialBlock<First: Layer>(first: First) -> ChainLink<First> {
+        ChainLink(first)
+    }
+
+    public static func buildPartialBlock<Head: LayerChain, Next: Layer>(accumulated: Head, next: Next) -> Chain<Head, Next>
+    where Head.Scalar == Next.Scalar {
+        Chain(accumulated, next)
+    }
+}

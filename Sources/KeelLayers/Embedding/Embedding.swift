@@ -1,0 +1,83 @@
+/// A lookup table of learned vectors: output[…, :] = weight[index, :].
+///
+/// **Shapes.** Input: any shape of indices stored as scalars (whole numbers), e.g.
+/// `[time, batch]`; output: the input's shape followed by `dimension`, e.g.
+/// `[time, batch, dimension]`. `weight` is `[vocabularySize, dimension]`.
+///
+/// **Backward:** each output row's gradient is added to the weight row it came from
+/// (scatter-add; repeated indices accumulate). Indices are not differentiable: the input
+/// gradient is zeros.
+///
+/// Parameter key: `weight`. Default initialization N(0, 1), as PyTorch.
+public struct Embedding<Scalar: TensorScalar>: Layer, BufferContainer {
+    /// The table `[vocabularySize, dimension]`.
+    public var weight: Tensor<Scalar>
+
+    /// The number of rows (valid indices are 0 ..< vocabularySize).
+    public var vocabularySize: Int { weight.shape[0] }
+    /// The length of each vector.
+    public var dimension: Int { weight.shape[1] }
+
+    /// A layer with the given table `[vocabularySize, dimension]`.
+    public init(weight: Tensor<Scalar>) {
+        precondition(weight.rank == 2, "Embedding: weight must be [vocabularySize, dimension], got shape \(weight.shape)")
+        self.weight = weight
+    }
+
+    /// A layer with a freshly initialized table.
+    public init<G: RandomNumberGenerator>(
+        vocabularySize: Int, dimension: Int, initializer: some Initializer = Normal(), generator: inout G
+    ) {
+        precondition(vocabularySize > 0 && dimension > 0, "Embedding: sizes must be positive, got vocabularySize \(vocabularySize), dimension \(dimension)")
+        self.init(weight: initializer.makeTensor([vocabularySize, dimension], generator: &generator))
+    }
+
+    public func visitParameters(_ visitor: (ParameterKey, Tensor<Scalar>) throws -> Void) rethrows {
+        try visitor("weight", weight)
+    }
+
+    public mutating func updateParameters(_ visitor: (ParameterKey, inout Tensor<Scalar>) throws -> Void) rethrows {
+        try visitor("weight", &weight)
+    }
+
+    /// The validated row indices and the input shape.
+    public struct Cache: Sendable {
+        var indices: [Int]
+        var inputShape: [Int]
+    }
+
+    public func forward(_ input: Tensor<Scalar>, context: inout ForwardContext) -> (output: Tensor<Scalar>, cache: Cache) {
+        let vocabularySize = vocabularySize, dimension = dimension
+        let indices = input.scalars.enumerated().map { position, value in
+            guard value >= 0 && value < Scalar(vocabularySize) && value.rounded() == value else {
+                preconditionFailure("Embedding: index \(value) at position \(position) of input shape \(input.shape) is not a whole number in 0..<\(vocabularySize)")
+            }
+            return Int(value)
+        }
+        let output = Tensor<Scalar>(shape: input.shape + [dimension]) { destination in
+            guard !indices.isEmpty else { return }
+            weight.withUnsafeBufferPointer { table in
+                for (row, index) in indices.enumerated() {
+                    (destination.baseAddress! + row * dimension).initialize(from: table.baseAddress! + index * dimension, count: dimension)
+                }
+            }
+        }
+        return (output, Cache(indices: indices, inputShape: input.shape))
+    }
+
+    public func backward(_ outputGradient: Tensor<Scalar>, cache: Cache, gradients: inout ParameterSet<Scalar>) -> Tensor<Scalar> {
+        let dimension = dimension
+        precondition(outputGradient.shape == cache.inputShape + [dimension], "Embedding.backward: output gradient shape \(outputGradient.shape) differs from the output shape \(cache.inputShape + [dimension])")
+        gradients.accumulate("weight") { table in
+            guard !cache.indices.isEmpty else { return }
+            table.withUnsafeMutableBufferPointer { tableBuffer in
+                outputGradient.withUnsafeBufferPointer { rows in
+                    for (row, index) in cache.indices.enumerated() {
+                        Scalar.kernelAXPY(count: dimension, alpha: 1, rows.baseAddress! + row * dimension, tableBuffer.baseAddress! + index * dimension)
+                    }
+                }
+            }
+        }
+        return .zeros(cache.inputShape)
+    }
+}
