@@ -1,0 +1,67 @@
+/// Softmax cross-entropy from logits and class indices, as PyTorch's `CrossEntropyLoss`.
+///
+/// **Shapes.** `predictions` (logits) `[batch, classes]`, or `[time, batch, classes]` for one
+/// classification per time step; `targets` the logits' shape without the class axis
+/// (`[batch]`, `[time, batch]`), holding class indices as whole numbers.
+///
+/// Per row: ℓ = −log softmax(x)_t = log Σⱼ e^(xⱼ − m) − (x_t − m), m = max x (stable);
+/// ∂ℓ/∂x = softmax(x) − onehot(t). Rows whose target equals `ignoreIndex` contribute neither loss
+/// nor gradient, and the mean divides by the number of rows that count (PyTorch: the mean of an
+/// all-ignored batch is 0/0 = NaN).
+public struct SoftmaxCrossEntropy<Scalar: TensorScalar>: Loss {
+    public var reduction: LossReduction
+    /// A target value that marks a row to skip (padding), or `nil`.
+    public var ignoreIndex: Int?
+
+    public init(reduction: LossReduction = .mean, ignoreIndex: Int? = nil) {
+        self.reduction = reduction
+        self.ignoreIndex = ignoreIndex
+    }
+
+    public func valueAndGradient(predictions: Tensor<Scalar>, targets: Tensor<Scalar>) -> (value: Scalar, gradient: Tensor<Scalar>) {
+        precondition(predictions.rank >= 2, "SoftmaxCrossEntropy: logits shape \(predictions.shape) needs a class axis ([batch, classes] or [time, batch, classes])")
+        let classes = predictions.shape[predictions.rank - 1]
+        precondition(
+            targets.shape == Array(predictions.shape.dropLast()),
+            "SoftmaxCrossEntropy: targets shape \(targets.shape) must be the logits shape \(predictions.shape) without the class axis")
+        let logits = predictions.reshaped(to: [-1, classes])
+        let rowCount = logits.shape[0]
+        let shifted = logits - logits.max(alongAxis: 1, keepingDimension: true)
+        let exponentials = shifted.exp()
+        let sums = exponentials.sum(alongAxis: 1, keepingDimension: true)
+        let logSums = sums.log()
+        var gradient = exponentials / sums
+
+        // Per-row bookkeeping: O(rows), not O(rows·classes).
+        let targetValues = targets.scalars
+        var weights = [Scalar](repeating: 0, count: rowCount)
+        var total = 0.0
+        var counted = 0
+        shifted.withUnsafeBufferPointer { shiftedBuffer in
+            logSums.withUnsafeBufferPointer { logSumBuffer in
+                gradient.withUnsafeMutableBufferPointer { gradientBuffer in
+                    for row in 0..<rowCount {
+                        let value = targetValues[row]
+                        if let ignoreIndex, value == Scalar(ignoreIndex) {
+                            continue
+                        }
+                        guard value >= 0 && value < Scalar(classes) && value.rounded() == value else {
+                            preconditionFailure("SoftmaxCrossEntropy: target \(value) at row \(row) is not a class index in 0..<\(classes)")
+                        }
+                        let target = Int(value)
+                        total += Double(logSumBuffer[row]) - Double(shiftedBuffer[row * classes + target])
+                        gradientBuffer[row * classes + target] -= 1
+                        weights[row] = 1
+                        counted += 1
+                    }
+                }
+            }
+        }
+        let scale: Scalar = reduction == .mean ? 1 / Scalar(counted) : 1
+        if counted == 0 && reduction == .mean {
+            return (.nan, .zeros(predictions.shape))
+        }
+        gradient = gradient * Tensor(shape: [rowCount, 1], scalars: weights.map { $0 * scale })
+        return (Scalar(total) * scale, gradient.reshaped(to: predictions.shape))
+    }
+}
