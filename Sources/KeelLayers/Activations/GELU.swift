@@ -20,8 +20,10 @@ public struct GELU<Scalar: TensorScalar>: Layer, BufferContainer {
         case tanh
     }
 
+    /// How Φ is computed.
     public var approximation: Approximation
 
+    /// GELU in the exact form (default) or the tanh approximation.
     public init(approximation: Approximation = .none) { self.approximation = approximation }
 
     public func visitParameters(_ visitor: (ParameterKey, Tensor<Scalar>) throws -> Void) rethrows {}

@@ -2,6 +2,7 @@
 ///
 /// **Shapes.** Any; the output is the input. No parameters.
 public struct Identity<Scalar: TensorScalar>: Layer, BufferContainer {
+    /// The layer (it has no parameters).
     public init() {}
 
     public func visitParameters(_ visitor: (ParameterKey, Tensor<Scalar>) throws -> Void) rethrows {}

@@ -5,6 +5,7 @@ public struct LeakyReLU<Scalar: TensorScalar>: Layer, BufferContainer {
     /// The slope s for negative inputs (PyTorch's default 0.01).
     public var negativeSlope: Scalar
 
+    /// A leaky rectifier with slope `negativeSlope` for negative inputs.
     public init(negativeSlope: Scalar = 0.01) { self.negativeSlope = negativeSlope }
 
     public func visitParameters(_ visitor: (ParameterKey, Tensor<Scalar>) throws -> Void) rethrows {}

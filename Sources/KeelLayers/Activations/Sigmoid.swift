@@ -2,6 +2,7 @@
 ///
 /// **Shapes.** Any; the output has the input's shape. No parameters.
 public struct Sigmoid<Scalar: TensorScalar>: Layer, BufferContainer {
+    /// The layer (it has no parameters).
     public init() {}
 
     public func visitParameters(_ visitor: (ParameterKey, Tensor<Scalar>) throws -> Void) rethrows {}

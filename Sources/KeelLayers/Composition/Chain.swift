@@ -11,12 +11,14 @@ public struct Chain<Head: LayerChain, Next: Layer>: LayerChain where Head.Scalar
     public var next: Next
     let prefix: ParameterKey?
 
+    /// Appends `next` to the chain `head`.
     public init(_ head: Head, _ next: Next) {
         self.head = head
         self.next = next
         self.prefix = chainPrefix(for: next, at: head.layerCount)
     }
 
+    /// The number of layers in the chain.
     public var layerCount: Int { head.layerCount + 1 }
 
     public func visitParameters(_ visitor: (ParameterKey, Tensor<Scalar>) throws -> Void) rethrows {

@@ -8,11 +8,13 @@ public struct ChainLink<First: Layer>: LayerChain {
     public var layer: First
     let prefix: ParameterKey?
 
+    /// A chain of one layer.
     public init(_ layer: First) {
         self.layer = layer
         self.prefix = chainPrefix(for: layer, at: 0)
     }
 
+    /// The number of layers in the chain.
     public var layerCount: Int { 1 }
 
     public func visitParameters(_ visitor: (ParameterKey, Tensor<Scalar>) throws -> Void) rethrows {

@@ -3,10 +3,12 @@
 /// `buildPartialBlock`-based builders.
 @resultBuilder
 public enum LayerBuilder {
+    /// The chain of the first layer.
     public static func buildPartialBlock<First: Layer>(first: First) -> ChainLink<First> {
         ChainLink(first)
     }
 
+    /// The chain so far followed by the next layer.
     public static func buildPartialBlock<Head: LayerChain, Next: Layer>(accumulated: Head, next: Next) -> Chain<Head, Next>
     where Head.Scalar == Next.Scalar {
         Chain(accumulated, next)

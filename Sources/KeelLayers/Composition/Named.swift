@@ -10,6 +10,7 @@ public struct Named<Wrapped: Layer>: Layer {
     /// The wrapped layer.
     public var layer: Wrapped
 
+    /// `layer` under the key prefix `name`.
     public init(_ name: ParameterKey, _ layer: Wrapped) {
         self.name = name
         self.layer = layer

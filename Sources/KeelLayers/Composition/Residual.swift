@@ -17,6 +17,7 @@ public struct Residual<Inner: Layer>: Layer {
     /// The skip path's linear map, or `nil` for the identity.
     public var projection: Dense<Scalar>?
 
+    /// A block y = inner(x) + x, or inner(x) + projection(x) with a projection.
     public init(_ inner: Inner, projection: Dense<Scalar>? = nil) {
         self.inner = inner
         self.projection = projection

@@ -20,8 +20,10 @@ public struct Sequential<Body: LayerChain>: Layer {
     /// The chain of layers.
     public var body: Body
 
+    /// The layers the builder lists, applied in order.
     public init(@LayerBuilder _ content: () -> Body) { body = content() }
 
+    /// A model running an already built chain.
     public init(body: Body) { self.body = body }
 
     /// The number of layers.

@@ -3,6 +3,7 @@ public struct Constant: Initializer {
     /// The value of every element.
     public var value: Double
 
+    /// Fills with `value`.
     public init(_ value: Double) { self.value = value }
 
     public func makeTensor<Scalar: TensorScalar, G: RandomNumberGenerator>(_ shape: [Int], generator: inout G) -> Tensor<Scalar> {

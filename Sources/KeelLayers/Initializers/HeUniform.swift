@@ -6,9 +6,12 @@
 /// - K. He et al., "Delving Deep into Rectifiers: Surpassing Human-Level Performance on ImageNet
 ///   Classification", ICCV 2015.
 public struct HeUniform: Initializer {
+    /// The fan the variance is divided by.
     public var mode: FanMode
+    /// The nonlinearity that follows the layer, which sets the gain.
     public var nonlinearity: Nonlinearity
 
+    /// An initializer for `mode` and `nonlinearity` (default: fanIn, ReLU).
     public init(mode: FanMode = .fanIn, nonlinearity: Nonlinearity = .relu) {
         self.mode = mode
         self.nonlinearity = nonlinearity

@@ -3,6 +3,7 @@
 /// ## References
 /// - Y. LeCun et al., "Efficient BackProp", Neural Networks: Tricks of the Trade, 1998.
 public struct LeCunNormal: Initializer {
+    /// The initializer (it has no configuration).
     public init() {}
 
     public func makeTensor<Scalar: TensorScalar, G: RandomNumberGenerator>(_ shape: [Int], generator: inout G) -> Tensor<Scalar> {

@@ -1,6 +1,8 @@
 /// Draws every element from N(mean, standardDeviation²).
 public struct Normal: Initializer {
+    /// The mean of the (untruncated) normal distribution.
     public var mean: Double
+    /// The standard deviation of the (untruncated) normal distribution.
     public var standardDeviation: Double
 
     /// - Precondition: `standardDeviation ≥ 0`.

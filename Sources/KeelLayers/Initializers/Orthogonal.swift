@@ -14,8 +14,10 @@
 /// - F. Mezzadri, "How to generate random matrices from the classical compact groups", Notices of
 ///   the AMS 54(5), 2007.
 public struct Orthogonal: Initializer {
+    /// The factor applied to the whole tensor.
     public var gain: Double
 
+    /// An initializer with the given `gain`.
     public init(gain: Double = 1) { self.gain = gain }
 
     public func makeTensor<Scalar: TensorScalar, G: RandomNumberGenerator>(_ shape: [Int], generator: inout G) -> Tensor<Scalar> {

@@ -7,8 +7,10 @@
 /// - Q. V. Le, N. Jaitly, G. E. Hinton, "A Simple Way to Initialize Recurrent Networks of
 ///   Rectified Linear Units", arXiv:1504.00941, 2015.
 public struct ScaledIdentity: Initializer {
+    /// The factor applied to the whole tensor.
     public var gain: Double
 
+    /// An initializer with the given `gain`.
     public init(gain: Double = 1) { self.gain = gain }
 
     public func makeTensor<Scalar: TensorScalar, G: RandomNumberGenerator>(_ shape: [Int], generator: inout G) -> Tensor<Scalar> {

@@ -12,7 +12,9 @@
 /// - I. Sutskever, J. Martens, G. Dahl, G. Hinton, "On the importance of initialization and
 ///   momentum in deep learning", ICML 2013.
 public struct Sparse: Initializer {
+    /// The fraction of zeros in each column.
     public var sparsity: Double
+    /// The standard deviation of the (untruncated) normal distribution.
     public var standardDeviation: Double
 
     /// - Precondition: `0 ≤ sparsity ≤ 1`, `standardDeviation ≥ 0`.

@@ -9,9 +9,13 @@
 /// For symmetric bounds ±kσ around the mean the variance is σ²·(1 − 2kφ(k) / (2Φ(k) − 1)), about
 /// 0.7737σ² for k = 2.
 public struct TruncatedNormal: Initializer {
+    /// The mean of the (untruncated) normal distribution.
     public var mean: Double
+    /// The standard deviation of the (untruncated) normal distribution.
     public var standardDeviation: Double
+    /// The lower bound.
     public var lower: Double
+    /// The upper bound.
     public var upper: Double
 
     /// - Precondition: `standardDeviation > 0` and `lower < upper`.

@@ -1,6 +1,8 @@
 /// Draws every element from U(lower, upper); variance (upper − lower)² / 12.
 public struct Uniform: Initializer {
+    /// The lower bound.
     public var lower: Double
+    /// The upper bound.
     public var upper: Double
 
     /// - Precondition: `lower ≤ upper`.

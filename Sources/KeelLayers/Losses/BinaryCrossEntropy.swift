@@ -4,8 +4,10 @@
 ///
 /// **Shapes.** `predictions` (logits) and `targets` (probabilities in [0, 1]) have the same shape.
 public struct BinaryCrossEntropy<Scalar: TensorScalar>: Loss {
+    /// How per-element losses combine (mean or sum).
     public var reduction: LossReduction
 
+    /// A loss with the given reduction.
     public init(reduction: LossReduction = .mean) { self.reduction = reduction }
 
     public func valueAndGradient(predictions: Tensor<Scalar>, targets: Tensor<Scalar>) -> (value: Scalar, gradient: Tensor<Scalar>) {

@@ -3,8 +3,10 @@
 ///
 /// **Shapes.** `predictions` and `targets` have the same shape; n is its element count.
 public struct MeanSquaredError<Scalar: TensorScalar>: Loss {
+    /// How per-element losses combine (mean or sum).
     public var reduction: LossReduction
 
+    /// A loss with the given reduction.
     public init(reduction: LossReduction = .mean) { self.reduction = reduction }
 
     public func valueAndGradient(predictions: Tensor<Scalar>, targets: Tensor<Scalar>) -> (value: Scalar, gradient: Tensor<Scalar>) {

@@ -7,12 +7,14 @@
 /// Per row: ℓ = −log softmax(x)_t = log Σⱼ e^(xⱼ − m) − (x_t − m), m = max x (stable);
 /// ∂ℓ/∂x = softmax(x) − onehot(t). Rows whose target equals `ignoreIndex` contribute neither loss
 /// nor gradient, and the mean divides by the number of rows that count (PyTorch: the mean of an
-/// all-ignored batch is 0/0 = NaN).
+/// all-ignored batch is 0/0 = NaN; Keel returns NaN with an all-zero gradient).
 public struct SoftmaxCrossEntropy<Scalar: TensorScalar>: Loss {
+    /// How per-element losses combine (mean or sum).
     public var reduction: LossReduction
     /// A target value that marks a row to skip (padding), or `nil`.
     public var ignoreIndex: Int?
 
+    /// A loss with the given reduction and optional ignored target value.
     public init(reduction: LossReduction = .mean, ignoreIndex: Int? = nil) {
         self.reduction = reduction
         self.ignoreIndex = ignoreIndex

@@ -35,9 +35,12 @@ public struct Dropout<Scalar: TensorScalar>: Layer, BufferContainer {
                     let scaled = Float(keep)
                     for index in values.indices { values[index] = context.generator.nextUnitDouble() >= threshold ? scaled : 0 }
                 }
+            } else if Scalar.self == Double.self {
+                buffer.withMemoryRebound(to: Double.self) { values in
+                    for index in values.indices { values[index] = context.generator.nextUnitDouble() >= threshold ? keep : 0 }
+                }
             } else {
-                let scaled = Scalar(keep)
-                for index in buffer.indices { buffer[index] = context.generator.nextUnitDouble() >= threshold ? scaled : 0 }
+                preconditionFailure("Dropout supports Float and Double tensors, not \(Scalar.self)")
             }
         }
         return (input * mask, mask)
