@@ -50,7 +50,7 @@ public struct Partitioned<Inner: GradientTransform>: GradientTransform {
         let labels = labels(of: keys)
         var parts: [ParameterSet<Scalar>] = []
         for name in orderedLabels {
-            let (group, rest) = updates.split(selecting: keys.map { labels[$0] == name })
+            let (group, rest) = updates.split(selecting: updates.keys.map { labels[$0] == name })
             parts.append(group)
             updates = rest
         }
