@@ -76,6 +76,24 @@ private func guaranteeHolds(
         try Self.checkGuarantee(SpikeClipper<Double>(theta: 10))
     }
 
+    @Test func guaranteeCheckerCatchesViolations() {
+        // The checker above must fail on outputs that break each bound (a checker that cannot fail
+        // is a defect).
+        let large = pipelineRandomSet(seed: 48, scale: 10)
+        let report = TransformReport(transform: "Mutant", fired: false, threshold: 1)
+        let violated: [ClippingGuarantee] = [
+            .globalNorm(max: 1, norm: .l2), .globalNorm(max: 1, norm: .infinity), .elementwise(max: 1),
+            .perTensorNorm(max: 1), .perTensorRMS(max: 1), .unitwiseRatio(clipping: 0.01, epsilon: 1e-3),
+            .adaptiveGlobalNorm(norm: .l2),
+        ]
+        for guarantee in violated {
+            #expect(!guaranteeHolds(guarantee, large, report: report, weights: agcWeights), "\(guarantee)")
+        }
+        // A clipper whose threshold is 1% too lenient is caught too.
+        let almost = large.scaled(by: 1.01 / large.globalNorm())
+        #expect(!guaranteeHolds(.globalNorm(max: 1, norm: .l2), almost, report: report, weights: agcWeights))
+    }
+
     @Test func floatGlobalNormClippingKeepsTheBoundOnHugeAndTinyValues() throws {
         let clipper = GlobalNormClipper<Float>(maxNorm: 1)
         var state = EmptyTransformState()
