@@ -18,8 +18,9 @@
 /// Apply the clipper once per optimizer step: calling it more often updates the statistics more
 /// often (bluorion-com/ZClip#16).
 ///
-/// Deviation from the ZClip code: `maxGradNorm` is optional and off by default (ZClip's default
-/// is 1.0), so the clipper is purely adaptive unless a ceiling is asked for.
+/// `maxGradNorm` is optional and off by default, as in `zclip.py` versions whose
+/// `max_grad_norm=None` (others default to 1.0), so the clipper is purely adaptive unless a
+/// ceiling is asked for.
 ///
 /// - Parameters:
 ///   - alpha: α, the EMA decay (0.97).
