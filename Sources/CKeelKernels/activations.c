@@ -47,19 +47,15 @@ static inline float keel_f_expm1_reduced(float r) {
     return (r * r) * p + r;
 }
 
+/* Estrin's scheme: without FMA (SSE2 baseline) a Horner chain of 11 multiply-adds is latency bound. */
 static inline double keel_d_expm1_reduced(double r) {
-    double p = KEEL_D_P10;
-    p = p * r + KEEL_D_P9;
-    p = p * r + KEEL_D_P8;
-    p = p * r + KEEL_D_P7;
-    p = p * r + KEEL_D_P6;
-    p = p * r + KEEL_D_P5;
-    p = p * r + KEEL_D_P4;
-    p = p * r + KEEL_D_P3;
-    p = p * r + KEEL_D_P2;
-    p = p * r + KEEL_D_P1;
-    p = p * r + KEEL_D_P0;
-    return (r * r) * p + r;
+    double r2 = r * r, r4 = r2 * r2, r8 = r4 * r4;
+    double a0 = KEEL_D_P0 + KEEL_D_P1 * r, a1 = KEEL_D_P2 + KEEL_D_P3 * r;
+    double a2 = KEEL_D_P4 + KEEL_D_P5 * r, a3 = KEEL_D_P6 + KEEL_D_P7 * r;
+    double a4 = KEEL_D_P8 + KEEL_D_P9 * r;
+    double b0 = a0 + a1 * r2, b1 = a2 + a3 * r2, b2 = a4 + KEEL_D_P10 * r2;
+    double p = (b0 + b1 * r4) + b2 * r8;
+    return r2 * p + r;
 }
 
 /* exp over the whole float range. */
@@ -130,9 +126,14 @@ static inline double keel_d_sigmoid_portable(double x) {
     return (x < 0 ? e : 1.0) / (1.0 + e);
 }
 
+#if defined(__clang__)
+#define KEEL_INTERLEAVE _Pragma("clang loop interleave_count(2)")
+#else
+#define KEEL_INTERLEAVE
+#endif
 #define KEEL_DEFINE_PORTABLE_LOOP(NAME, T, FN)                                                      \
     static void NAME(long n, const T *x, T *y) {                                                    \
-        for (long i = 0; i < n; i++) y[i] = FN(x[i]);                                               \
+        KEEL_INTERLEAVE for (long i = 0; i < n; i++) y[i] = FN(x[i]);                               \
     }
 KEEL_DEFINE_PORTABLE_LOOP(keel_s_exp_portable, float, keel_f_exp_portable)
 KEEL_DEFINE_PORTABLE_LOOP(keel_s_tanh_portable, float, keel_f_tanh_portable)
