@@ -7,17 +7,29 @@
  * that compilers vectorize it for whatever the baseline of the target is (SSE2 on x86-64, NEON on
  * arm64). It does not need round-to-nearest tricks that depend on FLT_EVAL_METHOD.
  *
- * Measured maximum error (Utilities-free harness: every path against long-double libm, a dense sweep
- * of [-20, 20], 2^24 random bit patterns plus the edge values listed in the header; finite results):
+ * Measured maximum error (harness outside the repository: every path against long-double libm over
+ * a dense sweep of [-20, 20] (4M points), 2^24 random bit patterns, 2^24 uniform points in the
+ * exp range, 2^24 log-uniform magnitudes, and the edge values +-0, +-FLT_MIN/DBL_MIN, subnormals,
+ * +-1e-30, +-1e-8, +-88.7, +-89, +-104, +-709.8, +-745.1, +-MAX, +-inf, NaN; identical with denormal
+ * flushing on and off; subnormal results measured in units of the subnormal spacing, or accepted as
+ * 0 when flushing is on). ulp = units in the last place of the exact result; abs = absolute error.
  *
- *                     float                              double
- *              exp      tanh        sigmoid      exp      tanh        sigmoid
- *   AVX-512   1 ulp    2 ulp        2 ulp       1 ulp    2 ulp        2 ulp
- *   AVX2      1 ulp    2 ulp        2 ulp       1 ulp    2 ulp        2 ulp
- *   portable  1 ulp    2 ulp        2 ulp       1 ulp    2 ulp        2 ulp
+ *                 float                                   double
+ *            exp       tanh              sigmoid           exp       tanh               sigmoid
+ * AVX-512   1.05 ulp  2.39 ulp 8.9e-8   2.33 ulp 8.9e-8   0.98 ulp  2.40 ulp 1.7e-16   2.30 ulp 1.7e-16
+ * AVX2      1.05 ulp  2.39 ulp 8.9e-8   2.33 ulp 8.9e-8   0.98 ulp  2.40 ulp 1.7e-16   2.30 ulp 1.7e-16
+ * portable  1.02 ulp  2.52 ulp 8.9e-8   2.33 ulp 8.9e-8   1.00 ulp  2.40 ulp 1.7e-16   2.30 ulp 1.7e-16
  *
- * (see the report of the change that added these kernels for the exact figures; subnormal results
- * are counted in ulps of the subnormal spacing, flush on or off).
+ * tanh and sigmoid add the roundings of E + 2 (1 + E) and of the division to exp/expm1's ~1 ulp.
+ * (The libm loop times vary by about +-30% between runs on this machine; the vector ones by ~5%.)
+ *
+ * Speed (1M elements uniform in [-10, 10], one thread, release build, best of 30; ns/element and
+ * speed-up over the scalar libm loop, e.g. keel_s_tanh_reference):
+ *            float exp    float tanh    float sigmoid   double exp   double tanh   double sigmoid
+ * libm       1.40         16.6          6.34            2.57         24.6          10.2
+ * AVX-512    0.094 (15x)  0.141 (118x)  0.137 (46x)     0.333 (7.7x) 0.448 (55x)   0.457 (22x)
+ * AVX2       0.259 (5.4x) 0.288 (58x)   0.351 (18x)     0.827 (3.1x) 0.927 (27x)   1.05 (9.7x)
+ * portable   1.06 (1.3x)  1.04 (16x)    1.28 (5.0x)     2.95 (0.9x)  2.82 (8.7x)   3.35 (3.0x)
  */
 #include "activations_internal.h"
 
