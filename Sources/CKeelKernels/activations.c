@@ -20,16 +20,15 @@
  * AVX2      1.05 ulp  2.39 ulp 8.9e-8   2.33 ulp 8.9e-8   0.98 ulp  2.40 ulp 1.7e-16   2.30 ulp 1.7e-16
  * portable  1.02 ulp  2.52 ulp 8.9e-8   2.33 ulp 8.9e-8   1.00 ulp  2.40 ulp 1.7e-16   2.30 ulp 1.7e-16
  *
- * tanh and sigmoid add the roundings of E + 2 (1 + E) and of the division to exp/expm1's ~1 ulp.
- * (The libm loop times vary by about +-30% between runs on this machine; the vector ones by ~5%.)
- *
  * Speed (1M elements uniform in [-10, 10], one thread, release build, best of 30; ns/element and
- * speed-up over the scalar libm loop, e.g. keel_s_tanh_reference):
+ * speed-up over the scalar libm loop, e.g. keel_s_tanh_reference; libm times vary between runs on
+ * this machine, so the ratios use the fastest libm time seen over several runs):
  *            float exp    float tanh    float sigmoid   double exp   double tanh   double sigmoid
- * libm       1.40         16.6          6.34            2.57         24.6          10.2
- * AVX-512    0.094 (15x)  0.141 (118x)  0.137 (46x)     0.333 (7.7x) 0.448 (55x)   0.457 (22x)
- * AVX2       0.259 (5.4x) 0.288 (58x)   0.351 (18x)     0.827 (3.1x) 0.927 (27x)   1.05 (9.7x)
- * portable   1.06 (1.3x)  1.04 (16x)    1.28 (5.0x)     2.95 (0.9x)  2.82 (8.7x)   3.35 (3.0x)
+ * libm       1.39-1.40    11.5-16.6     6.1-6.6         2.57-2.60    13.1-24.6     7.4-10.2
+ * AVX-512    0.094 (15x)  0.141 (82x)   0.137 (45x)     0.333 (7.7x) 0.448 (29x)   0.457 (16x)
+ * AVX2       0.259 (5.4x) 0.288 (40x)   0.351 (17x)     0.827 (3.1x) 0.927 (14x)   1.05 (7.1x)
+ * portable   1.06 (1.3x)  1.04 (11x)    1.28 (4.8x)     2.95 (0.9x)  2.82 (4.6x)   3.35 (2.2x)
+ * (tanh and sigmoid add the roundings of E + 2 / 1 + E and of the division to exp/expm1's ~1 ulp.)
  */
 #include "activations_internal.h"
 
