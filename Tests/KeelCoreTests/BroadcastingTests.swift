@@ -79,7 +79,7 @@ import KeelCore
         #expect(Tensor<Double>([4, 9]).squareRoot().scalars == [2, 3])
         #expect(Tensor<Double>([2, 3]).pow(3).scalars == [8, 27])
         #expect(Tensor.pow(Tensor<Double>([2, 3]), Tensor<Double>([2, 0.5])).isApproximatelyEqual(to: Tensor([4, 3.0.squareRoot()])))
-        #expect(Tensor<Double>([1]).exp().scalar == 2.718281828459045)
+        #expect(Swift.abs(Tensor<Double>([1]).exp().scalar - 2.718281828459045) <= 2 * 2.718281828459045.ulp)  // kernel bound: 2 ulp
         #expect(Tensor<Double>([1, 0]).log().scalars == [0, -.infinity])
         #expect(Tensor.maximum(x, Tensor(0.25)).scalars == [0.25, 0.25, 0.25, 0.5, 2])
         #expect(Tensor.minimum(x, Tensor(0.25)).scalars == [-2, -0.5, 0, 0.25, 0.25])
