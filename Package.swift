@@ -24,6 +24,6 @@ let package = Package(
         .executableTarget(name: "KeelBench", dependencies: ["KeelCore"], path: "Benchmarks/KeelBench"),
         .testTarget(name: "KeelCoreTests", dependencies: ["KeelCore"], exclude: ["Reference"]),
         .testTarget(name: "KeelLayersTests", dependencies: ["KeelLayers"]),
-        .testTarget(name: "KeelOptimizersTests", dependencies: ["KeelOptimizers"]),
+        .testTarget(name: "KeelOptimizersTests", dependencies: ["KeelOptimizers"], exclude: ["Reference"]),
     ]
 )

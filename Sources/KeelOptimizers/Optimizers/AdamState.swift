@@ -1,11 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// The state of ``Adam`` and ``AdamW``: the step count and the moment estimates.
 public struct AdamState<Scalar: TensorScalar>: Codable, Sendable, Equatable {
     /// Updates applied so far (t − 1 during the t-th update).
@@ -34,8 +26,8 @@ extension AdamState where Scalar: FusedUpdateScalar {
         requireSameStructure(updates, firstMoment, name)
         if weightDecay != 0 { requireParameters(context, matching: updates, name) }
         let t = Double(step + 1)
-        let biasCorrection1 = Scalar(1 - pow(beta1, t))
-        let biasCorrection2 = Scalar(1 - pow(beta2, t))
+        let biasCorrection1 = Scalar(1 - ScheduleMath.power(beta1, t))
+        let biasCorrection2 = Scalar(1 - ScheduleMath.power(beta2, t))
         for index in updates.indices {
             let count = updates.tensors[index].scalarCount
             withParameterScalars(context, at: index, needed: weightDecay != 0) { parameter in
