@@ -75,16 +75,12 @@ public struct RMSprop<Scalar: FusedUpdateScalar>: Optimizer {
         requireSameStructure(updates, state.squareAverage, "RMSprop")
         if weightDecay != 0 { requireParameters(context, matching: updates, "RMSprop") }
         let rate = Scalar(scheduledLearningRate(learningRate, schedule, at: state.step))
-        var squareAverage = state.squareAverage
-        var averageGradient = state.averageGradient
-        var momentumBuffer = state.momentumBuffer
-        state = State(step: state.step, squareAverage: ParameterSet(), averageGradient: nil, momentumBuffer: nil)
         for index in updates.indices {
             let count = updates.tensors[index].scalarCount
             withParameterScalars(context, at: index, needed: weightDecay != 0) { parameter in
-                squareAverage.withMutableScalars(at: index) { square in
-                    averageGradient.withMutableScalars(at: index) { average in
-                        momentumBuffer.withMutableScalars(at: index) { buffer in
+                state.squareAverage.withMutableScalars(at: index) { square in
+                    state.averageGradient.withMutableScalars(at: index) { average in
+                        state.momentumBuffer.withMutableScalars(at: index) { buffer in
                             updates.withMutableScalars(at: index) { update in
                                 Scalar.kernelRMSpropStep(
                                     count: count, update: update, parameter: parameter, squareAverage: square,
@@ -97,8 +93,6 @@ public struct RMSprop<Scalar: FusedUpdateScalar>: Optimizer {
                 }
             }
         }
-        state = State(
-            step: state.step + 1, squareAverage: squareAverage, averageGradient: averageGradient,
-            momentumBuffer: momentumBuffer)
+        state.step += 1
     }
 }
