@@ -1,0 +1,61 @@
+/// Adam with decoupled weight decay, with PyTorch's semantics (`torch.optim.AdamW`).
+///
+/// PyTorch first shrinks the parameters, θ ← θ − γ·λ·θ, then takes the Adam step on the gradient
+/// (which does not see the decay). As a transform output the decay is part of the update, read
+/// from `context.parameters`:
+///
+/// ```
+/// m ← β₁·m + (1 − β₁)·g
+/// v ← β₂·v + (1 − β₂)·g²
+/// v̂ ← max(v̂, v) and s = v̂  with AMSGrad, else s = v
+/// denom = √s / √(1 − β₂ᵗ) + ε
+/// update = −γ·λ·θ − γ / (1 − β₁ᵗ) · m / denom     (θ ← θ + update)
+/// ```
+///
+/// - Parameters:
+///   - learningRate: γ (default 1e-3); the decay scales with it, as in PyTorch.
+///   - beta1: β₁ (default 0.9).
+///   - beta2: β₂ (default 0.999).
+///   - epsilon: ε (default 1e-8).
+///   - weightDecay: λ (default 1e-2).
+///   - amsgrad: keep the running maximum of v.
+///   - schedule: when given, replaces ``learningRate`` at every step.
+///
+/// ## References
+/// Loshchilov & Hutter, "Decoupled Weight Decay Regularization", ICLR 2019.
+public struct AdamW<Scalar: FusedUpdateScalar>: Optimizer {
+    public typealias State = AdamState<Scalar>
+
+    public var learningRate: Double
+    public let beta1: Double
+    public let beta2: Double
+    public let epsilon: Double
+    public let weightDecay: Double
+    public let amsgrad: Bool
+    /// When set, the learning rate at step t is `schedule.value(at: t)`.
+    public let schedule: (any LearningRateSchedule)?
+
+    public init(
+        learningRate: Double = 1e-3, beta1: Double = 0.9, beta2: Double = 0.999, epsilon: Double = 1e-8,
+        weightDecay: Double = 1e-2, amsgrad: Bool = false, schedule: (any LearningRateSchedule)? = nil
+    ) {
+        validateAdam("AdamW", learningRate, beta1, beta2, epsilon, weightDecay)
+        self.learningRate = learningRate
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.epsilon = epsilon
+        self.weightDecay = weightDecay
+        self.amsgrad = amsgrad
+        self.schedule = schedule
+    }
+
+    public func makeState(for parameters: ParameterSet<Scalar>) -> State {
+        State(for: parameters, amsgrad: amsgrad)
+    }
+
+    public func apply(to updates: inout ParameterSet<Scalar>, state: inout State, context: inout TransformContext<Scalar>) throws {
+        state.advance(
+            &updates, context: context, learningRate: scheduledLearningRate(learningRate, schedule, at: state.step),
+            beta1: beta1, beta2: beta2, epsilon: epsilon, weightDecay: weightDecay, decoupled: true, name: "AdamW")
+    }
+}

@@ -1,0 +1,98 @@
+/// RMSprop with optional centering, momentum and coupled weight decay, with PyTorch's semantics
+/// (`torch.optim.RMSprop`).
+///
+/// At each step, with learning rate γ (``schedule``'s value at the step count when attached):
+///
+/// ```
+/// g ← g + λ·θ                                   if λ ≠ 0
+/// s ← α·s + (1 − α)·g²
+/// if centered:  ḡ ← α·ḡ + (1 − α)·g;  avg = √(s − ḡ²) + ε
+/// else:         avg = √s + ε
+/// if μ > 0:     b ← μ·b + g / avg;  update = −γ·b
+/// else:         update = −γ·g / avg               (θ ← θ + update)
+/// ```
+///
+/// - Parameters:
+///   - learningRate: γ (default 1e-2).
+///   - alpha: α, the smoothing constant (default 0.99).
+///   - epsilon: ε (default 1e-8), added after the square root.
+///   - weightDecay: λ, coupled L2 (default 0).
+///   - momentum: μ (default 0).
+///   - centered: normalize by an estimate of the variance instead of the second moment.
+///   - schedule: when given, replaces ``learningRate`` at every step.
+///
+/// ## References
+/// Hinton, "Neural Networks for Machine Learning", lecture 6e (2012); Graves, "Generating
+/// Sequences With Recurrent Neural Networks", arXiv 1308.0850 (the centered form).
+public struct RMSprop<Scalar: FusedUpdateScalar>: Optimizer {
+    /// The step count, the running averages and the momentum buffer.
+    public struct State: Codable, Sendable, Equatable {
+        /// Updates applied so far.
+        public var step: Int
+        /// The running average of g² (`square_avg`).
+        public var squareAverage: ParameterSet<Scalar>
+        /// The running average of g (`grad_avg`) when centered, else `nil`.
+        public var averageGradient: ParameterSet<Scalar>?
+        /// The momentum buffer when momentum > 0, else `nil`.
+        public var momentumBuffer: ParameterSet<Scalar>?
+    }
+
+    public var learningRate: Double
+    public let alpha: Double
+    public let epsilon: Double
+    public let weightDecay: Double
+    public let momentum: Double
+    public let centered: Bool
+    /// When set, the learning rate at step t is `schedule.value(at: t)`.
+    public let schedule: (any LearningRateSchedule)?
+
+    public init(
+        learningRate: Double = 1e-2, alpha: Double = 0.99, epsilon: Double = 1e-8, weightDecay: Double = 0,
+        momentum: Double = 0, centered: Bool = false, schedule: (any LearningRateSchedule)? = nil
+    ) {
+        precondition(learningRate >= 0, "RMSprop: learningRate \(learningRate) must be ≥ 0")
+        precondition(alpha >= 0, "RMSprop: alpha \(alpha) must be ≥ 0")
+        precondition(epsilon >= 0, "RMSprop: epsilon \(epsilon) must be ≥ 0")
+        precondition(weightDecay >= 0, "RMSprop: weightDecay \(weightDecay) must be ≥ 0")
+        precondition(momentum >= 0, "RMSprop: momentum \(momentum) must be ≥ 0")
+        self.learningRate = learningRate
+        self.alpha = alpha
+        self.epsilon = epsilon
+        self.weightDecay = weightDecay
+        self.momentum = momentum
+        self.centered = centered
+        self.schedule = schedule
+    }
+
+    public func makeState(for parameters: ParameterSet<Scalar>) -> State {
+        let zeros = parameters.zerosLike()
+        return State(
+            step: 0, squareAverage: zeros, averageGradient: centered ? zeros : nil,
+            momentumBuffer: momentum > 0 ? zeros : nil)
+    }
+
+    public func apply(to updates: inout ParameterSet<Scalar>, state: inout State, context: inout TransformContext<Scalar>) throws {
+        requireSameStructure(updates, state.squareAverage, "RMSprop")
+        if weightDecay != 0 { requireParameters(context, matching: updates, "RMSprop") }
+        let rate = Scalar(scheduledLearningRate(learningRate, schedule, at: state.step))
+        for index in updates.indices {
+            let count = updates.tensors[index].scalarCount
+            withParameterScalars(context, at: index, needed: weightDecay != 0) { parameter in
+                state.squareAverage.withMutableScalars(at: index) { square in
+                    state.averageGradient.withMutableScalars(at: index) { average in
+                        state.momentumBuffer.withMutableScalars(at: index) { buffer in
+                            updates.withMutableScalars(at: index) { update in
+                                Scalar.kernelRMSpropStep(
+                                    count: count, update: update, parameter: parameter, squareAverage: square,
+                                    averageGradient: average, momentumBuffer: buffer, learningRate: rate,
+                                    alpha: Scalar(alpha), epsilon: Scalar(epsilon), weightDecay: Scalar(weightDecay),
+                                    momentum: Scalar(momentum))
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        state.step += 1
+    }
+}

@@ -1,0 +1,56 @@
+/// Decoupled weight decay (Loshchilov & Hutter): subtracts γ·λ·θ from the **update** of every
+/// masked parameter, update ← update − γ·λ·θ, reading θ from `context.parameters`.
+///
+/// Place it **after** the optimizer (*Adam → DecoupledWeightDecay*), so the decay is not rescaled
+/// by the optimizer's preconditioner; with the same γ and λ, *Adam → DecoupledWeightDecay* is
+/// ``AdamW``. γ is ``learningRate`` or, when attached, `schedule.value(at: t)` with t the number of
+/// steps this transform has applied (give it the optimizer's schedule so both move together).
+///
+/// - Parameters:
+///   - rate: λ ≥ 0.
+///   - learningRate: γ, the optimizer's learning rate.
+///   - schedule: when given, replaces ``learningRate`` at every step.
+///   - mask: which parameters decay (default all).
+///
+/// ## References
+/// Loshchilov & Hutter, "Decoupled Weight Decay Regularization", ICLR 2019.
+public struct DecoupledWeightDecay<Scalar: TensorScalar>: GradientTransform {
+    /// The number of steps applied (for the schedule).
+    public struct State: Codable, Sendable, Hashable {
+        public var step: Int
+    }
+
+    public let rate: Double
+    public var learningRate: Double
+    public let schedule: (any LearningRateSchedule)?
+    public let mask: DecayMask
+
+    public init(rate: Double, learningRate: Double, schedule: (any LearningRateSchedule)? = nil, mask: DecayMask = .all) {
+        precondition(rate >= 0, "DecoupledWeightDecay: rate \(rate) must be ≥ 0")
+        precondition(learningRate >= 0, "DecoupledWeightDecay: learningRate \(learningRate) must be ≥ 0")
+        self.rate = rate
+        self.learningRate = learningRate
+        self.schedule = schedule
+        self.mask = mask
+    }
+
+    /// A decay restricted to the keys `includes` accepts.
+    public init(
+        rate: Double, learningRate: Double, schedule: (any LearningRateSchedule)? = nil,
+        mask includes: @escaping @Sendable (ParameterKey) -> Bool
+    ) {
+        self.init(rate: rate, learningRate: learningRate, schedule: schedule, mask: DecayMask(includes))
+    }
+
+    public func makeState(for parameters: ParameterSet<Scalar>) -> State { State(step: 0) }
+
+    public func apply(to updates: inout ParameterSet<Scalar>, state: inout State, context: inout TransformContext<Scalar>) throws {
+        defer { state.step += 1 }
+        let factor = scheduledLearningRate(learningRate, schedule, at: state.step) * rate
+        guard factor != 0 else { return }
+        requireParameters(context, matching: updates, "DecoupledWeightDecay")
+        for index in updates.indices where mask.includes(updates.keys[index], shape: updates.tensors[index].shape) {
+            updates.withTensor(at: index) { $0.addScaled(context.parameters.tensors[index], by: Scalar(-factor)) }
+        }
+    }
+}

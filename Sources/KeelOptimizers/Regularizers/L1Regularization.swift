@@ -1,0 +1,39 @@
+/// L1 regularization: adds λ·sign(θ) to the gradient of every masked parameter,
+/// g ← g + λ·sign(θ) with sign(0) = 0, reading θ from `context.parameters`. Place it before the
+/// optimizer.
+///
+/// - Parameters:
+///   - coefficient: λ ≥ 0.
+///   - mask: which parameters are regularized (default all).
+public struct L1Regularization<Scalar: FusedUpdateScalar>: GradientTransform {
+    public typealias State = RegularizationState
+
+    public let coefficient: Double
+    public let mask: DecayMask
+
+    public init(coefficient: Double, mask: DecayMask = .all) {
+        precondition(coefficient >= 0, "L1Regularization: coefficient \(coefficient) must be ≥ 0")
+        self.coefficient = coefficient
+        self.mask = mask
+    }
+
+    /// A regularizer restricted to the keys `includes` accepts.
+    public init(coefficient: Double, mask includes: @escaping @Sendable (ParameterKey) -> Bool) {
+        self.init(coefficient: coefficient, mask: DecayMask(includes))
+    }
+
+    public func makeState(for parameters: ParameterSet<Scalar>) -> State { State() }
+
+    public func apply(to updates: inout ParameterSet<Scalar>, state: inout State, context: inout TransformContext<Scalar>) throws {
+        guard coefficient != 0 else { return }
+        requireParameters(context, matching: updates, "L1Regularization")
+        for index in updates.indices where mask.includes(updates.keys[index], shape: updates.tensors[index].shape) {
+            let count = updates.tensors[index].scalarCount
+            context.parameters.withScalars(at: index) { parameter in
+                updates.withMutableScalars(at: index) { update in
+                    Scalar.kernelAddScaledSign(count: count, update: update, parameter: parameter, alpha: Scalar(coefficient))
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,36 @@
+/// Coupled L2 regularization (PyTorch's `weight_decay` on SGD/Adam/RMSprop): adds λ·θ to the
+/// gradient of every masked parameter, g ← g + λ·θ, reading θ from `context.parameters`.
+///
+/// Place it before the optimizer (*L2 → Adam*); adaptive optimizers then rescale the decay with
+/// the gradient, which is why ``DecoupledWeightDecay`` exists.
+///
+/// - Parameters:
+///   - coefficient: λ ≥ 0.
+///   - mask: which parameters are regularized (default all).
+public struct L2Regularization<Scalar: TensorScalar>: GradientTransform {
+    public typealias State = RegularizationState
+
+    public let coefficient: Double
+    public let mask: DecayMask
+
+    public init(coefficient: Double, mask: DecayMask = .all) {
+        precondition(coefficient >= 0, "L2Regularization: coefficient \(coefficient) must be ≥ 0")
+        self.coefficient = coefficient
+        self.mask = mask
+    }
+
+    /// A regularizer restricted to the keys `includes` accepts.
+    public init(coefficient: Double, mask includes: @escaping @Sendable (ParameterKey) -> Bool) {
+        self.init(coefficient: coefficient, mask: DecayMask(includes))
+    }
+
+    public func makeState(for parameters: ParameterSet<Scalar>) -> State { State() }
+
+    public func apply(to updates: inout ParameterSet<Scalar>, state: inout State, context: inout TransformContext<Scalar>) throws {
+        guard coefficient != 0 else { return }
+        requireParameters(context, matching: updates, "L2Regularization")
+        for index in updates.indices where mask.includes(updates.keys[index], shape: updates.tensors[index].shape) {
+            updates.withTensor(at: index) { $0.addScaled(context.parameters.tensors[index], by: Scalar(coefficient)) }
+        }
+    }
+}

@@ -1,0 +1,47 @@
+/// Cosine annealing with warm restarts, SGDR (PyTorch's `CosineAnnealingWarmRestarts`).
+///
+/// The i-th period lasts T_i = T₀·T_multⁱ steps; within it, at T_cur steps since the restart,
+///
+/// ```
+/// η_t = η_min + (η₀ − η_min)·(1 + cos(π·T_cur / T_i)) / 2
+/// ```
+///
+/// so the rate jumps back to η₀ at steps T₀, T₀ + T₀·T_mult, …
+///
+/// - Parameters:
+///   - initialValue: η₀.
+///   - firstPeriod: T₀ (> 0).
+///   - periodMultiplier: T_mult (≥ 1, default 1).
+///   - minimumValue: η_min (default 0).
+///
+/// ## References
+/// Loshchilov & Hutter, "SGDR: Stochastic Gradient Descent with Warm Restarts", ICLR 2017.
+public struct CosineAnnealingWarmRestarts: LearningRateSchedule, Hashable {
+    public let initialValue: Double
+    public let firstPeriod: Int
+    public let periodMultiplier: Int
+    public let minimumValue: Double
+
+    public init(initialValue: Double, firstPeriod: Int, periodMultiplier: Int = 1, minimumValue: Double = 0) {
+        precondition(firstPeriod > 0, "CosineAnnealingWarmRestarts: firstPeriod \(firstPeriod) must be > 0")
+        precondition(periodMultiplier >= 1, "CosineAnnealingWarmRestarts: periodMultiplier \(periodMultiplier) must be ≥ 1")
+        self.initialValue = initialValue
+        self.firstPeriod = firstPeriod
+        self.periodMultiplier = periodMultiplier
+        self.minimumValue = minimumValue
+    }
+
+    public func value(at step: Int) -> Double {
+        var sinceRestart = max(step, 0)
+        var period = firstPeriod
+        if periodMultiplier == 1 {
+            sinceRestart %= period
+        } else {
+            while sinceRestart >= period {
+                sinceRestart -= period
+                period *= periodMultiplier
+            }
+        }
+        return cosineInterpolation(from: initialValue, to: minimumValue, fraction: Double(sinceRestart) / Double(period))
+    }
+}

@@ -1,0 +1,108 @@
+/// Lowers the learning rate when a metric stops improving, with PyTorch's semantics
+/// (`ReduceLROnPlateau`). The Trainer feeds it a metric (validation loss, say) and assigns the
+/// result to the optimizer's `learningRate`:
+///
+/// ```swift
+/// var plateau = ReduceLROnPlateau(initialLearningRate: 1e-3, patience: 5)
+/// optimizer.learningRate = plateau.step(metric: validationLoss)
+/// ```
+///
+/// Each ``step(metric:)``: the metric is *better* than the best so far when (mode `min`,
+/// threshold mode relative) metric < best·(1 − threshold); (min, absolute) metric < best −
+/// threshold; (max, relative) metric > best·(1 + threshold); (max, absolute) metric > best +
+/// threshold. A better metric becomes the best and clears the count of bad steps; otherwise the
+/// count grows. During cooldown the count is held at 0. When the count exceeds `patience`, the
+/// rate becomes max(rate·factor, minimumLearningRate) (a change smaller than 1e-8 is ignored),
+/// cooldown starts and the count is cleared. A NaN metric is never better.
+///
+/// Unlike a ``LearningRateSchedule`` it has state, which is `Codable` for checkpoints.
+public struct ReduceLROnPlateau: Codable, Sendable, Hashable {
+    /// Whether lower or higher metrics are better.
+    public enum Mode: String, Codable, Sendable, Hashable {
+        case min
+        case max
+    }
+
+    /// Whether `threshold` is a fraction of the best metric or an absolute amount.
+    public enum ThresholdMode: String, Codable, Sendable, Hashable {
+        case relative
+        case absolute
+    }
+
+    public let mode: Mode
+    public let factor: Double
+    public let patience: Int
+    public let threshold: Double
+    public let thresholdMode: ThresholdMode
+    public let cooldown: Int
+    public let minimumLearningRate: Double
+
+    /// The learning rate in force now.
+    public private(set) var learningRate: Double
+    /// The best metric seen so far (`nil` before the first one).
+    public private(set) var best: Double?
+    /// Consecutive steps without improvement.
+    public private(set) var badSteps = 0
+    /// Steps of cooldown left.
+    public private(set) var cooldownRemaining = 0
+
+    /// - Parameters:
+    ///   - initialLearningRate: the rate before any reduction.
+    ///   - mode: `.min` (default) when lower metrics are better.
+    ///   - factor: the multiplier per reduction (default 0.1, must be < 1).
+    ///   - patience: bad steps tolerated before a reduction (default 10).
+    ///   - threshold: the least change that counts as improvement (default 1e-4).
+    ///   - thresholdMode: relative (default) or absolute.
+    ///   - cooldown: steps after a reduction during which bad steps are not counted (default 0).
+    ///   - minimumLearningRate: the floor (default 0).
+    public init(
+        initialLearningRate: Double, mode: Mode = .min, factor: Double = 0.1, patience: Int = 10,
+        threshold: Double = 1e-4, thresholdMode: ThresholdMode = .relative, cooldown: Int = 0,
+        minimumLearningRate: Double = 0
+    ) {
+        precondition(factor < 1 && factor >= 0, "ReduceLROnPlateau: factor \(factor) must be in [0, 1)")
+        precondition(patience >= 0, "ReduceLROnPlateau: patience \(patience) must be ≥ 0")
+        precondition(cooldown >= 0, "ReduceLROnPlateau: cooldown \(cooldown) must be ≥ 0")
+        self.learningRate = initialLearningRate
+        self.mode = mode
+        self.factor = factor
+        self.patience = patience
+        self.threshold = threshold
+        self.thresholdMode = thresholdMode
+        self.cooldown = cooldown
+        self.minimumLearningRate = minimumLearningRate
+    }
+
+    /// Records one metric and returns the learning rate to use from now on.
+    @discardableResult
+    public mutating func step(metric: Double) -> Double {
+        if isBetter(metric) {
+            best = metric
+            badSteps = 0
+        } else {
+            badSteps += 1
+        }
+        if cooldownRemaining > 0 {
+            cooldownRemaining -= 1
+            badSteps = 0
+        }
+        if badSteps > patience {
+            let reduced = Swift.max(learningRate * factor, minimumLearningRate)
+            if learningRate - reduced > 1e-8 { learningRate = reduced }
+            cooldownRemaining = cooldown
+            badSteps = 0
+        }
+        return learningRate
+    }
+
+    private func isBetter(_ metric: Double) -> Bool {
+        guard !metric.isNaN else { return false }
+        guard let best else { return true }
+        switch (mode, thresholdMode) {
+        case (.min, .relative): return metric < best * (1 - threshold)
+        case (.min, .absolute): return metric < best - threshold
+        case (.max, .relative): return metric > best * (1 + threshold)
+        case (.max, .absolute): return metric > best + threshold
+        }
+    }
+}
