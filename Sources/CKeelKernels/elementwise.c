@@ -19,28 +19,6 @@
 #pragma STDC FP_CONTRACT OFF
 #endif
 
-#ifdef KEEL_X86
-#define KEEL_EW_AVX2 __attribute__((target("avx2,fma")))
-#define KEEL_EW_AVX512 __attribute__((target("avx512f,avx2,fma")))
-/* Defines NAME##_portable, NAME##_avx2 and NAME##_avx512 with the same body, and NAME, which picks one. */
-#define KEEL_EW_VARIANTS(RET, NAME, PARAMS, ARGS, ...)                                              \
-    static RET NAME##_portable PARAMS __VA_ARGS__                                                   \
-    static KEEL_EW_AVX2 RET NAME##_avx2 PARAMS __VA_ARGS__                                          \
-    static KEEL_EW_AVX512 RET NAME##_avx512 PARAMS __VA_ARGS__                                      \
-    static RET NAME PARAMS {                                                                        \
-        switch (keel_current_kernel_path()) {                                                       \
-        case KEEL_PATH_AVX512: KEEL_EW_RETURN_##RET NAME##_avx512 ARGS; break;                      \
-        case KEEL_PATH_AVX2: KEEL_EW_RETURN_##RET NAME##_avx2 ARGS; break;                          \
-        default: KEEL_EW_RETURN_##RET NAME##_portable ARGS; break;                                  \
-        }                                                                                           \
-    }
-#define KEEL_EW_RETURN_void
-#define KEEL_EW_RETURN_long return
-#define KEEL_EW_RETURN_double return
-#else
-#define KEEL_EW_VARIANTS(RET, NAME, PARAMS, ARGS, ...)                                              \
-    static RET NAME PARAMS __VA_ARGS__
-#endif
 
 /* ----------------------------------------------------------------- unary */
 

@@ -34,4 +34,33 @@ static inline void keel_fp_exit(unsigned old) {
 #endif
 }
 
+/*
+ * Memory-bound kernels are written once as plain C loops and instantiated three times: portable
+ * (the target's baseline), AVX2+FMA and AVX-512F (the same source under target attributes, so the
+ * vectorizer uses wider registers), chosen at run time by keel_current_kernel_path().
+ * KEEL_EW_VARIANTS(RET, NAME, PARAMS, ARGS, body) defines NAME##_portable/_avx2/_avx512 and NAME.
+ */
+#ifdef KEEL_X86
+#define KEEL_EW_AVX2 __attribute__((target("avx2,fma")))
+#define KEEL_EW_AVX512 __attribute__((target("avx512f,avx2,fma")))
+/* Defines NAME##_portable, NAME##_avx2 and NAME##_avx512 with the same body, and NAME, which picks one. */
+#define KEEL_EW_VARIANTS(RET, NAME, PARAMS, ARGS, ...)                                              \
+    static RET NAME##_portable PARAMS __VA_ARGS__                                                   \
+    static KEEL_EW_AVX2 RET NAME##_avx2 PARAMS __VA_ARGS__                                          \
+    static KEEL_EW_AVX512 RET NAME##_avx512 PARAMS __VA_ARGS__                                      \
+    static RET NAME PARAMS {                                                                        \
+        switch (keel_current_kernel_path()) {                                                       \
+        case KEEL_PATH_AVX512: KEEL_EW_RETURN_##RET NAME##_avx512 ARGS; break;                      \
+        case KEEL_PATH_AVX2: KEEL_EW_RETURN_##RET NAME##_avx2 ARGS; break;                          \
+        default: KEEL_EW_RETURN_##RET NAME##_portable ARGS; break;                                  \
+        }                                                                                           \
+    }
+#define KEEL_EW_RETURN_void
+#define KEEL_EW_RETURN_long return
+#define KEEL_EW_RETURN_double return
+#else
+#define KEEL_EW_VARIANTS(RET, NAME, PARAMS, ARGS, ...)                                              \
+    static RET NAME PARAMS __VA_ARGS__
+#endif
+
 #endif

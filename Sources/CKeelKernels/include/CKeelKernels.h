@@ -161,6 +161,40 @@ long keel_d_count_nonfinite(long n, const double *x);
 long keel_s_argmax(long n, const float *x, long stride);
 long keel_d_argmax(long n, const double *x, long stride);
 
+/* --------------------------------------------------------- optimizer updates */
+
+/*
+ * Fused optimizer steps, one pass per tensor. `u` enters as the gradient and leaves as the update
+ * to add to the parameters (-learning rate * direction); moment buffers are updated in place;
+ * `p` (the parameters) is read only when a weight-decay term is non-zero. Optional buffers are NULL
+ * when their option is off. bc1 = 1 - beta1^t, bc2 = 1 - beta2^t. Buffers must not overlap.
+ */
+void keel_s_sgd_step(long n, float *u, const float *p, float *momentum_buffer, float lr, float momentum,
+                     float dampening, float weight_decay, bool nesterov, bool first_step);
+void keel_d_sgd_step(long n, double *u, const double *p, double *momentum_buffer, double lr, double momentum,
+                     double dampening, double weight_decay, bool nesterov, bool first_step);
+void keel_s_adam_step(long n, float *u, const float *p, float *m, float *v, float *v_max, float lr, float beta1,
+                      float beta2, float epsilon, float weight_decay, bool decoupled, float bc1, float bc2);
+void keel_d_adam_step(long n, double *u, const double *p, double *m, double *v, double *v_max, double lr,
+                      double beta1, double beta2, double epsilon, double weight_decay, bool decoupled, double bc1,
+                      double bc2);
+void keel_s_rmsprop_step(long n, float *u, const float *p, float *square_average, float *gradient_average,
+                         float *momentum_buffer, float lr, float alpha, float epsilon, float weight_decay,
+                         float momentum);
+void keel_d_rmsprop_step(long n, double *u, const double *p, double *square_average, double *gradient_average,
+                         double *momentum_buffer, double lr, double alpha, double epsilon, double weight_decay,
+                         double momentum);
+void keel_s_adagrad_step(long n, float *u, const float *p, float *sum, float lr, float epsilon, float weight_decay);
+void keel_d_adagrad_step(long n, double *u, const double *p, double *sum, double lr, double epsilon,
+                         double weight_decay);
+void keel_s_lion_step(long n, float *u, const float *p, float *m, float lr, float beta1, float beta2,
+                      float weight_decay);
+void keel_d_lion_step(long n, double *u, const double *p, double *m, double lr, double beta1, double beta2,
+                      double weight_decay);
+/** u[i] += alpha * sign(p[i]), sign(0) = 0. */
+void keel_s_add_scaled_sign(long n, float *u, const float *p, float alpha);
+void keel_d_add_scaled_sign(long n, double *u, const double *p, double alpha);
+
 #ifdef __cplusplus
 }
 #endif

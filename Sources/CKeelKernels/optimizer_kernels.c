@@ -1,0 +1,168 @@
+/*
+ * Fused optimizer updates: one pass per tensor over the gradient (overwritten with the update to
+ * add to the parameters), the moments (updated in place) and, when a weight-decay term needs them,
+ * the parameters. The formulas are PyTorch's single-tensor algorithms (see KeelOptimizers).
+ *
+ * Memory bound: each loop is instantiated for the portable, AVX2 and AVX-512 paths (KEEL_EW_VARIANTS).
+ * Options are loop-invariant, so compilers unswitch the branches. Contraction is off so every path
+ * gives the same bits. sqrt uses __builtin_elementwise_sqrt where available: it has no errno side
+ * effect, so the loop vectorizes.
+ */
+#include "internal.h"
+
+#include <math.h>
+
+#if defined(__clang__)
+#pragma STDC FP_CONTRACT OFF
+#endif
+
+#if defined(__has_builtin)
+#if __has_builtin(__builtin_elementwise_sqrt)
+#define KEEL_SQRTF(x) __builtin_elementwise_sqrt(x)
+#define KEEL_SQRT(x) __builtin_elementwise_sqrt(x)
+#endif
+#endif
+#ifndef KEEL_SQRTF
+#define KEEL_SQRTF(x) sqrtf(x)
+#define KEEL_SQRT(x) sqrt(x)
+#endif
+
+#define KEEL_SIGN(x) ((x) > 0 ? (T)1 : ((x) < 0 ? (T)-1 : (x)))
+
+#define KEEL_DEFINE_OPTIMIZER_KERNELS(P, T, SQRT)                                                   \
+    KEEL_EW_VARIANTS(void, keel_##P##_sgd_impl,                                                     \
+        (long n, T *restrict u, const T *restrict p, T *restrict buf, T lr, T momentum, T dampening, T wd, bool nesterov, bool first), \
+        (n, u, p, buf, lr, momentum, dampening, wd, nesterov, first), {                            \
+        const T keep = (T)1 - dampening;                                                            \
+        for (long i = 0; i < n; i++) {                                                              \
+            T d = u[i];                                                                             \
+            if (wd != 0) d += wd * p[i];                                                            \
+            if (buf) {                                                                              \
+                T b = first ? d : momentum * buf[i] + keep * d;                                     \
+                buf[i] = b;                                                                         \
+                d = nesterov ? d + momentum * b : b;                                                \
+            }                                                                                       \
+            u[i] = -lr * d;                                                                         \
+        }                                                                                           \
+    })                                                                                              \
+    void keel_##P##_sgd_step(long n, T *u, const T *p, T *buf, T lr, T momentum, T dampening, T wd, \
+                             bool nesterov, bool first) {                                           \
+        unsigned fp = keel_fp_enter();                                                              \
+        keel_##P##_sgd_impl(n, u, p, buf, lr, momentum, dampening, wd, nesterov, first);            \
+        keel_fp_exit(fp);                                                                           \
+    }                                                                                               \
+                                                                                                    \
+    KEEL_EW_VARIANTS(void, keel_##P##_adam_impl,                                                    \
+        (long n, T *restrict u, const T *restrict p, T *restrict m, T *restrict v, T *restrict vmax, T step_size, \
+         T beta1, T beta2, T eps, T coupled, T decay, T bc2_root),                                  \
+        (n, u, p, m, v, vmax, step_size, beta1, beta2, eps, coupled, decay, bc2_root), {            \
+        const T c1 = (T)1 - beta1, c2 = (T)1 - beta2;                                               \
+        for (long i = 0; i < n; i++) {                                                              \
+            T g = u[i];                                                                             \
+            if (coupled != 0) g += coupled * p[i];                                                  \
+            T mi = beta1 * m[i] + c1 * g;                                                           \
+            T vi = beta2 * v[i] + c2 * g * g;                                                       \
+            m[i] = mi;                                                                              \
+            v[i] = vi;                                                                              \
+            T s = vi;                                                                               \
+            if (vmax) {                                                                             \
+                s = vmax[i] > vi ? vmax[i] : vi;                                                    \
+                vmax[i] = s;                                                                        \
+            }                                                                                       \
+            T step = -step_size * mi / (SQRT(s) / bc2_root + eps);                                  \
+            if (decay != 0) step -= decay * p[i];                                                   \
+            u[i] = step;                                                                            \
+        }                                                                                           \
+    })                                                                                              \
+    void keel_##P##_adam_step(long n, T *u, const T *p, T *m, T *v, T *vmax, T lr, T beta1, T beta2, \
+                              T eps, T wd, bool decoupled, T bc1, T bc2) {                          \
+        unsigned fp = keel_fp_enter();                                                              \
+        keel_##P##_adam_impl(n, u, p, m, v, vmax, lr / bc1, beta1, beta2, eps, decoupled ? (T)0 : wd, \
+                             decoupled ? lr * wd : (T)0, SQRT(bc2));                                \
+        keel_fp_exit(fp);                                                                           \
+    }                                                                                               \
+                                                                                                    \
+    KEEL_EW_VARIANTS(void, keel_##P##_rmsprop_impl,                                                 \
+        (long n, T *restrict u, const T *restrict p, T *restrict sq, T *restrict gavg, T *restrict buf, T lr, \
+         T alpha, T eps, T wd, T momentum),                                                         \
+        (n, u, p, sq, gavg, buf, lr, alpha, eps, wd, momentum), {                                  \
+        const T c = (T)1 - alpha;                                                                   \
+        for (long i = 0; i < n; i++) {                                                              \
+            T g = u[i];                                                                             \
+            if (wd != 0) g += wd * p[i];                                                            \
+            T s = alpha * sq[i] + c * g * g;                                                        \
+            sq[i] = s;                                                                              \
+            if (gavg) {                                                                             \
+                T a = alpha * gavg[i] + c * g;                                                      \
+                gavg[i] = a;                                                                        \
+                s -= a * a;                                                                         \
+            }                                                                                       \
+            T avg = SQRT(s) + eps;                                                                  \
+            if (buf) {                                                                              \
+                T b = momentum * buf[i] + g / avg;                                                  \
+                buf[i] = b;                                                                         \
+                u[i] = -lr * b;                                                                     \
+            } else {                                                                                \
+                u[i] = -lr * g / avg;                                                               \
+            }                                                                                       \
+        }                                                                                           \
+    })                                                                                              \
+    void keel_##P##_rmsprop_step(long n, T *u, const T *p, T *sq, T *gavg, T *buf, T lr, T alpha,  \
+                                 T eps, T wd, T momentum) {                                         \
+        unsigned fp = keel_fp_enter();                                                              \
+        keel_##P##_rmsprop_impl(n, u, p, sq, gavg, buf, lr, alpha, eps, wd, momentum);             \
+        keel_fp_exit(fp);                                                                           \
+    }                                                                                               \
+                                                                                                    \
+    KEEL_EW_VARIANTS(void, keel_##P##_adagrad_impl,                                                 \
+        (long n, T *restrict u, const T *restrict p, T *restrict sum, T lr, T eps, T wd),           \
+        (n, u, p, sum, lr, eps, wd), {                                                              \
+        for (long i = 0; i < n; i++) {                                                              \
+            T g = u[i];                                                                             \
+            if (wd != 0) g += wd * p[i];                                                            \
+            T s = sum[i] + g * g;                                                                   \
+            sum[i] = s;                                                                             \
+            u[i] = -lr * g / (SQRT(s) + eps);                                                       \
+        }                                                                                           \
+    })                                                                                              \
+    void keel_##P##_adagrad_step(long n, T *u, const T *p, T *sum, T lr, T eps, T wd) {             \
+        unsigned fp = keel_fp_enter();                                                              \
+        keel_##P##_adagrad_impl(n, u, p, sum, lr, eps, wd);                                         \
+        keel_fp_exit(fp);                                                                           \
+    }                                                                                               \
+                                                                                                    \
+    KEEL_EW_VARIANTS(void, keel_##P##_lion_impl,                                                    \
+        (long n, T *restrict u, const T *restrict p, T *restrict m, T lr, T beta1, T beta2, T decay), \
+        (n, u, p, m, lr, beta1, beta2, decay), {                                                    \
+        const T c1 = (T)1 - beta1, c2 = (T)1 - beta2;                                               \
+        for (long i = 0; i < n; i++) {                                                              \
+            T g = u[i], mi = m[i];                                                                  \
+            T c = beta1 * mi + c1 * g;                                                              \
+            T step = -lr * KEEL_SIGN(c);                                                            \
+            if (decay != 0) step -= decay * p[i];                                                   \
+            u[i] = step;                                                                            \
+            m[i] = beta2 * mi + c2 * g;                                                             \
+        }                                                                                           \
+    })                                                                                              \
+    void keel_##P##_lion_step(long n, T *u, const T *p, T *m, T lr, T beta1, T beta2, T wd) {       \
+        unsigned fp = keel_fp_enter();                                                              \
+        keel_##P##_lion_impl(n, u, p, m, lr, beta1, beta2, lr * wd);                                \
+        keel_fp_exit(fp);                                                                           \
+    }                                                                                               \
+                                                                                                    \
+    KEEL_EW_VARIANTS(void, keel_##P##_add_scaled_sign_impl,                                         \
+        (long n, T *restrict u, const T *restrict p, T alpha), (n, u, p, alpha), {                  \
+        for (long i = 0; i < n; i++) u[i] += alpha * KEEL_SIGN(p[i]);                               \
+    })                                                                                              \
+    void keel_##P##_add_scaled_sign(long n, T *u, const T *p, T alpha) {                            \
+        unsigned fp = keel_fp_enter();                                                              \
+        keel_##P##_add_scaled_sign_impl(n, u, p, alpha);                                            \
+        keel_fp_exit(fp);                                                                           \
+    }
+
+#define T float
+KEEL_DEFINE_OPTIMIZER_KERNELS(s, float, KEEL_SQRTF)
+#undef T
+#define T double
+KEEL_DEFINE_OPTIMIZER_KERNELS(d, double, KEEL_SQRT)
+#undef T
