@@ -38,7 +38,7 @@
 ///   recurrent network trajectories", Neural Computation 2 (1990) (BPTT(k1, k2)).
 /// - R. Pascanu, T. Mikolov, Y. Bengio, "On the difficulty of training recurrent neural
 ///   networks", ICML 2013 (gradient norms over time).
-public struct Recurrent<C: Cell>: Layer, Sendable {
+public struct Recurrent<C: Cell>: Layer, RecurrentSequenceLayer, Sendable {
     public typealias Scalar = C.Scalar
 
     /// The cell run at every step.
@@ -63,6 +63,11 @@ public struct Recurrent<C: Cell>: Layer, Sendable {
     public var inputSize: Int { cell.inputSize }
     /// Features of each output step.
     public var hiddenSize: Int { cell.hiddenSize }
+    /// Features of each output step (``hiddenSize``).
+    public var outputSize: Int { cell.hiddenSize }
+
+    /// The cell's zero state.
+    public func zeroState(batchSize: Int) -> C.State { cell.zeroState(batchSize: batchSize) }
 
     public func visitParameters(_ visitor: (ParameterKey, Tensor<Scalar>) throws -> Void) rethrows {
         try cell.visitParameters(visitor)
@@ -90,9 +95,28 @@ public struct Recurrent<C: Cell>: Layer, Sendable {
             input.rank == 3 && input.shape[2] == cell.inputSize,
             "Recurrent.forward: input has shape \(input.shape), expected \(layout) with inputSize \(cell.inputSize)")
         let sequence = batchFirst ? input.swappingAxes(0, 1) : input
+        let (outputs, finalState, cache) = forwardSequence(sequence, initialState: initialState, context: &context)
+        let output: Tensor<Scalar>
+        if returnsSequences {
+            output = batchFirst ? outputs.swappingAxes(0, 1) : outputs
+        } else {
+            output = outputs[cache.timeSteps - 1]
+        }
+        return (output, finalState, cache)
+    }
+
+    /// Runs a time-major sequence `[T, batch, inputSize]` and returns every output
+    /// `[T, batch, hiddenSize]`, whatever ``returnsSequences`` and ``batchFirst`` say: the
+    /// ``RecurrentSequenceLayer`` face that stacks use.
+    public func forwardSequence(
+        _ sequence: Tensor<Scalar>, initialState: C.State?, context: inout ForwardContext
+    ) -> (outputs: Tensor<Scalar>, finalState: C.State, cache: RecurrentCache<C>) {
+        precondition(
+            sequence.rank == 3 && sequence.shape[2] == cell.inputSize,
+            "Recurrent.forwardSequence: input has shape \(sequence.shape), expected [time, batch, inputSize] with inputSize \(cell.inputSize)")
         let timeSteps = sequence.shape[0], batchSize = sequence.shape[1]
-        precondition(timeSteps > 0, "Recurrent.forward: empty sequence, input has shape \(input.shape) (\(layout))")
-        precondition(batchSize > 0, "Recurrent.forward: empty batch, input has shape \(input.shape) (\(layout))")
+        precondition(timeSteps > 0, "Recurrent.forward: empty sequence, input has shape \(sequence.shape) ([time, batch, inputSize])")
+        precondition(batchSize > 0, "Recurrent.forward: empty batch, input has shape \(sequence.shape) ([time, batch, inputSize])")
         let state = initialState ?? cell.zeroState(batchSize: batchSize)
         checkStateShape(state, batchSize: batchSize, hiddenSize: cell.hiddenSize, operation: "Recurrent.forward (initial state)")
 
@@ -120,14 +144,7 @@ public struct Recurrent<C: Cell>: Layer, Sendable {
             finalState = current
             storage = .steps(caches)
         }
-        let cache = RecurrentCache<C>(storage: storage, timeSteps: timeSteps, batchSize: batchSize, finalState: finalState)
-        let output: Tensor<Scalar>
-        if returnsSequences {
-            output = batchFirst ? outputs.swappingAxes(0, 1) : outputs
-        } else {
-            output = outputs[timeSteps - 1]
-        }
-        return (output, finalState, cache)
+        return (outputs, finalState, RecurrentCache<C>(storage: storage, timeSteps: timeSteps, batchSize: batchSize, finalState: finalState))
     }
 
     /// Backpropagates through time; the gradient of the initial state is discarded.
@@ -160,6 +177,40 @@ public struct Recurrent<C: Cell>: Layer, Sendable {
         precondition(
             outputGradient.shape == expected,
             "Recurrent.backward: output gradient has shape \(outputGradient.shape), expected the output shape \(expected)")
+        let sequenceGradient = returnsSequences && batchFirst ? outputGradient.swappingAxes(0, 1) : outputGradient
+        let stepGradient: (Int) -> Tensor<Scalar>? = returnsSequences
+            ? { sequenceGradient[$0] }
+            : { $0 == timeSteps - 1 ? sequenceGradient : nil }
+        let (inputGradient, initialStateGradient) = backpropagate(
+            stepGradient, finalStateGradient: finalStateGradient, cache: cache, gradients: &gradients,
+            truncationDepth: truncationDepth, profile: &profile)
+        return (batchFirst ? inputGradient.swappingAxes(0, 1) : inputGradient, initialStateGradient)
+    }
+
+    /// The backward pass of ``forwardSequence(_:initialState:context:)``: `outputsGradient` is
+    /// `[T, batch, hiddenSize]` (nil: the loss depends only on the final state). See
+    /// ``backward(_:finalStateGradient:cache:gradients:truncationDepth:profile:)``.
+    public func backwardSequence(
+        _ outputsGradient: Tensor<Scalar>?, finalStateGradient: C.State?, cache: RecurrentCache<C>,
+        gradients: inout ParameterSet<Scalar>, truncationDepth: Int?, profile: inout [Double]?
+    ) -> (inputGradient: Tensor<Scalar>, initialStateGradient: C.State) {
+        let expected = [cache.timeSteps, cache.batchSize, cell.hiddenSize]
+        if let outputsGradient {
+            precondition(
+                outputsGradient.shape == expected,
+                "Recurrent.backwardSequence: outputs gradient has shape \(outputsGradient.shape), expected \(expected)")
+        }
+        return backpropagate(
+            { outputsGradient?[$0] }, finalStateGradient: finalStateGradient, cache: cache, gradients: &gradients,
+            truncationDepth: truncationDepth, profile: &profile)
+    }
+
+    /// BPTT over the cached pass, with ∂L/∂yₜ from `stepGradient(t)`; returns a time-major input gradient.
+    private func backpropagate(
+        _ stepGradient: (Int) -> Tensor<Scalar>?, finalStateGradient: C.State?, cache: RecurrentCache<C>,
+        gradients: inout ParameterSet<Scalar>, truncationDepth: Int?, profile: inout [Double]?
+    ) -> (inputGradient: Tensor<Scalar>, initialStateGradient: C.State) {
+        let timeSteps = cache.timeSteps, batchSize = cache.batchSize, hiddenSize = cell.hiddenSize
         let depth = truncationDepth ?? timeSteps
         precondition(depth >= 1, "Recurrent.backward: truncationDepth must be at least 1, got \(depth)")
         let stateGradient = finalStateGradient ?? cell.zeroState(batchSize: batchSize)
@@ -170,13 +221,6 @@ public struct Recurrent<C: Cell>: Layer, Sendable {
                 "Recurrent.backward: the gradient-flow profile needs a state conforming to RecurrentHiddenState, \(C.State.self) does not")
             profile = Array(repeating: 0, count: timeSteps)
         }
-        let sequenceGradient = returnsSequences && batchFirst ? outputGradient.swappingAxes(0, 1) : outputGradient
-        let stepGradient: (Int) -> Tensor<Scalar>? = returnsSequences
-            ? { sequenceGradient[$0] }
-            : { $0 == timeSteps - 1 ? sequenceGradient : nil }
-
-        let inputGradient: Tensor<Scalar>
-        let initialStateGradient: C.State
         switch cache.storage {
         case .fused(let fusedCache):
             guard let gated = cell as? any GatedRecurrentCell<Scalar> else {
@@ -185,8 +229,7 @@ public struct Recurrent<C: Cell>: Layer, Sendable {
             let result = Self.fusedBackward(
                 gated, outputGradient: stepGradient, finalStateGradient: stateGradient, cache: fusedCache,
                 gradients: &gradients, truncationDepth: depth, profile: &profile)
-            inputGradient = result.inputGradient
-            initialStateGradient = result.initialStateGradient as! C.State
+            return (result.inputGradient, result.initialStateGradient as! C.State)
         case .steps(let caches):
             let first = max(0, timeSteps - depth)
             var carry = stateGradient
@@ -203,10 +246,8 @@ public struct Recurrent<C: Cell>: Layer, Sendable {
                 carry = previous
             }
             let zeros = Array(repeating: Tensor<Scalar>.zeros([batchSize, cell.inputSize]), count: first)
-            inputGradient = Tensor.stack(zeros + inputGradients.reversed())
-            initialStateGradient = first == 0 ? carry : cell.zeroState(batchSize: batchSize)
+            return (Tensor.stack(zeros + inputGradients.reversed()), first == 0 ? carry : cell.zeroState(batchSize: batchSize))
         }
-        return (batchFirst ? inputGradient.swappingAxes(0, 1) : inputGradient, initialStateGradient)
     }
 
     private static func fusedForward<F: GatedRecurrentCell>(
