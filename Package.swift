@@ -23,7 +23,7 @@ let package = Package(
         .target(name: "Keel", dependencies: ["KeelCore", "KeelLayers", "KeelOptimizers"]),
         .executableTarget(name: "KeelBench", dependencies: ["KeelCore"], path: "Benchmarks/KeelBench"),
         .testTarget(name: "KeelCoreTests", dependencies: ["KeelCore"], exclude: ["Reference"]),
-        .testTarget(name: "KeelLayersTests", dependencies: ["KeelLayers"]),
+        .testTarget(name: "KeelLayersTests", dependencies: ["KeelLayers"], exclude: ["Reference"]),
         .testTarget(name: "KeelOptimizersTests", dependencies: ["KeelOptimizers"]),
     ]
 )
