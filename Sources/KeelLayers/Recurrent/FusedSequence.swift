@@ -22,8 +22,11 @@ enum FusedSequence {
     ) -> (outputs: Tensor<F.Scalar>, finalState: F.State, cache: FusedSequenceCache<F>) {
         let timeSteps = input.shape[0], batchSize = input.shape[1]
         let flat = input.reshaped(to: [timeSteps * batchSize, cell.inputSize])
+        // Both weights transposed once per sequence: plain products run faster than transposed
+        // ones, and the copies are small next to T recurrent GEMMs.
+        let inputWeight = cell.weightIH.transposed(), hiddenWeight = cell.weightHH.transposed()
         // zx for every step at once: [T·B, I]·[I, G·H].
-        let inputProjections = flat.matmul(cell.weightIH, transposeB: true) + cell.biasIH
+        let inputProjections = flat.matmul(inputWeight) + cell.biasIH
         var state = initialState
         var hiddens = [state.hidden]
         var pointwise: [F.PointwiseCache] = []
@@ -31,7 +34,7 @@ enum FusedSequence {
         pointwise.reserveCapacity(timeSteps)
         for t in 0..<timeSteps {
             let inputProjection = inputProjections.slice((t * batchSize)..<((t + 1) * batchSize))
-            let hiddenProjection = state.hidden.matmul(cell.weightHH, transposeB: true) + cell.biasHH
+            let hiddenProjection = state.hidden.matmul(hiddenWeight) + cell.biasHH
             let (next, cache) = cell.pointwiseForward(
                 inputProjection: inputProjection, hiddenProjection: hiddenProjection, state: state)
             state = next
