@@ -1,0 +1,94 @@
+// The fused whole-sequence forward and backward of a GatedRecurrentCell: the input projection of
+// every step in one GEMM before the loop, one recurrent GEMM per step for all gates, and the
+// weight and input gradients as one GEMM each over all steps after the loop.
+
+/// What the fused forward pass saves.
+struct FusedSequenceCache<F: GatedRecurrentCell> {
+    /// The input, `[T·batch, inputSize]`.
+    let input: Tensor<F.Scalar>
+    /// h₀, h₁, …, h_T stacked, `[(T + 1)·batch, hiddenSize]`.
+    let hiddenHistory: Tensor<F.Scalar>
+    /// The pointwise caches of steps 0..<T.
+    let pointwise: [F.PointwiseCache]
+    let timeSteps: Int
+    let batchSize: Int
+}
+
+enum FusedSequence {
+    /// Runs `cell` over `input` (`[T, batch, inputSize]`) from `initialState`; returns the outputs
+    /// `[T, batch, hiddenSize]` and the final state.
+    static func forward<F: GatedRecurrentCell>(
+        _ cell: F, input: Tensor<F.Scalar>, initialState: F.State
+    ) -> (outputs: Tensor<F.Scalar>, finalState: F.State, cache: FusedSequenceCache<F>) {
+        let timeSteps = input.shape[0], batchSize = input.shape[1]
+        let flat = input.reshaped(to: [timeSteps * batchSize, cell.inputSize])
+        // Both weights transposed once per sequence: plain products run faster than transposed
+        // ones, and the copies are small next to T recurrent GEMMs.
+        let inputWeight = cell.weightIH.transposed(), hiddenWeight = cell.weightHH.transposed()
+        // zx for every step at once: [T·B, I]·[I, G·H].
+        let inputProjections = flat.matmul(inputWeight) + cell.biasIH
+        var state = initialState
+        var hiddens = [state.hidden]
+        var pointwise: [F.PointwiseCache] = []
+        hiddens.reserveCapacity(timeSteps + 1)
+        pointwise.reserveCapacity(timeSteps)
+        for t in 0..<timeSteps {
+            let inputProjection = inputProjections.slice((t * batchSize)..<((t + 1) * batchSize))
+            let hiddenProjection = state.hidden.matmul(hiddenWeight) + cell.biasHH
+            let (next, cache) = cell.pointwiseForward(
+                inputProjection: inputProjection, hiddenProjection: hiddenProjection, state: state)
+            state = next
+            hiddens.append(next.hidden)
+            pointwise.append(cache)
+        }
+        let history = Tensor.concatenate(hiddens)
+        let outputs = history.slice(batchSize..<((timeSteps + 1) * batchSize))
+            .reshaped(to: [timeSteps, batchSize, cell.hiddenSize])
+        let cache = FusedSequenceCache<F>(
+            input: flat, hiddenHistory: history, pointwise: pointwise, timeSteps: timeSteps, batchSize: batchSize)
+        return (outputs, state, cache)
+    }
+
+    /// Backpropagates through the last `min(depth, T)` steps of a fused forward pass.
+    ///
+    /// `outputGradient(t)` is ∂L/∂hₜ from outside (nil for none). Adds the parameter gradients into
+    /// `gradients` under the cell's keys; fills `profile` (when non-nil) with ‖∂L/∂hₜ‖₂.
+    static func backward<F: GatedRecurrentCell>(
+        _ cell: F, outputGradient: (Int) -> Tensor<F.Scalar>?, finalStateGradient: F.State, cache: FusedSequenceCache<F>,
+        gradients: inout ParameterSet<F.Scalar>, truncationDepth: Int, profile: inout [Double]?
+    ) -> (inputGradient: Tensor<F.Scalar>, initialStateGradient: F.State) {
+        let timeSteps = cache.timeSteps, batchSize = cache.batchSize
+        let first = max(0, timeSteps - truncationDepth)
+        var carry = finalStateGradient
+        var inputProjectionGradients: [Tensor<F.Scalar>] = []
+        var hiddenProjectionGradients: [Tensor<F.Scalar>] = []
+        inputProjectionGradients.reserveCapacity(timeSteps - first)
+        hiddenProjectionGradients.reserveCapacity(timeSteps - first)
+        for t in stride(from: timeSteps - 1, through: first, by: -1) {
+            if let gradient = outputGradient(t) { carry = carry.addingToHidden(gradient) }
+            if profile != nil { profile![t] = carry.hiddenSquaredNorm.squareRoot() }
+            let (inputProjectionGradient, hiddenProjectionGradient, direct) = cell.pointwiseBackward(
+                stateGradient: carry, cache: cache.pointwise[t])
+            carry = direct.addingToHidden(hiddenProjectionGradient.matmul(cell.weightHH))
+            inputProjectionGradients.append(inputProjectionGradient)
+            hiddenProjectionGradients.append(hiddenProjectionGradient)
+        }
+        // Σₜ over the processed steps, each as one GEMM over [steps·B] rows.
+        let dZx = Tensor.concatenate(inputProjectionGradients.reversed())
+        let dZh = Tensor.concatenate(hiddenProjectionGradients.reversed())
+        let rows = (first * batchSize)..<(timeSteps * batchSize)
+        let input = cache.input.slice(rows)
+        let previousHidden = cache.hiddenHistory.slice(rows)
+        let operation = "Recurrent.backward"
+        gradients.accumulate("weightIH", operation: operation) { $0.addMatrixProduct(dZx, input, transposeA: true) }
+        gradients.accumulate("weightHH", operation: operation) { $0.addMatrixProduct(dZh, previousHidden, transposeA: true) }
+        gradients.accumulate("biasIH", operation: operation) { $0 += dZx.sum(alongAxis: 0) }
+        gradients.accumulate("biasHH", operation: operation) { $0 += dZh.sum(alongAxis: 0) }
+        var inputGradient = dZx.matmul(cell.weightIH)
+        if first > 0 {
+            inputGradient = .concatenate([.zeros([first * batchSize, cell.inputSize]), inputGradient])
+        }
+        let initialStateGradient = first == 0 ? carry : cell.zeroState(batchSize: batchSize)
+        return (inputGradient.reshaped(to: [timeSteps, batchSize, cell.inputSize]), initialStateGradient)
+    }
+}

@@ -1,0 +1,272 @@
+/// Runs a ``Cell`` over a sequence: backpropagation through time written once for every cell.
+///
+/// The forward pass computes, for t = 0…T−1,
+///
+///     (yₜ, sₜ₊₁) = cell.step(xₜ, sₜ),    s₀ = initial state (zeros by default)
+///
+/// and returns every output y₀…y_{T−1} (`returnsSequences`) or only the last. The backward pass
+/// runs ``Cell/backwardStep(outputGradient:stateGradient:cache:gradients:)`` for t = T−1…0,
+/// carrying ∂L/∂sₜ between steps, and adds ∂L/∂θ under the cell's keys (`weightIH`, … for the
+/// built-in cells: a `Recurrent` has the same parameter keys as its cell).
+///
+/// Built-in cells (``GatedRecurrentCell``: ``RNNCell``, ``LSTMCell``, ``GRUCell``) run on a fused
+/// path with the same results: the input projection of all steps as one GEMM
+/// `[T·batch, inputSize]·[inputSize, G·hiddenSize]`, one recurrent GEMM per step for all gates,
+/// and ∂L/∂W_ih, ∂L/∂W_hh and ∂L/∂x as one GEMM each over all steps.
+///
+/// **Truncated BPTT (k1, k2).** Split a long sequence into windows of k1 steps. Run each window
+/// with ``forward(_:initialState:context:)`` from the previous window's
+/// ``RecurrentCache/finalState`` and backpropagate it with
+/// ``backward(_:finalStateGradient:cache:gradients:truncationDepth:profile:)``, passing
+/// `truncationDepth: k2` (k2 ≤ k1): gradients flow through at most the last k2 steps of the
+/// window, and never into the previous window, whose graph is gone: the carried state is a
+/// constant. k2 = k1 (the default, `nil`) is the common choice; a window of the whole sequence
+/// is exactly full BPTT.
+///
+/// **Gradient-flow profile.** Pass a non-nil `profile` to the backward pass to receive
+/// ‖∂L/∂hₜ‖₂ for t = 0…T−1 (the total gradient reaching the hidden state at step t: from the
+/// output and from the future). Exploding gradients show as growth towards small t, vanishing
+/// ones as decay. Requires a state conforming to ``RecurrentHiddenState``.
+///
+/// **Shapes.** input `[T, batch, inputSize]` (`[batch, T, inputSize]` with `batchFirst`);
+/// output `[T, batch, hiddenSize]` (`[batch, T, hiddenSize]` with `batchFirst`) or
+/// `[batch, hiddenSize]` when only the last output is returned.
+///
+/// ## References
+/// - P. J. Werbos, "Backpropagation through time: what it does and how to do it", Proc. IEEE 78 (1990).
+/// - R. J. Williams, J. Peng, "An efficient gradient-based algorithm for on-line training of
+///   recurrent network trajectories", Neural Computation 2 (1990) (BPTT(k1, k2)).
+/// - R. Pascanu, T. Mikolov, Y. Bengio, "On the difficulty of training recurrent neural
+///   networks", ICML 2013 (gradient norms over time).
+public struct Recurrent<C: Cell>: Layer, RecurrentSequenceLayer, Sendable {
+    public typealias Scalar = C.Scalar
+
+    /// The cell run at every step.
+    public var cell: C
+    /// Whether the output holds every step (`true`) or only the last (`false`).
+    public var returnsSequences: Bool
+    /// Whether inputs and outputs are `[batch, time, features]` instead of `[time, batch, features]`.
+    public var batchFirst: Bool
+    /// Whether built-in cells run on the fused path (`true`, the default) or step by step through
+    /// the `Cell` protocol. Both give the same results; the switch exists for testing and profiling.
+    public var usesFusedPath: Bool
+
+    /// A layer running `cell` over sequences.
+    public init(cell: C, returnsSequences: Bool = true, batchFirst: Bool = false, usesFusedPath: Bool = true) {
+        self.cell = cell
+        self.returnsSequences = returnsSequences
+        self.batchFirst = batchFirst
+        self.usesFusedPath = usesFusedPath
+    }
+
+    /// Features of each input step.
+    public var inputSize: Int { cell.inputSize }
+    /// Features of each output step.
+    public var hiddenSize: Int { cell.hiddenSize }
+    /// Features of each output step (``hiddenSize``).
+    public var outputSize: Int { cell.hiddenSize }
+
+    /// The cell's zero state.
+    public func zeroState(batchSize: Int) -> C.State { cell.zeroState(batchSize: batchSize) }
+
+    public func visitParameters(_ visitor: (ParameterKey, Tensor<Scalar>) throws -> Void) rethrows {
+        try cell.visitParameters(visitor)
+    }
+
+    public mutating func updateParameters(_ visitor: (ParameterKey, inout Tensor<Scalar>) throws -> Void) rethrows {
+        try cell.updateParameters(visitor)
+    }
+
+    /// Runs the sequence from the zero state.
+    public mutating func forward(_ input: Tensor<Scalar>, context: inout ForwardContext) -> (output: Tensor<Scalar>, cache: RecurrentCache<C>) {
+        let result = forward(input, initialState: nil, context: &context)
+        return (result.output, result.cache)
+    }
+
+    /// Runs the sequence from `initialState` (zeros when `nil`) and returns the final state too.
+    ///
+    /// - Precondition: `input` is `[T, batch, inputSize]` (or `[batch, T, inputSize]` with
+    ///   `batchFirst`) with T ≥ 1 and batch ≥ 1; the state's tensors are `[batch, hiddenSize]`.
+    public func forward(
+        _ input: Tensor<Scalar>, initialState: C.State?, context: inout ForwardContext
+    ) -> (output: Tensor<Scalar>, finalState: C.State, cache: RecurrentCache<C>) {
+        let layout = batchFirst ? "[batch, time, inputSize]" : "[time, batch, inputSize]"
+        precondition(
+            input.rank == 3 && input.shape[2] == cell.inputSize,
+            "Recurrent.forward: input has shape \(input.shape), expected \(layout) with inputSize \(cell.inputSize)")
+        let sequence = batchFirst ? input.swappingAxes(0, 1) : input
+        let (outputs, finalState, cache) = forwardSequence(sequence, initialState: initialState, context: &context)
+        let output: Tensor<Scalar>
+        if returnsSequences {
+            output = batchFirst ? outputs.swappingAxes(0, 1) : outputs
+        } else {
+            output = outputs[cache.timeSteps - 1]
+        }
+        return (output, finalState, cache)
+    }
+
+    /// Runs a time-major sequence `[T, batch, inputSize]` and returns every output
+    /// `[T, batch, hiddenSize]`, whatever ``returnsSequences`` and ``batchFirst`` say: the
+    /// ``RecurrentSequenceLayer`` face that stacks use.
+    public func forwardSequence(
+        _ sequence: Tensor<Scalar>, initialState: C.State?, context: inout ForwardContext
+    ) -> (outputs: Tensor<Scalar>, finalState: C.State, cache: RecurrentCache<C>) {
+        precondition(
+            sequence.rank == 3 && sequence.shape[2] == cell.inputSize,
+            "Recurrent.forwardSequence: input has shape \(sequence.shape), expected [time, batch, inputSize] with inputSize \(cell.inputSize)")
+        let timeSteps = sequence.shape[0], batchSize = sequence.shape[1]
+        precondition(timeSteps > 0, "Recurrent.forward: empty sequence, input has shape \(sequence.shape) ([time, batch, inputSize])")
+        precondition(batchSize > 0, "Recurrent.forward: empty batch, input has shape \(sequence.shape) ([time, batch, inputSize])")
+        let state = initialState ?? cell.zeroState(batchSize: batchSize)
+        checkStateShape(state, batchSize: batchSize, hiddenSize: cell.hiddenSize, operation: "Recurrent.forward (initial state)")
+
+        let outputs: Tensor<Scalar>
+        let finalState: C.State
+        let storage: RecurrentCache<C>.Storage
+        if usesFusedPath, let gated = cell as? any GatedRecurrentCell<Scalar> {
+            let result = Self.fusedForward(gated, sequence, initialState: state)
+            outputs = result.outputs
+            finalState = result.finalState as! C.State
+            storage = .fused(result.cache)
+        } else {
+            var current = state
+            var stepOutputs: [Tensor<Scalar>] = []
+            var caches: [C.StepCache] = []
+            stepOutputs.reserveCapacity(timeSteps)
+            caches.reserveCapacity(timeSteps)
+            for t in 0..<timeSteps {
+                let (output, next, cache) = cell.step(sequence[t], state: current)
+                stepOutputs.append(output)
+                caches.append(cache)
+                current = next
+            }
+            outputs = Tensor.stack(stepOutputs)
+            finalState = current
+            storage = .steps(caches)
+        }
+        return (outputs, finalState, RecurrentCache<C>(storage: storage, timeSteps: timeSteps, batchSize: batchSize, finalState: finalState))
+    }
+
+    /// Backpropagates through time; the gradient of the initial state is discarded.
+    public func backward(_ outputGradient: Tensor<Scalar>, cache: RecurrentCache<C>, gradients: inout ParameterSet<Scalar>) -> Tensor<Scalar> {
+        var profile: [Double]? = nil
+        return backward(outputGradient, finalStateGradient: nil, cache: cache, gradients: &gradients, profile: &profile).inputGradient
+    }
+
+    /// Backpropagates through time, with the final-state gradient, truncation and gradient-flow
+    /// profile that truncated BPTT and monitors need.
+    ///
+    /// - Parameters:
+    ///   - outputGradient: ∂L/∂output, the shape of the forward output.
+    ///   - finalStateGradient: ∂L/∂s_T when the loss depends on the final state (nil: zero).
+    ///   - cache: the cache of the forward pass.
+    ///   - gradients: ∂L/∂θ is added here under the cell's keys.
+    ///   - truncationDepth: k2: backpropagate through at most the last k2 steps (nil: all T).
+    ///     Output gradients of earlier steps are ignored and the initial-state gradient is zero.
+    ///   - profile: when non-nil on entry, replaced by T norms ‖∂L/∂hₜ‖₂ (0 for steps beyond the
+    ///     truncation depth).
+    /// - Returns: ∂L/∂input (the shape of the input) and ∂L/∂s₀.
+    public func backward(
+        _ outputGradient: Tensor<Scalar>, finalStateGradient: C.State?, cache: RecurrentCache<C>,
+        gradients: inout ParameterSet<Scalar>, truncationDepth: Int? = nil, profile: inout [Double]?
+    ) -> (inputGradient: Tensor<Scalar>, initialStateGradient: C.State) {
+        let timeSteps = cache.timeSteps, batchSize = cache.batchSize, hiddenSize = cell.hiddenSize
+        let expected = returnsSequences
+            ? (batchFirst ? [batchSize, timeSteps, hiddenSize] : [timeSteps, batchSize, hiddenSize])
+            : [batchSize, hiddenSize]
+        precondition(
+            outputGradient.shape == expected,
+            "Recurrent.backward: output gradient has shape \(outputGradient.shape), expected the output shape \(expected)")
+        let sequenceGradient = returnsSequences && batchFirst ? outputGradient.swappingAxes(0, 1) : outputGradient
+        let stepGradient: (Int) -> Tensor<Scalar>? = returnsSequences
+            ? { sequenceGradient[$0] }
+            : { $0 == timeSteps - 1 ? sequenceGradient : nil }
+        let (inputGradient, initialStateGradient) = backpropagate(
+            stepGradient, finalStateGradient: finalStateGradient, cache: cache, gradients: &gradients,
+            truncationDepth: truncationDepth, profile: &profile)
+        return (batchFirst ? inputGradient.swappingAxes(0, 1) : inputGradient, initialStateGradient)
+    }
+
+    /// The backward pass of ``forwardSequence(_:initialState:context:)``: `outputsGradient` is
+    /// `[T, batch, hiddenSize]` (nil: the loss depends only on the final state). See
+    /// ``backward(_:finalStateGradient:cache:gradients:truncationDepth:profile:)``.
+    public func backwardSequence(
+        _ outputsGradient: Tensor<Scalar>?, finalStateGradient: C.State?, cache: RecurrentCache<C>,
+        gradients: inout ParameterSet<Scalar>, truncationDepth: Int?, profile: inout [Double]?
+    ) -> (inputGradient: Tensor<Scalar>, initialStateGradient: C.State) {
+        let expected = [cache.timeSteps, cache.batchSize, cell.hiddenSize]
+        if let outputsGradient {
+            precondition(
+                outputsGradient.shape == expected,
+                "Recurrent.backwardSequence: outputs gradient has shape \(outputsGradient.shape), expected \(expected)")
+        }
+        return backpropagate(
+            { outputsGradient?[$0] }, finalStateGradient: finalStateGradient, cache: cache, gradients: &gradients,
+            truncationDepth: truncationDepth, profile: &profile)
+    }
+
+    /// BPTT over the cached pass, with ∂L/∂yₜ from `stepGradient(t)`; returns a time-major input gradient.
+    private func backpropagate(
+        _ stepGradient: (Int) -> Tensor<Scalar>?, finalStateGradient: C.State?, cache: RecurrentCache<C>,
+        gradients: inout ParameterSet<Scalar>, truncationDepth: Int?, profile: inout [Double]?
+    ) -> (inputGradient: Tensor<Scalar>, initialStateGradient: C.State) {
+        let timeSteps = cache.timeSteps, batchSize = cache.batchSize, hiddenSize = cell.hiddenSize
+        let depth = truncationDepth ?? timeSteps
+        precondition(depth >= 1, "Recurrent.backward: truncationDepth must be at least 1, got \(depth)")
+        let stateGradient = finalStateGradient ?? cell.zeroState(batchSize: batchSize)
+        checkStateShape(stateGradient, batchSize: batchSize, hiddenSize: hiddenSize, operation: "Recurrent.backward (final state gradient)")
+        if profile != nil {
+            precondition(
+                stateGradient is any RecurrentHiddenState,
+                "Recurrent.backward: the gradient-flow profile needs a state conforming to RecurrentHiddenState, \(C.State.self) does not")
+            profile = Array(repeating: 0, count: timeSteps)
+        }
+        switch cache.storage {
+        case .fused(let fusedCache):
+            guard let gated = cell as? any GatedRecurrentCell<Scalar> else {
+                preconditionFailure("Recurrent.backward: the cache comes from the fused path of another cell type")
+            }
+            let result = Self.fusedBackward(
+                gated, outputGradient: stepGradient, finalStateGradient: stateGradient, cache: fusedCache,
+                gradients: &gradients, truncationDepth: depth, profile: &profile)
+            return (result.inputGradient, result.initialStateGradient as! C.State)
+        case .steps(let caches):
+            let first = max(0, timeSteps - depth)
+            var carry = stateGradient
+            var inputGradients: [Tensor<Scalar>] = []
+            inputGradients.reserveCapacity(timeSteps)
+            for t in stride(from: timeSteps - 1, through: first, by: -1) {
+                let output = stepGradient(t) ?? .zeros([batchSize, hiddenSize])
+                if profile != nil, let hidden = (carry as? any RecurrentHiddenState<Scalar>)?.hidden {
+                    profile![t] = (hidden + output).sumOfSquares().squareRoot()
+                }
+                let (input, previous) = cell.backwardStep(
+                    outputGradient: output, stateGradient: carry, cache: caches[t], gradients: &gradients)
+                inputGradients.append(input)
+                carry = previous
+            }
+            let zeros = Array(repeating: Tensor<Scalar>.zeros([batchSize, cell.inputSize]), count: first)
+            return (Tensor.stack(zeros + inputGradients.reversed()), first == 0 ? carry : cell.zeroState(batchSize: batchSize))
+        }
+    }
+
+    private static func fusedForward<F: GatedRecurrentCell>(
+        _ cell: F, _ input: Tensor<Scalar>, initialState: C.State
+    ) -> (outputs: Tensor<Scalar>, finalState: Any, cache: Any) where F.Scalar == Scalar {
+        let result = FusedSequence.forward(cell, input: input, initialState: initialState as! F.State)
+        return (result.outputs, result.finalState, result.cache)
+    }
+
+    private static func fusedBackward<F: GatedRecurrentCell>(
+        _ cell: F, outputGradient: (Int) -> Tensor<Scalar>?, finalStateGradient: C.State, cache: Any,
+        gradients: inout ParameterSet<Scalar>, truncationDepth: Int, profile: inout [Double]?
+    ) -> (inputGradient: Tensor<Scalar>, initialStateGradient: Any) where F.Scalar == Scalar {
+        guard let cache = cache as? FusedSequenceCache<F> else {
+            preconditionFailure("Recurrent.backward: the cache comes from the fused path of another cell type")
+        }
+        let result = FusedSequence.backward(
+            cell, outputGradient: outputGradient, finalStateGradient: finalStateGradient as! F.State, cache: cache,
+            gradients: &gradients, truncationDepth: truncationDepth, profile: &profile)
+        return (result.inputGradient, result.initialStateGradient)
+    }
+}

@@ -1,0 +1,46 @@
+/// A layer that maps a time-major sequence to a time-major sequence with a carried state:
+/// ``Recurrent`` and ``Bidirectional``, and what ``StackedRecurrent`` stacks.
+///
+/// **Shapes.** input `[T, batch, inputSize]`; outputs `[T, batch, outputSize]`.
+public protocol RecurrentSequenceLayer<Scalar>: ParameterContainer, Sendable {
+    /// The state carried across steps and windows.
+    associatedtype State
+    /// What ``forwardSequence(_:initialState:context:)`` saves for the backward pass.
+    associatedtype SequenceCache
+
+    /// Features of each input step.
+    var inputSize: Int { get }
+    /// Features of each output step.
+    var outputSize: Int { get }
+
+    /// The all-zero state for `batchSize` sequences.
+    func zeroState(batchSize: Int) -> State
+
+    /// Runs the sequence from `initialState` (zeros when nil); returns every output and the final state.
+    func forwardSequence(
+        _ sequence: Tensor<Scalar>, initialState: State?, context: inout ForwardContext
+    ) -> (outputs: Tensor<Scalar>, finalState: State, cache: SequenceCache)
+
+    /// Backpropagates through time: adds ∂L/∂θ into `gradients` (this layer's keys) and returns
+    /// ∂L/∂input and ∂L/∂(initial state). `outputsGradient` nil means zero; `truncationDepth` k2
+    /// limits the steps backpropagated (nil: all); a non-nil `profile` receives ‖∂L/∂hₜ‖₂ per step.
+    func backwardSequence(
+        _ outputsGradient: Tensor<Scalar>?, finalStateGradient: State?, cache: SequenceCache,
+        gradients: inout ParameterSet<Scalar>, truncationDepth: Int?, profile: inout [Double]?
+    ) -> (inputGradient: Tensor<Scalar>, initialStateGradient: State)
+}
+
+extension Tensor {
+    /// The sequence with its first (time) axis reversed.
+    func reversingTime() -> Tensor {
+        let steps = shape[0]
+        return .concatenate((0..<steps).reversed().map { slice($0..<($0 + 1)) })
+    }
+}
+
+/// ``Recurrent`` over ``LSTMCell``, as PyTorch's `nn.LSTM` with one layer.
+public typealias LSTM<Scalar: TensorScalar> = Recurrent<LSTMCell<Scalar>>
+/// ``Recurrent`` over ``GRUCell``, as PyTorch's `nn.GRU` with one layer.
+public typealias GRU<Scalar: TensorScalar> = Recurrent<GRUCell<Scalar>>
+/// ``Recurrent`` over ``RNNCell``, as PyTorch's `nn.RNN` with one layer.
+public typealias SimpleRNN<Scalar: TensorScalar> = Recurrent<RNNCell<Scalar>>

@@ -1,0 +1,175 @@
+/// Recurrent layers stacked in depth, each reading the previous one's output sequence, with
+/// dropout between layers while training, as PyTorch's `num_layers` and `dropout` options.
+///
+///     y⁽⁰⁾ = x,   y⁽ˡ⁺¹⁾ = layerₗ(dropout(y⁽ˡ⁾))   (no dropout before the first layer)
+///
+/// Dropout is inverted: kept activations are scaled by 1/(1 − p), and masks are drawn from
+/// `context.generator` in training mode only. Parameter keys are each layer's keys under
+/// `layer0.`, `layer1.`, … (`layer0.weightIH`; `layer1.forward.weightIH` for bidirectional
+/// layers). States are one per layer, in order.
+///
+/// **Shapes.** input `[T, batch, inputSize]` (`[batch, T, inputSize]` with `batchFirst`);
+/// output `[T, batch, outputSize]` of the last layer (batch-first likewise), or its last step
+/// `[batch, outputSize]` when ``returnsSequences`` is false.
+///
+/// ## References
+/// - W. Zaremba, I. Sutskever, O. Vinyals, "Recurrent neural network regularization",
+///   arXiv:1409.2329 (2014) (dropout between stacked layers).
+public struct StackedRecurrent<L: RecurrentSequenceLayer>: Layer, Sendable {
+    public typealias Scalar = L.Scalar
+
+    /// What the forward pass saves: each layer's cache and the dropout masks between layers.
+    public struct Cache {
+        let layers: [L.SequenceCache]
+        let masks: [Tensor<Scalar>?]
+        let timeSteps: Int
+        /// Each layer's state after the last step.
+        public let finalStates: [L.State]
+    }
+
+    /// The layers, bottom first.
+    public var layers: [L]
+    /// The probability p of zeroing an activation between layers while training.
+    public var dropoutRate: Double
+    /// Whether the output holds every step (`true`) or only the last.
+    public var returnsSequences: Bool
+    /// Whether inputs and outputs are `[batch, time, features]`.
+    public var batchFirst: Bool
+
+    /// A stack of `layers`; layer l + 1 must read what layer l writes.
+    public init(_ layers: [L], dropoutRate: Double = 0, returnsSequences: Bool = true, batchFirst: Bool = false) {
+        precondition(!layers.isEmpty, "StackedRecurrent: needs at least one layer")
+        precondition(dropoutRate >= 0 && dropoutRate < 1, "StackedRecurrent: dropoutRate must be in [0, 1), got \(dropoutRate)")
+        for index in layers.indices.dropFirst() {
+            precondition(
+                layers[index].inputSize == layers[index - 1].outputSize,
+                "StackedRecurrent: layer \(index) reads \(layers[index].inputSize) features but layer \(index - 1) writes \(layers[index - 1].outputSize)")
+        }
+        self.layers = layers
+        self.dropoutRate = dropoutRate
+        self.returnsSequences = returnsSequences
+        self.batchFirst = batchFirst
+    }
+
+    /// Features of each input step.
+    public var inputSize: Int { layers[0].inputSize }
+    /// Features of each output step.
+    public var outputSize: Int { layers[layers.count - 1].outputSize }
+
+    public func visitParameters(_ visitor: (ParameterKey, Tensor<Scalar>) throws -> Void) rethrows {
+        for index in layers.indices {
+            try layers[index].visitParameters { try visitor(ParameterKey("layer\(index)").appending($0), $1) }
+        }
+    }
+
+    public mutating func updateParameters(_ visitor: (ParameterKey, inout Tensor<Scalar>) throws -> Void) rethrows {
+        for index in layers.indices {
+            try layers[index].updateParameters { try visitor(ParameterKey("layer\(index)").appending($0), &$1) }
+        }
+    }
+
+    /// Every layer's zero state.
+    public func zeroStates(batchSize: Int) -> [L.State] { layers.map { $0.zeroState(batchSize: batchSize) } }
+
+    /// Runs the stack from zero states.
+    public mutating func forward(_ input: Tensor<Scalar>, context: inout ForwardContext) -> (output: Tensor<Scalar>, cache: Cache) {
+        let result = forward(input, initialStates: nil, context: &context)
+        return (result.output, result.cache)
+    }
+
+    /// Runs the stack from `initialStates` (one per layer; zeros when nil) and returns the final states.
+    public func forward(
+        _ input: Tensor<Scalar>, initialStates: [L.State]?, context: inout ForwardContext
+    ) -> (output: Tensor<Scalar>, finalStates: [L.State], cache: Cache) {
+        precondition(
+            input.rank == 3 && input.shape[2] == inputSize,
+            "StackedRecurrent.forward: input has shape \(input.shape), expected \(batchFirst ? "[batch, time" : "[time, batch"), \(inputSize)]")
+        if let initialStates {
+            precondition(
+                initialStates.count == layers.count,
+                "StackedRecurrent.forward: \(initialStates.count) initial states for \(layers.count) layers")
+        }
+        var sequence = batchFirst ? input.swappingAxes(0, 1) : input
+        var caches: [L.SequenceCache] = [], masks: [Tensor<Scalar>?] = [], finals: [L.State] = []
+        for index in layers.indices {
+            var mask: Tensor<Scalar>? = nil
+            if index > 0 && context.isTraining && dropoutRate > 0 {
+                mask = Self.dropoutMask(sequence.shape, rate: dropoutRate, generator: &context.generator)
+                sequence *= mask!
+            }
+            let (outputs, final, cache) = layers[index].forwardSequence(sequence, initialState: initialStates?[index], context: &context)
+            masks.append(mask)
+            caches.append(cache)
+            finals.append(final)
+            sequence = outputs
+        }
+        let cache = Cache(layers: caches, masks: masks, timeSteps: sequence.shape[0], finalStates: finals)
+        let output = returnsSequences ? (batchFirst ? sequence.swappingAxes(0, 1) : sequence) : sequence[sequence.shape[0] - 1]
+        return (output, finals, cache)
+    }
+
+    public func backward(_ outputGradient: Tensor<Scalar>, cache: Cache, gradients: inout ParameterSet<Scalar>) -> Tensor<Scalar> {
+        var profiles: [[Double]]? = nil
+        return backward(outputGradient, finalStateGradients: nil, cache: cache, gradients: &gradients, profiles: &profiles).inputGradient
+    }
+
+    /// Backpropagates through the stack and through time.
+    ///
+    /// - Parameters:
+    ///   - outputGradient: ∂L/∂output, the shape of the forward output.
+    ///   - finalStateGradients: ∂L/∂(final state) per layer (nil: zero).
+    ///   - truncationDepth: k2, the number of last steps backpropagated in every layer (nil: all).
+    ///   - profiles: when non-nil on entry, replaced by one gradient-flow profile per layer.
+    /// - Returns: ∂L/∂input and ∂L/∂(initial state) per layer.
+    public func backward(
+        _ outputGradient: Tensor<Scalar>, finalStateGradients: [L.State]?, cache: Cache,
+        gradients: inout ParameterSet<Scalar>, truncationDepth: Int? = nil, profiles: inout [[Double]]?
+    ) -> (inputGradient: Tensor<Scalar>, initialStateGradients: [L.State]) {
+        var sequenceGradient: Tensor<Scalar>
+        if returnsSequences {
+            sequenceGradient = batchFirst ? outputGradient.swappingAxes(0, 1) : outputGradient
+        } else {
+            let shape = [cache.timeSteps - 1] + outputGradient.shape
+            sequenceGradient = .concatenate([.zeros(shape), outputGradient.reshaped(to: [1] + outputGradient.shape)])
+        }
+        if let finalStateGradients {
+            precondition(
+                finalStateGradients.count == layers.count,
+                "StackedRecurrent.backward: \(finalStateGradients.count) final-state gradients for \(layers.count) layers")
+        }
+        var initialStateGradients: [L.State] = []
+        var layerProfiles: [[Double]] = []
+        for index in layers.indices.reversed() {
+            var profile: [Double]? = profiles == nil ? nil : []
+            let (inputGradient, stateGradient) = gradients.withScope(ParameterKey("layer\(index)")) {
+                layers[index].backwardSequence(
+                    sequenceGradient, finalStateGradient: finalStateGradients?[index], cache: cache.layers[index],
+                    gradients: &$0, truncationDepth: truncationDepth, profile: &profile)
+            }
+            sequenceGradient = cache.masks[index].map { inputGradient * $0 } ?? inputGradient
+            initialStateGradients.append(stateGradient)
+            if let profile { layerProfiles.append(profile) }
+        }
+        if profiles != nil { profiles = layerProfiles.reversed() }
+        return (batchFirst ? sequenceGradient.swappingAxes(0, 1) : sequenceGradient, initialStateGradients.reversed())
+    }
+
+    /// Inverted-dropout mask: 0 with probability `rate`, else 1/(1 − rate).
+    private static func dropoutMask(_ shape: [Int], rate: Double, generator: inout Xoshiro256StarStar) -> Tensor<Scalar> {
+        let kept = Scalar(1 / (1 - rate))
+        return Tensor(shape: shape) { buffer in
+            for index in buffer.indices { buffer[index] = generator.nextUnitDouble() < rate ? 0 : kept }
+        }
+    }
+}
+
+extension StackedRecurrent {
+    /// A stack of ``Recurrent`` layers over `cells` (bottom first), as PyTorch's `num_layers`.
+    public init<C: Cell>(
+        cells: [C], dropoutRate: Double = 0, returnsSequences: Bool = true, batchFirst: Bool = false, usesFusedPath: Bool = true
+    ) where L == Recurrent<C> {
+        self.init(
+            cells.map { Recurrent(cell: $0, usesFusedPath: usesFusedPath) }, dropoutRate: dropoutRate,
+            returnsSequences: returnsSequences, batchFirst: batchFirst)
+    }
+}
