@@ -11,6 +11,10 @@ let package = Package(
         .library(name: "KeelCore", targets: ["KeelCore"]),
         .library(name: "KeelLayers", targets: ["KeelLayers"]),
         .library(name: "KeelOptimizers", targets: ["KeelOptimizers"]),
+        .library(name: "KeelMonitors", targets: ["KeelMonitors"]),
+        .library(name: "KeelData", targets: ["KeelData"]),
+        .library(name: "KeelTrainer", targets: ["KeelTrainer"]),
+        .library(name: "KeelConformance", targets: ["KeelConformance"]),
         .executable(name: "keel-bench", targets: ["KeelBench"]),
     ],
     targets: [
@@ -20,10 +24,20 @@ let package = Package(
         .target(name: "KeelCore", dependencies: ["CKeelKernels"]),
         .target(name: "KeelLayers", dependencies: ["KeelCore"]),
         .target(name: "KeelOptimizers", dependencies: ["KeelCore"]),
-        .target(name: "Keel", dependencies: ["KeelCore", "KeelLayers", "KeelOptimizers"]),
+        .target(name: "KeelMonitors", dependencies: ["KeelCore"]),
+        .target(name: "KeelData", dependencies: ["KeelCore"]),
+        .target(name: "KeelTrainer", dependencies: ["KeelCore", "KeelLayers", "KeelOptimizers", "KeelMonitors"]),
+        .target(name: "KeelConformance", dependencies: ["KeelCore", "KeelLayers", "KeelOptimizers", "KeelMonitors"]),
+        .target(
+            name: "Keel",
+            dependencies: ["KeelCore", "KeelLayers", "KeelOptimizers", "KeelMonitors", "KeelData", "KeelTrainer"]),
         .executableTarget(name: "KeelBench", dependencies: ["KeelCore"], path: "Benchmarks/KeelBench"),
         .testTarget(name: "KeelCoreTests", dependencies: ["KeelCore"], exclude: ["Reference"]),
         .testTarget(name: "KeelLayersTests", dependencies: ["KeelLayers"], exclude: ["Reference"]),
         .testTarget(name: "KeelOptimizersTests", dependencies: ["KeelOptimizers"], exclude: ["Reference"]),
+        .testTarget(name: "KeelMonitorsTests", dependencies: ["KeelMonitors"]),
+        .testTarget(name: "KeelDataTests", dependencies: ["KeelData"]),
+        .testTarget(name: "KeelTrainerTests", dependencies: ["KeelTrainer", "KeelData"]),
+        .testTarget(name: "KeelConformanceTests", dependencies: ["KeelConformance"]),
     ]
 )
