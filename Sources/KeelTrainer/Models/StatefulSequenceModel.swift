@@ -1,0 +1,47 @@
+/// A model over time-major sequences with a state that can be carried across windows: what
+/// ``TruncatedBPTT`` and the gradient-flow profile need from a model.
+///
+/// The trainer calls ``forward(_:initialState:context:)`` once per window, carrying
+/// `finalState` into the next window as a constant, and ``backward(_:cache:gradients:truncationDepth:profile:)``
+/// once per window. The gradient-flow profile ‖∂L/∂hₜ‖₂ is the `profile` argument of
+/// ``Recurrent``'s backward pass, surfaced here: this is how the trainer records gradient flow
+/// without a recorder object in ``ForwardContext`` (a plain ``Layer/backward(_:cache:gradients:)``
+/// has no place for it).
+///
+/// ``Recurrent`` and ``SequenceModel`` conform.
+///
+/// **Shapes.** input `[T, batch, features]`; output `[T, batch, outputs]` (per-step models) or
+/// `[batch, outputs]` (last-step models).
+///
+/// ## Implementation requirements
+/// - `forward(x, initialState: nil, …)` equals ``Layer/forward(_:context:)``.
+/// - `backward(…, truncationDepth: nil, profile: &nilProfile)` adds the same gradients as
+///   ``Layer/backward(_:cache:gradients:)``.
+public protocol StatefulSequenceModel<Scalar>: Layer {
+    /// The state carried between windows.
+    associatedtype SequenceState
+    /// What a window's forward pass saves for its backward pass.
+    associatedtype WindowCache
+
+    /// Runs `input` from `initialState` (zeros when `nil`) and returns the output, the final
+    /// state and the cache.
+    func forward(
+        _ input: Tensor<Scalar>, initialState: SequenceState?, context: inout ForwardContext
+    ) -> (output: Tensor<Scalar>, finalState: SequenceState, cache: WindowCache)
+
+    /// Adds ∂L/∂θ of one window into `gradients` and returns ∂L/∂input. `truncationDepth` k2
+    /// limits the steps backpropagated (nil: all); a non-nil `profile` is replaced by the T
+    /// norms ‖∂L/∂hₜ‖₂ of the recurrent layer.
+    func backward(
+        _ outputGradient: Tensor<Scalar>, cache: WindowCache, gradients: inout ParameterSet<Scalar>,
+        truncationDepth: Int?, profile: inout [Double]?
+    ) -> Tensor<Scalar>
+
+    /// Whether the output has a time axis (`[T, batch, …]`), so that targets are sliced per
+    /// window; `false` means only the last step is output and only the last window has a loss.
+    var outputsSequence: Bool { get }
+
+    /// The keys of the recurrent (hidden-to-hidden) weight matrices, whose σ_max the trainer
+    /// estimates for ``ObservationNeeds/recurrentDynamics``.
+    var recurrentWeightKeys: [ParameterKey] { get }
+}

@@ -1,0 +1,45 @@
+/// How the trainer answers ``MonitorVerdict/rollback(reason:)``: a ring of in-memory snapshots,
+/// and what to change on the way back.
+///
+/// Every `snapshotInterval` successful steps the trainer keeps a snapshot (model parameters and
+/// buffers, gradient-pipeline state, monitors, random generator, data cursor, learning-rate
+/// scale, plateau and early-stopping state). Tensors are copy-on-write, so a snapshot costs
+/// references until the next update writes. On a rollback verdict the trainer restores the newest
+/// snapshot, adds the offending batch(es) to ``Trainer/skippedBatches``, optionally re-makes the
+/// pipeline state (resetting optimizer moments, as SPAM does) and multiplies the learning-rate
+/// scale by `learningRateBackoff`, then replays the data from the snapshot's cursor. After
+/// `maxRollbacks` rollbacks in one trainer's life, the next rollback verdict stops training with
+/// ``StopReason/rollbackBudgetExhausted(reason:)``.
+public struct RollbackPolicy: Codable, Hashable, Sendable {
+    /// K: how many snapshots the ring keeps (≥ 1).
+    public var capacity: Int
+    /// N: a snapshot is kept after every N-th successful step (≥ 1), and before the first step.
+    public var snapshotInterval: Int
+    /// The retry budget: rollbacks allowed before training stops.
+    public var maxRollbacks: Int
+    /// Whether a rollback re-makes the pipeline state (optimizer moments, clipper history).
+    public var resetsPipelineState: Bool
+    /// The factor applied to ``Trainer/learningRateScale`` at each rollback (1: unchanged).
+    public var learningRateBackoff: Double
+    /// How many batches before the offending one are skipped too (0: only the batch of the
+    /// verdict); PaLM skipped a few hundred around each spike.
+    public var precedingBatchesSkipped: Int
+
+    /// A policy; the defaults keep 3 snapshots, one every 10 steps, and allow 5 rollbacks.
+    public init(
+        capacity: Int = 3, snapshotInterval: Int = 10, maxRollbacks: Int = 5, resetsPipelineState: Bool = false,
+        learningRateBackoff: Double = 1, precedingBatchesSkipped: Int = 0
+    ) {
+        precondition(capacity >= 1, "RollbackPolicy: capacity \(capacity) must be ≥ 1")
+        precondition(snapshotInterval >= 1, "RollbackPolicy: snapshotInterval \(snapshotInterval) must be ≥ 1")
+        precondition(maxRollbacks >= 0, "RollbackPolicy: maxRollbacks \(maxRollbacks) must be ≥ 0")
+        precondition(learningRateBackoff > 0 && learningRateBackoff <= 1, "RollbackPolicy: learningRateBackoff \(learningRateBackoff) must be in (0, 1]")
+        precondition(precedingBatchesSkipped >= 0, "RollbackPolicy: precedingBatchesSkipped \(precedingBatchesSkipped) must be ≥ 0")
+        self.capacity = capacity
+        self.snapshotInterval = snapshotInterval
+        self.maxRollbacks = maxRollbacks
+        self.resetsPipelineState = resetsPipelineState
+        self.learningRateBackoff = learningRateBackoff
+        self.precedingBatchesSkipped = precedingBatchesSkipped
+    }
+}

@@ -1,0 +1,5 @@
+/// Whether the fit loop goes on after a step.
+enum StepOutcome {
+    case `continue`
+    case stop(StopReason)
+}

@@ -1,0 +1,72 @@
+extension Trainer {
+    /// Trains until `epochs` epochs are complete (counting from epoch 0: a resumed trainer
+    /// continues where its cursor is), `maxSteps` total steps are reached, early stopping fires,
+    /// or a monitor stops training.
+    ///
+    /// - Parameters:
+    ///   - epochs: the epoch count to reach.
+    ///   - source: training batches, addressed by the trainer's cursor.
+    ///   - validation: evaluated per ``TrainerConfiguration/validationSchedule`` (batches of its
+    ///     epoch 0), in inference mode.
+    ///   - maxSteps: a limit on ``step`` (total, not per call).
+    /// - Throws: errors of the gradient pipeline (``GradientTransform/apply(to:state:context:)``).
+    @discardableResult
+    public mutating func fit<Source: BatchSource, Validation: BatchSource>(
+        epochs: Int, source: Source, validation: Validation?, maxSteps: Int? = nil
+    ) throws -> FitResult where Source.Scalar == Scalar, Validation.Scalar == Scalar {
+        precondition(source.batchesPerEpoch >= 1, "Trainer.fit: the source has no batches")
+        emit(.fitStarted(step: progress.step, cursor: progress.cursor))
+        if snapshots.isEmpty { takeSnapshot() }
+        let reason = try runLoop(epochs: epochs, source: source, validation: validation, maxSteps: maxSteps)
+        emit(.fitFinished(step: progress.step, reason: reason))
+        return FitResult(stopReason: reason, step: progress.step, lastLoss: progress.lastLoss, lastValidation: progress.lastValidation)
+    }
+
+    /// Trains without validation; see ``fit(epochs:source:validation:maxSteps:)``.
+    @discardableResult
+    public mutating func fit<Source: BatchSource>(epochs: Int, source: Source, maxSteps: Int? = nil) throws -> FitResult
+    where Source.Scalar == Scalar {
+        try fit(epochs: epochs, source: source, validation: Source?.none, maxSteps: maxSteps)
+    }
+
+    private mutating func runLoop<Source: BatchSource, Validation: BatchSource>(
+        epochs: Int, source: Source, validation: Validation?, maxSteps: Int?
+    ) throws -> StopReason where Source.Scalar == Scalar, Validation.Scalar == Scalar {
+        while true {
+            if progress.cursor.epoch >= epochs { return .completed }
+            if progress.cursor.index >= source.batchesPerEpoch {
+                let epoch = progress.cursor.epoch
+                let meanLoss = progress.epochLossCount > 0 ? progress.epochLossSum / Double(progress.epochLossCount) : nil
+                progress.epochLossSum = 0
+                progress.epochLossCount = 0
+                progress.cursor = TrainingCursor(epoch: epoch + 1, index: 0)
+                emit(.epochCompleted(epoch: epoch, step: progress.step, meanLoss: meanLoss))
+                if case .everyEpoch = configuration.validationSchedule, let validation {
+                    if let stop = validate(validation, epoch: epoch) { return stop }
+                }
+                continue
+            }
+            if let maxSteps, progress.step >= maxSteps { return .reachedMaxSteps }
+
+            var cursors: [TrainingCursor] = []
+            var next = progress.cursor
+            while cursors.count < configuration.accumulationSteps && next.index < source.batchesPerEpoch {
+                if !skippedCursors.contains(next) { cursors.append(next) }
+                next.index += 1
+            }
+            guard !cursors.isEmpty else {
+                progress.cursor = next
+                continue
+            }
+            switch try runStep(cursors, source: source, next: next) {
+            case .continue:
+                break
+            case .stop(let reason):
+                return reason
+            }
+            if case .everySteps(let interval) = configuration.validationSchedule, progress.step % interval == 0, let validation {
+                if let stop = validate(validation, epoch: progress.cursor.epoch) { return stop }
+            }
+        }
+    }
+}
