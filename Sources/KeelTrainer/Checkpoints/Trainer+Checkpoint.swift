@@ -1,0 +1,228 @@
+import Foundation
+
+extension Trainer {
+    /// The file names inside a checkpoint directory.
+    public static var checkpointFileNames: (weights: String, trainerState: String, manifest: String) {
+        ("weights.safetensors", "trainer.json", "manifest.json")
+    }
+
+    /// Writes a checkpoint directory at `path`, atomically.
+    ///
+    /// The directory holds `weights.safetensors` (parameters and buffers under their keys, in
+    /// the safetensors format; `__metadata__` lists the buffer keys and the step),
+    /// `trainer.json` (step, cursor, generator, pipeline state, monitors, learning-rate scale,
+    /// plateau and early-stopping state, rollback count, skipped batches) and, written last,
+    /// `manifest.json` (size and FNV-1a checksum of both). Everything is first written and
+    /// fsynced into a sibling temporary directory, which then replaces `path` by rename; an
+    /// existing checkpoint at `path` is moved aside first and deleted after. A crash leaves either
+    /// the old checkpoint, the new one, or (between the two renames) the old one under
+    /// `.<name>.previous`. The rollback ring is not saved: a resumed trainer starts a new ring.
+    public func saveCheckpoint(to path: String) throws {
+        let url = URL(fileURLWithPath: path).standardizedFileURL
+        let parent = url.deletingLastPathComponent().path
+        let name = url.lastPathComponent
+        let temporary = parent + "/.\(name).partial-\(getpid())"
+        let previous = parent + "/.\(name).previous-\(getpid())"
+        let fileManager = FileManager.default
+        try? fileManager.removeItem(atPath: temporary)
+        do {
+            try fileManager.createDirectory(atPath: temporary, withIntermediateDirectories: true)
+        } catch {
+            throw CheckpointError.cannotWrite(path: temporary, detail: "\(error)")
+        }
+        do {
+            let names = Self.checkpointFileNames
+            let weights = SafeTensors.encode(checkpointTensors(), metadata: [
+                "format": "keel-checkpoint-weights",
+                "step": String(progress.step),
+                "buffers": bufferKeys().map(\.rawValue).joined(separator: ","),
+            ])
+            let state = try encodedTrainerState()
+            try AtomicFile.writeNew(weights, to: temporary + "/" + names.weights)
+            try AtomicFile.writeNew(state, to: temporary + "/" + names.trainerState)
+            let manifest = CheckpointManifest(
+                format: CheckpointManifest.currentFormat, version: CheckpointManifest.currentVersion, step: progress.step,
+                files: [
+                    .init(name: names.weights, size: weights.count, checksum: fnv1a64(weights)),
+                    .init(name: names.trainerState, size: state.count, checksum: fnv1a64(state)),
+                ])
+            try AtomicFile.writeNew(try [UInt8](Self.jsonEncoder.encode(manifest)), to: temporary + "/" + names.manifest)
+            AtomicFile.syncDirectory(temporary)
+            let exists = fileManager.fileExists(atPath: url.path)
+            if exists {
+                try? fileManager.removeItem(atPath: previous)
+                try AtomicFile.rename(url.path, previous)
+            }
+            try AtomicFile.rename(temporary, url.path)
+            AtomicFile.syncDirectory(parent)
+            if exists { try? fileManager.removeItem(atPath: previous) }
+        } catch {
+            try? fileManager.removeItem(atPath: temporary)
+            throw error
+        }
+        emit(.checkpointSaved(step: progress.step, path: url.path))
+    }
+
+    /// Restores the trainer from the checkpoint directory at `path`: parameters, buffers,
+    /// pipeline state, monitors' states, generator, cursor, step and the rest of
+    /// ``saveCheckpoint(to:)``'s list. A subsequent ``fit(epochs:source:validation:maxSteps:)``
+    /// continues to exactly the parameters an uninterrupted run reaches.
+    ///
+    /// Everything is read and validated before anything changes: on a thrown ``CheckpointError``
+    /// the trainer is untouched.
+    public mutating func loadCheckpoint(from path: String) throws {
+        let names = Self.checkpointFileNames
+        let manifestBytes = try AtomicFile.read(path + "/" + names.manifest, file: names.manifest)
+        let manifest: CheckpointManifest
+        do {
+            manifest = try JSONDecoder().decode(CheckpointManifest.self, from: Data(manifestBytes))
+        } catch {
+            throw CheckpointError.invalidManifest(file: names.manifest, detail: Self.describe(error))
+        }
+        guard manifest.format == CheckpointManifest.currentFormat, manifest.version == CheckpointManifest.currentVersion else {
+            throw CheckpointError.invalidManifest(
+                file: names.manifest, detail: "format \(manifest.format) version \(manifest.version), expected \(CheckpointManifest.currentFormat) version \(CheckpointManifest.currentVersion)")
+        }
+        var contents: [String: [UInt8]] = [:]
+        for required in [names.weights, names.trainerState] {
+            guard let record = manifest.files.first(where: { $0.name == required }) else {
+                throw CheckpointError.invalidManifest(file: names.manifest, detail: "no record of \(required)")
+            }
+            let bytes = try AtomicFile.read(path + "/" + required, file: required)
+            guard bytes.count == record.size else { throw CheckpointError.sizeMismatch(file: required, expected: record.size, found: bytes.count) }
+            let checksum = fnv1a64(bytes)
+            guard checksum == record.checksum else { throw CheckpointError.checksumMismatch(file: required, expected: record.checksum, found: checksum) }
+            contents[required] = bytes
+        }
+
+        let file: SafeTensorsFile
+        do {
+            file = try SafeTensorsFile(bytes: contents[names.weights]!)
+        } catch let error as SafeTensorsError {
+            throw CheckpointError.invalidWeights(file: names.weights, error: error)
+        }
+        let parameters = try Self.tensors(matching: model.parameters, in: file, fileName: names.weights)
+        let currentBuffers = buffers()
+        let loadedBuffers = try Self.tensors(matching: currentBuffers, in: file, fileName: names.weights)
+        let known = Set(parameters.keys.map(\.rawValue)).union(currentBuffers.keys.map(\.rawValue))
+        let unexpected = file.names.filter { !known.contains($0) }
+        guard unexpected.isEmpty else { throw CheckpointError.unexpectedTensors(file: names.weights, keys: unexpected) }
+
+        let state: TrainerState<Pipeline.State>
+        do {
+            let decoder = JSONDecoder()
+            decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+            state = try decoder.decode(TrainerState<Pipeline.State>.self, from: Data(contents[names.trainerState]!))
+        } catch {
+            throw CheckpointError.invalidTrainerState(file: names.trainerState, detail: Self.describe(error))
+        }
+        let expectedNames = monitors.map(\.name)
+        let foundNames = state.monitors.map(\.name)
+        guard expectedNames == foundNames else {
+            throw CheckpointError.monitorMismatch(file: names.trainerState, expected: expectedNames, found: foundNames)
+        }
+        var restoredMonitors: [any Monitor] = []
+        for (monitor, record) in zip(monitors, state.monitors) {
+            do {
+                restoredMonitors.append(try Self.decodeMonitor(like: monitor, from: Data(record.state.utf8)))
+            } catch {
+                throw CheckpointError.invalidTrainerState(file: names.trainerState, detail: "monitor \(record.name): \(Self.describe(error))")
+            }
+        }
+
+        var restoredModel = model
+        do {
+            try restoredModel.loadParameters(parameters)
+            if let container = restoredModel as? any BufferContainer<Scalar> {
+                restoredModel = try Self.loadingBuffers(container, loadedBuffers) as! Model
+            }
+        } catch {
+            throw CheckpointError.invalidWeights(file: names.weights, error: .invalidEntry(name: "(model)", detail: "\(error)"))
+        }
+        model = restoredModel
+        pipelineState = state.pipelineState
+        monitors = restoredMonitors
+        progress = state.progress
+        skippedBatches = state.skippedBatches
+        skippedCursors = Set(state.skippedBatches.map(\.cursor))
+        rollbackCount = state.rollbackCount
+        snapshots = []
+    }
+
+    static var jsonEncoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return encoder
+    }
+
+    func encodedTrainerState() throws -> [UInt8] {
+        let encoder = Self.jsonEncoder
+        do {
+            let records = try monitors.map { monitor in
+                TrainerState<Pipeline.State>.MonitorRecord(name: monitor.name, state: String(decoding: try encoder.encode(monitor), as: UTF8.self))
+            }
+            let state = TrainerState(
+                progress: progress, pipelineState: pipelineState, monitors: records, skippedBatches: skippedBatches,
+                rollbackCount: rollbackCount, bufferKeys: bufferKeys().map(\.rawValue))
+            return [UInt8](try encoder.encode(state))
+        } catch {
+            throw CheckpointError.cannotWrite(path: Self.checkpointFileNames.trainerState, detail: "\(error)")
+        }
+    }
+
+    func buffers() -> ParameterSet<Scalar> {
+        (model as? any BufferContainer<Scalar>)?.buffers ?? ParameterSet()
+    }
+
+    func bufferKeys() -> [ParameterKey] { buffers().keys }
+
+    func checkpointTensors() -> ParameterSet<Scalar> {
+        var all = model.parameters
+        for (key, tensor) in buffers() {
+            precondition(!all.contains(key), "Trainer.saveCheckpoint: buffer \(key) has the same key as a parameter")
+            all.append(tensor, for: key)
+        }
+        return all
+    }
+
+    static func tensors(matching template: ParameterSet<Scalar>, in file: SafeTensorsFile, fileName: String) throws -> ParameterSet<Scalar> {
+        var result = ParameterSet<Scalar>()
+        for (key, tensor) in template {
+            guard let entry = file.entries[key.rawValue] else { throw CheckpointError.missingTensor(file: fileName, key: key.rawValue) }
+            guard entry.shape == tensor.shape else {
+                throw CheckpointError.shapeMismatch(file: fileName, key: key.rawValue, expected: tensor.shape, found: entry.shape)
+            }
+            do {
+                result.append(try file.tensor(named: key.rawValue, as: Scalar.self), for: key)
+            } catch let error as SafeTensorsError {
+                throw CheckpointError.invalidWeights(file: fileName, error: error)
+            }
+        }
+        return result
+    }
+
+    static func loadingBuffers<B: BufferContainer>(_ container: B, _ buffers: ParameterSet<Scalar>) throws -> any BufferContainer<Scalar>
+    where B.Scalar == Scalar {
+        var copy = container
+        try copy.loadBuffers(buffers)
+        return copy
+    }
+
+    static func decodeMonitor<M: Monitor>(like template: M, from data: Data) throws -> any Monitor {
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return try decoder.decode(M.self, from: data)
+    }
+
+    static func describe(_ error: any Error) -> String {
+        switch error {
+        case DecodingError.dataCorrupted(let context), DecodingError.keyNotFound(_, let context),
+             DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context):
+            let path = context.codingPath.map(\.stringValue).joined(separator: ".")
+            return "at \(path.isEmpty ? "(root)" : path): \(context.debugDescription)"
+        default:
+            return "\(error)"
+        }
+    }
+}
