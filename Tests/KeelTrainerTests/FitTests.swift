@@ -1,0 +1,75 @@
+import Foundation
+import Testing
+import KeelTrainer
+
+@Suite struct FitTests {
+    @Test func lossDecreasesAndEventsAreEmitted() throws {
+        let log = EventLog()
+        var trainer = makeTrainer(events: log)
+        let source = SequenceSource()
+        let result = try trainer.fit(epochs: 4, source: source, validation: SequenceSource(batchesPerEpoch: 2))
+        #expect(result.stopReason == .completed)
+        #expect(trainer.step == 32)
+        let losses = log.events.compactMap { if case .stepCompleted(let record) = $0 { record.loss } else { nil } }
+        #expect(losses.count == 32)
+        let early: Double = losses.prefix(8).reduce(0, +)
+        let late: Double = losses.suffix(8).reduce(0, +)
+        #expect(late < early * 0.7)
+        #expect(log.events.contains { if case .validated = $0 { true } else { false } })
+        #expect(log.events.filter { if case .epochCompleted = $0 { true } else { false } }.count == 4)
+        // Flat JSON form.
+        let json = String(decoding: try JSONEncoder().encode(log.events[1]), as: UTF8.self)
+        #expect(json.contains("\"kind\":\"stepCompleted\""))
+        let decoded = try JSONDecoder().decode(TrainerEvent.self, from: Data(json.utf8))
+        #expect(decoded.kind == "stepCompleted")
+    }
+
+    @Test func sameSeedIsDeterministic() throws {
+        var a = makeTrainer(), b = makeTrainer()
+        try a.fit(epochs: 2, source: SequenceSource())
+        try b.fit(epochs: 2, source: SequenceSource())
+        #expect(a.model.parameters == b.model.parameters)
+    }
+
+    @Test func skipUpdateLeavesParametersUnchanged() throws {
+        let log = EventLog()
+        var trainer = makeTrainer(monitors: [SkipEverythingMonitor()], events: log)
+        let before = trainer.model.parameters
+        try trainer.fit(epochs: 1, source: SequenceSource())
+        #expect(trainer.model.parameters == before)
+        #expect(trainer.step == 8)
+        #expect(log.events.filter { if case .updateSkipped = $0 { true } else { false } }.count == 8)
+    }
+
+    @Test func earlyStoppingStopsWhenValidationDoesNotImprove() throws {
+        // A zero learning-rate scale after the first plateau keeps validation loss flat.
+        var configuration = TrainerConfiguration(seed: 3, validationSchedule: .everySteps(2))
+        configuration.earlyStopping = EarlyStopping(patience: 2, minDelta: 10)
+        var trainer = makeTrainer(configuration: configuration)
+        let result = try trainer.fit(epochs: 5, source: SequenceSource(), validation: SequenceSource(batchesPerEpoch: 1))
+        guard case .earlyStopping(_, let evaluations) = result.stopReason else {
+            Issue.record("expected early stopping, got \(result.stopReason)")
+            return
+        }
+        #expect(evaluations == 2)
+        #expect(trainer.step == 6)
+    }
+
+    @Test func plateauScalesTheLearningRate() throws {
+        let log = EventLog()
+        var configuration = TrainerConfiguration(seed: 3, validationSchedule: .everySteps(1))
+        configuration.plateau = ReduceLROnPlateau(initialLearningRate: 1, factor: 0.5, patience: 0, threshold: 10, thresholdMode: .absolute)
+        var trainer = makeTrainer(configuration: configuration, events: log)
+        try trainer.fit(epochs: 1, source: SequenceSource(batchesPerEpoch: 4), validation: SequenceSource(batchesPerEpoch: 1))
+        // First evaluation sets the best; each later one is "no improvement" by 10 → halve.
+        #expect(trainer.learningRateScale == 0.125)
+        #expect(log.events.filter { if case .learningRateScaled = $0 { true } else { false } }.count == 3)
+    }
+
+    @Test func accumulationAveragesMicroBatches() throws {
+        var accumulated = makeTrainer(configuration: TrainerConfiguration(seed: 3, accumulationSteps: 2))
+        try accumulated.fit(epochs: 1, source: SequenceSource())
+        #expect(accumulated.step == 4)
+        #expect(accumulated.cursor == TrainingCursor(epoch: 1, index: 0))
+    }
+}
