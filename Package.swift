@@ -37,7 +37,7 @@ let package = Package(
         .testTarget(name: "KeelOptimizersTests", dependencies: ["KeelOptimizers"], exclude: ["Reference"]),
         .testTarget(name: "KeelMonitorsTests", dependencies: ["KeelMonitors"]),
         .testTarget(name: "KeelDataTests", dependencies: ["KeelData"]),
-        .testTarget(name: "KeelTrainerTests", dependencies: ["KeelTrainer", "KeelData"]),
+        .testTarget(name: "KeelTrainerTests", dependencies: ["KeelTrainer", "KeelData"], exclude: ["Reference"]),
         .testTarget(name: "KeelConformanceTests", dependencies: ["KeelConformance"]),
     ]
 )
