@@ -42,7 +42,7 @@ import KeelTrainer
     }
 
     @Test func earlyStoppingStopsWhenValidationDoesNotImprove() throws {
-        // A zero learning-rate scale after the first plateau keeps validation loss flat.
+        // minDelta 10 means no evaluation after the first counts as an improvement.
         var configuration = TrainerConfiguration(seed: 3, validationSchedule: .everySteps(2))
         configuration.earlyStopping = EarlyStopping(patience: 2, minDelta: 10)
         var trainer = makeTrainer(configuration: configuration)
