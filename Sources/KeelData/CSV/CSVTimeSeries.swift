@@ -53,7 +53,7 @@ public struct CSVTimeSeries: Sendable {
     ///
     /// - Throws: ``CSVTimeSeriesError``, as ``init(contentsOf:columns:)``.
     public init(text: String, source: String = "<text>", columns selection: [String]? = nil) throws {
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).enumerated().lazy
+        var lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).enumerated().lazy
             .map { (number: $0.offset + 1, text: $0.element.hasSuffix("\r") ? $0.element.dropLast() : $0.element) }
             .filter { !$0.text.allSatisfy(\.isWhitespace) }
             .makeIterator()
