@@ -14,6 +14,9 @@ public struct EpochOrder: Sendable, Hashable, Codable {
     public let shuffleSeed: UInt64?
     /// Whether a final incomplete batch is left out.
     public let dropLast: Bool
+    private var cache = PermutationCache()
+
+    private enum CodingKeys: String, CodingKey { case exampleCount, batchSize, shuffleSeed, dropLast }
 
     /// - Throws: ``DataConfigurationError`` if `batchSize < 1`, `exampleCount < 1`, or no batch
     ///   would remain.
@@ -39,8 +42,22 @@ public struct EpochOrder: Sendable, Hashable, Codable {
     /// The order in which `epoch` visits the examples.
     public func permutation(epoch: Int) -> [Int] {
         guard let shuffleSeed else { return Array(0..<exampleCount) }
-        var generator = BatchSeed.generator(seed: shuffleSeed, epoch: epoch, index: 0, stream: 0x5348_5546)
-        return Shuffler.permutation(count: exampleCount, using: &generator)
+        return cache.permutation(epoch: epoch) {
+            var generator = BatchSeed.generator(seed: shuffleSeed, epoch: epoch, index: 0, stream: 0x5348_5546)
+            return Shuffler.permutation(count: exampleCount, using: &generator)
+        }
+    }
+
+    public static func == (lhs: Self, rhs: Self) -> Bool {
+        lhs.exampleCount == rhs.exampleCount && lhs.batchSize == rhs.batchSize && lhs.shuffleSeed == rhs.shuffleSeed
+            && lhs.dropLast == rhs.dropLast
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(exampleCount)
+        hasher.combine(batchSize)
+        hasher.combine(shuffleSeed)
+        hasher.combine(dropLast)
     }
 
     /// The example indices of batch `index` of `epoch`.
@@ -52,6 +69,7 @@ public struct EpochOrder: Sendable, Hashable, Codable {
             "EpochOrder.exampleIndices: batch index \(index) is outside 0..<\(batchesPerEpoch)")
         let start = index * batchSize
         let end = Swift.min(start + batchSize, exampleCount)
+        guard shuffleSeed != nil else { return Array(start..<end)[...] }
         return permutation(epoch: epoch)[start..<end]
     }
 }

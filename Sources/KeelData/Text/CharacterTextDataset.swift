@@ -11,7 +11,7 @@ import Foundation
 ///
 /// ```swift
 /// let data = try CharacterTextDataset(contentsOf: URL(fileURLWithPath: "input.txt"))
-/// let train: CharacterBatchSource<Float> = try data.batches(.training, sequenceLength: 50, batchSize: 50, seed: 123)
+/// let train: CharacterBatchSource<Float> = try data.batches(.training, sequenceLength: 50, batchSize: 50, shuffleSeed: 123)
 /// ```
 ///
 /// ## References
