@@ -36,7 +36,7 @@ let package = Package(
         .testTarget(name: "KeelLayersTests", dependencies: ["KeelLayers"], exclude: ["Reference"]),
         .testTarget(name: "KeelOptimizersTests", dependencies: ["KeelOptimizers"], exclude: ["Reference"]),
         .testTarget(name: "KeelMonitorsTests", dependencies: ["KeelMonitors"]),
-        .testTarget(name: "KeelDataTests", dependencies: ["KeelData"]),
+        .testTarget(name: "KeelDataTests", dependencies: ["KeelData"], exclude: ["Reference"]),
         .testTarget(name: "KeelTrainerTests", dependencies: ["KeelTrainer", "KeelData"], exclude: ["Reference"]),
         .testTarget(name: "KeelConformanceTests", dependencies: ["KeelConformance"]),
     ]
