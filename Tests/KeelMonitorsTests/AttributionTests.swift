@@ -66,3 +66,14 @@ struct AttributionTests {
         #expect(report.entries.allSatisfy { $0.zScore == nil })
     }
 }
+
+@Suite("Attribution without weight norms")
+struct AttributionWithoutWeightsTests {
+    @Test func worksWithoutParameterNorms() {
+        var attributor = ExplosionAttributor(warmUp: 2, usesWeightNorms: false)
+        #expect(attributor.needs == [])
+        for t in 0..<5 { attributor.observe(observation(step: t, norms: [1, 1, 1 + 0.01 * wiggle(t), 1, 1])) }
+        let report = attributor.report(for: observation(step: 5, norms: [1, 1, 9, 1, 1]))
+        #expect(report.mostResponsible == "rnn.weightHH" && report.entries[0].gradientToWeightRatio == nil)
+    }
+}

@@ -24,6 +24,9 @@ public struct ExplosionAttributor: Monitor {
     public var topK: Int
     /// The relative floor on σ in z-scores; default 1e-3.
     public var epsilon: Double
+    /// Whether reports include ‖g‖/‖w‖, which makes the trainer compute every ‖w‖ each step
+    /// (``ObservationNeeds/parameterNorms``, a pass over all weights); default true.
+    public var usesWeightNorms: Bool
     /// The parameter order the statistics are indexed by (model order).
     public private(set) var keys: [ParameterKey] = []
     /// The EMA of each parameter's ‖g‖.
@@ -38,16 +41,18 @@ public struct ExplosionAttributor: Monitor {
     ///   - warmUp: healthy steps before z-scores are reported.
     ///   - topK: entries per report (≥ 1).
     ///   - epsilon: relative floor on σ.
-    public init(decay: Double = 0.97, warmUp: Int = 10, topK: Int = 5, epsilon: Double = 1e-3) {
+    ///   - usesWeightNorms: ask for ‖w‖ to report ‖g‖/‖w‖.
+    public init(decay: Double = 0.97, warmUp: Int = 10, topK: Int = 5, epsilon: Double = 1e-3, usesWeightNorms: Bool = true) {
         precondition(decay > 0 && decay < 1, "ExplosionAttributor: decay must be in (0, 1)")
         precondition(topK >= 1, "ExplosionAttributor: topK must be ≥ 1")
         self.decay = decay
         self.warmUp = warmUp
         self.topK = topK
         self.epsilon = epsilon
+        self.usesWeightNorms = usesWeightNorms
     }
 
-    public var needs: ObservationNeeds { .parameterNorms }
+    public var needs: ObservationNeeds { usesWeightNorms ? .parameterNorms : [] }
 
     public mutating func inspect(_ observation: StepObservation) -> MonitorVerdict {
         observe(observation)
@@ -86,7 +91,7 @@ public struct ExplosionAttributor: Monitor {
     public func report(for observation: StepObservation) -> AttributionReport {
         let global = observation.globalGradientNorm
         let globalSquared = global * global
-        let hasWeights = observation.parameterNorms.count == observation.gradientNorms.count
+        let hasWeights = observation.parameterNorms.count == observation.gradientNorms.count && !observation.parameterNorms.isEmpty
         let ratios = hasWeights ? observation.gradientToWeightRatios : []
         let sameKeys = keys == observation.parameterKeys
         var entries: [ParameterAttribution] = []
