@@ -35,7 +35,7 @@ let package = Package(
         .testTarget(name: "KeelCoreTests", dependencies: ["KeelCore"], exclude: ["Reference"]),
         .testTarget(name: "KeelLayersTests", dependencies: ["KeelLayers"], exclude: ["Reference"]),
         .testTarget(name: "KeelOptimizersTests", dependencies: ["KeelOptimizers"], exclude: ["Reference"]),
-        .testTarget(name: "KeelMonitorsTests", dependencies: ["KeelMonitors"]),
+        .testTarget(name: "KeelMonitorsTests", dependencies: ["KeelMonitors"], exclude: ["Reference"]),
         .testTarget(name: "KeelDataTests", dependencies: ["KeelData"], exclude: ["Reference"]),
         .testTarget(name: "KeelTrainerTests", dependencies: ["KeelTrainer", "KeelData"], exclude: ["Reference"]),
         .testTarget(name: "KeelConformanceTests", dependencies: ["KeelConformance"]),

@@ -1,0 +1,41 @@
+/// The payload of ``TrainingEvent/stepCompleted(_:)``: the scalars of one optimizer step.
+///
+/// JSON fields: `step`, `epoch`, `loss`, `globalGradientNorm` (before clipping), `learningRate`,
+/// `clipped`, `updateApplied`, `clipReports` (array of ``TransformReport``), and
+/// `durationSeconds` when known.
+public struct StepRecord: Sendable, Codable, Hashable {
+    /// The step index (0 for the first step; as in ``StepObservation/step``).
+    public var step: Int
+    /// The epoch (0-based).
+    public var epoch: Int
+    /// The training loss.
+    public var loss: Double
+    /// ‖g‖ before the gradient pipeline.
+    public var globalGradientNorm: Double
+    /// The learning rate the step used.
+    public var learningRate: Double
+    /// Whether any clipper fired (derived from `clipReports` by the convenience initializer).
+    public var clipped: Bool
+    /// Whether the update was applied (false when skipped or rolled back).
+    public var updateApplied: Bool
+    /// The gradient pipeline's reports, in pipeline order.
+    public var clipReports: [TransformReport]
+    /// Wall-clock seconds the step took, if measured.
+    public var durationSeconds: Double?
+
+    /// A step record; `clipped` defaults to whether any report fired.
+    public init(
+        step: Int, epoch: Int, loss: Double, globalGradientNorm: Double, learningRate: Double,
+        clipped: Bool? = nil, updateApplied: Bool = true, clipReports: [TransformReport] = [], durationSeconds: Double? = nil
+    ) {
+        self.step = step
+        self.epoch = epoch
+        self.loss = loss
+        self.globalGradientNorm = globalGradientNorm
+        self.learningRate = learningRate
+        self.clipped = clipped ?? clipReports.contains { $0.fired }
+        self.updateApplied = updateApplied
+        self.clipReports = clipReports
+        self.durationSeconds = durationSeconds
+    }
+}

@@ -1,0 +1,74 @@
+/// Fires when the global gradient norm explodes: above an absolute threshold, or grown by a
+/// factor over a window of recent steps.
+///
+/// Two rules, either fires:
+/// - **absolute**: ‖g‖ > `absoluteThreshold`;
+/// - **growth**: with at least `window` earlier finite norms recorded, ‖g‖ / b > `growthFactor`,
+///   where b is the ``GrowthBaseline`` (minimum by default, or median) of the last `window` norms.
+///   Default: ×100 over 10 steps relative to the window's minimum.
+///
+/// Norms of steps that fired are **not** added to the window (the trainer skips or undoes them, so
+/// they should not become the new normal). Non-finite norms are left to ``NonFiniteMonitor``: this
+/// monitor proceeds and records nothing for them.
+///
+/// Cost: O(window) per step, independent of the model.
+public struct GradientExplosionMonitor: Monitor, FindingReporter {
+    /// Fire when ‖g‖ exceeds this (nil: no absolute rule).
+    public var absoluteThreshold: Double?
+    /// Fire when ‖g‖ exceeds this multiple of the window baseline (nil: no growth rule).
+    public var growthFactor: Double?
+    /// The number of earlier steps in the window.
+    public var window: Int
+    /// What the growth rule compares against.
+    public var baseline: GrowthBaseline
+    /// What to do when a rule fires; default ``MonitorAction/skipUpdate``.
+    public var action: MonitorAction
+    /// The last `window` finite, non-firing global norms, oldest first.
+    public private(set) var recentNorms: [Double] = []
+    /// How many steps fired so far.
+    public private(set) var firedCount: Int = 0
+    /// The findings of the last inspected step.
+    public private(set) var findings: [String] = []
+
+    /// - Parameters:
+    ///   - absoluteThreshold: fire when ‖g‖ exceeds it (nil: off).
+    ///   - growthFactor: fire when ‖g‖ exceeds `growthFactor` × the window baseline (nil: off).
+    ///   - window: earlier steps compared against (≥ 1).
+    ///   - baseline: minimum or median of the window.
+    ///   - action: what to do when it fires.
+    public init(
+        absoluteThreshold: Double? = nil, growthFactor: Double? = 100, window: Int = 10,
+        baseline: GrowthBaseline = .minimum, action: MonitorAction = .skipUpdate
+    ) {
+        precondition(window >= 1, "GradientExplosionMonitor: window must be ≥ 1")
+        self.absoluteThreshold = absoluteThreshold
+        self.growthFactor = growthFactor
+        self.window = window
+        self.baseline = baseline
+        self.action = action
+        recentNorms.reserveCapacity(window + 1)
+    }
+
+    public mutating func inspect(_ observation: StepObservation) -> MonitorVerdict {
+        findings.removeAll(keepingCapacity: true)
+        let norm = observation.globalGradientNorm
+        guard norm.isFinite else { return .proceed }
+        if let threshold = absoluteThreshold, norm > threshold {
+            findings.append("global gradient norm \(norm) exceeds the threshold \(threshold)")
+        }
+        if let factor = growthFactor, recentNorms.count >= window {
+            let reference = baseline == .minimum ? recentNorms.min()! : SampleStatistics.median(recentNorms)
+            if reference > 0, norm / reference > factor {
+                findings.append(
+                    "global gradient norm \(norm) grew \(norm / reference)× over the \(baseline.rawValue) \(reference) of the last \(window) steps (limit \(factor)×)")
+            }
+        }
+        guard findings.isEmpty else {
+            firedCount += 1
+            return action.verdict(reason: findings.joined(separator: "; "))
+        }
+        recentNorms.append(norm)
+        if recentNorms.count > window { recentNorms.removeFirst(recentNorms.count - window) }
+        return .proceed
+    }
+}

@@ -1,0 +1,154 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Shows training progress on the console: step and epoch, ETA, loss, gradient norm and clip
+/// rate, as a progress bar on a terminal or as plain lines in logs.
+///
+/// Plain-line format, written every `every` steps (and on the last step when `totalSteps` is
+/// known); steps count from 1 here (`step + 1` of the event):
+///
+///     step 100/1000 | epoch 1 | loss 0.4321 | grad norm 1.234 | lr 0.001 | clip 12.0% | ETA 0:01:23
+///
+/// `/1000` and `ETA` appear only when `totalSteps` is known and step durations are reported;
+/// the clip rate is over the last `clipWindow` steps. Other events print one line each:
+/// `[step 12] GradientExplosionMonitor: skip update (…)`, `[step 12] action rollback: …`,
+/// `[step 100] validation: accuracy 0.91, loss 0.3`, `[step 100] checkpoint saved: PATH`,
+/// `epoch 1 completed at step 500 | mean loss 0.5 | 12.3 s`, `training finished at step 1000: completed`.
+/// Gradient-flow and recurrent-dynamics events are not printed.
+///
+/// Numbers use `%.4g`. Output goes to `write` (standard output by default).
+public final class ConsoleProgressSink: EventSink {
+    /// The resolved drawing mode (never ``ConsoleProgressMode/automatic``).
+    public let mode: ConsoleProgressMode
+    /// The total number of steps, for the bar and the ETA (nil: unknown).
+    public var totalSteps: Int?
+    /// Plain-line period in steps.
+    public var every: Int
+    /// Steps the clip rate is computed over.
+    public let clipWindow: Int
+    /// The bar's width in characters.
+    public var barWidth: Int
+    private let write: (String) -> Void
+    private var recentClips: [Bool] = []
+    private var durationSum = 0.0
+    private var durationCount = 0
+    private var barVisible = false
+
+    /// - Parameters:
+    ///   - totalSteps: total steps of the run, if known.
+    ///   - every: plain-line period (≥ 1).
+    ///   - mode: bar, plain lines, or automatic (bar on a TTY).
+    ///   - clipWindow: steps the clip rate is computed over.
+    ///   - barWidth: the bar's width in characters.
+    ///   - write: where text goes (default: standard output, unbuffered).
+    public init(
+        totalSteps: Int? = nil, every: Int = 50, mode: ConsoleProgressMode = .automatic, clipWindow: Int = 100,
+        barWidth: Int = 24, write: @escaping (String) -> Void = ConsoleProgressSink.writeToStandardOutput
+    ) {
+        precondition(every >= 1 && clipWindow >= 1, "ConsoleProgressSink: every and clipWindow must be ≥ 1")
+        self.totalSteps = totalSteps
+        self.every = every
+        self.mode = mode == .automatic ? (isatty(STDOUT_FILENO) != 0 ? .progressBar : .plainLines) : mode
+        self.clipWindow = clipWindow
+        self.barWidth = barWidth
+        self.write = write
+    }
+
+    /// Writes to standard output without buffering.
+    public static func writeToStandardOutput(_ text: String) {
+        FileHandle.standardOutput.write(Data(text.utf8))
+    }
+
+    public func receive(_ event: TrainingEvent) {
+        switch event {
+        case .stepCompleted(let record):
+            recentClips.append(record.clipped)
+            if recentClips.count > clipWindow { recentClips.removeFirst(recentClips.count - clipWindow) }
+            if let duration = record.durationSeconds {
+                durationSum += duration
+                durationCount += 1
+            }
+            let done = record.step + 1
+            if mode == .progressBar {
+                write("\r" + barLine(record) + "\u{1B}[K")
+                barVisible = true
+            } else if done % every == 0 || done == totalSteps {
+                write(plainLine(record) + "\n")
+            }
+        case .validation(let record):
+            let metrics = record.metrics.sorted { $0.key < $1.key }.map { "\($0.key) \(Self.format($0.value))" }
+            message("[step \(record.step)] validation: " + metrics.joined(separator: ", "))
+        case .monitorFired(let record):
+            message("[step \(record.step)] \(record.monitor): \(record.verdict.severity == 0 ? "warning (\(record.findings.joined(separator: "; ")))" : record.verdict.description)")
+        case .actionTaken(let record):
+            message("[step \(record.step)] action \(record.action.rawValue): \(record.reason)")
+        case .checkpointSaved(let record):
+            message("[step \(record.step)] checkpoint saved: \(record.path)")
+        case .epochCompleted(let record):
+            var line = "epoch \(record.epoch + 1) completed at step \(record.step)"
+            if let loss = record.meanLoss { line += " | mean loss \(Self.format(loss))" }
+            if let seconds = record.durationSeconds { line += " | \(String(format: "%.1f", seconds)) s" }
+            message(line)
+        case .trainingFinished(let record):
+            message("training finished at step \(record.step): \(record.reason)" + (record.detail.map { " (\($0))" } ?? ""))
+        case .gradientFlow, .recurrentDynamics:
+            break
+        }
+    }
+
+    /// The fraction of the last `clipWindow` steps that were clipped.
+    public var clipRate: Double {
+        recentClips.isEmpty ? 0 : Double(recentClips.filter { $0 }.count) / Double(recentClips.count)
+    }
+
+    /// The plain progress line of a step (without the newline).
+    public func plainLine(_ record: StepRecord) -> String {
+        var parts = ["step \(record.step + 1)" + (totalSteps.map { "/\($0)" } ?? "")]
+        parts.append("epoch \(record.epoch + 1)")
+        parts.append(contentsOf: scalars(record))
+        if let eta = eta(afterStep: record.step) { parts.append("ETA \(eta)") }
+        return parts.joined(separator: " | ")
+    }
+
+    private func barLine(_ record: StepRecord) -> String {
+        var line = ""
+        if let total = totalSteps, total > 0 {
+            let filled = min(barWidth, barWidth * (record.step + 1) / total)
+            line += "[" + String(repeating: "#", count: filled) + String(repeating: "-", count: barWidth - filled) + "] "
+            line += "\(record.step + 1)/\(total)"
+        } else {
+            line += "step \(record.step + 1)"
+        }
+        line += " ep \(record.epoch + 1) " + scalars(record).joined(separator: " ")
+        if let eta = eta(afterStep: record.step) { line += " ETA \(eta)" }
+        return line
+    }
+
+    private func scalars(_ record: StepRecord) -> [String] {
+        [
+            "loss \(Self.format(record.loss))", "grad norm \(Self.format(record.globalGradientNorm))",
+            "lr \(Self.format(record.learningRate))", "clip \(String(format: "%.1f", clipRate * 100))%",
+        ]
+    }
+
+    private func eta(afterStep step: Int) -> String? {
+        guard let total = totalSteps, durationCount > 0 else { return nil }
+        let seconds = Int((durationSum / Double(durationCount) * Double(max(0, total - step - 1))).rounded())
+        return String(format: "%d:%02d:%02d", seconds / 3600, seconds / 60 % 60, seconds % 60)
+    }
+
+    private func message(_ line: String) {
+        if barVisible {
+            write("\r\u{1B}[K")
+            barVisible = false
+        }
+        write(line + "\n")
+    }
+
+    static func format(_ value: Double) -> String { String(format: "%.4g", value) }
+}
