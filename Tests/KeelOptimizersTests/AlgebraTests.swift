@@ -37,10 +37,10 @@ import KeelOptimizers
     @Test func identityAndUnitScaleAreBitIdentical() throws {
         let gradients = pipelineRandomSet(seed: 2)
         var empty = EmptyTransformState()
-        #expect(pipelineBits(try pipelineStep(Identity<Double>(), gradients, state: &empty).output) == pipelineBits(gradients))
+        #expect(pipelineBits(try pipelineStep(IdentityTransform<Double>(), gradients, state: &empty).output) == pipelineBits(gradients))
         #expect(pipelineBits(try pipelineStep(Scale<Double>(1), gradients, state: &empty).output) == pipelineBits(gradients))
-        var chainState = Chain(Identity<Double>(), Scale<Double>(-0.5)).makeState(for: gradients)
-        let chained = try pipelineStep(Chain(Identity<Double>(), Scale<Double>(-0.5)), gradients, state: &chainState).output
+        var chainState = Chain(IdentityTransform<Double>(), Scale<Double>(-0.5)).makeState(for: gradients)
+        let chained = try pipelineStep(Chain(IdentityTransform<Double>(), Scale<Double>(-0.5)), gradients, state: &chainState).output
         #expect(chained == gradients.scaled(by: -0.5))
     }
 

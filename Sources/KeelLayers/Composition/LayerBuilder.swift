@@ -1,5 +1,5 @@
 /// The result builder behind ``Sequential``: each statement is a layer, and the block becomes a
-/// statically typed ``LayerChain`` (`Chain<Chain<ChainLink<A>, B>, C>`), like SwiftUI's
+/// statically typed ``LayerChain`` (`ChainedLayers<ChainedLayers<ChainLink<A>, B>, C>`), like SwiftUI's
 /// `buildPartialBlock`-based builders.
 @resultBuilder
 public enum LayerBuilder {
@@ -9,8 +9,8 @@ public enum LayerBuilder {
     }
 
     /// The chain so far followed by the next layer.
-    public static func buildPartialBlock<Head: LayerChain, Next: Layer>(accumulated: Head, next: Next) -> Chain<Head, Next>
+    public static func buildPartialBlock<Head: LayerChain, Next: Layer>(accumulated: Head, next: Next) -> ChainedLayers<Head, Next>
     where Head.Scalar == Next.Scalar {
-        Chain(accumulated, next)
+        ChainedLayers(accumulated, next)
     }
 }

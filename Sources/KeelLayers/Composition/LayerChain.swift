@@ -1,5 +1,5 @@
 /// A statically typed chain of layers built by ``LayerBuilder``: ``ChainLink`` for the first
-/// layer, ``Chain`` for each following one, so a `Sequential` of n layers is a nested generic
+/// layer, ``ChainedLayers`` for each following one, so a `Sequential` of n layers is a nested generic
 /// type with no existentials on the hot path.
 ///
 /// A layer at position i of the chain gets the key prefix `i` (`0.weight`, `2.bias`), unless it is

@@ -2,7 +2,7 @@
 /// steps: Pascanu's spectral criterion on W_hh, gate saturation, and hidden-state norm growth.
 ///
 /// Rules, checked per layer on due steps (step % `every` == 0):
-/// - **Pascanu**: σ_max(W_hh) > `spectralMargin`/γ, with γ from the layer's ``Nonlinearity``
+/// - **Pascanu**: σ_max(W_hh) > `spectralMargin`/γ, with γ from the layer's ``RecurrentActivation``
 ///   (1 for tanh, ¼ for sigmoid). λ₁ > 1/γ is *necessary* for exploding gradients (and λ₁ < 1/γ
 ///   sufficient for vanishing), so this is a warning sign, not proof: the default action is
 ///   ``MonitorAction/warn``.
@@ -18,9 +18,9 @@ public struct RecurrentDynamicsMonitor: Monitor, FindingReporter, StepScheduledN
     /// Check every this many steps (≥ 1).
     public var every: Int
     /// The activation of recurrent layers, for γ.
-    public var nonlinearity: Nonlinearity
+    public var nonlinearity: RecurrentActivation
     /// Per-layer activations overriding `nonlinearity`, by W_hh key.
-    public var nonlinearityOverrides: [ParameterKey: Nonlinearity]
+    public var nonlinearityOverrides: [ParameterKey: RecurrentActivation]
     /// Fire when σ_max > spectralMargin/γ (nil: off); default 1.
     public var spectralMargin: Double?
     /// Fire when the gate saturation fraction exceeds this (nil: off); default 0.5.
@@ -43,7 +43,7 @@ public struct RecurrentDynamicsMonitor: Monitor, FindingReporter, StepScheduledN
     ///   - hiddenGrowthThreshold: ‖h_T‖/‖h₁‖ limit (nil: off).
     ///   - action: what to do when a rule fires.
     public init(
-        every: Int = 10, nonlinearity: Nonlinearity = .tanh, nonlinearityOverrides: [ParameterKey: Nonlinearity] = [:],
+        every: Int = 10, nonlinearity: RecurrentActivation = .tanh, nonlinearityOverrides: [ParameterKey: RecurrentActivation] = [:],
         spectralMargin: Double? = 1, saturationThreshold: Double? = 0.5, hiddenGrowthThreshold: Double? = 10,
         action: MonitorAction = .warn
     ) {

@@ -2,7 +2,7 @@
 /// backward, then `head`'s, with the intermediate gradient.
 ///
 /// **Shapes.** Input of `head`, output of `next`; `head`'s output must be `next`'s input.
-public struct Chain<Head: LayerChain, Next: Layer>: LayerChain where Head.Scalar == Next.Scalar {
+public struct ChainedLayers<Head: LayerChain, Next: Layer>: LayerChain where Head.Scalar == Next.Scalar {
     public typealias Scalar = Head.Scalar
 
     /// The layers before the last.
@@ -43,7 +43,7 @@ public struct Chain<Head: LayerChain, Next: Layer>: LayerChain where Head.Scalar
     }
 }
 
-extension Chain: BufferContainer where Head: BufferContainer, Next: BufferContainer, Head.Scalar == Next.Scalar {
+extension ChainedLayers: BufferContainer where Head: BufferContainer, Next: BufferContainer, Head.Scalar == Next.Scalar {
     public func visitBuffers(_ visitor: (ParameterKey, Tensor<Scalar>) throws -> Void) rethrows {
         try head.visitBuffers(visitor)
         try next.visitBuffers(prefixedBy: prefix, visitor)

@@ -1,7 +1,7 @@
 /// The transform that leaves updates unchanged: the unit of ``Chain`` composition.
 ///
-/// `Chain(Identity(), t)` and `Chain(t, Identity())` give the same outputs as `t`.
-public struct Identity<Scalar: TensorScalar>: GradientTransform {
+/// `Chain(IdentityTransform(), t)` and `Chain(t, IdentityTransform())` give the same outputs as `t`.
+public struct IdentityTransform<Scalar: TensorScalar>: GradientTransform {
     public typealias State = EmptyTransformState
 
     /// The identity transform.
