@@ -214,11 +214,16 @@ public struct GradientClipperConformance<Clipper: GradientClipper>: Sendable {
             } else {
                 // Adaptive bound: warm up on the sample itself, then feed half of it.
                 var state = clipper.makeState(for: base.parameters)
+                var lastFired = false
                 for step in 0..<warmupSteps {
                     var updates = base.gradients
                     var context = TransformContext(step: step, parameters: base.parameters)
                     try clipper.apply(to: &updates, state: &state, context: &context)
+                    lastFired = context.reports.last?.fired ?? (firstDifference(updates, base.gradients) != nil)
                 }
+                // A sample the clipper still clips after seeing it many times is above a fixed
+                // ceiling, not below the adaptive bound.
+                if lastFired { continue }
                 let half = base.scaled(by: 0.5, name: base.name + ", halved after \(warmupSteps) steps of it")
                 let outcome = try clip(half, warmup: 0, state: &state)
                 if let difference = firstDifference(outcome.output, half.gradients) {
