@@ -1,4 +1,4 @@
-/// The laws every recurrent ``Cell`` keeps.
+/// The laws every recurrent `Cell` keeps.
 public enum CellLaw: String, ConformanceLaw {
     /// `zeroState(batchSize:)` gives all-zero tensors of shape `[batchSize, hiddenSize]` (the
     /// Swift for TensorFlow GRU ignored the batch size).

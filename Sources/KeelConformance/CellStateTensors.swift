@@ -7,7 +7,7 @@ public protocol CellStateTensors<Scalar> {
     associatedtype Scalar: TensorScalar
     /// The state's tensors, in a fixed order.
     var conformanceTensors: [Tensor<Scalar>] { get }
-    /// The state made of `tensors`, in the order of ``conformanceTensors``.
+    /// The state made of `tensors`, in the order of `conformanceTensors`.
     init(conformanceTensors tensors: [Tensor<Scalar>])
 }
 

@@ -25,7 +25,7 @@ enum ConformanceLog {
     }
 }
 
-/// Runs one law's body, turns a ``Violation`` into a ``ConformanceFailure``, and logs the result.
+/// Runs one law's body, turns a `Violation` into a ``ConformanceFailure``, and logs the result.
 func runLaw<Law: ConformanceLaw>(
     _ law: Law, component: String, seed: UInt64, _ body: () throws -> Void
 ) throws {

@@ -1,8 +1,8 @@
-/// The laws a ``GradientClipper`` keeps, in addition to the ``GradientTransformLaw``s.
+/// The laws a `GradientClipper` keeps, in addition to the ``GradientTransformLaw``s.
 public enum GradientClipperLaw: String, ConformanceLaw {
     /// Below its bound the clipper is a bit-identical identity (no multiplication by a rounded 1).
     case identityBelowBound
-    /// The declared ``ClippingGuarantee`` holds on adversarial samples.
+    /// The declared `ClippingGuarantee` holds on adversarial samples.
     case guaranteeHolds
     /// Clipping twice is clipping once (stateless clippers; stateful ones pass vacuously).
     case idempotent
@@ -29,7 +29,7 @@ public enum GradientClipperLaw: String, ConformanceLaw {
 }
 
 /// A clipper state that exposes its running second moment, so the suite can check
-/// ``ClippingGuarantee/secondMomentRatio(theta:)`` against the moment in force before a step.
+/// `ClippingGuarantee/secondMomentRatio(theta:)` against the moment in force before a step.
 public protocol SecondMomentClipperState {
     associatedtype Scalar: TensorScalar
     /// V, shaped like the parameters.
@@ -38,7 +38,7 @@ public protocol SecondMomentClipperState {
 
 extension SpikeClipperState: SecondMomentClipperState {}
 
-/// Checks the ``GradientClipperLaw``s (and, with ``checkAll()``, the ``GradientTransformLaw``s)
+/// Checks the ``GradientClipperLaw``s (and, with `checkAll()`, the ``GradientTransformLaw``s)
 /// for one clipper.
 ///
 /// ```swift
@@ -63,8 +63,8 @@ public struct GradientClipperConformance<Clipper: GradientClipper>: Sendable {
     public var parameters: ParameterSet<Scalar>
     /// Ordinary steps run before each check of a stateful clipper.
     public var warmupSteps: Int
-    /// The unit layout used to check ``ClippingGuarantee/unitwiseRatio(clipping:epsilon:)``
-    /// (``UnitLayout/default(for:)`` unless your clipper declares another).
+    /// The unit layout used to check `ClippingGuarantee/unitwiseRatio(clipping:epsilon:)`
+    /// (`UnitLayout/default(for:)` unless your clipper declares another).
     public var unitLayout: @Sendable (ParameterKey, [Int]) -> UnitLayout
     /// The adversarial samples (``GradientSamples/adversarial(like:seed:)`` by default).
     public var adversarialSamples: [GradientSample<Scalar>]

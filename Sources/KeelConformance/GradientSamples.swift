@@ -40,7 +40,7 @@ public struct GradientSample<Scalar: TensorScalar>: Sendable {
     }
 }
 
-/// Standard gradient samples: deterministic (a ``Xoshiro256StarStar`` seeded by the caller) and
+/// Standard gradient samples: deterministic (a `Xoshiro256StarStar` seeded by the caller) and
 /// adversarial (tiny, huge, mixed scale, one-hot, zero), over the archetype parameter set unless
 /// you give your own.
 public enum GradientSamples {
@@ -96,7 +96,7 @@ public enum GradientSamples {
         ]
     }
 
-    /// ``adversarial(like:seed:)`` over the archetype ``parameters(seed:as:)``.
+    /// `adversarial(like:seed:)` over the archetype `parameters(seed:as:)`.
     public static func adversarial<Scalar: TensorScalar>(seed: UInt64 = 7, as type: Scalar.Type = Scalar.self) -> [GradientSample<Scalar>] {
         adversarial(like: parameters(seed: seed, as: type), seed: seed)
     }

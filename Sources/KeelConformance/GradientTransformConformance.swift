@@ -1,6 +1,6 @@
 import Foundation
 
-/// The laws every ``GradientTransform`` keeps.
+/// The laws every `GradientTransform` keeps.
 public enum GradientTransformLaw: String, ConformanceLaw {
     /// The output has the input's keys, in order, with the same shapes.
     case keysAndShapesPreserved

@@ -1,4 +1,4 @@
-/// The laws every ``Initializer`` keeps.
+/// The laws every `Initializer` keeps.
 public enum InitializerLaw: String, ConformanceLaw {
     /// The sample mean and variance of a large tensor match the declared formula.
     case momentsMatchDeclaredFormula

@@ -1,4 +1,4 @@
-/// The laws every ``Layer`` keeps.
+/// The laws every `Layer` keeps.
 public enum LayerLaw: String, ConformanceLaw {
     /// `backward` matches central finite differences in `Double` for the input and every
     /// parameter (in the suite's mode; stochastic layers draw from a fixed seed every time).

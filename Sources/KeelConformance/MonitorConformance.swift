@@ -1,6 +1,6 @@
 import Foundation
 
-/// The laws every ``Monitor`` keeps.
+/// The laws every `Monitor` keeps.
 public enum MonitorLaw: String, ConformanceLaw {
     /// The author's scripted observations give the declared verdicts.
     case scriptedVerdicts

@@ -1,4 +1,4 @@
-/// The laws every ``Optimizer`` keeps, in addition to the ``GradientTransformLaw``s.
+/// The laws every `Optimizer` keeps, in addition to the ``GradientTransformLaw``s.
 public enum OptimizerLaw: String, ConformanceLaw {
     /// It reaches the parabola's minimum with the author's settings.
     case convergesOnParabola
@@ -22,9 +22,9 @@ public enum OptimizerLaw: String, ConformanceLaw {
     }
 }
 
-/// Checks the ``OptimizerLaw``s (and, with ``checkAll()``, the ``GradientTransformLaw``s) for one
+/// Checks the ``OptimizerLaw``s (and, with `checkAll()`, the ``GradientTransformLaw``s) for one
 /// optimizer. Configure the optimizer without weight decay and without a schedule: the suite sets
-/// ``Optimizer/learningRate`` itself.
+/// `Optimizer/learningRate` itself.
 ///
 /// ```swift
 /// @Test(arguments: OptimizerLaw.allCases)
