@@ -44,7 +44,8 @@ let package = Package(
         .testTarget(name: "KeelConformanceTests", dependencies: ["KeelConformance"]),
         // Third-party extension tooling: the plugins are thin and call keel-component, where the
         // logic lives and is tested.
-        .executableTarget(name: "KeelComponentTool"),
+        .target(name: "KeelComponentKit"),
+        .executableTarget(name: "KeelComponentTool", dependencies: ["KeelComponentKit"]),
         .plugin(
             name: "NewComponentPlugin",
             capability: .command(
@@ -56,6 +57,6 @@ let package = Package(
             capability: .command(
                 intent: .custom(verb: "check-conformance", description: "Run the conformance tests and print a per-law summary")),
             dependencies: ["KeelComponentTool"]),
-        .testTarget(name: "KeelComponentToolTests", dependencies: ["KeelComponentTool"]),
+        .testTarget(name: "KeelComponentToolTests", dependencies: ["KeelComponentKit"]),
     ]
 )

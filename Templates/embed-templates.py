@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Regenerates Sources/KeelComponentTool/EmbeddedTemplates.swift from the template packages, so
+"""Regenerates Sources/KeelComponentKit/EmbeddedTemplates.swift from the template packages, so
 the `new-component` plugin writes exactly the code the templates test. Run after editing a
 template; KeelComponentToolTests fails when the two drift apart."""
 import os
@@ -22,24 +22,24 @@ lines = [
     "",
     "extension ComponentKind {",
     "    /// The template package's folder under `Templates/`.",
-    "    var templateFolder: String {",
+    "    public var templateFolder: String {",
     "        switch self {",
 ]
 for kind, folder, name in KINDS:
     lines.append(f'        case .{kind}: "{folder}"')
-lines += ["        }", "    }", "", "    /// The example component's name in the template, replaced by the new name.", "    var templateName: String {", "        switch self {"]
+lines += ["        }", "    }", "", "    /// The example component's name in the template, replaced by the new name.", "    public var templateName: String {", "        switch self {"]
 for kind, folder, name in KINDS:
     lines.append(f'        case .{kind}: "{name}"')
-lines += ["        }", "    }", "", "    /// The template's component source.", "    var templateSource: String {", "        switch self {"]
+lines += ["        }", "    }", "", "    /// The template's component source.", "    public var templateSource: String {", "        switch self {"]
 for kind, folder, name in KINDS:
     text = read(f"{folder}/Sources/{name}/{name}.swift")
     lines.append(f'        case .{kind}:\n            #"""\n{text}\n"""#')
-lines += ["        }", "    }", "", "    /// The template's conformance test.", "    var templateTest: String {", "        switch self {"]
+lines += ["        }", "    }", "", "    /// The template's conformance test.", "    public var templateTest: String {", "        switch self {"]
 for kind, folder, name in KINDS:
     text = read(f"{folder}/Tests/{name}Tests/{name}ConformanceTests.swift")
     lines.append(f'        case .{kind}:\n            #"""\n{text}\n"""#')
 lines += ["        }", "    }", "}", ""]
-out = os.path.join(HERE, "..", "Sources", "KeelComponentTool", "EmbeddedTemplates.swift")
+out = os.path.join(HERE, "..", "Sources", "KeelComponentKit", "EmbeddedTemplates.swift")
 with open(out, "w") as f:
     f.write("\n".join(lines))
 print("wrote", os.path.normpath(out))

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import KeelComponentTool
+import KeelComponentKit
 
 /// The repository root, found from this file's path.
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -58,14 +58,14 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     @Test func commandLineNewWritesAndAdvises() throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("keel-component-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: root) }
-        let output = try KeelComponentTool.run([
+        let output = try KeelComponentCommand.run([
             "new", "monitor", "SpikeGuard", "--module", "Widgets", "--sources", root.appendingPathComponent("S").path,
             "--tests", root.appendingPathComponent("T").path,
         ])
         #expect(output.succeeded)
         #expect(output.text.contains("SpikeGuard.swift"))
         #expect(output.text.contains("KeelConformance"))
-        #expect(throws: ToolError.self) { try KeelComponentTool.run(["new", "layer", "X", "--module", "W", "--sources", root.path]) }
+        #expect(throws: ToolError.self) { try KeelComponentCommand.run(["new", "layer", "X", "--module", "W", "--sources", root.path]) }
     }
 }
 

@@ -1,20 +1,20 @@
 import Foundation
 
 /// Why a component could not be generated: each message says what to do.
-struct ToolError: Error, CustomStringConvertible, Equatable {
-    var description: String
-    init(_ description: String) { self.description = description }
+public struct ToolError: Error, CustomStringConvertible, Equatable {
+    public var description: String
+    public init(_ description: String) { self.description = description }
 }
 
 /// Renders a template with a new component name and module, and writes it into a package.
-struct ComponentGenerator {
-    var kind: ComponentKind
+public struct ComponentGenerator {
+    public var kind: ComponentKind
     /// The new component's type name, e.g. `MyClipper`.
-    var name: String
+    public var name: String
     /// The module the component lives in (what the test imports).
-    var module: String
+    public var module: String
 
-    init(kind: ComponentKind, name: String, module: String) throws {
+    public init(kind: ComponentKind, name: String, module: String) throws {
         guard Self.isTypeName(name) else {
             throw ToolError("'\(name)' is not a Swift type name: use letters, digits and underscores, starting with an upper-case letter (e.g. MyClipper)")
         }
@@ -34,18 +34,18 @@ struct ComponentGenerator {
     }
 
     /// The component's source file.
-    var source: String { renamed(kind.templateSource) }
+    public var source: String { renamed(kind.templateSource) }
 
     /// The conformance test, importing `module`.
-    var test: String {
+    public var test: String {
         let importLine = "import \(kind.templateName)\n"
         let text = kind.templateTest.replacingOccurrences(of: importLine, with: "import \u{1}MODULE\u{1}\n")
         return renamed(text).replacingOccurrences(of: "\u{1}MODULE\u{1}", with: module)
     }
 
     /// The file names: `<Name>.swift` and `<Name>ConformanceTests.swift`.
-    var sourceFileName: String { "\(name).swift" }
-    var testFileName: String { "\(name)ConformanceTests.swift" }
+    public var sourceFileName: String { "\(name).swift" }
+    public var testFileName: String { "\(name)ConformanceTests.swift" }
 
     private func renamed(_ text: String) -> String {
         text.replacingOccurrences(of: kind.templateName, with: name)
@@ -53,7 +53,7 @@ struct ComponentGenerator {
 
     /// Writes the source into `sourcesDirectory` and the test into `testsDirectory` (when given),
     /// refusing to overwrite; returns the paths written.
-    func write(sourcesDirectory: URL, testsDirectory: URL?) throws -> [URL] {
+    public func write(sourcesDirectory: URL, testsDirectory: URL?) throws -> [URL] {
         var planned = [(sourcesDirectory.appendingPathComponent(sourceFileName), source)]
         if let testsDirectory { planned.append((testsDirectory.appendingPathComponent(testFileName), test)) }
         for (url, _) in planned where FileManager.default.fileExists(atPath: url.path) {
@@ -67,7 +67,7 @@ struct ComponentGenerator {
     }
 
     /// What the package needs so the new files build.
-    var dependencyAdvice: String {
+    public var dependencyAdvice: String {
         let products = kind.sourceProducts.map { ".product(name: \"\($0)\", package: \"Keel\")" }.joined(separator: ", ")
         return """
             The target \(module) needs \(products);

@@ -1,5 +1,5 @@
 /// The kinds of component a template exists for.
-enum ComponentKind: String, CaseIterable, Sendable {
+public enum ComponentKind: String, CaseIterable, Sendable {
     case clipper
     case optimizer
     case cell
@@ -7,7 +7,7 @@ enum ComponentKind: String, CaseIterable, Sendable {
     case monitor
 
     /// Parses a kind, accepting a few spellings (`gradient-clipper`, `GradientClipper`).
-    init?(argument: String) {
+    public init?(argument: String) {
         let normalized = argument.lowercased().replacingOccurrences(of: "-", with: "").replacingOccurrences(of: "_", with: "")
         switch normalized {
         case "clipper", "gradientclipper": self = .clipper
@@ -20,7 +20,7 @@ enum ComponentKind: String, CaseIterable, Sendable {
     }
 
     /// The Keel products the component's target must depend on.
-    var sourceProducts: [String] {
+    public var sourceProducts: [String] {
         switch self {
         case .clipper: ["KeelCore", "KeelOptimizers"]
         case .optimizer, .cell, .initializer, .monitor: ["KeelCore"]

@@ -2,7 +2,7 @@
 
 extension ComponentKind {
     /// The template package's folder under `Templates/`.
-    var templateFolder: String {
+    public var templateFolder: String {
         switch self {
         case .clipper: "GradientClipper"
         case .optimizer: "Optimizer"
@@ -13,7 +13,7 @@ extension ComponentKind {
     }
 
     /// The example component's name in the template, replaced by the new name.
-    var templateName: String {
+    public var templateName: String {
         switch self {
         case .clipper: "SoftClipper"
         case .optimizer: "HeavyBallSGD"
@@ -24,7 +24,7 @@ extension ComponentKind {
     }
 
     /// The template's component source.
-    var templateSource: String {
+    public var templateSource: String {
         switch self {
         case .clipper:
             #"""
@@ -250,7 +250,7 @@ public struct NonFiniteLossMonitor: Monitor {
     }
 
     /// The template's conformance test.
-    var templateTest: String {
+    public var templateTest: String {
         switch self {
         case .clipper:
             #"""

@@ -5,31 +5,21 @@ import Foundation
 ///     keel-component new <kind> <Name> --module <Module> --sources <dir> [--tests <dir>]
 ///     keel-component check --package-path <dir> [--scratch-path <dir>] [--filter <pattern>]
 ///     keel-component summarize <log>
-@main
-enum KeelComponentTool {
-    static let usage = """
+public enum KeelComponentCommand {
+    public static let usage = """
         usage: keel-component new <clipper|optimizer|cell|initializer|monitor> <Name> --module <Module> --sources <dir> [--tests <dir>]
                keel-component check --package-path <dir> [--scratch-path <dir>] [--filter <pattern>]
                keel-component summarize <log file>
         """
 
-    static func main() {
-        do {
-            let output = try run(Array(CommandLine.arguments.dropFirst()))
-            print(output.text)
-            exit(output.succeeded ? 0 : 1)
-        } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-            exit(2)
-        }
+    /// What a command printed, and whether it succeeded.
+    public struct Output: Sendable {
+        public var text: String
+        public var succeeded: Bool
     }
 
-    struct Output {
-        var text: String
-        var succeeded: Bool
-    }
-
-    static func run(_ arguments: [String]) throws -> Output {
+    /// Runs a command line (without the program name).
+    public static func run(_ arguments: [String]) throws -> Output {
         let arguments = Arguments(arguments)
         switch arguments.positional.first {
         case "new":
@@ -89,11 +79,11 @@ enum KeelComponentTool {
 }
 
 /// Positional arguments and `--name value` options.
-struct Arguments {
-    var positional: [String] = []
-    var options: [String: String] = [:]
+public struct Arguments {
+    public var positional: [String] = []
+    public var options: [String: String] = [:]
 
-    init(_ arguments: [String]) {
+    public init(_ arguments: [String]) {
         var index = 0
         while index < arguments.count {
             let argument = arguments[index]
@@ -107,5 +97,5 @@ struct Arguments {
         }
     }
 
-    func option(_ name: String) -> String? { options[name] }
+    public func option(_ name: String) -> String? { options[name] }
 }

@@ -1,20 +1,20 @@
 import Foundation
 
 /// One law's outcome, as KeelConformance logs it to the file named by `KEEL_CONFORMANCE_LOG`.
-struct LoggedLaw: Decodable, Equatable {
-    var component: String
-    var law: String
-    var passed: Bool
-    var details: String?
+public struct LoggedLaw: Decodable, Equatable, Sendable {
+    public var component: String
+    public var law: String
+    public var passed: Bool
+    public var details: String?
 }
 
 /// A per-law summary of a conformance run.
-struct ConformanceSummary {
+public struct ConformanceSummary {
     /// Outcomes by component, then by law; a law checked several times fails if any check failed.
-    private(set) var components: [String: [String: LoggedLaw]] = [:]
+    public private(set) var components: [String: [String: LoggedLaw]] = [:]
 
     /// Parses the JSON lines of a log, skipping lines that do not parse.
-    init(log: String) {
+    public init(log: String) {
         let decoder = JSONDecoder()
         for line in log.split(whereSeparator: \.isNewline) {
             guard let entry = try? decoder.decode(LoggedLaw.self, from: Data(line.utf8)) else { continue }
@@ -23,14 +23,14 @@ struct ConformanceSummary {
         }
     }
 
-    var failures: [LoggedLaw] {
+    public var failures: [LoggedLaw] {
         components.values.flatMap(\.values).filter { !$0.passed }.sorted { ($0.component, $0.law) < ($1.component, $1.law) }
     }
 
-    var lawCount: Int { components.values.reduce(0) { $0 + $1.count } }
+    public var lawCount: Int { components.values.reduce(0) { $0 + $1.count } }
 
     /// The printed summary: every component with ✔/✘ per law, then the totals.
-    var report: String {
+    public var report: String {
         guard !components.isEmpty else {
             return "No conformance laws ran. Do your tests call a KeelConformance suite's check(_:) and match the filter?"
         }
