@@ -16,6 +16,9 @@ let package = Package(
         .library(name: "KeelTrainer", targets: ["KeelTrainer"]),
         .library(name: "KeelConformance", targets: ["KeelConformance"]),
         .executable(name: "keel-bench", targets: ["KeelBench"]),
+        .executable(name: "keel-component", targets: ["KeelComponentTool"]),
+        .plugin(name: "new-component", targets: ["NewComponentPlugin"]),
+        .plugin(name: "check-conformance", targets: ["CheckConformancePlugin"]),
     ],
     targets: [
         // The only C in the package: GEMM micro-kernels, vectorized activations and elementwise
@@ -39,5 +42,21 @@ let package = Package(
         .testTarget(name: "KeelDataTests", dependencies: ["KeelData"], exclude: ["Reference"]),
         .testTarget(name: "KeelTrainerTests", dependencies: ["KeelTrainer", "KeelData"], exclude: ["Reference"]),
         .testTarget(name: "KeelConformanceTests", dependencies: ["KeelConformance"]),
+        // Third-party extension tooling: the plugins are thin and call keel-component, where the
+        // logic lives and is tested.
+        .target(name: "KeelComponentKit"),
+        .executableTarget(name: "KeelComponentTool", dependencies: ["KeelComponentKit"]),
+        .plugin(
+            name: "NewComponentPlugin",
+            capability: .command(
+                intent: .custom(verb: "new-component", description: "Create a Keel component and its conformance test from a template"),
+                permissions: [.writeToPackageDirectory(reason: "Writes the new component and its conformance test")]),
+            dependencies: ["KeelComponentTool"]),
+        .plugin(
+            name: "CheckConformancePlugin",
+            capability: .command(
+                intent: .custom(verb: "check-conformance", description: "Run the conformance tests and print a per-law summary")),
+            dependencies: ["KeelComponentTool"]),
+        .testTarget(name: "KeelComponentToolTests", dependencies: ["KeelComponentKit"]),
     ]
 )

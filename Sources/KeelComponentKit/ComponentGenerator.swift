@@ -1,0 +1,77 @@
+import Foundation
+
+/// Why a component could not be generated: each message says what to do.
+public struct ToolError: Error, CustomStringConvertible, Equatable {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// Renders a template with a new component name and module, and writes it into a package.
+public struct ComponentGenerator {
+    public var kind: ComponentKind
+    /// The new component's type name, e.g. `MyClipper`.
+    public var name: String
+    /// The module the component lives in (what the test imports).
+    public var module: String
+
+    public init(kind: ComponentKind, name: String, module: String) throws {
+        guard Self.isTypeName(name) else {
+            throw ToolError("'\(name)' is not a Swift type name: use letters, digits and underscores, starting with an upper-case letter (e.g. MyClipper)")
+        }
+        guard Self.isIdentifier(module) else { throw ToolError("'\(module)' is not a module name") }
+        self.kind = kind
+        self.name = name
+        self.module = module
+    }
+
+    static func isIdentifier(_ text: String) -> Bool {
+        guard let first = text.unicodeScalars.first, first == "_" || CharacterSet.letters.contains(first) else { return false }
+        return text.unicodeScalars.allSatisfy { $0 == "_" || CharacterSet.alphanumerics.contains($0) }
+    }
+
+    static func isTypeName(_ text: String) -> Bool {
+        isIdentifier(text) && text.first!.isUppercase
+    }
+
+    /// The component's source file.
+    public var source: String { renamed(kind.templateSource) }
+
+    /// The conformance test, importing `module`.
+    public var test: String {
+        let importLine = "import \(kind.templateName)\n"
+        let text = kind.templateTest.replacingOccurrences(of: importLine, with: "import \u{1}MODULE\u{1}\n")
+        return renamed(text).replacingOccurrences(of: "\u{1}MODULE\u{1}", with: module)
+    }
+
+    /// The file names: `<Name>.swift` and `<Name>ConformanceTests.swift`.
+    public var sourceFileName: String { "\(name).swift" }
+    public var testFileName: String { "\(name)ConformanceTests.swift" }
+
+    private func renamed(_ text: String) -> String {
+        text.replacingOccurrences(of: kind.templateName, with: name)
+    }
+
+    /// Writes the source into `sourcesDirectory` and the test into `testsDirectory` (when given),
+    /// refusing to overwrite; returns the paths written.
+    public func write(sourcesDirectory: URL, testsDirectory: URL?) throws -> [URL] {
+        var planned = [(sourcesDirectory.appendingPathComponent(sourceFileName), source)]
+        if let testsDirectory { planned.append((testsDirectory.appendingPathComponent(testFileName), test)) }
+        for (url, _) in planned where FileManager.default.fileExists(atPath: url.path) {
+            throw ToolError("\(url.path) already exists; choose another name or delete the file")
+        }
+        for (url, text) in planned {
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try text.write(to: url, atomically: true, encoding: .utf8)
+        }
+        return planned.map(\.0)
+    }
+
+    /// What the package needs so the new files build.
+    public var dependencyAdvice: String {
+        let products = kind.sourceProducts.map { ".product(name: \"\($0)\", package: \"Keel\")" }.joined(separator: ", ")
+        return """
+            The target \(module) needs \(products);
+            its test target needs .product(name: "KeelConformance", package: "Keel").
+            """
+    }
+}

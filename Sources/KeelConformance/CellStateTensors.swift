@@ -1,0 +1,30 @@
+/// A recurrent state the cell suite can take apart and rebuild: its tensors, each
+/// `[batch, hiddenSize]`, in a fixed order.
+///
+/// `Tensor` (RNN and GRU states) and `LSTMState` conform; conform your own state to run
+/// ``CellConformance`` on your cell.
+public protocol CellStateTensors<Scalar> {
+    associatedtype Scalar: TensorScalar
+    /// The state's tensors, in a fixed order.
+    var conformanceTensors: [Tensor<Scalar>] { get }
+    /// The state made of `tensors`, in the order of `conformanceTensors`.
+    init(conformanceTensors tensors: [Tensor<Scalar>])
+}
+
+extension Tensor: CellStateTensors {
+    public var conformanceTensors: [Tensor<Scalar>] { [self] }
+
+    public init(conformanceTensors tensors: [Tensor<Scalar>]) {
+        precondition(tensors.count == 1, "Tensor(conformanceTensors:): expected one tensor, got \(tensors.count)")
+        self = tensors[0]
+    }
+}
+
+extension LSTMState: CellStateTensors {
+    public var conformanceTensors: [Tensor<Scalar>] { [hidden, cell] }
+
+    public init(conformanceTensors tensors: [Tensor<Scalar>]) {
+        precondition(tensors.count == 2, "LSTMState(conformanceTensors:): expected hidden and cell, got \(tensors.count) tensors")
+        self.init(hidden: tensors[0], cell: tensors[1])
+    }
+}

@@ -1,0 +1,155 @@
+/// The laws every `Initializer` keeps.
+public enum InitializerLaw: String, ConformanceLaw {
+    /// The sample mean and variance of a large tensor match the declared formula.
+    case momentsMatchDeclaredFormula
+    /// The same seed gives the same tensor (in `Float` and `Double`); for a random rule, another
+    /// seed gives another tensor.
+    case seededDeterminism
+    /// The tensor has exactly the requested shape.
+    case shapeHonoured
+    /// The moments also match for a transposed weight and a convolution kernel `[out, in, k, k]`,
+    /// whose fans count the receptive field.
+    case fansHonoured
+
+    public var summary: String {
+        switch self {
+        case .momentsMatchDeclaredFormula: "mean and variance match the declared formula"
+        case .seededDeterminism: "the same seed gives the same tensor"
+        case .shapeHonoured: "the requested shape is honoured"
+        case .fansHonoured: "fans follow the shape (transposed, convolution)"
+        }
+    }
+}
+
+/// The mean and variance an initializer should produce for a shape.
+public struct InitializerMoments: Sendable, Hashable {
+    public var mean: Double
+    public var variance: Double
+
+    public init(mean: Double, variance: Double) {
+        self.mean = mean
+        self.variance = variance
+    }
+}
+
+/// Checks the ``InitializerLaw``s for one initializer against the moments its author declares.
+///
+/// ```swift
+/// @Test(arguments: InitializerLaw.allCases)
+/// func glorot(law: InitializerLaw) throws {
+///     try InitializerConformance(GlorotUniform()) { shape in
+///         let (fanIn, fanOut) = GlorotUniform.fans(of: shape)
+///         return InitializerMoments(mean: 0, variance: 2 / Double(fanIn + fanOut))
+///     }.check(law)
+/// }
+/// ```
+public struct InitializerConformance<Candidate: Initializer>: Sendable {
+    /// The initializer under test.
+    public var initializer: Candidate
+    /// Its name in failures.
+    public var name: String
+    /// The declared moments for a shape; nil skips the moment laws (a rule with no closed form).
+    public var expectedMoments: (@Sendable ([Int]) -> InitializerMoments)?
+    /// The shape of ``InitializerLaw/momentsMatchDeclaredFormula`` (32,768 values by default).
+    public var momentShape: [Int]
+    /// The shapes of ``InitializerLaw/fansHonoured``.
+    public var fanShapes: [[Int]]
+    /// The shapes of ``InitializerLaw/shapeHonoured``.
+    public var shapes: [[Int]]
+    /// Whether the rule draws from the generator (another seed must give another tensor).
+    public var isRandom: Bool
+    /// The seed.
+    public var seed: UInt64
+    /// How far the sample variance may be from the declared one, relative to it.
+    public var varianceTolerance: Double
+
+    public init(
+        _ initializer: Candidate, name: String? = nil, seed: UInt64 = 0x5EED, isRandom: Bool = true,
+        momentShape: [Int] = [256, 128], fanShapes: [[Int]] = [[128, 256], [16, 32, 3, 3]],
+        shapes: [[Int]] = [[7], [4, 5], [2, 3, 4, 5]], varianceTolerance: Double = 0.05,
+        expectedMoments: (@Sendable ([Int]) -> InitializerMoments)?
+    ) {
+        self.initializer = initializer
+        self.name = name ?? componentName(initializer)
+        self.seed = seed
+        self.isRandom = isRandom
+        self.momentShape = momentShape
+        self.fanShapes = fanShapes
+        self.shapes = shapes
+        self.varianceTolerance = varianceTolerance
+        self.expectedMoments = expectedMoments
+    }
+
+    /// Checks one law; throws a ``ConformanceFailure`` when it does not hold.
+    public func check(_ law: InitializerLaw) throws {
+        try runLaw(law, component: name, seed: seed) {
+            switch law {
+            case .momentsMatchDeclaredFormula: try checkMoments(momentShape)
+            case .seededDeterminism: try checkDeterminism()
+            case .shapeHonoured: try checkShapes()
+            case .fansHonoured: for shape in fanShapes { try checkMoments(shape) }
+            }
+        }
+    }
+
+    /// Checks every law, throwing the first failure.
+    public func checkAll() throws {
+        for law in InitializerLaw.allCases { try check(law) }
+    }
+
+    /// Every law's result, for summaries.
+    public func results() -> [LawResult] {
+        collectResults(InitializerLaw.allCases, component: name, check)
+    }
+
+    func make<Scalar: TensorScalar>(_ shape: [Int], seed: UInt64, as type: Scalar.Type) -> Tensor<Scalar> {
+        var generator = Xoshiro256StarStar(seed: seed)
+        return initializer.makeTensor(shape, generator: &generator)
+    }
+
+    func checkMoments(_ shape: [Int]) throws {
+        guard let expectedMoments else { return }
+        let expected = expectedMoments(shape)
+        let values = make(shape, seed: seed, as: Double.self).scalars
+        let count = Double(values.count)
+        let mean = values.reduce(0, +) / count
+        let variance = values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / count
+        let fans = Candidate.fans(of: shape)
+        let sample = "shape \(shape) (fanIn \(fans.fanIn), fanOut \(fans.fanOut)), seed \(seed)"
+        let meanTolerance = 6 * (Swift.max(expected.variance, 0) / count).squareRoot() + 1e-9 * Swift.max(1, Swift.abs(expected.mean))
+        guard Swift.abs(mean - expected.mean) <= meanTolerance else {
+            throw Violation("the mean is \(mean), the declared formula gives \(expected.mean) (tolerance \(meanTolerance))", sample: sample)
+        }
+        let varianceSlack = varianceTolerance * expected.variance + 1e-12
+        guard Swift.abs(variance - expected.variance) <= varianceSlack else {
+            throw Violation(
+                "the variance is \(variance), the declared formula gives \(expected.variance) (ratio \(variance / expected.variance))",
+                sample: sample)
+        }
+    }
+
+    func checkDeterminism() throws {
+        let shape = shapes.last ?? [16, 8]
+        guard make(shape, seed: seed, as: Float.self) == make(shape, seed: seed, as: Float.self) else {
+            throw Violation("two Float tensors from seed \(seed) differ", sample: "shape \(shape)")
+        }
+        guard make(shape, seed: seed, as: Double.self) == make(shape, seed: seed, as: Double.self) else {
+            throw Violation("two Double tensors from seed \(seed) differ", sample: "shape \(shape)")
+        }
+        if isRandom, make(shape, seed: seed, as: Double.self) == make(shape, seed: seed &+ 1, as: Double.self) {
+            throw Violation("seeds \(seed) and \(seed &+ 1) give the same tensor: the rule ignores its generator", sample: "shape \(shape)")
+        }
+    }
+
+    func checkShapes() throws {
+        for shape in shapes {
+            let float = make(shape, seed: seed, as: Float.self)
+            let double = make(shape, seed: seed, as: Double.self)
+            for (tensorShape, count) in [(float.shape, float.scalarCount), (double.shape, double.scalarCount)] {
+                guard tensorShape == shape, count == shape.reduce(1, *) else {
+                    throw Violation("asked for shape \(shape), got \(tensorShape) with \(count) values", sample: "shape \(shape)")
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,37 @@
+import KeelCore
+
+/// SGD with heavy-ball momentum: v ← μ·v + g, update = −γ·v (θ ← θ + update).
+///
+/// - Parameters:
+///   - learningRate: γ ≥ 0.
+///   - momentum: μ in [0, 1).
+///
+/// ## References
+/// Polyak, "Some methods of speeding up the convergence of iteration methods", 1964.
+public struct HeavyBallSGD<Scalar: TensorScalar>: Optimizer {
+    /// The velocity of every parameter: everything the optimizer remembers, `Codable` so a
+    /// checkpoint resumes identically.
+    public struct State: Codable, Sendable, Equatable {
+        public var velocity: ParameterSet<Scalar>
+    }
+
+    public var learningRate: Double
+    public let momentum: Double
+
+    public init(learningRate: Double, momentum: Double = 0.9) {
+        precondition(learningRate >= 0, "HeavyBallSGD: learningRate \(learningRate) must be ≥ 0")
+        precondition((0..<1).contains(momentum), "HeavyBallSGD: momentum \(momentum) must be in [0, 1)")
+        self.learningRate = learningRate
+        self.momentum = momentum
+    }
+
+    public func makeState(for parameters: ParameterSet<Scalar>) -> State {
+        State(velocity: parameters.zerosLike())
+    }
+
+    public func apply(to updates: inout ParameterSet<Scalar>, state: inout State, context: inout TransformContext<Scalar>) throws {
+        state.velocity.scale(by: Scalar(momentum))
+        state.velocity.add(updates)
+        updates = state.velocity.scaled(by: Scalar(-learningRate))
+    }
+}
