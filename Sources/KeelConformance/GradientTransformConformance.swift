@@ -187,11 +187,11 @@ public struct GradientTransformConformance<Transform: GradientTransform>: Sendab
         var state = transform.makeState(for: parameters)
         let alone = try run(transform, samples, state: &state)
 
-        let leading = KeelOptimizers.Chain(ReportingIdentity<Scalar>(), transform)
+        let leading = Chain(ReportingIdentity<Scalar>(), transform)
         var leadingState = leading.makeState(for: parameters)
         try compare(alone, try run(leading, samples, state: &leadingState), "Chain(identity that reports, transform) differs")
 
-        let trailing = KeelOptimizers.Chain(transform, KeelOptimizers.Identity<Scalar>())
+        let trailing = Chain(transform, IdentityTransform<Scalar>())
         var trailingState = trailing.makeState(for: parameters)
         try compare(alone, try run(trailing, samples, state: &trailingState), "Chain(transform, Identity) differs")
 

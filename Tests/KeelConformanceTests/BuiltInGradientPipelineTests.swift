@@ -146,7 +146,7 @@ struct ComponentCase<Law: ConformanceLaw>: Sendable, CustomStringConvertible {
     }
 
     static let cases: [ComponentCase<GradientTransformLaw>] = [
-        transform(KeelOptimizers.Identity<Float>(), "Identity"),
+        transform(IdentityTransform<Float>(), "Identity"),
         transform(Scale<Float>(-0.1), "Scale"),
         transform(ZeroNonFinite<Float>(), "ZeroNonFinite"),
         transform(L1Regularization<Float>(coefficient: 0.01), "L1Regularization"),
@@ -158,7 +158,7 @@ struct ComponentCase<Law: ConformanceLaw>: Sendable, CustomStringConvertible {
         transform(
             InjectHyperparameters(GlobalNormClipper<Float>(maxNorm: 1)) { 1 + Double($0) }, "InjectHyperparameters(clipper)"),
         transform(
-            KeelOptimizers.Chain { GlobalNormClipper<Float>(maxNorm: 1); Adam<Float>(learningRate: 0.01) }, "Chain(clip, Adam)"),
+            Chain { GlobalNormClipper<Float>(maxNorm: 1); Adam<Float>(learningRate: 0.01) }, "Chain(clip, Adam)"),
     ]
 
     @Test(arguments: cases, GradientTransformLaw.allCases)

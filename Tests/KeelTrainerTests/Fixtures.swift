@@ -74,14 +74,14 @@ func makeModel(seed: UInt64 = 7, hidden: Int = 8) -> TestModel {
     return SequenceModel(recurrent: SimpleRNN(cell: cell), head: head, headOnEveryStep: true)
 }
 
-func makePipeline() -> KeelOptimizers.Chain<GlobalNormClipper<Float>, Adam<Float>> {
-    KeelOptimizers.Chain { GlobalNormClipper<Float>(maxNorm: 1); Adam<Float>(learningRate: 1e-2) }
+func makePipeline() -> Chain<GlobalNormClipper<Float>, Adam<Float>> {
+    Chain { GlobalNormClipper<Float>(maxNorm: 1); Adam<Float>(learningRate: 1e-2) }
 }
 
 func makeTrainer(
     monitors: [any Monitor] = [], configuration: TrainerConfiguration = TrainerConfiguration(seed: 3),
     events: EventLog? = nil
-) -> Trainer<TestModel, MeanSquaredError<Float>, KeelOptimizers.Chain<GlobalNormClipper<Float>, Adam<Float>>> {
+) -> Trainer<TestModel, MeanSquaredError<Float>, Chain<GlobalNormClipper<Float>, Adam<Float>>> {
     Trainer(
         model: makeModel(), loss: MeanSquaredError<Float>(), pipeline: makePipeline(), monitors: monitors,
         configuration: configuration, eventHandlers: events.map { [$0.handler] } ?? [])

@@ -9,7 +9,7 @@
 /// ```swift
 /// var trainer = Trainer(
 ///     model: model, loss: MeanSquaredError<Float>(),
-///     pipeline: KeelOptimizers.Chain { GlobalNormClipper(maxNorm: 1); Adam<Float>(learningRate: 1e-3) },
+///     pipeline: Chain { GlobalNormClipper(maxNorm: 1); Adam<Float>(learningRate: 1e-3) },
 ///     monitors: [myNonFiniteMonitor], configuration: TrainerConfiguration(seed: 42))
 /// let result = try trainer.fit(epochs: 10, source: data, validation: heldOut)
 /// ```
