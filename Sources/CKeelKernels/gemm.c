@@ -11,6 +11,7 @@
 #include "threadpool.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -66,12 +67,23 @@ static void *keel_gemm_workspace(size_t bytes) {
 /* ----------------------------------------------------------- the driver */
 
 /*
- * KEEL_DEFINE_GEMM_DRIVER(P, T, IMPL): for one scalar type,
- *   P##gemm_scale_c    C = beta * C (beta == 0 writes zeros),
- *   P##gemm_naive      the plain triple loop (used when no workspace can be allocated),
- *   P##gemm_blocked    the single-threaded blocked product on one part of C,
- *   P##gemm_task       a thread's share of a parallel product,
- *   P##gemm_run        choice of implementation and thread count.
+ * Work is handed out in chunks of C (column ranges, or row ranges when C is narrow and tall) that
+ * threads claim from an atomic counter: a thread that is late to wake up (or descheduled on a busy
+ * machine) simply gets fewer chunks, and the calling thread does everything if no worker shows up.
+ *
+ * Small M (M <= mc, the recurrent-network case: batch x hidden times hidden x 4 hidden): the whole
+ * of op(A) is packed once per thread and kept for all the chunks that thread computes; each KC x NR
+ * micro-panel of op(B) is packed just before use and stays in L1 while the M/MR micro-tiles consume
+ * it. Otherwise: the classic five loops on each chunk, with MC x KC blocks of A and KC x NC blocks
+ * of B.
+ *
+ * KEEL_DEFINE_GEMM_DRIVER(P, T, IMPL) defines, for one scalar type:
+ *   P##gemm_scale_c   C = beta * C (beta == 0 writes zeros),
+ *   P##gemm_naive     the plain triple loop (used only when no workspace can be allocated),
+ *   P##gemm_small_m   one column chunk of a small-M product,
+ *   P##gemm_general   one chunk of any other product,
+ *   P##gemm_task      a thread's loop over chunks,
+ *   P##gemm_run       choice of chunking and thread count.
  */
 #define KEEL_DEFINE_GEMM_DRIVER(P, T, IMPL)                                                         \
     static void P##gemm_scale_c(long M, long N, T beta, T *C, long ldc) {                          \
@@ -97,126 +109,179 @@ static void *keel_gemm_workspace(size_t bytes) {
         }                                                                                           \
     }                                                                                               \
                                                                                                     \
-    static size_t P##gemm_workspace_bytes(const IMPL *im, long M, long N, long K) {                 \
-        long kc = K < im->kc ? K : im->kc;                                                          \
-        long mc = M < im->mc ? M : im->mc;                                                          \
-        long nc = N < im->nc ? N : im->nc;                                                          \
-        mc = (mc + im->mr - 1) / im->mr * im->mr;                                                   \
-        nc = (nc + im->nr - 1) / im->nr * im->nr;                                                   \
-        /* A block, then B block at a 4 KiB boundary */                                             \
-        size_t abytes = ((size_t)mc * (size_t)kc * sizeof(T) + 4095) & ~(size_t)4095;               \
-        return abytes + (size_t)kc * (size_t)nc * sizeof(T) + 4096;                                 \
+    typedef struct {                                                                                \
+        const IMPL *im;                                                                             \
+        bool transA, transB;                                                                        \
+        bool small_m; /* keep all of packed op(A) per thread */                                     \
+        bool split_m; /* chunks are row ranges (else column ranges) */                              \
+        long M, N, K;                                                                               \
+        T alpha, beta;                                                                              \
+        const T *A, *B;                                                                             \
+        T *C;                                                                                       \
+        long lda, ldb, ldc;                                                                         \
+        long chunk, nchunks;                                                                        \
+        _Atomic long next;                                                                          \
+    } P##gemm_job;                                                                                  \
+                                                                                                    \
+    /* Columns [n0, n1) of a small-M product; apack holds ceil(K / kc) packed A blocks, packed[]   \
+     * says which are already there. */                                                             \
+    static void P##gemm_small_m(const P##gemm_job *job, long n0, long n1, T *apack, bool *packed,  \
+                                T *bpanel) {                                                        \
+        const IMPL *im = job->im;                                                                   \
+        const long MR = im->mr, NR = im->nr, KC = im->kc;                                           \
+        const long M = job->M, K = job->K, lda = job->lda, ldb = job->ldb, ldc = job->ldc;          \
+        const long mpad = (M + MR - 1) / MR * MR;                                                   \
+        for (long pc = 0, blk = 0; pc < K; pc += KC, blk++) {                                       \
+            long kc = K - pc < KC ? K - pc : KC;                                                    \
+            T beta_k = pc == 0 ? job->beta : (T)1;                                                  \
+            T *ablock = apack + mpad * pc;                                                          \
+            if (!packed[blk]) {                                                                     \
+                for (long i = 0; i < M; i += MR) {                                                  \
+                    const T *a = job->transA ? job->A + pc * lda + i : job->A + i * lda + pc;       \
+                    im->pack_a(!job->transA, kc, (int)(M - i < MR ? M - i : MR), a, lda,           \
+                               ablock + i * kc);                                                    \
+                }                                                                                   \
+                packed[blk] = true;                                                                 \
+            }                                                                                       \
+            for (long j = n0; j < n1; j += NR) {                                                    \
+                int n = (int)(n1 - j < NR ? n1 - j : NR);                                           \
+                const T *b = job->transB ? job->B + j * ldb + pc : job->B + pc * ldb + j;           \
+                im->pack_b(job->transB, kc, n, b, ldb, bpanel);                                     \
+                for (long i = 0; i < M; i += MR) {                                                  \
+                    int m = (int)(M - i < MR ? M - i : MR);                                         \
+                    im->kernel(kc, ablock + i * kc, bpanel, job->C + i * ldc + j, ldc, m, n,        \
+                               job->alpha, beta_k);                                                 \
+                }                                                                                   \
+            }                                                                                       \
+        }                                                                                           \
     }                                                                                               \
                                                                                                     \
-    /* Returns false when no workspace could be allocated (C untouched). */                         \
-    static bool P##gemm_blocked(const IMPL *im, bool transA, bool transB, long M, long N, long K,  \
-                                T alpha, const T *A, long lda, const T *B, long ldb, T beta, T *C,  \
-                                long ldc) {                                                         \
-        size_t bytes = P##gemm_workspace_bytes(im, M, N, K);                                        \
-        char *ws = keel_gemm_workspace(bytes);                                                      \
-        if (ws == NULL) return false;                                                               \
-        const long MR = im->mr, NR = im->nr;                                                        \
-        const long KC = im->kc, MC = im->mc, NC = im->nc;                                           \
-        long kcmax = K < KC ? K : KC;                                                               \
-        long mcmax = (M < MC ? M : MC);                                                             \
-        mcmax = (mcmax + MR - 1) / MR * MR;                                                         \
-        T *abuf = (T *)ws;                                                                          \
-        T *bbuf = (T *)(ws + (((size_t)mcmax * (size_t)kcmax * sizeof(T) + 4095) & ~(size_t)4095)); \
-        for (long jc = 0; jc < N; jc += NC) {                                                       \
-            long nc = N - jc < NC ? N - jc : NC;                                                    \
+    /* Rows [m0, m1) x columns [n0, n1) of C, five-loop blocked. */                                 \
+    static void P##gemm_general(const P##gemm_job *job, long m0, long m1, long n0, long n1,        \
+                                T *abuf, T *bbuf) {                                                 \
+        const IMPL *im = job->im;                                                                   \
+        const long MR = im->mr, NR = im->nr, KC = im->kc, MC = im->mc, NC = im->nc;                 \
+        const long K = job->K, lda = job->lda, ldb = job->ldb, ldc = job->ldc;                      \
+        const bool transA = job->transA, transB = job->transB;                                      \
+        for (long jc = n0; jc < n1; jc += NC) {                                                     \
+            long nc = n1 - jc < NC ? n1 - jc : NC;                                                  \
             for (long pc = 0; pc < K; pc += KC) {                                                   \
                 long kc = K - pc < KC ? K - pc : KC;                                                \
-                T beta_k = pc == 0 ? beta : (T)1;                                                   \
-                for (long ic = 0; ic < M; ic += MC) {                                               \
-                    long mc = M - ic < MC ? M - ic : MC;                                            \
+                T beta_k = pc == 0 ? job->beta : (T)1;                                              \
+                for (long ic = m0; ic < m1; ic += MC) {                                             \
+                    long mc = m1 - ic < MC ? m1 - ic : MC;                                          \
                     for (long ir = 0; ir < mc; ir += MR) {                                          \
                         long i = ic + ir;                                                           \
-                        const T *a = transA ? A + pc * lda + i : A + i * lda + pc;                  \
-                        int m = (int)(mc - ir < MR ? mc - ir : MR);                                 \
-                        im->pack_a(!transA, kc, m, a, lda, abuf + ir * kc);                         \
+                        const T *a = transA ? job->A + pc * lda + i : job->A + i * lda + pc;        \
+                        im->pack_a(!transA, kc, (int)(mc - ir < MR ? mc - ir : MR), a, lda,        \
+                                   abuf + ir * kc);                                                 \
                     }                                                                               \
                     for (long jr = 0; jr < nc; jr += NR) {                                          \
                         long j = jc + jr;                                                           \
                         int n = (int)(nc - jr < NR ? nc - jr : NR);                                 \
                         T *bp = bbuf + jr * kc;                                                     \
-                        if (ic == 0) {                                                              \
-                            const T *b = transB ? B + j * ldb + pc : B + pc * ldb + j;              \
+                        if (ic == m0) {                                                             \
+                            const T *b = transB ? job->B + j * ldb + pc : job->B + pc * ldb + j;    \
                             im->pack_b(transB, kc, n, b, ldb, bp);                                  \
                         }                                                                           \
                         for (long ir = 0; ir < mc; ir += MR) {                                      \
                             int m = (int)(mc - ir < MR ? mc - ir : MR);                             \
-                            im->kernel(kc, abuf + ir * kc, bp, C + (ic + ir) * ldc + j, ldc, m, n,  \
-                                       alpha, beta_k);                                              \
+                            im->kernel(kc, abuf + ir * kc, bp, job->C + (ic + ir) * ldc + j, ldc,   \
+                                       m, n, job->alpha, beta_k);                                   \
                         }                                                                           \
                     }                                                                               \
                 }                                                                                   \
             }                                                                                       \
         }                                                                                           \
-        return true;                                                                                \
     }                                                                                               \
                                                                                                     \
-    typedef struct {                                                                                \
-        const IMPL *im;                                                                             \
-        bool transA, transB, split_n;                                                               \
-        long M, N, K, unit;                                                                         \
-        T alpha, beta;                                                                              \
-        const T *A, *B;                                                                             \
-        T *C;                                                                                       \
-        long lda, ldb, ldc;                                                                         \
-    } P##gemm_job;                                                                                  \
-                                                                                                    \
     static void P##gemm_task(void *ctx, int tid, int nthreads) {                                    \
-        const P##gemm_job *job = ctx;                                                               \
-        long dim = job->split_n ? job->N : job->M;                                                  \
-        long units = (dim + job->unit - 1) / job->unit;                                             \
-        long u0 = units * tid / nthreads, u1 = units * (tid + 1) / nthreads;                        \
-        long lo = u0 * job->unit, hi = u1 * job->unit < dim ? u1 * job->unit : dim;                 \
-        if (lo >= hi) return;                                                                       \
-        const T *A = job->A, *B = job->B;                                                           \
-        T *C = job->C;                                                                              \
-        long M = job->M, N = job->N;                                                                \
-        if (job->split_n) {                                                                         \
-            B += job->transB ? lo * job->ldb : lo;                                                  \
-            C += lo;                                                                                \
-            N = hi - lo;                                                                            \
+        (void)tid;                                                                                  \
+        (void)nthreads;                                                                             \
+        P##gemm_job *job = ctx;                                                                     \
+        const IMPL *im = job->im;                                                                   \
+        const long MR = im->mr, NR = im->nr;                                                        \
+        const long kcmax = job->K < im->kc ? job->K : im->kc;                                       \
+        const long kblocks = (job->K + im->kc - 1) / im->kc;                                        \
+        size_t abytes, bbytes;                                                                      \
+        if (job->small_m) {                                                                         \
+            abytes = (size_t)((job->M + MR - 1) / MR * MR) * (size_t)job->K * sizeof(T);           \
+            bbytes = (size_t)kcmax * (size_t)NR * sizeof(T) + (size_t)kblocks;                      \
         } else {                                                                                    \
-            A += job->transA ? lo : lo * job->lda;                                                  \
-            C += lo * job->ldc;                                                                     \
-            M = hi - lo;                                                                            \
+            long mc = job->M < im->mc ? job->M : im->mc;                                            \
+            long nc = job->N < im->nc ? job->N : im->nc;                                            \
+            abytes = (size_t)((mc + MR - 1) / MR * MR) * (size_t)kcmax * sizeof(T);                 \
+            bbytes = (size_t)((nc + NR - 1) / NR * NR) * (size_t)kcmax * sizeof(T);                 \
         }                                                                                           \
-        if (!P##gemm_blocked(job->im, job->transA, job->transB, M, N, job->K, job->alpha, A,        \
-                             job->lda, B, job->ldb, job->beta, C, job->ldc))                        \
-            P##gemm_naive(job->transA, job->transB, M, N, job->K, job->alpha, A, job->lda, B,       \
-                          job->ldb, job->beta, C, job->ldc);                                        \
+        abytes = (abytes + 4095) & ~(size_t)4095;                                                   \
+        char *ws = keel_gemm_workspace(abytes + bbytes);                                            \
+        bool *packed = NULL;                                                                        \
+        if (ws != NULL && job->small_m) {                                                           \
+            packed = (bool *)(ws + abytes + (size_t)kcmax * (size_t)NR * sizeof(T));                \
+            memset(packed, 0, (size_t)kblocks);                                                     \
+        }                                                                                           \
+        for (;;) {                                                                                  \
+            long c = atomic_fetch_add_explicit(&job->next, 1, memory_order_relaxed);                \
+            if (c >= job->nchunks) break;                                                           \
+            long lo = c * job->chunk;                                                               \
+            long hi = lo + job->chunk;                                                              \
+            long m0 = 0, m1 = job->M, n0 = 0, n1 = job->N;                                          \
+            if (job->split_m) {                                                                     \
+                m0 = lo;                                                                            \
+                m1 = hi < job->M ? hi : job->M;                                                     \
+            } else {                                                                                \
+                n0 = lo;                                                                            \
+                n1 = hi < job->N ? hi : job->N;                                                     \
+            }                                                                                       \
+            if (ws == NULL) {                                                                       \
+                const T *A = job->transA ? job->A + m0 : job->A + m0 * job->lda;                    \
+                const T *B = job->transB ? job->B + n0 * job->ldb : job->B + n0;                    \
+                P##gemm_naive(job->transA, job->transB, m1 - m0, n1 - n0, job->K, job->alpha, A,    \
+                              job->lda, B, job->ldb, job->beta, job->C + m0 * job->ldc + n0,        \
+                              job->ldc);                                                            \
+            } else if (job->small_m) {                                                              \
+                P##gemm_small_m(job, n0, n1, (T *)ws, packed, (T *)(ws + abytes));                 \
+            } else {                                                                                \
+                P##gemm_general(job, m0, m1, n0, n1, (T *)ws, (T *)(ws + abytes));                 \
+            }                                                                                       \
+        }                                                                                           \
     }                                                                                               \
                                                                                                     \
     static void P##gemm_run(const IMPL *im, bool transA, bool transB, long M, long N, long K,      \
                             T alpha, const T *A, long lda, const T *B, long ldb, T beta, T *C,      \
                             long ldc, unsigned csr) {                                               \
-        P##gemm_job job = {im, transA, transB, true, M, N, K, 1, alpha, beta, A, B, C,              \
-                           lda, ldb, ldc};                                                          \
+        P##gemm_job job = {                                                                         \
+            .im = im, .transA = transA, .transB = transB, .small_m = M <= im->mc, .split_m = false,  \
+            .M = M, .N = N, .K = K, .alpha = alpha, .beta = beta, .A = A, .B = B, .C = C,           \
+            .lda = lda, .ldb = ldb, .ldc = ldc, .chunk = N, .nchunks = 1,                           \
+        };                                                                                          \
+        atomic_init(&job.next, 0);                                                                  \
         int threads = keel_num_threads();                                                           \
         double flops = 2.0 * (double)M * (double)N * (double)K;                                     \
         double by_work = flops / KEEL_GEMM_MIN_FLOPS_PER_THREAD;                                    \
         if (by_work < (double)threads) threads = by_work < 1.0 ? 1 : (int)by_work;                  \
         if (threads > 1) {                                                                          \
-            /* Split the columns in whole cache lines, unless C is too narrow for that. */          \
-            long unit_n = 64 / (long)sizeof(T);                                                     \
-            long units_n = (N + unit_n - 1) / unit_n, units_m = (M + im->mr - 1) / im->mr;          \
-            if (units_n >= 4L * threads || units_n >= units_m) {                                    \
-                job.split_n = true;                                                                 \
-                job.unit = unit_n;                                                                  \
-                if (units_n < threads) threads = (int)units_n;                                      \
+            long npanels = (N + im->nr - 1) / im->nr, mpanels = (M + im->mr - 1) / im->mr;          \
+            if (npanels >= 2L * threads || npanels >= mpanels) {                                    \
+                /* column chunks of whole micro-panels; several per thread when A is kept */        \
+                long want = job.small_m ? 4L * threads : (long)threads;                             \
+                long per = (npanels + want - 1) / want;                                             \
+                job.chunk = per * im->nr;                                                           \
+                job.nchunks = (npanels + per - 1) / per;                                            \
             } else {                                                                                \
-                job.split_n = false;                                                                \
-                job.unit = im->mr;                                                                  \
-                if (units_m < threads) threads = (int)units_m;                                      \
+                job.small_m = false;                                                                \
+                job.split_m = true;                                                                 \
+                long per = (mpanels + threads - 1) / threads;                                       \
+                job.chunk = per * im->mr;                                                           \
+                job.nchunks = (mpanels + per - 1) / per;                                            \
             }                                                                                       \
+            if (job.nchunks < threads) threads = (int)job.nchunks;                                  \
         }                                                                                           \
         if (threads <= 1) {                                                                         \
             P##gemm_task(&job, 0, 1);                                                               \
             return;                                                                                 \
         }                                                                                           \
+        /* workers that join claim chunks; the caller claims whatever is left */                    \
         keel_parallel_run(P##gemm_task, &job, threads, csr);                                        \
     }
 

@@ -2,16 +2,21 @@
 #ifndef KEEL_THREADPOOL_H
 #define KEEL_THREADPOOL_H
 
-/* One task of a parallel run: fn(ctx, tid, nthreads) for tid in 0 ..< nthreads. */
+/* The body of a parallel run, called once per participating thread with a distinct tid. */
 typedef void (*keel_task_fn)(void *ctx, int tid, int nthreads);
 
 /*
- * Runs fn(ctx, tid, nthreads) for every tid in 0 ..< nthreads and returns when all have finished.
- * tid 0 runs on the calling thread, the others on pool workers (created lazily, kept for the life of
- * the process). While a worker runs a task its MXCSR (x86-64) is set to `mxcsr`, so FTZ/DAZ match
- * the caller's. When the pool is busy (another thread is inside keel_parallel_run) or cannot start a
- * worker, the calling thread runs every tid itself, one after the other: the result is the same, so
- * fn must not assume the tids run at the same time (no barriers between tids).
+ * Calls fn(ctx, tid, nthreads) on the calling thread (tid 0) and on up to nthreads - 1 pool workers
+ * (tids 1 ..< nthreads), and returns when every call that started has returned.
+ *
+ * Participation is best effort: a worker that has not picked the run up by the time the caller's
+ * own call returns is left out (on a shared or oversubscribed machine a worker can be off its CPU
+ * for milliseconds; the caller must not wait for it). So fn must claim its work dynamically (an
+ * atomic counter in ctx) and the caller's call must loop until no work is left. The same holds when
+ * the pool is busy with another thread's run: then only the caller runs.
+ *
+ * While a worker runs fn its MXCSR (x86-64) is `mxcsr`, so FTZ/DAZ match the caller's. Workers are
+ * created lazily, kept for the life of the process, spin briefly after each run and then sleep.
  */
 void keel_parallel_run(keel_task_fn fn, void *ctx, int nthreads, unsigned mxcsr);
 
