@@ -74,10 +74,18 @@ static void s256_kernel(long kc, const float *a, const float *b, float *c, long 
 }
 
 static KEEL_AVX2 void s256_pack_a(bool trans, long kc, int count, const float *src, long ld, float *dst) {
+    if (trans) {
+        keel_pack_transposed_ps(S256_MR, kc, count, src, ld, dst);
+        return;
+    }
     KEEL_GEMM_PACK_GENERIC(float, S256_MR, trans, kc, count, src, ld, dst);
 }
 
 static KEEL_AVX2 void s256_pack_b(bool trans, long kc, int count, const float *src, long ld, float *dst) {
+    if (trans) {
+        keel_pack_transposed_ps(S256_NR, kc, count, src, ld, dst);
+        return;
+    }
     KEEL_GEMM_PACK_GENERIC(float, S256_NR, trans, kc, count, src, ld, dst);
 }
 

@@ -82,10 +82,18 @@ static void s512_kernel(long kc, const float *a, const float *b, float *c, long 
 }
 
 static KEEL_AVX512 void s512_pack_a(bool trans, long kc, int count, const float *src, long ld, float *dst) {
+    if (trans) {
+        keel_pack_transposed_ps(S512_MR, kc, count, src, ld, dst);
+        return;
+    }
     KEEL_GEMM_PACK_GENERIC(float, S512_MR, trans, kc, count, src, ld, dst);
 }
 
 static KEEL_AVX512 void s512_pack_b(bool trans, long kc, int count, const float *src, long ld, float *dst) {
+    if (trans) {
+        keel_pack_transposed_ps(S512_NR, kc, count, src, ld, dst);
+        return;
+    }
     KEEL_GEMM_PACK_GENERIC(float, S512_NR, trans, kc, count, src, ld, dst);
 }
 

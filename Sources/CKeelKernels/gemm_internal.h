@@ -93,4 +93,53 @@ extern const keel_dgemm_impl keel_dgemm_neon_impl;
         }                                                                                          \
     } while (0)
 
+#ifdef KEEL_X86
+/* 8 x 8 float transpose with AVX: dst[q * ldd + r] = src[r * lds + q] for r, q < 8. */
+static inline __attribute__((always_inline, target("avx2,fma"))) void
+keel_transpose8x8_ps(const float *src, long lds, float *dst, long ldd) {
+    __m256 r0 = _mm256_loadu_ps(src + 0 * lds), r1 = _mm256_loadu_ps(src + 1 * lds);
+    __m256 r2 = _mm256_loadu_ps(src + 2 * lds), r3 = _mm256_loadu_ps(src + 3 * lds);
+    __m256 r4 = _mm256_loadu_ps(src + 4 * lds), r5 = _mm256_loadu_ps(src + 5 * lds);
+    __m256 r6 = _mm256_loadu_ps(src + 6 * lds), r7 = _mm256_loadu_ps(src + 7 * lds);
+    __m256 t0 = _mm256_unpacklo_ps(r0, r1), t1 = _mm256_unpackhi_ps(r0, r1);
+    __m256 t2 = _mm256_unpacklo_ps(r2, r3), t3 = _mm256_unpackhi_ps(r2, r3);
+    __m256 t4 = _mm256_unpacklo_ps(r4, r5), t5 = _mm256_unpackhi_ps(r4, r5);
+    __m256 t6 = _mm256_unpacklo_ps(r6, r7), t7 = _mm256_unpackhi_ps(r6, r7);
+    __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xEE);
+    __m256 u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xEE);
+    __m256 u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xEE);
+    __m256 u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xEE);
+    _mm256_storeu_ps(dst + 0 * ldd, _mm256_permute2f128_ps(u0, u4, 0x20));
+    _mm256_storeu_ps(dst + 1 * ldd, _mm256_permute2f128_ps(u1, u5, 0x20));
+    _mm256_storeu_ps(dst + 2 * ldd, _mm256_permute2f128_ps(u2, u6, 0x20));
+    _mm256_storeu_ps(dst + 3 * ldd, _mm256_permute2f128_ps(u3, u7, 0x20));
+    _mm256_storeu_ps(dst + 4 * ldd, _mm256_permute2f128_ps(u0, u4, 0x31));
+    _mm256_storeu_ps(dst + 5 * ldd, _mm256_permute2f128_ps(u1, u5, 0x31));
+    _mm256_storeu_ps(dst + 6 * ldd, _mm256_permute2f128_ps(u2, u6, 0x31));
+    _mm256_storeu_ps(dst + 7 * ldd, _mm256_permute2f128_ps(u3, u7, 0x31));
+}
+
+/*
+ * Transposing float pack (the `trans` case of KEEL_GEMM_PACK_GENERIC) in 8 x 8 blocks:
+ * dst[p * W + j] = src[j * ld + p] for j < count, zero for count <= j < W.
+ */
+static inline __attribute__((always_inline, target("avx2,fma"))) void
+keel_pack_transposed_ps(int W, long kc, int count, const float *src, long ld, float *dst) {
+    int j = 0;
+    for (; j + 8 <= count; j += 8) {
+        const float *s = src + (long)j * ld;
+        long p = 0;
+        for (; p + 8 <= kc; p += 8) keel_transpose8x8_ps(s + p, ld, dst + p * W + j, W);
+        for (; p < kc; p++)
+            for (int r = 0; r < 8; r++) dst[p * W + j + r] = s[(long)r * ld + p];
+    }
+    for (; j < count; j++) {
+        const float *s = src + (long)j * ld;
+        for (long p = 0; p < kc; p++) dst[p * W + j] = s[p];
+    }
+    for (; j < W; j++)
+        for (long p = 0; p < kc; p++) dst[p * W + j] = 0.0f;
+}
+#endif
+
 #endif
