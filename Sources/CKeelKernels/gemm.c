@@ -18,6 +18,8 @@
 /* Products below this many FLOPs (2 M N K) per thread run on one thread: below it the wake-up and
  * the duplicated packing cost more than the second core gains (measured on the 2-core test VM). */
 #define KEEL_GEMM_MIN_FLOPS_PER_THREAD 1500000.0
+/* Largest op(A) (bytes) a thread keeps packed whole in the small-M path. */
+#define KEEL_GEMM_MAX_KEPT_A_BYTES (8.0 * 1024 * 1024)
 
 /* ------------------------------------------------------------ workspace */
 
@@ -251,11 +253,13 @@ static void *keel_gemm_workspace(size_t bytes) {
                             T alpha, const T *A, long lda, const T *B, long ldb, T beta, T *C,      \
                             long ldc, unsigned csr) {                                               \
         P##gemm_job job = {                                                                         \
-            .im = im, .transA = transA, .transB = transB, .small_m = M <= im->mc, .split_m = false,  \
+            .im = im, .transA = transA, .transB = transB, .small_m = false, .split_m = false,        \
             .M = M, .N = N, .K = K, .alpha = alpha, .beta = beta, .A = A, .B = B, .C = C,           \
             .lda = lda, .ldb = ldb, .ldc = ldc, .chunk = N, .nchunks = 1,                           \
         };                                                                                          \
         atomic_init(&job.next, 0);                                                                  \
+        /* keep all of packed A per thread when M fits one MC block and A is not huge */            \
+        job.small_m = M <= im->mc && (double)M * (double)K * sizeof(T) <= KEEL_GEMM_MAX_KEPT_A_BYTES;  \
         int threads = keel_num_threads();                                                           \
         double flops = 2.0 * (double)M * (double)N * (double)K;                                     \
         double by_work = flops / KEEL_GEMM_MIN_FLOPS_PER_THREAD;                                    \
