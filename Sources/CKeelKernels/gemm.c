@@ -266,8 +266,9 @@ static void *keel_gemm_workspace(size_t bytes) {
         if (by_work < (double)threads) threads = by_work < 1.0 ? 1 : (int)by_work;                  \
         if (threads > 1) {                                                                          \
             long npanels = (N + im->nr - 1) / im->nr, mpanels = (M + im->mr - 1) / im->mr;          \
-            if (npanels >= 2L * threads || npanels >= mpanels) {                                    \
-                /* column chunks of whole micro-panels; several per thread when A is kept */        \
+            /* Column chunks of whole micro-panels (several per thread when A is kept), unless C   \
+             * has too few column panels to share evenly and enough row panels: then row chunks. */ \
+            if (npanels >= 2L * threads || mpanels < 2L * threads) {                                \
                 long want = job.small_m ? 4L * threads : (long)threads;                             \
                 long per = (npanels + want - 1) / want;                                             \
                 job.chunk = per * im->nr;                                                           \

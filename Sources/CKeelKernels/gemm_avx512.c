@@ -94,6 +94,22 @@ static KEEL_AVX512 void s512_pack_b(bool trans, long kc, int count, const float 
         keel_pack_transposed_ps(S512_NR, kc, count, src, ld, dst);
         return;
     }
+    if (count == S512_NR) {
+        /* Row p of the panel is 48 contiguous floats; the next panel's row follows it, so fetch
+         * that early: the source rows are far apart and each is only 3 cache lines long, too
+         * short for the hardware prefetchers. */
+        for (long p = 0; p < kc; p++) {
+            const float *s = src + p * ld;
+            _mm_prefetch((const char *)(s + 48), _MM_HINT_T0);
+            _mm_prefetch((const char *)(s + 64), _MM_HINT_T0);
+            _mm_prefetch((const char *)(s + 80), _MM_HINT_T0);
+            _mm_prefetch((const char *)(s + 95), _MM_HINT_T0);
+            _mm512_store_ps(dst + p * S512_NR, _mm512_loadu_ps(s));
+            _mm512_store_ps(dst + p * S512_NR + 16, _mm512_loadu_ps(s + 16));
+            _mm512_store_ps(dst + p * S512_NR + 32, _mm512_loadu_ps(s + 32));
+        }
+        return;
+    }
     KEEL_GEMM_PACK_GENERIC(float, S512_NR, trans, kc, count, src, ld, dst);
 }
 
