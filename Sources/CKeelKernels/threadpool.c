@@ -46,7 +46,7 @@ typedef struct {
     keel_task_fn fn;
     void *ctx;
     unsigned mxcsr;
-    int caller_cpu;           /* where the caller runs, or -1 */
+    _Atomic int caller_cpu;   /* where the last caller ran, or -1 */
 } keel_pool;
 
 static keel_pool pool = {
@@ -54,6 +54,7 @@ static keel_pool pool = {
     .lock = PTHREAD_MUTEX_INITIALIZER,
     .wake = PTHREAD_COND_INITIALIZER,
     .done = PTHREAD_COND_INITIALIZER,
+    .caller_cpu = -1,
 };
 
 static unsigned long keel_worker_start_gen[KEEL_POOL_MAX_WORKERS + 1];
@@ -139,6 +140,9 @@ static void *keel_worker_main(void *arg) {
                 if ((i & 63) == 63) {
                     if (keel_now_ns() > deadline) break;
                     sched_yield(); /* never keep a thread that shares this CPU from running */
+                    /* sharing the caller's CPU, this worker would only ever run between calls */
+                    int cpu = atomic_load_explicit(&pool.caller_cpu, memory_order_relaxed);
+                    if (cpu >= 0 && (i & 4095) == 4095 && keel_current_cpu() == cpu) keel_move_off_cpu(cpu);
                 }
             }
         }
@@ -152,7 +156,7 @@ static void *keel_worker_main(void *arg) {
         seen = gen;
         int nthreads = (int)(gen & 0xff);
         if (tid >= nthreads || !keel_try_join(gen >> 8)) continue;
-        int caller_cpu = pool.caller_cpu;
+        int caller_cpu = atomic_load_explicit(&pool.caller_cpu, memory_order_relaxed);
         if (caller_cpu >= 0 && keel_current_cpu() == caller_cpu) keel_move_off_cpu(caller_cpu);
         unsigned old = keel_get_csr();
         keel_set_csr(pool.mxcsr);
@@ -203,7 +207,7 @@ void keel_parallel_run(keel_task_fn fn, void *ctx, int nthreads, unsigned mxcsr)
     pool.fn = fn;
     pool.ctx = ctx;
     pool.mxcsr = mxcsr;
-    pool.caller_cpu = keel_current_cpu();
+    atomic_store_explicit(&pool.caller_cpu, keel_current_cpu(), memory_order_relaxed);
     unsigned long seq = ++pool.sequence;
     atomic_store(&pool.join, ((seq & 0xffffffffUL) << 32) | KEEL_JOIN_OPEN);
     /* seq_cst: announces the run, ordered before the load of `sleepers` below */
