@@ -1,10 +1,94 @@
-/* GEMM entry points. Portable reference implementation; fast paths are added per ISA. */
-#include "internal.h"
+/*
+ * GEMM entry points: C = alpha * op(A) * op(B) + beta * C, row-major.
+ *
+ * A blocked, packed GEMM (see gemm_internal.h for the loop nest and the packed layouts). The
+ * register-tiled micro-kernels and the blocking parameters come from the run-time kernel path
+ * (keel_current_kernel_path): AVX-512, AVX2+FMA, NEON or portable C. Large products are split over
+ * the columns (or, when C is narrow, the rows) of C between the threads of the worker pool; each
+ * thread packs its own panels into thread-local buffers, so threads never wait on each other.
+ */
+#include "gemm_internal.h"
+#include "threadpool.h"
 
-#define KEEL_DEFINE_GEMM(NAME, T)                                                                   \
-    void NAME(bool transA, bool transB, long M, long N, long K, T alpha, const T *A, long lda,      \
-              const T *B, long ldb, T beta, T *C, long ldc) {                                       \
-        unsigned fp = keel_fp_enter();                                                              \
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Products below this many FLOPs (2 M N K) per thread run on one thread: below it the wake-up and
+ * the duplicated packing cost more than the second core gains (measured on the 2-core test VM). */
+#define KEEL_GEMM_MIN_FLOPS_PER_THREAD 1500000.0
+/* Largest op(A) (bytes) a thread keeps packed whole in the small-M path. */
+#define KEEL_GEMM_MAX_KEPT_A_BYTES (8.0 * 1024 * 1024)
+
+/* ------------------------------------------------------------ workspace */
+
+/* Per-thread packing buffers, 64-byte aligned, grown on demand and freed at thread exit. */
+typedef struct {
+    void *ptr;
+    size_t size;
+} keel_gemm_buffer;
+
+static pthread_key_t keel_gemm_key;
+static pthread_once_t keel_gemm_key_once = PTHREAD_ONCE_INIT;
+
+static void keel_gemm_buffer_free(void *p) {
+    keel_gemm_buffer *buf = p;
+    if (buf == NULL) return;
+    free(buf->ptr);
+    free(buf);
+}
+
+static void keel_gemm_key_init(void) { (void)pthread_key_create(&keel_gemm_key, keel_gemm_buffer_free); }
+
+/* A buffer of at least `bytes` for the calling thread, or NULL when out of memory. */
+static void *keel_gemm_workspace(size_t bytes) {
+    pthread_once(&keel_gemm_key_once, keel_gemm_key_init);
+    keel_gemm_buffer *buf = pthread_getspecific(keel_gemm_key);
+    if (buf == NULL) {
+        buf = calloc(1, sizeof *buf);
+        if (buf == NULL) return NULL;
+        if (pthread_setspecific(keel_gemm_key, buf) != 0) {
+            free(buf);
+            return NULL;
+        }
+    }
+    if (buf->size < bytes) {
+        free(buf->ptr);
+        buf->ptr = NULL;
+        buf->size = 0;
+        size_t size = (bytes + 4095) & ~(size_t)4095;
+        void *p = NULL;
+        if (posix_memalign(&p, 4096, size) != 0) return NULL;
+        buf->ptr = p;
+        buf->size = size;
+    }
+    return buf->ptr;
+}
+
+/* ----------------------------------------------------------- the driver */
+
+/*
+ * Work is handed out in chunks of C (column ranges, or row ranges when C is narrow and tall) that
+ * threads claim from an atomic counter: a thread that is late to wake up (or descheduled on a busy
+ * machine) simply gets fewer chunks, and the calling thread does everything if no worker shows up.
+ *
+ * Small M (M <= mc, the recurrent-network case: batch x hidden times hidden x 4 hidden): the whole
+ * of op(A) is packed once per thread and kept for all the chunks that thread computes; each KC x NR
+ * micro-panel of op(B) is packed just before use and stays in L1 while the M/MR micro-tiles consume
+ * it. Otherwise: the classic five loops on each chunk, with MC x KC blocks of A and KC x NC blocks
+ * of B.
+ *
+ * KEEL_DEFINE_GEMM_DRIVER(P, T, IMPL) defines, for one scalar type:
+ *   P##gemm_scale_c   C = beta * C (beta == 0 writes zeros),
+ *   P##gemm_naive     the plain triple loop (used only when no workspace can be allocated),
+ *   P##gemm_small_m   one column chunk of a small-M product,
+ *   P##gemm_general   one chunk of any other product,
+ *   P##gemm_task      a thread's loop over chunks,
+ *   P##gemm_run       choice of chunking and thread count.
+ */
+#define KEEL_DEFINE_GEMM_DRIVER(P, T, IMPL)                                                         \
+    static void P##gemm_scale_c(long M, long N, T beta, T *C, long ldc) {                          \
         for (long i = 0; i < M; i++) {                                                              \
             T *c = C + i * ldc;                                                                     \
             if (beta == (T)0) {                                                                     \
@@ -12,19 +96,250 @@
             } else if (beta != (T)1) {                                                              \
                 for (long j = 0; j < N; j++) c[j] *= beta;                                          \
             }                                                                                       \
-            if (alpha == (T)0) continue;                                                            \
+        }                                                                                           \
+    }                                                                                               \
+                                                                                                    \
+    static void P##gemm_naive(bool transA, bool transB, long M, long N, long K, T alpha,           \
+                              const T *A, long lda, const T *B, long ldb, T beta, T *C, long ldc) { \
+        P##gemm_scale_c(M, N, beta, C, ldc);                                                        \
+        for (long i = 0; i < M; i++) {                                                              \
+            T *c = C + i * ldc;                                                                     \
             for (long p = 0; p < K; p++) {                                                          \
                 T a = alpha * (transA ? A[p * lda + i] : A[i * lda + p]);                           \
-                if (transB) {                                                                       \
-                    for (long j = 0; j < N; j++) c[j] += a * B[j * ldb + p];                        \
-                } else {                                                                            \
-                    const T *b = B + p * ldb;                                                       \
-                    for (long j = 0; j < N; j++) c[j] += a * b[j];                                  \
+                for (long j = 0; j < N; j++) c[j] += a * (transB ? B[j * ldb + p] : B[p * ldb + j]); \
+            }                                                                                       \
+        }                                                                                           \
+    }                                                                                               \
+                                                                                                    \
+    typedef struct {                                                                                \
+        const IMPL *im;                                                                             \
+        bool transA, transB;                                                                        \
+        bool small_m; /* keep all of packed op(A) per thread */                                     \
+        bool split_m; /* chunks are row ranges (else column ranges) */                              \
+        long M, N, K;                                                                               \
+        T alpha, beta;                                                                              \
+        const T *A, *B;                                                                             \
+        T *C;                                                                                       \
+        long lda, ldb, ldc;                                                                         \
+        long chunk, nchunks;                                                                        \
+        _Atomic long next;                                                                          \
+    } P##gemm_job;                                                                                  \
+                                                                                                    \
+    /* Columns [n0, n1) of a small-M product; apack holds ceil(K / kc) packed A blocks, packed[]   \
+     * says which are already there. */                                                             \
+    static void P##gemm_small_m(const P##gemm_job *job, long n0, long n1, T *apack, bool *packed,  \
+                                T *bpanel) {                                                        \
+        const IMPL *im = job->im;                                                                   \
+        const long MR = im->mr, NR = im->nr, KC = im->kc;                                           \
+        const long M = job->M, K = job->K, lda = job->lda, ldb = job->ldb, ldc = job->ldc;          \
+        const long mpad = (M + MR - 1) / MR * MR;                                                   \
+        for (long pc = 0, blk = 0; pc < K; pc += KC, blk++) {                                       \
+            long kc = K - pc < KC ? K - pc : KC;                                                    \
+            T beta_k = pc == 0 ? job->beta : (T)1;                                                  \
+            T *ablock = apack + mpad * pc;                                                          \
+            if (!packed[blk]) {                                                                     \
+                for (long i = 0; i < M; i += MR) {                                                  \
+                    const T *a = job->transA ? job->A + pc * lda + i : job->A + i * lda + pc;       \
+                    im->pack_a(!job->transA, kc, (int)(M - i < MR ? M - i : MR), a, lda,           \
+                               ablock + i * kc);                                                    \
+                }                                                                                   \
+                packed[blk] = true;                                                                 \
+            }                                                                                       \
+            for (long j = n0; j < n1; j += NR) {                                                    \
+                int n = (int)(n1 - j < NR ? n1 - j : NR);                                           \
+                const T *b = job->transB ? job->B + j * ldb + pc : job->B + pc * ldb + j;           \
+                im->pack_b(job->transB, kc, n, b, ldb, bpanel);                                     \
+                for (long i = 0; i < M; i += MR) {                                                  \
+                    int m = (int)(M - i < MR ? M - i : MR);                                         \
+                    im->kernel(kc, ablock + i * kc, bpanel, job->C + i * ldc + j, ldc, m, n,        \
+                               job->alpha, beta_k);                                                 \
                 }                                                                                   \
             }                                                                                       \
+        }                                                                                           \
+    }                                                                                               \
+                                                                                                    \
+    /* Rows [m0, m1) x columns [n0, n1) of C, five-loop blocked. */                                 \
+    static void P##gemm_general(const P##gemm_job *job, long m0, long m1, long n0, long n1,        \
+                                T *abuf, T *bbuf) {                                                 \
+        const IMPL *im = job->im;                                                                   \
+        const long MR = im->mr, NR = im->nr, KC = im->kc, MC = im->mc, NC = im->nc;                 \
+        const long K = job->K, lda = job->lda, ldb = job->ldb, ldc = job->ldc;                      \
+        const bool transA = job->transA, transB = job->transB;                                      \
+        for (long jc = n0; jc < n1; jc += NC) {                                                     \
+            long nc = n1 - jc < NC ? n1 - jc : NC;                                                  \
+            for (long pc = 0; pc < K; pc += KC) {                                                   \
+                long kc = K - pc < KC ? K - pc : KC;                                                \
+                T beta_k = pc == 0 ? job->beta : (T)1;                                              \
+                for (long ic = m0; ic < m1; ic += MC) {                                             \
+                    long mc = m1 - ic < MC ? m1 - ic : MC;                                          \
+                    for (long ir = 0; ir < mc; ir += MR) {                                          \
+                        long i = ic + ir;                                                           \
+                        const T *a = transA ? job->A + pc * lda + i : job->A + i * lda + pc;        \
+                        im->pack_a(!transA, kc, (int)(mc - ir < MR ? mc - ir : MR), a, lda,        \
+                                   abuf + ir * kc);                                                 \
+                    }                                                                               \
+                    for (long jr = 0; jr < nc; jr += NR) {                                          \
+                        long j = jc + jr;                                                           \
+                        int n = (int)(nc - jr < NR ? nc - jr : NR);                                 \
+                        T *bp = bbuf + jr * kc;                                                     \
+                        if (ic == m0) {                                                             \
+                            const T *b = transB ? job->B + j * ldb + pc : job->B + pc * ldb + j;    \
+                            im->pack_b(transB, kc, n, b, ldb, bp);                                  \
+                        }                                                                           \
+                        for (long ir = 0; ir < mc; ir += MR) {                                      \
+                            int m = (int)(mc - ir < MR ? mc - ir : MR);                             \
+                            im->kernel(kc, abuf + ir * kc, bp, job->C + (ic + ir) * ldc + j, ldc,   \
+                                       m, n, job->alpha, beta_k);                                   \
+                        }                                                                           \
+                    }                                                                               \
+                }                                                                                   \
+            }                                                                                       \
+        }                                                                                           \
+    }                                                                                               \
+                                                                                                    \
+    static void P##gemm_task(void *ctx, int tid, int nthreads) {                                    \
+        (void)tid;                                                                                  \
+        (void)nthreads;                                                                             \
+        P##gemm_job *job = ctx;                                                                     \
+        const IMPL *im = job->im;                                                                   \
+        const long MR = im->mr, NR = im->nr;                                                        \
+        const long kcmax = job->K < im->kc ? job->K : im->kc;                                       \
+        const long kblocks = (job->K + im->kc - 1) / im->kc;                                        \
+        size_t abytes, bbytes;                                                                      \
+        if (job->small_m) {                                                                         \
+            abytes = (size_t)((job->M + MR - 1) / MR * MR) * (size_t)job->K * sizeof(T);           \
+            bbytes = (size_t)kcmax * (size_t)NR * sizeof(T) + (size_t)kblocks;                      \
+        } else {                                                                                    \
+            long mc = job->M < im->mc ? job->M : im->mc;                                            \
+            long nc = job->N < im->nc ? job->N : im->nc;                                            \
+            abytes = (size_t)((mc + MR - 1) / MR * MR) * (size_t)kcmax * sizeof(T);                 \
+            bbytes = (size_t)((nc + NR - 1) / NR * NR) * (size_t)kcmax * sizeof(T);                 \
+        }                                                                                           \
+        abytes = (abytes + 4095) & ~(size_t)4095;                                                   \
+        char *ws = keel_gemm_workspace(abytes + bbytes);                                            \
+        bool *packed = NULL;                                                                        \
+        if (ws != NULL && job->small_m) {                                                           \
+            packed = (bool *)(ws + abytes + (size_t)kcmax * (size_t)NR * sizeof(T));                \
+            memset(packed, 0, (size_t)kblocks);                                                     \
+        }                                                                                           \
+        for (;;) {                                                                                  \
+            long c = atomic_fetch_add_explicit(&job->next, 1, memory_order_relaxed);                \
+            if (c >= job->nchunks) break;                                                           \
+            long lo = c * job->chunk;                                                               \
+            long hi = lo + job->chunk;                                                              \
+            long m0 = 0, m1 = job->M, n0 = 0, n1 = job->N;                                          \
+            if (job->split_m) {                                                                     \
+                m0 = lo;                                                                            \
+                m1 = hi < job->M ? hi : job->M;                                                     \
+            } else {                                                                                \
+                n0 = lo;                                                                            \
+                n1 = hi < job->N ? hi : job->N;                                                     \
+            }                                                                                       \
+            if (ws == NULL) {                                                                       \
+                const T *A = job->transA ? job->A + m0 : job->A + m0 * job->lda;                    \
+                const T *B = job->transB ? job->B + n0 * job->ldb : job->B + n0;                    \
+                P##gemm_naive(job->transA, job->transB, m1 - m0, n1 - n0, job->K, job->alpha, A,    \
+                              job->lda, B, job->ldb, job->beta, job->C + m0 * job->ldc + n0,        \
+                              job->ldc);                                                            \
+            } else if (job->small_m) {                                                              \
+                P##gemm_small_m(job, n0, n1, (T *)ws, packed, (T *)(ws + abytes));                 \
+            } else {                                                                                \
+                P##gemm_general(job, m0, m1, n0, n1, (T *)ws, (T *)(ws + abytes));                 \
+            }                                                                                       \
+        }                                                                                           \
+    }                                                                                               \
+                                                                                                    \
+    static void P##gemm_run(const IMPL *im, bool transA, bool transB, long M, long N, long K,      \
+                            T alpha, const T *A, long lda, const T *B, long ldb, T beta, T *C,      \
+                            long ldc, unsigned csr) {                                               \
+        P##gemm_job job = {                                                                         \
+            .im = im, .transA = transA, .transB = transB, .small_m = false, .split_m = false,        \
+            .M = M, .N = N, .K = K, .alpha = alpha, .beta = beta, .A = A, .B = B, .C = C,           \
+            .lda = lda, .ldb = ldb, .ldc = ldc, .chunk = N, .nchunks = 1,                           \
+        };                                                                                          \
+        atomic_init(&job.next, 0);                                                                  \
+        /* keep all of packed A per thread when M fits one MC block and A is not huge */            \
+        job.small_m = M <= im->mc && (double)M * (double)K * sizeof(T) <= KEEL_GEMM_MAX_KEPT_A_BYTES;  \
+        int threads = keel_num_threads();                                                           \
+        double flops = 2.0 * (double)M * (double)N * (double)K;                                     \
+        double by_work = flops / KEEL_GEMM_MIN_FLOPS_PER_THREAD;                                    \
+        if (by_work < (double)threads) threads = by_work < 1.0 ? 1 : (int)by_work;                  \
+        if (threads > 1) {                                                                          \
+            long npanels = (N + im->nr - 1) / im->nr, mpanels = (M + im->mr - 1) / im->mr;          \
+            /* Column chunks of whole micro-panels (several per thread when A is kept), unless C   \
+             * has too few column panels to share evenly and enough row panels: then row chunks. */ \
+            if (npanels >= 2L * threads || mpanels < 2L * threads) {                                \
+                long want = job.small_m ? 4L * threads : (long)threads;                             \
+                long per = (npanels + want - 1) / want;                                             \
+                job.chunk = per * im->nr;                                                           \
+                job.nchunks = (npanels + per - 1) / per;                                            \
+            } else {                                                                                \
+                job.small_m = false;                                                                \
+                job.split_m = true;                                                                 \
+                long per = (mpanels + threads - 1) / threads;                                       \
+                job.chunk = per * im->mr;                                                           \
+                job.nchunks = (mpanels + per - 1) / per;                                            \
+            }                                                                                       \
+            if (job.nchunks < threads) threads = (int)job.nchunks;                                  \
+        }                                                                                           \
+        if (threads <= 1) {                                                                         \
+            P##gemm_task(&job, 0, 1);                                                               \
+            return;                                                                                 \
+        }                                                                                           \
+        /* workers that join claim chunks; the caller claims whatever is left */                    \
+        keel_parallel_run(P##gemm_task, &job, threads, csr);                                        \
+    }
+
+KEEL_DEFINE_GEMM_DRIVER(keel_s, float, keel_sgemm_impl)
+KEEL_DEFINE_GEMM_DRIVER(keel_d, double, keel_dgemm_impl)
+
+static const keel_sgemm_impl *keel_sgemm_select(void) {
+    switch (keel_current_kernel_path()) {
+#ifdef KEEL_X86
+    case KEEL_PATH_AVX512: return &keel_sgemm_avx512_impl;
+    case KEEL_PATH_AVX2: return &keel_sgemm_avx2_impl;
+#endif
+#ifdef KEEL_ARM64
+    case KEEL_PATH_NEON: return &keel_sgemm_neon_impl;
+#endif
+    default: return &keel_sgemm_portable_impl;
+    }
+}
+
+static const keel_dgemm_impl *keel_dgemm_select(void) {
+    switch (keel_current_kernel_path()) {
+#ifdef KEEL_X86
+    case KEEL_PATH_AVX512: return &keel_dgemm_avx512_impl;
+    case KEEL_PATH_AVX2: return &keel_dgemm_avx2_impl;
+#endif
+#ifdef KEEL_ARM64
+    case KEEL_PATH_NEON: return &keel_dgemm_neon_impl;
+#endif
+    default: return &keel_dgemm_portable_impl;
+    }
+}
+
+static inline unsigned keel_gemm_csr(void) {
+#ifdef KEEL_X86
+    return _mm_getcsr();
+#else
+    return 0;
+#endif
+}
+
+#define KEEL_DEFINE_GEMM(NAME, P, T, SELECT)                                                        \
+    void NAME(bool transA, bool transB, long M, long N, long K, T alpha, const T *A, long lda,      \
+              const T *B, long ldb, T beta, T *C, long ldc) {                                       \
+        if (M <= 0 || N <= 0) return;                                                               \
+        unsigned fp = keel_fp_enter();                                                              \
+        if (K <= 0 || alpha == (T)0) {                                                              \
+            P##gemm_scale_c(M, N, beta, C, ldc);                                                    \
+        } else {                                                                                    \
+            P##gemm_run(SELECT(), transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc,     \
+                        keel_gemm_csr());                                                           \
         }                                                                                           \
         keel_fp_exit(fp);                                                                           \
     }
 
-KEEL_DEFINE_GEMM(keel_sgemm, float)
-KEEL_DEFINE_GEMM(keel_dgemm, double)
+KEEL_DEFINE_GEMM(keel_sgemm, keel_s, float, keel_sgemm_select)
+KEEL_DEFINE_GEMM(keel_dgemm, keel_d, double, keel_dgemm_select)
