@@ -16,6 +16,8 @@ let subcommands: [Subcommand] = [
     GEMMBenchmark.command,
     ActivationBenchmark.command,
     DenormalBenchmark.command,
+    RecurrentBenchmark.command,
+    PipelineBenchmark.command,
 ]
 
 func printHelp() {
