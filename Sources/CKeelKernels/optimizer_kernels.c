@@ -7,6 +7,11 @@
  * Options are loop-invariant, so compilers unswitch the branches. Contraction is off so every path
  * gives the same bits. sqrt uses __builtin_elementwise_sqrt where available: it has no errno side
  * effect, so the loop vectorizes.
+ *
+ * Every optional buffer or term is a compile-time flag of its own loop (KEEL_IF below), never a
+ * branch inside the loop: the vectorizer would turn `if (p) ... p[i]` into a masked load from a NULL
+ * pointer, and the CPU's fault-suppression assist on such loads made Adam 60x slower than its
+ * memory bound.
  */
 #include "internal.h"
 
@@ -29,21 +34,25 @@
 
 #define KEEL_SIGN(x) ((x) > 0 ? (T)1 : ((x) < 0 ? (T)-1 : (x)))
 
+/* Runs BODY with FLAG as the literal 1 or 0, so each variant is a branch-free loop. */
+#define KEEL_IF(COND, FLAG, ...) { if (COND) { enum { FLAG = 1 }; __VA_ARGS__ } else { enum { FLAG = 0 }; __VA_ARGS__ } }
+
 #define KEEL_DEFINE_OPTIMIZER_KERNELS(P, T, SQRT)                                                   \
     KEEL_EW_VARIANTS(void, keel_##P##_sgd_impl,                                                     \
         (long n, T *restrict u, const T *restrict p, T *restrict buf, T lr, T momentum, T dampening, T wd, bool nesterov, bool first), \
         (n, u, p, buf, lr, momentum, dampening, wd, nesterov, first), {                            \
         const T keep = (T)1 - dampening;                                                            \
+        KEEL_IF(wd != 0, DECAY, KEEL_IF(buf != 0, MOMENTUM, KEEL_IF(first, FIRST, KEEL_IF(nesterov, NESTEROV, \
         for (long i = 0; i < n; i++) {                                                              \
             T d = u[i];                                                                             \
-            if (wd != 0) d += wd * p[i];                                                            \
-            if (buf) {                                                                              \
-                T b = first ? d : momentum * buf[i] + keep * d;                                     \
+            if (DECAY) d += wd * p[i];                                                              \
+            if (MOMENTUM) {                                                                         \
+                T b = FIRST ? d : momentum * buf[i] + keep * d;                                     \
                 buf[i] = b;                                                                         \
-                d = nesterov ? d + momentum * b : b;                                                \
+                d = NESTEROV ? d + momentum * b : b;                                                \
             }                                                                                       \
             u[i] = -lr * d;                                                                         \
-        }                                                                                           \
+        }))));                                                                                      \
     })                                                                                              \
     void keel_##P##_sgd_step(long n, T *u, const T *p, T *buf, T lr, T momentum, T dampening, T wd, \
                              bool nesterov, bool first) {                                           \
@@ -57,22 +66,23 @@
          T beta1, T beta2, T eps, T coupled, T decay, T bc2_root),                                  \
         (n, u, p, m, v, vmax, step_size, beta1, beta2, eps, coupled, decay, bc2_root), {            \
         const T c1 = (T)1 - beta1, c2 = (T)1 - beta2;                                               \
+        KEEL_IF(coupled != 0, COUPLED, KEEL_IF(vmax != 0, AMSGRAD, KEEL_IF(decay != 0, DECAY,       \
         for (long i = 0; i < n; i++) {                                                              \
             T g = u[i];                                                                             \
-            if (coupled != 0) g += coupled * p[i];                                                  \
+            if (COUPLED) g += coupled * p[i];                                                       \
             T mi = beta1 * m[i] + c1 * g;                                                           \
             T vi = beta2 * v[i] + c2 * g * g;                                                       \
             m[i] = mi;                                                                              \
             v[i] = vi;                                                                              \
             T s = vi;                                                                               \
-            if (vmax) {                                                                             \
+            if (AMSGRAD) {                                                                          \
                 s = vmax[i] > vi ? vmax[i] : vi;                                                    \
                 vmax[i] = s;                                                                        \
             }                                                                                       \
             T step = -step_size * mi / (SQRT(s) / bc2_root + eps);                                  \
-            if (decay != 0) step -= decay * p[i];                                                   \
+            if (DECAY) step -= decay * p[i];                                                        \
             u[i] = step;                                                                            \
-        }                                                                                           \
+        })));                                                                                       \
     })                                                                                              \
     void keel_##P##_adam_step(long n, T *u, const T *p, T *m, T *v, T *vmax, T lr, T beta1, T beta2, \
                               T eps, T wd, bool decoupled, T bc1, T bc2) {                          \
@@ -87,25 +97,29 @@
          T alpha, T eps, T wd, T momentum),                                                         \
         (n, u, p, sq, gavg, buf, lr, alpha, eps, wd, momentum), {                                  \
         const T c = (T)1 - alpha;                                                                   \
+        KEEL_IF(wd != 0, DECAY, KEEL_IF(gavg != 0, CENTERED, KEEL_IF(buf != 0, MOMENTUM,           \
         for (long i = 0; i < n; i++) {                                                              \
             T g = u[i];                                                                             \
-            if (wd != 0) g += wd * p[i];                                                            \
+            if (DECAY) g += wd * p[i];                                                              \
             T s = alpha * sq[i] + c * g * g;                                                        \
             sq[i] = s;                                                                              \
-            if (gavg) {                                                                             \
+            if (CENTERED) {                                                                         \
                 T a = alpha * gavg[i] + c * g;                                                      \
                 gavg[i] = a;                                                                        \
-                s -= a * a;                                                                         \
+                /* The variance s - a^2: never negative (rounding), and +inf, not inf - inf = NaN,  \
+                   when a huge gradient overflowed s; the update is then 0 as when uncentered. */  \
+                T variance = s - a * a;                                                             \
+                s = s == (T)INFINITY ? s : (variance > 0 ? variance : (T)0);                        \
             }                                                                                       \
             T avg = SQRT(s) + eps;                                                                  \
-            if (buf) {                                                                              \
+            if (MOMENTUM) {                                                                         \
                 T b = momentum * buf[i] + g / avg;                                                  \
                 buf[i] = b;                                                                         \
                 u[i] = -lr * b;                                                                     \
             } else {                                                                                \
                 u[i] = -lr * g / avg;                                                               \
             }                                                                                       \
-        }                                                                                           \
+        })));                                                                                       \
     })                                                                                              \
     void keel_##P##_rmsprop_step(long n, T *u, const T *p, T *sq, T *gavg, T *buf, T lr, T alpha,  \
                                  T eps, T wd, T momentum) {                                         \
@@ -117,13 +131,14 @@
     KEEL_EW_VARIANTS(void, keel_##P##_adagrad_impl,                                                 \
         (long n, T *restrict u, const T *restrict p, T *restrict sum, T lr, T eps, T wd),           \
         (n, u, p, sum, lr, eps, wd), {                                                              \
+        KEEL_IF(wd != 0, DECAY,                                                                     \
         for (long i = 0; i < n; i++) {                                                              \
             T g = u[i];                                                                             \
-            if (wd != 0) g += wd * p[i];                                                            \
+            if (DECAY) g += wd * p[i];                                                              \
             T s = sum[i] + g * g;                                                                   \
             sum[i] = s;                                                                             \
             u[i] = -lr * g / (SQRT(s) + eps);                                                       \
-        }                                                                                           \
+        });                                                                                         \
     })                                                                                              \
     void keel_##P##_adagrad_step(long n, T *u, const T *p, T *sum, T lr, T eps, T wd) {             \
         unsigned fp = keel_fp_enter();                                                              \
@@ -135,14 +150,15 @@
         (long n, T *restrict u, const T *restrict p, T *restrict m, T lr, T beta1, T beta2, T decay), \
         (n, u, p, m, lr, beta1, beta2, decay), {                                                    \
         const T c1 = (T)1 - beta1, c2 = (T)1 - beta2;                                               \
+        KEEL_IF(decay != 0, DECAY,                                                                  \
         for (long i = 0; i < n; i++) {                                                              \
             T g = u[i], mi = m[i];                                                                  \
             T c = beta1 * mi + c1 * g;                                                              \
             T step = -lr * KEEL_SIGN(c);                                                            \
-            if (decay != 0) step -= decay * p[i];                                                   \
+            if (DECAY) step -= decay * p[i];                                                        \
             u[i] = step;                                                                            \
             m[i] = beta2 * mi + c2 * g;                                                             \
-        }                                                                                           \
+        });                                                                                         \
     })                                                                                              \
     void keel_##P##_lion_step(long n, T *u, const T *p, T *m, T lr, T beta1, T beta2, T wd) {       \
         unsigned fp = keel_fp_enter();                                                              \

@@ -6,7 +6,8 @@
 /// ```
 /// g ← g + λ·θ                                   if λ ≠ 0
 /// s ← α·s + (1 − α)·g²
-/// if centered:  ḡ ← α·ḡ + (1 − α)·g;  avg = √(s − ḡ²) + ε
+/// if centered:  ḡ ← α·ḡ + (1 − α)·g;  avg = √max(s − ḡ², 0) + ε (Keel clamps rounding below 0, and keeps s = +∞
+///                 when a huge gradient overflowed it, so the update is 0 rather than NaN; PyTorch gives NaN)
 /// else:         avg = √s + ε
 /// if μ > 0:     b ← μ·b + g / avg;  update = −γ·b
 /// else:         update = −γ·g / avg               (θ ← θ + update)
