@@ -195,6 +195,41 @@ void keel_d_lion_step(long n, double *u, const double *p, double *m, double lr, 
 void keel_s_add_scaled_sign(long n, float *u, const float *p, float alpha);
 void keel_d_add_scaled_sign(long n, double *u, const double *p, double alpha);
 
+/* ------------------------------------------------------ recurrent cell gates */
+
+/*
+ * LSTM step, pointwise part (PyTorch gate order i, f, g, o; rows of width 4H):
+ * gates = [sigmoid, sigmoid, tanh, sigmoid](zx + zh); c = f*c_prev + i*g; tanh_c = tanh(c);
+ * h = o*tanh_c. zx and zh hold x*W_ih^T + b_ih and h*W_hh^T + b_hh.
+ */
+void keel_s_lstm_forward_pointwise(long batch, long hidden, const float *zx, const float *zh, const float *c_prev,
+                                   float *gates, float *c, float *tanh_c, float *h);
+void keel_d_lstm_forward_pointwise(long batch, long hidden, const double *zx, const double *zh, const double *c_prev,
+                                   double *gates, double *c, double *tanh_c, double *h);
+/*
+ * Its backward: from dh and dc (the gradients reaching h and c of this step), the pre-activation
+ * gradient dz [batch, 4H] (the same for zx and zh) and dc_prev = (dc + dh*o*(1 - tanh_c^2))*f.
+ */
+void keel_s_lstm_backward_pointwise(long batch, long hidden, const float *gates, const float *c_prev,
+                                    const float *tanh_c, const float *dh, const float *dc, float *dz, float *dc_prev);
+void keel_d_lstm_backward_pointwise(long batch, long hidden, const double *gates, const double *c_prev,
+                                    const double *tanh_c, const double *dh, const double *dc, double *dz,
+                                    double *dc_prev);
+/*
+ * GRU step, pointwise part (PyTorch gate order r, z, n; rows of width 3H; reset after the hidden
+ * product): r, z = sigmoid(zx + zh) on the first 2H; n = tanh(zx_n + r*zh_n); h = n + z*(h_prev - n).
+ * gates receives [r, z, n].
+ */
+void keel_s_gru_forward_pointwise(long batch, long hidden, const float *zx, const float *zh, const float *h_prev,
+                                  float *gates, float *h);
+void keel_d_gru_forward_pointwise(long batch, long hidden, const double *zx, const double *zh, const double *h_prev,
+                                  double *gates, double *h);
+/* Its backward: dzx, dzh [batch, 3H] and the direct part of dh_prev (dh*z; the caller adds dzh*W_hh). */
+void keel_s_gru_backward_pointwise(long batch, long hidden, const float *gates, const float *zh, const float *h_prev,
+                                   const float *dh, float *dzx, float *dzh, float *dh_prev);
+void keel_d_gru_backward_pointwise(long batch, long hidden, const double *gates, const double *zh,
+                                   const double *h_prev, const double *dh, double *dzx, double *dzh, double *dh_prev);
+
 #ifdef __cplusplus
 }
 #endif

@@ -22,7 +22,11 @@ public struct GRUCell<Scalar: TensorScalar>: GatedRecurrentCell, Sendable {
 
     /// What the pointwise math saves: r, z, n, W_hn h + b_hn and hₜ₋₁.
     public struct PointwiseCache: Sendable {
-        let reset, update, candidate, hiddenCandidateProjection, previousHidden: Tensor<Scalar>
+        /// The activated gates [r, z, n], `[batch, 3·hidden]`.
+        let gates: Tensor<Scalar>
+        /// W_hh·h₋₁ + b_hh, `[batch, 3·hidden]` (the n block is needed by backward).
+        let hiddenProjection: Tensor<Scalar>
+        let previousHidden: Tensor<Scalar>
     }
 
     /// Three gate blocks.
@@ -105,24 +109,53 @@ public struct GRUCell<Scalar: TensorScalar>: GatedRecurrentCell, Sendable {
     public func pointwiseForward(
         inputProjection: Tensor<Scalar>, hiddenProjection: Tensor<Scalar>, state: Tensor<Scalar>
     ) -> (state: Tensor<Scalar>, cache: PointwiseCache) {
-        let x = inputProjection.split(count: 3, alongAxis: 1)
-        let h = hiddenProjection.split(count: 3, alongAxis: 1)
-        let r = (x[0] + h[0]).sigmoid()
-        let z = (x[1] + h[1]).sigmoid()
-        let n = (x[2] + r * h[2]).tanh()
-        let hidden = n + z * (state - n)
-        return (hidden, PointwiseCache(reset: r, update: z, candidate: n, hiddenCandidateProjection: h[2], previousHidden: state))
+        // One fused kernel: r, z, n and the new hidden state.
+        let batch = state.shape[0], hidden = hiddenSize
+        var gates = Tensor<Scalar>.zeros([batch, 3 * hidden])
+        var hiddenState = Tensor<Scalar>.zeros([batch, hidden])
+        inputProjection.withUnsafeBufferPointer { zx in
+            hiddenProjection.withUnsafeBufferPointer { zh in
+                state.withUnsafeBufferPointer { previous in
+                    gates.withUnsafeMutableBufferPointer { g in
+                        hiddenState.withUnsafeMutableBufferPointer { h in
+                            Scalar.kernelGRUForward(
+                                batch: batch, hidden: hidden, inputProjection: zx.baseAddress!,
+                                hiddenProjection: zh.baseAddress!, previousHidden: previous.baseAddress!,
+                                gates: g.baseAddress!, hiddenState: h.baseAddress!)
+                        }
+                    }
+                }
+            }
+        }
+        return (hiddenState, PointwiseCache(gates: gates, hiddenProjection: hiddenProjection, previousHidden: state))
     }
 
     public func pointwiseBackward(
         stateGradient: Tensor<Scalar>, cache: PointwiseCache
     ) -> (inputProjectionGradient: Tensor<Scalar>, hiddenProjectionGradient: Tensor<Scalar>, stateGradient: Tensor<Scalar>) {
-        let dh = stateGradient
-        let dn = dh * (1 - cache.update) * tanhDerivative(cache.candidate)
-        let dz = dh * (cache.previousHidden - cache.candidate) * sigmoidDerivative(cache.update)
-        let dr = dn * cache.hiddenCandidateProjection * sigmoidDerivative(cache.reset)
-        let inputGradient = Tensor.concatenate([dr, dz, dn], alongAxis: 1)
-        let hiddenGradient = Tensor.concatenate([dr, dz, dn * cache.reset], alongAxis: 1)
-        return (inputGradient, hiddenGradient, dh * cache.update)
+        let batch = cache.previousHidden.shape[0], hidden = hiddenSize
+        var inputGradient = Tensor<Scalar>.zeros([batch, 3 * hidden])
+        var hiddenGradient = Tensor<Scalar>.zeros([batch, 3 * hidden])
+        var direct = Tensor<Scalar>.zeros([batch, hidden])
+        cache.gates.withUnsafeBufferPointer { gates in
+            cache.hiddenProjection.withUnsafeBufferPointer { zh in
+                cache.previousHidden.withUnsafeBufferPointer { previous in
+                    stateGradient.withUnsafeBufferPointer { dh in
+                        inputGradient.withUnsafeMutableBufferPointer { dx in
+                            hiddenGradient.withUnsafeMutableBufferPointer { dy in
+                                direct.withUnsafeMutableBufferPointer { dPrevious in
+                                    Scalar.kernelGRUBackward(
+                                        batch: batch, hidden: hidden, gates: gates.baseAddress!,
+                                        hiddenProjection: zh.baseAddress!, previousHidden: previous.baseAddress!,
+                                        hiddenGradient: dh.baseAddress!, inputProjectionGradient: dx.baseAddress!,
+                                        hiddenProjectionGradient: dy.baseAddress!, previousHiddenGradient: dPrevious.baseAddress!)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return (inputGradient, hiddenGradient, direct)
     }
 }

@@ -37,7 +37,9 @@ public struct LSTMCell<Scalar: TensorScalar>: GatedRecurrentCell, Sendable {
 
     /// What the pointwise math saves: the four gate activations, tanh(cₜ) and cₜ₋₁.
     public struct PointwiseCache: Sendable {
-        let inputGate, forgetGate, candidate, outputGate, cellTanh, previousCell: Tensor<Scalar>
+        /// The activated gates [i, f, g, o], `[batch, 4·hidden]`.
+        let gates: Tensor<Scalar>
+        let cellTanh, previousCell: Tensor<Scalar>
     }
 
     /// Four gate blocks.
@@ -159,27 +161,61 @@ public struct LSTMCell<Scalar: TensorScalar>: GatedRecurrentCell, Sendable {
     public func pointwiseForward(
         inputProjection: Tensor<Scalar>, hiddenProjection: Tensor<Scalar>, state: LSTMState<Scalar>
     ) -> (state: LSTMState<Scalar>, cache: PointwiseCache) {
-        let blocks = (inputProjection + hiddenProjection).split(count: 4, alongAxis: 1)
-        let i = blocks[0].sigmoid(), f = blocks[1].sigmoid(), g = blocks[2].tanh(), o = blocks[3].sigmoid()
-        let cell = f * state.cell + i * g
-        let cellTanh = cell.tanh()
-        let hidden = o * cellTanh
-        let cache = PointwiseCache(
-            inputGate: i, forgetGate: f, candidate: g, outputGate: o, cellTanh: cellTanh, previousCell: state.cell)
-        return (LSTMState(hidden: hidden, cell: cell), cache)
+        // One fused kernel: gate activations, cell update, tanh(c) and h.
+        let batch = state.cell.shape[0], hidden = hiddenSize
+        var gates = Tensor<Scalar>.zeros([batch, 4 * hidden])
+        var cell = Tensor<Scalar>.zeros([batch, hidden])
+        var cellTanh = Tensor<Scalar>.zeros([batch, hidden])
+        var hiddenState = Tensor<Scalar>.zeros([batch, hidden])
+        inputProjection.withUnsafeBufferPointer { zx in
+            hiddenProjection.withUnsafeBufferPointer { zh in
+                state.cell.withUnsafeBufferPointer { previous in
+                    gates.withUnsafeMutableBufferPointer { g in
+                        cell.withUnsafeMutableBufferPointer { c in
+                            cellTanh.withUnsafeMutableBufferPointer { t in
+                                hiddenState.withUnsafeMutableBufferPointer { h in
+                                    Scalar.kernelLSTMForward(
+                                        batch: batch, hidden: hidden, inputProjection: zx.baseAddress!,
+                                        hiddenProjection: zh.baseAddress!, previousCell: previous.baseAddress!,
+                                        gates: g.baseAddress!, cell: c.baseAddress!, cellTanh: t.baseAddress!,
+                                        hiddenState: h.baseAddress!)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        let cache = PointwiseCache(gates: gates, cellTanh: cellTanh, previousCell: state.cell)
+        return (LSTMState(hidden: hiddenState, cell: cell), cache)
     }
 
     public func pointwiseBackward(
         stateGradient: LSTMState<Scalar>, cache: PointwiseCache
     ) -> (inputProjectionGradient: Tensor<Scalar>, hiddenProjectionGradient: Tensor<Scalar>, stateGradient: LSTMState<Scalar>) {
-        let dh = stateGradient.hidden
-        let dc = stateGradient.cell + dh * cache.outputGate * tanhDerivative(cache.cellTanh)
-        let di = dc * cache.candidate * sigmoidDerivative(cache.inputGate)
-        let df = dc * cache.previousCell * sigmoidDerivative(cache.forgetGate)
-        let dg = dc * cache.inputGate * tanhDerivative(cache.candidate)
-        let dO = dh * cache.cellTanh * sigmoidDerivative(cache.outputGate)
-        let dz = Tensor.concatenate([di, df, dg, dO], alongAxis: 1)
-        let previous = LSTMState(hidden: .zeros(like: dh), cell: dc * cache.forgetGate)
+        let batch = cache.previousCell.shape[0], hidden = hiddenSize
+        var dz = Tensor<Scalar>.zeros([batch, 4 * hidden])
+        var previousCellGradient = Tensor<Scalar>.zeros([batch, hidden])
+        cache.gates.withUnsafeBufferPointer { gates in
+            cache.previousCell.withUnsafeBufferPointer { previous in
+                cache.cellTanh.withUnsafeBufferPointer { t in
+                    stateGradient.hidden.withUnsafeBufferPointer { dh in
+                        stateGradient.cell.withUnsafeBufferPointer { dc in
+                            dz.withUnsafeMutableBufferPointer { d in
+                                previousCellGradient.withUnsafeMutableBufferPointer { dPrevious in
+                                    Scalar.kernelLSTMBackward(
+                                        batch: batch, hidden: hidden, gates: gates.baseAddress!,
+                                        previousCell: previous.baseAddress!, cellTanh: t.baseAddress!,
+                                        hiddenGradient: dh.baseAddress!, cellGradient: dc.baseAddress!,
+                                        preActivationGradient: d.baseAddress!, previousCellGradient: dPrevious.baseAddress!)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        let previous = LSTMState(hidden: .zeros([batch, hidden]), cell: previousCellGradient)
         return (dz, dz, previous)
     }
 }

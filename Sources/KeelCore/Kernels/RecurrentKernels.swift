@@ -1,0 +1,107 @@
+import CKeelKernels
+
+/// Fused pointwise gate kernels of the built-in recurrent cells: one call per time step for all the
+/// elementwise work between the GEMMs. Shapes are row-major `[batch, G·hidden]` gate blocks in
+/// PyTorch's order (LSTM i, f, g, o; GRU r, z, n); see `CKeelKernels.h` for the equations.
+///
+/// `TensorScalar` refines this protocol, so every tensor scalar has them: `Float` and `Double`
+/// implement them with C kernels, and `LSTMCell`/`GRUCell` call them for any scalar.
+public protocol RecurrentKernelScalar {
+    /// LSTM forward: gates = act(zx + zh), c = f·c₋₁ + i·g, tanhC = tanh c, h = o·tanhC.
+    static func kernelLSTMForward(
+        batch: Int, hidden: Int, inputProjection: UnsafePointer<Self>, hiddenProjection: UnsafePointer<Self>,
+        previousCell: UnsafePointer<Self>, gates: UnsafeMutablePointer<Self>, cell: UnsafeMutablePointer<Self>,
+        cellTanh: UnsafeMutablePointer<Self>, hiddenState: UnsafeMutablePointer<Self>)
+
+    /// LSTM backward: the pre-activation gradient `[batch, 4·hidden]` and ∂L/∂c₋₁.
+    static func kernelLSTMBackward(
+        batch: Int, hidden: Int, gates: UnsafePointer<Self>, previousCell: UnsafePointer<Self>,
+        cellTanh: UnsafePointer<Self>, hiddenGradient: UnsafePointer<Self>, cellGradient: UnsafePointer<Self>,
+        preActivationGradient: UnsafeMutablePointer<Self>, previousCellGradient: UnsafeMutablePointer<Self>)
+
+    /// GRU forward: gates = [r, z, n], h = n + z·(h₋₁ − n).
+    static func kernelGRUForward(
+        batch: Int, hidden: Int, inputProjection: UnsafePointer<Self>, hiddenProjection: UnsafePointer<Self>,
+        previousHidden: UnsafePointer<Self>, gates: UnsafeMutablePointer<Self>, hiddenState: UnsafeMutablePointer<Self>)
+
+    /// GRU backward: ∂L/∂zx, ∂L/∂zh `[batch, 3·hidden]` and the direct part of ∂L/∂h₋₁ (dh·z).
+    static func kernelGRUBackward(
+        batch: Int, hidden: Int, gates: UnsafePointer<Self>, hiddenProjection: UnsafePointer<Self>,
+        previousHidden: UnsafePointer<Self>, hiddenGradient: UnsafePointer<Self>,
+        inputProjectionGradient: UnsafeMutablePointer<Self>, hiddenProjectionGradient: UnsafeMutablePointer<Self>,
+        previousHiddenGradient: UnsafeMutablePointer<Self>)
+}
+
+extension Float: RecurrentKernelScalar {
+    public static func kernelLSTMForward(
+        batch: Int, hidden: Int, inputProjection: UnsafePointer<Float>, hiddenProjection: UnsafePointer<Float>,
+        previousCell: UnsafePointer<Float>, gates: UnsafeMutablePointer<Float>, cell: UnsafeMutablePointer<Float>,
+        cellTanh: UnsafeMutablePointer<Float>, hiddenState: UnsafeMutablePointer<Float>
+    ) {
+        keel_s_lstm_forward_pointwise(batch, hidden, inputProjection, hiddenProjection, previousCell, gates, cell, cellTanh, hiddenState)
+    }
+
+    public static func kernelLSTMBackward(
+        batch: Int, hidden: Int, gates: UnsafePointer<Float>, previousCell: UnsafePointer<Float>,
+        cellTanh: UnsafePointer<Float>, hiddenGradient: UnsafePointer<Float>, cellGradient: UnsafePointer<Float>,
+        preActivationGradient: UnsafeMutablePointer<Float>, previousCellGradient: UnsafeMutablePointer<Float>
+    ) {
+        keel_s_lstm_backward_pointwise(
+            batch, hidden, gates, previousCell, cellTanh, hiddenGradient, cellGradient, preActivationGradient, previousCellGradient)
+    }
+
+    public static func kernelGRUForward(
+        batch: Int, hidden: Int, inputProjection: UnsafePointer<Float>, hiddenProjection: UnsafePointer<Float>,
+        previousHidden: UnsafePointer<Float>, gates: UnsafeMutablePointer<Float>, hiddenState: UnsafeMutablePointer<Float>
+    ) {
+        keel_s_gru_forward_pointwise(batch, hidden, inputProjection, hiddenProjection, previousHidden, gates, hiddenState)
+    }
+
+    public static func kernelGRUBackward(
+        batch: Int, hidden: Int, gates: UnsafePointer<Float>, hiddenProjection: UnsafePointer<Float>,
+        previousHidden: UnsafePointer<Float>, hiddenGradient: UnsafePointer<Float>,
+        inputProjectionGradient: UnsafeMutablePointer<Float>, hiddenProjectionGradient: UnsafeMutablePointer<Float>,
+        previousHiddenGradient: UnsafeMutablePointer<Float>
+    ) {
+        keel_s_gru_backward_pointwise(
+            batch, hidden, gates, hiddenProjection, previousHidden, hiddenGradient, inputProjectionGradient,
+            hiddenProjectionGradient, previousHiddenGradient)
+    }
+}
+
+extension Double: RecurrentKernelScalar {
+    public static func kernelLSTMForward(
+        batch: Int, hidden: Int, inputProjection: UnsafePointer<Double>, hiddenProjection: UnsafePointer<Double>,
+        previousCell: UnsafePointer<Double>, gates: UnsafeMutablePointer<Double>, cell: UnsafeMutablePointer<Double>,
+        cellTanh: UnsafeMutablePointer<Double>, hiddenState: UnsafeMutablePointer<Double>
+    ) {
+        keel_d_lstm_forward_pointwise(batch, hidden, inputProjection, hiddenProjection, previousCell, gates, cell, cellTanh, hiddenState)
+    }
+
+    public static func kernelLSTMBackward(
+        batch: Int, hidden: Int, gates: UnsafePointer<Double>, previousCell: UnsafePointer<Double>,
+        cellTanh: UnsafePointer<Double>, hiddenGradient: UnsafePointer<Double>, cellGradient: UnsafePointer<Double>,
+        preActivationGradient: UnsafeMutablePointer<Double>, previousCellGradient: UnsafeMutablePointer<Double>
+    ) {
+        keel_d_lstm_backward_pointwise(
+            batch, hidden, gates, previousCell, cellTanh, hiddenGradient, cellGradient, preActivationGradient, previousCellGradient)
+    }
+
+    public static func kernelGRUForward(
+        batch: Int, hidden: Int, inputProjection: UnsafePointer<Double>, hiddenProjection: UnsafePointer<Double>,
+        previousHidden: UnsafePointer<Double>, gates: UnsafeMutablePointer<Double>, hiddenState: UnsafeMutablePointer<Double>
+    ) {
+        keel_d_gru_forward_pointwise(batch, hidden, inputProjection, hiddenProjection, previousHidden, gates, hiddenState)
+    }
+
+    public static func kernelGRUBackward(
+        batch: Int, hidden: Int, gates: UnsafePointer<Double>, hiddenProjection: UnsafePointer<Double>,
+        previousHidden: UnsafePointer<Double>, hiddenGradient: UnsafePointer<Double>,
+        inputProjectionGradient: UnsafeMutablePointer<Double>, hiddenProjectionGradient: UnsafeMutablePointer<Double>,
+        previousHiddenGradient: UnsafeMutablePointer<Double>
+    ) {
+        keel_d_gru_backward_pointwise(
+            batch, hidden, gates, hiddenProjection, previousHidden, hiddenGradient, inputProjectionGradient,
+            hiddenProjectionGradient, previousHiddenGradient)
+    }
+}
