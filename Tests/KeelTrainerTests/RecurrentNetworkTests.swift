@@ -113,6 +113,23 @@ where Source.Scalar == Float, LossFunction.Scalar == Float {
         }
     }
 
+    @Test func spectralRadiusIsAppliedPerGateBlock() throws {
+        struct Probe: RecurrentNetworkBody {
+            typealias Scalar = Float
+            func run<L: RecurrentSequenceLayer>(_ model: RecurrentNetwork<L>) throws -> Tensor<Float> where L.Scalar == Float, L.State: Sendable {
+                try #require(model.parameters.tensor(for: "encoder.layer0.weightHH"))
+            }
+        }
+        let weight = try RecurrentNetworkSpecification(
+            cell: .lstm, inputSize: 2, hiddenSize: 6, outputSize: 1, recurrentSpectralRadius: 0.5, seed: 1).build(Probe())
+        #expect(weight.shape == [24, 6])
+        for gate in 0..<4 {
+            let block = weight.slice((gate * 6)..<(gate * 6 + 6))
+            let asDouble = Tensor<Double>(shape: block.shape, scalars: block.scalars.map(Double.init))
+            #expect(abs(ScaledToSpectralRadius<Orthogonal>.estimateSpectralRadius(asDouble) - 0.5) < 1e-3)
+        }
+    }
+
     @Test func resumeWithEveryBuiltInMonitorIsBitExact() throws {
         let directory = temporaryDirectory("network-resume")
         let specification = RecurrentNetworkSpecification(

@@ -192,9 +192,9 @@ public struct RecurrentNetworkSpecification: Sendable, Hashable, Codable {
     public var headOnEveryStep: Bool
     /// With `(vocabularySize, dimension)`, an embedding front for index inputs `[T, batch]`.
     public var embedding: EmbeddingSize?
-    /// When set, every `weightHH` is re-initialized to this spectral radius
-    /// (``ScaledToSpectralRadius`` of an ``Orthogonal`` matrix; per gate block for gated cells
-    /// is not applied: the whole matrix is scaled).
+    /// When set, every `weightHH` is re-initialized with ``ScaledToSpectralRadius`` of an
+    /// ``Orthogonal`` matrix at this spectral radius; for gated cells (`[G·H, H]`) each gate's
+    /// `[H, H]` block is drawn and scaled separately.
     public var recurrentSpectralRadius: Double?
     /// The seed of the initialization.
     public var seed: UInt64
@@ -259,7 +259,11 @@ public struct RecurrentNetworkSpecification: Sendable, Hashable, Codable {
             if let radius = recurrentSpectralRadius {
                 made.updateParameters { key, tensor in
                     if key.name == "weightHH" {
-                        tensor = ScaledToSpectralRadius(radius, base: Orthogonal()).makeTensor(tensor.shape, generator: &generator)
+                        let hidden = tensor.shape[1], gates = tensor.shape[0] / hidden
+                        let blocks: [Tensor<Body.Scalar>] = (0..<gates).map { _ in
+                            ScaledToSpectralRadius(radius, base: Orthogonal()).makeTensor([hidden, hidden], generator: &generator)
+                        }
+                        tensor = gates == 1 ? blocks[0] : Tensor.concatenate(blocks)
                     }
                 }
             }
