@@ -15,13 +15,23 @@ import KeelTrainer
         let early: Double = losses.prefix(8).reduce(0, +)
         let late: Double = losses.suffix(8).reduce(0, +)
         #expect(late < early * 0.7)
-        #expect(log.events.contains { if case .validated = $0 { true } else { false } })
+        #expect(log.events.contains { if case .validation = $0 { true } else { false } })
         #expect(log.events.filter { if case .epochCompleted = $0 { true } else { false } }.count == 4)
+        // Step records carry the clip reports of the pipeline, the learning rate and a duration.
+        let records = log.events.compactMap { if case .stepCompleted(let record) = $0 { record } else { nil } }
+        #expect(records.map(\.step) == Array(0..<32))
+        #expect(records.allSatisfy { $0.clipReports.count == 1 && $0.durationSeconds != nil && $0.updateApplied })
+        #expect(records.allSatisfy { $0.clipped == $0.clipReports[0].fired })
+        guard case .trainingFinished(let finish) = log.events.last else {
+            Issue.record("the last event is not trainingFinished")
+            return
+        }
+        #expect(finish.reason == "completed" && finish.step == 32)
         // Flat JSON form.
-        let json = String(decoding: try JSONEncoder().encode(log.events[1]), as: UTF8.self)
-        #expect(json.contains("\"kind\":\"stepCompleted\""))
-        let decoded = try JSONDecoder().decode(TrainerEvent.self, from: Data(json.utf8))
-        #expect(decoded.kind == "stepCompleted")
+        let json = String(decoding: try TrainingEvent.makeJSONEncoder().encode(log.events[0]), as: UTF8.self)
+        #expect(json.contains("\"type\":\"stepCompleted\""))
+        let decoded = try TrainingEvent.makeJSONDecoder().decode(TrainingEvent.self, from: Data(json.utf8))
+        #expect(decoded == log.events[0])
     }
 
     @Test func sameSeedIsDeterministic() throws {
@@ -38,7 +48,8 @@ import KeelTrainer
         try trainer.fit(epochs: 1, source: SequenceSource())
         #expect(trainer.model.parameters == before)
         #expect(trainer.step == 8)
-        #expect(log.events.filter { if case .updateSkipped = $0 { true } else { false } }.count == 8)
+        #expect(log.events.filter { if case .actionTaken(let action) = $0 { action.action == .skipUpdate } else { false } }.count == 8)
+        #expect(log.events.filter { if case .stepCompleted(let record) = $0 { !record.updateApplied } else { false } }.count == 8)
     }
 
     @Test func earlyStoppingStopsWhenValidationDoesNotImprove() throws {
@@ -63,7 +74,20 @@ import KeelTrainer
         try trainer.fit(epochs: 1, source: SequenceSource(batchesPerEpoch: 4), validation: SequenceSource(batchesPerEpoch: 1))
         // First evaluation sets the best; each later one is "no improvement" by 10 → halve.
         #expect(trainer.learningRateScale == 0.125)
-        #expect(log.events.filter { if case .learningRateScaled = $0 { true } else { false } }.count == 3)
+        #expect(log.events.filter { if case .actionTaken(let action) = $0 { action.action == .learningRateChange } else { false } }.count == 3)
+    }
+
+    @Test func sinksReceiveEventsAndSinkErrorsAreThrown() throws {
+        let memory = InMemoryEventSink()
+        var trainer = makeTrainer(sinks: [memory])
+        try trainer.fit(epochs: 1, source: SequenceSource())
+        #expect(memory.events(ofType: "stepCompleted").count == 8)
+        #expect(memory.events(ofType: "epochCompleted").count == 1)
+        #expect(memory.events(ofType: "trainingFinished").count == 1)
+
+        let failing = FailingSink(failAfter: 3)
+        var broken = makeTrainer(sinks: [failing])
+        #expect(throws: FailingSink.Failure.self) { try broken.fit(epochs: 1, source: SequenceSource()) }
     }
 
     @Test func accumulationAveragesMicroBatches() throws {
@@ -71,5 +95,17 @@ import KeelTrainer
         try accumulated.fit(epochs: 1, source: SequenceSource())
         #expect(accumulated.step == 4)
         #expect(accumulated.cursor == TrainingCursor(epoch: 1, index: 0))
+    }
+}
+
+/// A sink that throws after `failAfter` events.
+final class FailingSink: EventSink {
+    struct Failure: Error {}
+    let failAfter: Int
+    var received = 0
+    init(failAfter: Int) { self.failAfter = failAfter }
+    func receive(_ event: TrainingEvent) throws {
+        received += 1
+        if received > failAfter { throw Failure() }
     }
 }

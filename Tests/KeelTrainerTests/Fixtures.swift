@@ -60,9 +60,9 @@ struct DynamicsRecordingMonitor: Monitor {
 /// Collects events (thread-safe; handlers are @Sendable).
 final class EventLog: @unchecked Sendable {
     private let lock = NSLock()
-    private var storage: [TrainerEvent] = []
-    var events: [TrainerEvent] { lock.withLock { storage } }
-    var handler: @Sendable (TrainerEvent) -> Void { { [self] event in lock.withLock { storage.append(event) } } }
+    private var storage: [TrainingEvent] = []
+    var events: [TrainingEvent] { lock.withLock { storage } }
+    var handler: @Sendable (TrainingEvent) -> Void { { [self] event in lock.withLock { storage.append(event) } } }
 }
 
 typealias TestModel = SequenceModel<SimpleRNN<Float>>
@@ -80,11 +80,11 @@ func makePipeline() -> Chain<GlobalNormClipper<Float>, Adam<Float>> {
 
 func makeTrainer(
     monitors: [any Monitor] = [], configuration: TrainerConfiguration = TrainerConfiguration(seed: 3),
-    events: EventLog? = nil
+    events: EventLog? = nil, sinks: [any EventSink] = []
 ) -> Trainer<TestModel, MeanSquaredError<Float>, Chain<GlobalNormClipper<Float>, Adam<Float>>> {
     Trainer(
         model: makeModel(), loss: MeanSquaredError<Float>(), pipeline: makePipeline(), monitors: monitors,
-        configuration: configuration, eventHandlers: events.map { [$0.handler] } ?? [])
+        configuration: configuration, sinks: sinks, eventHandlers: events.map { [$0.handler] } ?? [])
 }
 
 func temporaryDirectory(_ name: String) -> String {

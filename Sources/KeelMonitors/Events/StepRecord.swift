@@ -1,8 +1,8 @@
 /// The payload of ``TrainingEvent/stepCompleted(_:)``: the scalars of one optimizer step.
 ///
 /// JSON fields: `step`, `epoch`, `loss`, `globalGradientNorm` (before clipping), `learningRate`,
-/// `clipped`, `updateApplied`, `clipReports` (array of ``TransformReport``), and
-/// `durationSeconds` when known.
+/// `clipped`, `updateApplied`, `clipReports` (array of ``TransformReport``), and when known
+/// `durationSeconds`, `updateNorm`, `batchIndex` and `windowGradientNorms` (truncated BPTT).
 public struct StepRecord: Sendable, Codable, Hashable {
     /// The step index (0 for the first step; as in ``StepObservation/step``).
     public var step: Int
@@ -22,11 +22,18 @@ public struct StepRecord: Sendable, Codable, Hashable {
     public var clipReports: [TransformReport]
     /// Wall-clock seconds the step took, if measured.
     public var durationSeconds: Double?
+    /// ‖update‖₂ applied to the parameters (after the learning-rate scale), when applied.
+    public var updateNorm: Double?
+    /// The data-source index of the step's first batch within its epoch, if known.
+    public var batchIndex: Int?
+    /// The gradient norm of each truncated-BPTT window, when the step used truncated BPTT.
+    public var windowGradientNorms: [Double]?
 
     /// A step record; `clipped` defaults to whether any report fired.
     public init(
         step: Int, epoch: Int, loss: Double, globalGradientNorm: Double, learningRate: Double,
-        clipped: Bool? = nil, updateApplied: Bool = true, clipReports: [TransformReport] = [], durationSeconds: Double? = nil
+        clipped: Bool? = nil, updateApplied: Bool = true, clipReports: [TransformReport] = [], durationSeconds: Double? = nil,
+        updateNorm: Double? = nil, batchIndex: Int? = nil, windowGradientNorms: [Double]? = nil
     ) {
         self.step = step
         self.epoch = epoch
@@ -37,5 +44,8 @@ public struct StepRecord: Sendable, Codable, Hashable {
         self.updateApplied = updateApplied
         self.clipReports = clipReports
         self.durationSeconds = durationSeconds
+        self.updateNorm = updateNorm
+        self.batchIndex = batchIndex
+        self.windowGradientNorms = windowGradientNorms
     }
 }

@@ -60,7 +60,7 @@ extension Trainer {
             try? fileManager.removeItem(atPath: temporary)
             throw error
         }
-        emit(.checkpointSaved(step: progress.step, path: url.path))
+        try emit(.checkpointSaved(CheckpointRecord(step: progress.step, path: url.path)))
     }
 
     /// Restores the trainer from the checkpoint directory at `path`: parameters, buffers,
@@ -70,7 +70,13 @@ extension Trainer {
     ///
     /// Everything is read and validated before anything changes: on a thrown ``CheckpointError``
     /// the trainer is untouched.
-    public mutating func loadCheckpoint(from path: String) throws {
+    ///
+    /// - Parameters:
+    ///   - path: the checkpoint directory.
+    ///   - registry: decodes the saved ``MonitorSet``'s members; `nil` uses
+    ///     ``monitorRegistry`` (the built-ins plus the types of this trainer's members). The saved
+    ///     members' types must equal this trainer's, in order.
+    public mutating func loadCheckpoint(from path: String, registry: MonitorRegistry? = nil) throws {
         let names = Self.checkpointFileNames
         let manifestBytes = try AtomicFile.read(path + "/" + names.manifest, file: names.manifest)
         let manifest: CheckpointManifest
@@ -112,23 +118,17 @@ extension Trainer {
         do {
             let decoder = JSONDecoder()
             decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+            decoder.userInfo[MonitorRegistry.userInfoKey] = registry ?? monitorRegistry
             state = try decoder.decode(TrainerState<Pipeline.State>.self, from: Data(contents[names.trainerState]!))
         } catch {
             throw CheckpointError.invalidTrainerState(file: names.trainerState, detail: Self.describe(error))
         }
-        let expectedNames = monitors.map(\.name)
-        let foundNames = state.monitors.map(\.name)
-        guard expectedNames == foundNames else {
-            throw CheckpointError.monitorMismatch(file: names.trainerState, expected: expectedNames, found: foundNames)
+        let expectedTypes = Self.memberTypes(of: monitors)
+        let foundTypes = Self.memberTypes(of: state.monitors)
+        guard expectedTypes == foundTypes else {
+            throw CheckpointError.monitorMismatch(file: names.trainerState, expected: expectedTypes, found: foundTypes)
         }
-        var restoredMonitors: [any Monitor] = []
-        for (monitor, record) in zip(monitors, state.monitors) {
-            do {
-                restoredMonitors.append(try Self.decodeMonitor(like: monitor, from: Data(record.state.utf8)))
-            } catch {
-                throw CheckpointError.invalidTrainerState(file: names.trainerState, detail: "monitor \(record.name): \(Self.describe(error))")
-            }
-        }
+        let restoredMonitors = state.monitors
 
         var restoredModel = model
         do {
@@ -159,11 +159,8 @@ extension Trainer {
     func encodedTrainerState() throws -> [UInt8] {
         let encoder = Self.jsonEncoder
         do {
-            let records = try monitors.map { monitor in
-                TrainerState<Pipeline.State>.MonitorRecord(name: monitor.name, state: String(decoding: try encoder.encode(monitor), as: UTF8.self))
-            }
             let state = TrainerState(
-                progress: progress, pipelineState: pipelineState, monitors: records, skippedBatches: skippedBatches,
+                progress: progress, pipelineState: pipelineState, monitors: monitors, skippedBatches: skippedBatches,
                 rollbackCount: rollbackCount, bufferKeys: bufferKeys().map(\.rawValue))
             return [UInt8](try encoder.encode(state))
         } catch {
@@ -209,10 +206,13 @@ extension Trainer {
         return copy
     }
 
-    static func decodeMonitor<M: Monitor>(like template: M, from data: Data) throws -> any Monitor {
-        let decoder = JSONDecoder()
-        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return try decoder.decode(M.self, from: data)
+    /// The type tags of a set's members (and of nested sets' members), for the mismatch check.
+    static func memberTypes(of set: MonitorSet) -> [String] {
+        set.monitors.flatMap { monitor -> [String] in
+            let tag = String(describing: type(of: monitor))
+            if let nested = monitor as? MonitorSet { return [tag + "(" + memberTypes(of: nested).joined(separator: ",") + ")"] }
+            return [tag]
+        }
     }
 
     static func describe(_ error: any Error) -> String {

@@ -1,15 +1,11 @@
 /// The trainer-state file of a checkpoint (`trainer.json`): everything but the weights.
 struct TrainerState<PipelineState: Codable & Sendable>: Codable, Sendable {
-    struct MonitorRecord: Codable, Sendable {
-        var name: String
-        var state: String
-    }
-
     var format = "keel-trainer-state"
-    var version = 1
+    var version = 2
     var progress: TrainerProgress
     var pipelineState: PipelineState
-    var monitors: [MonitorRecord]
+    /// The monitor set, members by type tag (decoded with the registry in the decoder's userInfo).
+    var monitors: MonitorSet
     var skippedBatches: [SkippedBatch]
     var rollbackCount: Int
     var bufferKeys: [String]

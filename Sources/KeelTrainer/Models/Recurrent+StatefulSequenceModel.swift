@@ -11,14 +11,17 @@ extension Recurrent: StatefulSequenceModel {
     }
 
     /// ``Recurrent/backward(_:finalStateGradient:cache:gradients:truncationDepth:profile:)``
-    /// with no final-state gradient.
+    /// with no final-state gradient; `profiles` receives the one layer's profile.
     public func backward(
         _ outputGradient: Tensor<Scalar>, cache: RecurrentCache<C>, gradients: inout ParameterSet<Scalar>,
-        truncationDepth: Int?, profile: inout [Double]?
+        truncationDepth: Int?, profiles: inout [[Double]]?
     ) -> Tensor<Scalar> {
-        backward(
+        var profile: [Double]? = profiles == nil ? nil : []
+        let inputGradient = backward(
             outputGradient, finalStateGradient: nil, cache: cache, gradients: &gradients,
             truncationDepth: truncationDepth, profile: &profile
         ).inputGradient
+        if let profile { profiles = [profile] }
+        return inputGradient
     }
 }

@@ -77,16 +77,21 @@ where RecurrentLayer.State: Sendable {
 
     /// Backpropagates the full sequence.
     public func backward(_ outputGradient: Tensor<Scalar>, cache: WindowCache, gradients: inout ParameterSet<Scalar>) -> Tensor<Scalar> {
-        var profile: [Double]? = nil
-        return backward(outputGradient, cache: cache, gradients: &gradients, truncationDepth: nil, profile: &profile)
+        var profiles: [[Double]]? = nil
+        return backward(outputGradient, cache: cache, gradients: &gradients, truncationDepth: nil, profiles: &profiles)
     }
 
+    /// The recurrent layer's first `weightHH` key: the one layer has one profile.
+    public var gradientFlowKeys: [ParameterKey] { Array(recurrentWeightKeys.prefix(1)) }
+
     /// Backpropagates one window, through at most `truncationDepth` steps, with the
-    /// recurrent layer's gradient-flow profile when `profile` is non-nil.
+    /// recurrent layer's gradient-flow profile when `profiles` is non-nil.
     public func backward(
         _ outputGradient: Tensor<Scalar>, cache: WindowCache, gradients: inout ParameterSet<Scalar>,
-        truncationDepth: Int?, profile: inout [Double]?
+        truncationDepth: Int?, profiles: inout [[Double]]?
     ) -> Tensor<Scalar> {
+        var profile: [Double]? = profiles == nil ? nil : []
+        defer { if let profile { profiles = [profile] } }
         let featuresGradient = gradients.withScope("head") { head.backward(outputGradient, cache: cache.head, gradients: &$0) }
         let outputsGradient: Tensor<Scalar>
         if headOnEveryStep {

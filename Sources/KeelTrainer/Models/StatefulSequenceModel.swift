@@ -3,20 +3,21 @@
 ///
 /// The trainer calls ``forward(_:initialState:context:)`` once per window, carrying
 /// `finalState` into the next window as a constant, and ``backward(_:cache:gradients:truncationDepth:profile:)``
-/// once per window. The gradient-flow profile ‖∂L/∂hₜ‖₂ is the `profile` argument of
-/// ``Recurrent``'s backward pass, surfaced here: this is how the trainer records gradient flow
+/// once per window. The gradient-flow profiles ‖∂L/∂hₜ‖₂ (one per recurrent layer, in the order of
+/// ``gradientFlowKeys``) are the `profile` arguments of the layers' backward passes, surfaced here: this is how the trainer records gradient flow
 /// without a recorder object in ``ForwardContext`` (a plain ``Layer/backward(_:cache:gradients:)``
 /// has no place for it).
 ///
-/// ``Recurrent`` and ``SequenceModel`` conform.
+/// ``Recurrent``, ``SequenceModel`` and ``RecurrentNetwork`` conform.
 ///
 /// **Shapes.** input `[T, batch, features]`; output `[T, batch, outputs]` (per-step models) or
 /// `[batch, outputs]` (last-step models).
 ///
 /// ## Implementation requirements
 /// - `forward(x, initialState: nil, …)` equals ``Layer/forward(_:context:)``.
-/// - `backward(…, truncationDepth: nil, profile: &nilProfile)` adds the same gradients as
+/// - `backward(…, truncationDepth: nil, profiles: &nilProfiles)` adds the same gradients as
 ///   ``Layer/backward(_:cache:gradients:)``.
+/// - A non-nil `profiles` is replaced by exactly `gradientFlowKeys.count` profiles.
 public protocol StatefulSequenceModel<Scalar>: Layer {
     /// The state carried between windows.
     associatedtype SequenceState
@@ -30,11 +31,11 @@ public protocol StatefulSequenceModel<Scalar>: Layer {
     ) -> (output: Tensor<Scalar>, finalState: SequenceState, cache: WindowCache)
 
     /// Adds ∂L/∂θ of one window into `gradients` and returns ∂L/∂input. `truncationDepth` k2
-    /// limits the steps backpropagated (nil: all); a non-nil `profile` is replaced by the T
-    /// norms ‖∂L/∂hₜ‖₂ of the recurrent layer.
+    /// limits the steps backpropagated (nil: all); a non-nil `profiles` is replaced by one
+    /// profile per entry of ``gradientFlowKeys``: the T norms ‖∂L/∂hₜ‖₂ of that recurrent layer.
     func backward(
         _ outputGradient: Tensor<Scalar>, cache: WindowCache, gradients: inout ParameterSet<Scalar>,
-        truncationDepth: Int?, profile: inout [Double]?
+        truncationDepth: Int?, profiles: inout [[Double]]?
     ) -> Tensor<Scalar>
 
     /// Whether the output has a time axis (`[T, batch, …]`), so that targets are sliced per
@@ -44,4 +45,13 @@ public protocol StatefulSequenceModel<Scalar>: Layer {
     /// The keys of the recurrent (hidden-to-hidden) weight matrices, whose σ_max the trainer
     /// estimates for ``ObservationNeeds/recurrentDynamics``.
     var recurrentWeightKeys: [ParameterKey] { get }
+
+    /// One key per recurrent layer, naming the layer's gradient-flow profile (the layer's first
+    /// recurrent weight; for a bidirectional layer its forward direction's). The default is
+    /// ``recurrentWeightKeys``.
+    var gradientFlowKeys: [ParameterKey] { get }
+}
+
+extension StatefulSequenceModel {
+    public var gradientFlowKeys: [ParameterKey] { recurrentWeightKeys }
 }

@@ -11,6 +11,18 @@ public enum StopReason: Codable, Hashable, Sendable, CustomStringConvertible {
     /// A rollback was needed but the retry budget is spent, or no snapshot exists.
     case rollbackBudgetExhausted(reason: String)
 
+    /// The short name written as ``FinishRecord/reason``: `completed`, `reachedMaxSteps`,
+    /// `earlyStopping`, `monitorStop` or `retryBudgetExhausted`.
+    public var eventName: String {
+        switch self {
+        case .completed: "completed"
+        case .reachedMaxSteps: "reachedMaxSteps"
+        case .earlyStopping: "earlyStopping"
+        case .monitor: "monitorStop"
+        case .rollbackBudgetExhausted: "retryBudgetExhausted"
+        }
+    }
+
     /// A sentence for logs.
     public var description: String {
         switch self {

@@ -9,16 +9,18 @@ extension Trainer {
     ///   - validation: evaluated per ``TrainerConfiguration/validationSchedule`` (batches of its
     ///     epoch 0), in inference mode.
     ///   - maxSteps: a limit on ``step`` (total, not per call).
-    /// - Throws: errors of the gradient pipeline (``GradientTransform/apply(to:state:context:)``).
+    /// - Throws: errors of the gradient pipeline (``GradientTransform/apply(to:state:context:)``)
+    ///   and of the event sinks (``EventSink/receive(_:)``, ``EventSink/flush()``), as thrown.
     @discardableResult
     public mutating func fit<Source: BatchSource, Validation: BatchSource>(
         epochs: Int, source: Source, validation: Validation?, maxSteps: Int? = nil
     ) throws -> FitResult where Source.Scalar == Scalar, Validation.Scalar == Scalar {
         precondition(source.batchesPerEpoch >= 1, "Trainer.fit: the source has no batches")
-        emit(.fitStarted(step: progress.step, cursor: progress.cursor))
         if snapshots.isEmpty { takeSnapshot() }
+        epochStart = ContinuousClock.now
         let reason = try runLoop(epochs: epochs, source: source, validation: validation, maxSteps: maxSteps)
-        emit(.fitFinished(step: progress.step, reason: reason))
+        try emit(.trainingFinished(FinishRecord(step: progress.step, reason: reason.eventName, detail: reason.description)))
+        try flushSinks()
         return FitResult(stopReason: reason, step: progress.step, lastLoss: progress.lastLoss, lastValidation: progress.lastValidation)
     }
 
@@ -40,9 +42,12 @@ extension Trainer {
                 progress.epochLossSum = 0
                 progress.epochLossCount = 0
                 progress.cursor = TrainingCursor(epoch: epoch + 1, index: 0)
-                emit(.epochCompleted(epoch: epoch, step: progress.step, meanLoss: meanLoss))
+                let now = ContinuousClock.now
+                let duration = epochStart.map { Self.seconds(now - $0) }
+                epochStart = now
+                try emit(.epochCompleted(EpochRecord(epoch: epoch, step: progress.step, meanLoss: meanLoss, durationSeconds: duration)))
                 if case .everyEpoch = configuration.validationSchedule, let validation {
-                    if let stop = validate(validation, epoch: epoch) { return stop }
+                    if let stop = try validate(validation, epoch: epoch) { return stop }
                 }
                 continue
             }
@@ -65,7 +70,7 @@ extension Trainer {
                 return reason
             }
             if case .everySteps(let interval) = configuration.validationSchedule, progress.step % interval == 0, let validation {
-                if let stop = validate(validation, epoch: progress.cursor.epoch) { return stop }
+                if let stop = try validate(validation, epoch: progress.cursor.epoch) { return stop }
             }
         }
     }

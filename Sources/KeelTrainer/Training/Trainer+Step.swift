@@ -3,73 +3,107 @@ extension Trainer {
     mutating func runStep<Source: BatchSource>(
         _ cursors: [TrainingCursor], source: Source, next: TrainingCursor
     ) throws -> StepOutcome where Source.Scalar == Scalar {
+        let started = ContinuousClock.now
+        let stepIndex = progress.step
+        let needs = monitors.needs(atStep: stepIndex)
         var gradients = model.parameters.zerosLike()
         var lossSum = 0.0
         var windowNorms: [Double] = []
-        var flow: [Double]? = nil
+        var flows: [[Double]]? = nil
         for cursor in cursors {
             let batch = source.batch(epoch: cursor.epoch, index: cursor.index)
-            let result = accumulateGradients(of: batch, into: &gradients)
+            let result = accumulateGradients(of: batch, into: &gradients, needs: needs)
             lossSum += result.loss
             windowNorms += result.windowNorms
-            if let profile = result.flow { flow = (flow ?? []) + profile }
+            if let profiles = result.flows {
+                flows = flows.map { zip($0, profiles).map { $0 + $1 } } ?? profiles
+            }
         }
         if cursors.count > 1 { gradients.scale(by: 1 / Scalar(cursors.count)) }
         let stepLoss = lossSum / Double(cursors.count)
-        let observation = observe(gradients: gradients, loss: stepLoss, flow: flow, epoch: cursors[0].epoch)
+        let observation = observe(gradients: gradients, loss: stepLoss, flows: flows, epoch: cursors[0].epoch, needs: needs)
+        let outcome = monitors.evaluate(observation)
+        for record in MonitorFiredRecord.records(from: outcome) { try emit(.monitorFired(record)) }
+        try emitDynamics(observation)
 
-        var verdicts: [MonitorVerdict] = []
-        for index in monitors.indices { verdicts.append(monitors[index].inspect(observation)) }
-
-        if let stop = verdicts.first(where: { if case .stop = $0 { true } else { false } }) {
-            return .stop(.monitor(reason: stop.reason ?? "stop"))
+        switch outcome.verdict {
+        case .stop(let reason):
+            try emit(.actionTaken(ActionRecord(step: stepIndex, action: .stop, reason: reason, skippedBatches: cursors.map(\.index))))
+            return .stop(.monitor(reason: reason))
+        case .rollback(let reason):
+            return try rollBack(reason: reason, cursors: cursors)
+        case .scaleLearningRate(let factor, let reason):
+            try scaleLearningRate(by: factor, reason: reason)
+        case .proceed, .skipUpdate:
+            break
         }
-        if let rollback = verdicts.first(where: { if case .rollback = $0 { true } else { false } }) {
-            return rollBack(reason: rollback.reason ?? "rollback", cursors: cursors)
-        }
-        for verdict in verdicts {
-            if case .scaleLearningRate(let factor, let reason) = verdict { scaleLearningRate(by: factor, reason: reason) }
-        }
-        let stepNumber = progress.step + 1
         var updateNorm: Double? = nil
         var reports: [TransformReport] = []
-        if let skip = verdicts.first(where: { if case .skipUpdate = $0 { true } else { false } }) {
-            emit(.updateSkipped(step: stepNumber, cursor: cursors[0], reason: skip.reason ?? "skip"))
+        if case .skipUpdate(let reason) = outcome.verdict {
+            try emit(.actionTaken(ActionRecord(step: stepIndex, action: .skipUpdate, reason: reason, skippedBatches: cursors.map(\.index))))
         } else {
             var updates = gradients
             var context = TransformContext(step: progress.step, parameters: model.parameters)
             try pipeline.apply(to: &updates, state: &pipelineState, context: &context)
             model.applyUpdate(updates, scaledBy: Scalar(progress.learningRateScale))
-            updateNorm = updates.globalNorm() * progress.learningRateScale
-            progress.previousUpdateNorm = updateNorm
             reports = context.reports
+            if needs.contains(.updateNorm) {
+                updateNorm = updates.globalNorm() * progress.learningRateScale
+                progress.previousUpdateNorm = updateNorm
+            }
+            monitors.recordClipReports(reports)
         }
-        progress.step = stepNumber
+        progress.step = stepIndex + 1
         progress.cursor = next
         progress.lastLoss = stepLoss
         progress.epochLossSum += stepLoss
         progress.epochLossCount += 1
-        emit(.stepCompleted(StepRecord(
-            step: stepNumber, cursor: cursors[0], loss: stepLoss, gradientNorm: observation.globalGradientNorm,
-            updateNorm: updateNorm, learningRateScale: progress.learningRateScale, windowGradientNorms: windowNorms,
-            transformReports: reports)))
-        if stepNumber % configuration.rollback.snapshotInterval == 0, updateNorm != nil { takeSnapshot() }
+        let elapsed = ContinuousClock.now - started
+        try emit(.stepCompleted(StepRecord(
+            step: stepIndex, epoch: cursors[0].epoch, loss: stepLoss, globalGradientNorm: observation.globalGradientNorm,
+            learningRate: learningRate, updateApplied: !isSkip(outcome.verdict),
+            clipReports: reports, durationSeconds: Self.seconds(elapsed), updateNorm: updateNorm, batchIndex: cursors[0].index,
+            windowGradientNorms: configuration.truncatedBPTT == nil ? nil : windowNorms)))
+        if progress.step % configuration.rollback.snapshotInterval == 0, !isSkip(outcome.verdict) { takeSnapshot() }
         return .continue
     }
 
-    mutating func scaleLearningRate(by factor: Double, reason: String) {
+    private func isSkip(_ verdict: MonitorVerdict) -> Bool {
+        if case .skipUpdate = verdict { return true }
+        return false
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
+    }
+
+    /// `gradientFlow` and `recurrentDynamics` events for what the observation computed.
+    func emitDynamics(_ observation: StepObservation) throws {
+        guard !observation.recurrentDynamics.isEmpty else { return }
+        let flow = GradientFlowRecord(step: observation.step, dynamics: observation.recurrentDynamics)
+        if !flow.profiles.isEmpty { try emit(.gradientFlow(flow)) }
+        if observation.recurrentDynamics.contains(where: { $0.largestSingularValue != nil }) {
+            try emit(.recurrentDynamics(RecurrentDynamicsRecord(step: observation.step, layers: observation.recurrentDynamics)))
+        }
+    }
+
+    mutating func scaleLearningRate(by factor: Double, reason: String) throws {
+        let before = learningRate
         progress.learningRateScale *= factor
-        emit(.learningRateScaled(step: progress.step, factor: factor, scale: progress.learningRateScale, reason: reason))
+        try emit(.actionTaken(ActionRecord(
+            step: progress.step, action: .learningRateChange, reason: reason, previousLearningRate: before, newLearningRate: learningRate)))
     }
 
     /// Restores the newest snapshot and records the step's batches (and the policy's preceding
     /// ones) as skipped.
-    mutating func rollBack(reason: String, cursors: [TrainingCursor]) -> StepOutcome {
+    mutating func rollBack(reason: String, cursors: [TrainingCursor]) throws -> StepOutcome {
         let policy = configuration.rollback
+        let failedStep = progress.step
         guard rollbackCount < policy.maxRollbacks, let snapshot = snapshots.last else {
+            try emit(.actionTaken(ActionRecord(
+                step: failedStep, action: .stop, reason: "rollback budget exhausted: \(reason)", retriesLeft: 0)))
             return .stop(.rollbackBudgetExhausted(reason: reason))
         }
-        let failedStep = progress.step + 1
         var skipped: [TrainingCursor] = []
         if let first = cursors.first, policy.precedingBatchesSkipped > 0 {
             let start = max(0, first.index - policy.precedingBatchesSkipped)
@@ -82,22 +116,27 @@ extension Trainer {
         monitors = snapshot.monitors
         progress = snapshot.progress
         rollbackCount += 1
-        if policy.resetsPipelineState { pipelineState = pipeline.makeState(for: model.parameters) }
         for cursor in skipped {
             skippedCursors.insert(cursor)
             skippedBatches.append(SkippedBatch(cursor: cursor, step: failedStep, reason: reason))
         }
-        emit(.rolledBack(step: failedStep, restoredStep: snapshot.progress.step, skipped: skipped, rollbackCount: rollbackCount, reason: reason))
+        try emit(.actionTaken(ActionRecord(
+            step: failedStep, action: .rollback, reason: reason, restoredStep: snapshot.progress.step,
+            skippedBatches: skipped.map(\.index), retriesLeft: policy.maxRollbacks - rollbackCount)))
+        if policy.resetsPipelineState {
+            pipelineState = pipeline.makeState(for: model.parameters)
+            try emit(.actionTaken(ActionRecord(step: failedStep, action: .resetOptimizerState, reason: "rollback: \(reason)")))
+        }
         if policy.learningRateBackoff != 1 {
-            scaleLearningRate(by: policy.learningRateBackoff, reason: "rollback backoff")
+            try scaleLearningRate(by: policy.learningRateBackoff, reason: "rollback backoff")
         }
         return .continue
     }
 
     /// Forward, loss and backward of one batch, gradients added into `gradients`.
     mutating func accumulateGradients(
-        of batch: Batch<Scalar>, into gradients: inout ParameterSet<Scalar>
-    ) -> (loss: Double, windowNorms: [Double], flow: [Double]?) {
+        of batch: Batch<Scalar>, into gradients: inout ParameterSet<Scalar>, needs: ObservationNeeds
+    ) -> (loss: Double, windowNorms: [Double], flows: [[Double]]?) {
         let wantsFlow = needs.contains(.gradientFlow)
         if configuration.truncatedBPTT != nil || wantsFlow, let sequenceModel = model as? any StatefulSequenceModel<Scalar> {
             return windowedGradients(sequenceModel, batch: batch, into: &gradients, recordsFlow: wantsFlow)
@@ -117,7 +156,7 @@ extension Trainer {
     /// ``TrainerConfiguration/truncatedBPTT``).
     mutating func windowedGradients<M: StatefulSequenceModel>(
         _ sequenceModel: M, batch: Batch<Scalar>, into gradients: inout ParameterSet<Scalar>, recordsFlow: Bool
-    ) -> (loss: Double, windowNorms: [Double], flow: [Double]?) where M.Scalar == Scalar {
+    ) -> (loss: Double, windowNorms: [Double], flows: [[Double]]?) where M.Scalar == Scalar {
         precondition(batch.inputs.rank == 3, "Trainer: sequence inputs must be [time, batch, features], got \(batch.inputs.shape)")
         let timeSteps = batch.inputs.shape[0]
         let truncation = configuration.truncatedBPTT
@@ -130,7 +169,8 @@ extension Trainer {
         var state: M.SequenceState? = nil
         var totalLoss = 0.0
         var windowNorms: [Double] = []
-        var flow: [Double]? = recordsFlow ? [] : nil
+        let layerCount = recordsFlow ? sequenceModel.gradientFlowKeys.count : 0
+        var flows: [[Double]]? = recordsFlow ? Array(repeating: [], count: layerCount) : nil
         var start = 0
         while start < timeSteps {
             let end = min(start + windowLength, timeSteps)
@@ -153,21 +193,23 @@ extension Trainer {
                 totalLoss += Double(value)
                 gradient = raw
             } else {
-                flow? += Array(repeating: 0, count: end - start)
+                if flows != nil { for layer in 0..<layerCount { flows![layer] += Array(repeating: 0, count: end - start) } }
                 continue
             }
-            var profile: [Double]? = recordsFlow ? [] : nil
+            var profiles: [[Double]]? = recordsFlow ? [] : nil
             if truncation == nil {
-                _ = sequenceModel.backward(gradient, cache: cache, gradients: &gradients, truncationDepth: nil, profile: &profile)
+                _ = sequenceModel.backward(gradient, cache: cache, gradients: &gradients, truncationDepth: nil, profiles: &profiles)
             } else {
                 var windowGradients = gradients.zerosLike()
                 _ = sequenceModel.backward(
-                    gradient, cache: cache, gradients: &windowGradients, truncationDepth: truncation?.backpropagationDepth, profile: &profile)
+                    gradient, cache: cache, gradients: &windowGradients, truncationDepth: truncation?.backpropagationDepth, profiles: &profiles)
                 windowNorms.append(windowGradients.globalNorm())
                 gradients.add(windowGradients)
             }
-            if let profile { flow? += profile }
+            if let profiles, flows != nil {
+                for (layer, profile) in profiles.prefix(layerCount).enumerated() { flows![layer] += profile }
+            }
         }
-        return (totalLoss, windowNorms, flow)
+        return (totalLoss, windowNorms, flows)
     }
 }

@@ -21,15 +21,17 @@ extension Trainer {
     }
 
     /// Validation, then plateau and early stopping; returns a stop reason when training should end.
-    mutating func validate<Source: BatchSource>(_ source: Source, epoch: Int) -> StopReason? where Source.Scalar == Scalar {
+    mutating func validate<Source: BatchSource>(_ source: Source, epoch: Int) throws -> StopReason? where Source.Scalar == Scalar {
         let metrics = evaluate(source)
         progress.lastValidation = metrics
-        emit(.validated(step: progress.step, epoch: epoch, metrics: metrics))
+        var values = ["loss": metrics.loss]
+        if let accuracy = metrics.accuracy { values["accuracy"] = accuracy }
+        try emit(.validation(ValidationRecord(step: progress.step, epoch: epoch, metrics: values)))
         if var plateau = progress.plateau {
             let before = plateau.learningRate
             let after = plateau.step(metric: metrics.loss)
             progress.plateau = plateau
-            if after != before, before > 0 { scaleLearningRate(by: after / before, reason: "plateau: validation loss \(metrics.loss)") }
+            if after != before, before > 0 { try scaleLearningRate(by: after / before, reason: "plateau: validation loss \(metrics.loss)") }
         }
         if var earlyStopping = progress.earlyStopping {
             let value: Double? = earlyStopping.metric == .loss ? metrics.loss : metrics.accuracy

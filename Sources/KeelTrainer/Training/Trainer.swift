@@ -4,15 +4,30 @@
 /// checkpoints.
 ///
 /// The model, the loss and the pipeline are generic parameters, so the hot path is specialized;
-/// monitors (`[any Monitor]`) and event handlers are called once per step.
+/// the ``MonitorSet`` and the event sinks are called once per step.
 ///
 /// ```swift
+/// let log = try JSONLinesEventSink(path: "run.jsonl")
 /// var trainer = Trainer(
 ///     model: model, loss: MeanSquaredError<Float>(),
 ///     pipeline: Chain { GlobalNormClipper(maxNorm: 1); Adam<Float>(learningRate: 1e-3) },
-///     monitors: [myNonFiniteMonitor], configuration: TrainerConfiguration(seed: 42))
+///     monitors: .standard, configuration: TrainerConfiguration(seed: 42, nominalLearningRate: 1e-3),
+///     sinks: [log, ConsoleProgressSink()])
 /// let result = try trainer.fit(epochs: 10, source: data, validation: heldOut)
 /// ```
+///
+/// **Events.** Every event is a ``TrainingEvent`` delivered, in order, to each sink and then to
+/// each handler: `stepCompleted` per optimizer step (loss, ‖g‖ before the pipeline, the
+/// pipeline's clip reports and whether a clipper fired, learning rate = nominal × scale, update
+/// norm, duration, truncated-BPTT window norms); `monitorFired` per firing member of the
+/// ``MonitorSet`` (with the attribution report); `actionTaken` for every skip, rollback,
+/// optimizer-state reset, learning-rate change and stop; `gradientFlow` and `recurrentDynamics`
+/// on steps where they were computed; `validation`; `epochCompleted`; `checkpointSaved`; and
+/// `trainingFinished` when ``fit(epochs:source:validation:maxSteps:)`` returns. Event `step`
+/// fields follow ``StepObservation/step``: the 0-based index of the optimizer step (steps taken
+/// before it); `epochCompleted`, `validation`, `checkpointSaved` and `trainingFinished` carry the
+/// steps taken so far. A sink that throws makes `fit` (or ``saveCheckpoint(to:)``) throw that
+/// error: a failing log file is never silent. Sinks are flushed when `fit` returns.
 ///
 /// **The pipeline** must end in the optimizer: its output is the update added to the parameters
 /// (θ ← θ + s·update, s = ``learningRateScale``).
@@ -28,25 +43,34 @@
 /// pipeline once: clipping sees the accumulated gradient.
 ///
 /// **Statistics** are computed once per step; parameter norms, the update norm, the gradient-flow
-/// profile and σ_max of recurrent weights only when some monitor's ``Monitor/needs`` asks. The
+/// profile and σ_max of recurrent weights only when ``MonitorSet/needs(atStep:)`` asks for them at
+/// that step. The
 /// gradient-flow profile and σ_max need a ``StatefulSequenceModel``.
 ///
-/// **Verdicts.** All monitors inspect every step. Any ``MonitorVerdict/stop(reason:)`` stops
-/// (no update); else any ``MonitorVerdict/rollback(reason:)`` rolls back (see
-/// ``RollbackPolicy``); else every ``MonitorVerdict/scaleLearningRate(factor:reason:)`` factor is
-/// applied and, if any monitor said ``MonitorVerdict/skipUpdate(reason:)``, the update is skipped
-/// (parameters and pipeline state unchanged, the step counted).
+/// **Verdicts.** The ``MonitorSet`` evaluates every step and combines its members' verdicts
+/// (the most severe wins, see ``MonitorSet/combine(_:)``): ``MonitorVerdict/stop(reason:)``
+/// stops (no update); ``MonitorVerdict/rollback(reason:)`` rolls back (see ``RollbackPolicy``);
+/// ``MonitorVerdict/scaleLearningRate(factor:reason:)`` multiplies the scale before the update;
+/// ``MonitorVerdict/skipUpdate(reason:)`` skips the update (parameters and pipeline state
+/// unchanged, the step counted). After the pipeline the set receives the clip reports
+/// (``MonitorSet/recordClipReports(_:)``).
+///
+/// **Backward order.** ``StepObservation/firstNonFiniteKey`` is the first non-finite gradient in
+/// the **reverse of the model's parameter order**: for sequential models (embedding → recurrent
+/// layers → head) that is the order backpropagation produces gradients, so the head comes first
+/// and the embedding last. This is an approximation for models whose parameter order differs
+/// from their data flow.
 ///
 /// **Determinism.** Given the configuration's seed, a run is a function of the model, the data
 /// and the components: the trainer's generator feeds every training forward pass, data come from
 /// a random-access ``BatchSource`` at the trainer's cursor, and a checkpoint stores all of it, so
 /// a resumed run reaches bit-identical parameters.
-public struct Trainer<Model: Layer, LossFunction: Loss, Pipeline: GradientTransform>: Sendable
+public struct Trainer<Model: Layer, LossFunction: Loss, Pipeline: GradientTransform>
 where LossFunction.Scalar == Model.Scalar, Pipeline.Scalar == Model.Scalar {
     /// The element type.
     public typealias Scalar = Model.Scalar
-    /// An event handler.
-    public typealias EventHandler = @Sendable (TrainerEvent) -> Void
+    /// An event handler, called after the sinks with every event.
+    public typealias EventHandler = @Sendable (TrainingEvent) -> Void
 
     /// The model being trained.
     public internal(set) var model: Model
@@ -56,12 +80,16 @@ where LossFunction.Scalar == Model.Scalar, Pipeline.Scalar == Model.Scalar {
     public let pipeline: Pipeline
     /// The pipeline's state (optimizer moments, clipper history).
     public internal(set) var pipelineState: Pipeline.State
-    /// The monitors, asked in order every step.
-    public internal(set) var monitors: [any Monitor]
-    /// Handlers called with every event, in order.
+    /// The monitors (and attributor), evaluated once per step.
+    public internal(set) var monitors: MonitorSet
+    /// The sinks that receive every event, in order.
+    public var sinks: [any EventSink]
+    /// Handlers called with every event, after the sinks.
     public var eventHandlers: [EventHandler]
     /// The configuration.
     public let configuration: TrainerConfiguration
+    /// Decodes the monitor set of a checkpoint: the built-ins plus the types of the set's members.
+    public var monitorRegistry: MonitorRegistry
     /// Batches left out after rollbacks, in the order they were found.
     public internal(set) var skippedBatches: [SkippedBatch] = []
     /// Rollbacks so far (counted against ``RollbackPolicy/maxRollbacks``).
@@ -70,25 +98,51 @@ where LossFunction.Scalar == Model.Scalar, Pipeline.Scalar == Model.Scalar {
     var progress: TrainerProgress
     var snapshots: [TrainerSnapshot<Model, Pipeline.State>] = []
     var skippedCursors: Set<TrainingCursor> = []
-    let needs: ObservationNeeds
+    var epochStart: ContinuousClock.Instant?
 
     /// A trainer at step 0 with a fresh pipeline state.
+    ///
+    /// - Parameters:
+    ///   - model: the model (a ``StatefulSequenceModel`` for truncated BPTT, gradient flow and σ_max).
+    ///   - loss: the loss on the model's output.
+    ///   - pipeline: the gradient pipeline, ending in the optimizer.
+    ///   - monitors: the monitor set evaluated every step.
+    ///   - configuration: seeds, accumulation, TBPTT, validation, rollback and reporting.
+    ///   - sinks: receive every ``TrainingEvent``; their errors are thrown by `fit`.
+    ///   - eventHandlers: called with every event after the sinks.
     public init(
-        model: Model, loss: LossFunction, pipeline: Pipeline, monitors: [any Monitor] = [],
-        configuration: TrainerConfiguration = TrainerConfiguration(), eventHandlers: [EventHandler] = []
+        model: Model, loss: LossFunction, pipeline: Pipeline, monitors: MonitorSet,
+        configuration: TrainerConfiguration = TrainerConfiguration(), sinks: [any EventSink] = [],
+        eventHandlers: [EventHandler] = []
     ) {
         self.model = model
         self.loss = loss
         self.pipeline = pipeline
         self.pipelineState = pipeline.makeState(for: model.parameters)
         self.monitors = monitors
+        self.sinks = sinks
         self.eventHandlers = eventHandlers
         self.configuration = configuration
-        self.needs = monitors.reduce(into: ObservationNeeds()) { $0.formUnion($1.needs) }
+        var registry = MonitorRegistry.builtIns
+        Self.register(monitors.monitors, in: &registry)
+        self.monitorRegistry = registry
         var progress = TrainerProgress(generator: Xoshiro256StarStar(seed: configuration.seed))
         progress.plateau = configuration.plateau
         progress.earlyStopping = configuration.earlyStopping
         self.progress = progress
+    }
+
+    /// A trainer whose monitor set holds `monitors` (in order) with an ``ExplosionAttributor``
+    /// (none when `monitors` is empty, so that an unmonitored trainer computes nothing extra).
+    public init(
+        model: Model, loss: LossFunction, pipeline: Pipeline, monitors: [any Monitor] = [],
+        configuration: TrainerConfiguration = TrainerConfiguration(), sinks: [any EventSink] = [],
+        eventHandlers: [EventHandler] = []
+    ) {
+        self.init(
+            model: model, loss: loss, pipeline: pipeline,
+            monitors: MonitorSet(monitors, attributor: monitors.isEmpty ? nil : ExplosionAttributor()),
+            configuration: configuration, sinks: sinks, eventHandlers: eventHandlers)
     }
 
     /// Optimizer steps taken (skipped updates included, rolled-back steps not).
@@ -97,17 +151,48 @@ where LossFunction.Scalar == Model.Scalar, Pipeline.Scalar == Model.Scalar {
     public var cursor: TrainingCursor { progress.cursor }
     /// The factor applied to every update (1 at the start).
     public var learningRateScale: Double { progress.learningRateScale }
+    /// The learning rate reported in events: ``TrainerConfiguration/nominalLearningRate`` ×
+    /// ``learningRateScale``.
+    public var learningRate: Double { configuration.nominalLearningRate * progress.learningRateScale }
     /// The trainer's random generator (feeds training forward passes).
     public var generator: Xoshiro256StarStar { progress.generator }
     /// Snapshots currently in the rollback ring.
     public var snapshotCount: Int { snapshots.count }
 
-    func emit(_ event: TrainerEvent) {
+    /// Delivers `event` to every sink, then every handler. Every sink receives the event even
+    /// when an earlier one throws; the first error is rethrown.
+    func emit(_ event: TrainingEvent) throws {
+        var firstError: (any Error)?
+        for sink in sinks {
+            do { try sink.receive(event) } catch { firstError = firstError ?? error }
+        }
         for handler in eventHandlers { handler(event) }
+        if let firstError { throw firstError }
+    }
+
+    /// Flushes every sink; the first error is rethrown after all were tried.
+    func flushSinks() throws {
+        var firstError: (any Error)?
+        for sink in sinks {
+            do { try sink.flush() } catch { firstError = firstError ?? error }
+        }
+        if let firstError { throw firstError }
     }
 
     mutating func takeSnapshot() {
         snapshots.append(TrainerSnapshot(model: model, pipelineState: pipelineState, monitors: monitors, progress: progress))
         if snapshots.count > configuration.rollback.capacity { snapshots.removeFirst(snapshots.count - configuration.rollback.capacity) }
+    }
+
+    /// Registers the type of every member (and of nested sets' members).
+    static func register(_ monitors: [any Monitor], in registry: inout MonitorRegistry) {
+        for monitor in monitors {
+            registerType(of: monitor, in: &registry)
+            if let nested = monitor as? MonitorSet { register(nested.monitors, in: &registry) }
+        }
+    }
+
+    private static func registerType<M: Monitor>(of monitor: M, in registry: inout MonitorRegistry) {
+        registry.register(M.self)
     }
 }

@@ -3,6 +3,6 @@
 struct TrainerSnapshot<Model: Sendable, PipelineState: Sendable>: Sendable {
     var model: Model
     var pipelineState: PipelineState
-    var monitors: [any Monitor]
+    var monitors: MonitorSet
     var progress: TrainerProgress
 }

@@ -1,0 +1,297 @@
+/// A complete recurrent model for real tasks: an optional ``Embedding`` front for index inputs,
+/// a ``StackedRecurrent`` encoder (layers, dropout between layers, unidirectional or
+/// ``Bidirectional`` layers), and a ``Dense`` head on the last step (sequence regression or
+/// classification) or on every step (copy task, character language model).
+///
+/// It is a ``StatefulSequenceModel``: truncated BPTT carries every layer's state across windows,
+/// and the trainer records one gradient-flow profile per layer (named by ``gradientFlowKeys``).
+/// The layer type is a generic parameter, so the hot path is statically typed; choose it with
+/// ``RecurrentNetworkSpecification/build(_:)`` when the architecture is only known at run time
+/// (the `keel` CLI).
+///
+/// **Shapes.** Without an embedding, input `[T, batch, inputSize]`; with one, input `[T, batch]`
+/// of token indices (whole numbers stored as scalars), embedded to `[T, batch, dimension]`.
+/// Output `[T, batch, outputSize]` with ``headOnEveryStep``, else `[batch, outputSize]` from the
+/// last step.
+///
+/// **Parameter keys** (model order, which the trainer reverses as the backward order):
+/// `embedding.weight`, `encoder.layer0.weightIH`, `encoder.layer0.weightHH`, … (bidirectional:
+/// `encoder.layer0.forward.weightHH`, `encoder.layer0.backward.weightHH`), `head.weight`,
+/// `head.bias`.
+public struct RecurrentNetwork<RecurrentLayer: RecurrentSequenceLayer>: StatefulSequenceModel, BufferContainer, Sendable
+where RecurrentLayer.State: Sendable {
+    /// The element type.
+    public typealias Scalar = RecurrentLayer.Scalar
+    /// One state per encoder layer.
+    public typealias SequenceState = [RecurrentLayer.State]
+
+    /// What a window's forward pass saves.
+    public struct WindowCache {
+        let embedding: Embedding<Scalar>.Cache?
+        let encoder: StackedRecurrent<RecurrentLayer>.Cache
+        let head: Dense<Scalar>.Cache
+        let timeSteps: Int
+        let batchSize: Int
+    }
+
+    /// The embedding of index inputs (nil: inputs are feature vectors).
+    public var embedding: Embedding<Scalar>?
+    /// The recurrent encoder (always returns every step; the head picks the last when needed).
+    public var encoder: StackedRecurrent<RecurrentLayer>
+    /// The output layer.
+    public var head: Dense<Scalar>
+    /// Whether the head maps every step (`true`) or only the last (`false`).
+    public var headOnEveryStep: Bool
+
+    /// A model from its parts. The encoder must be time-major; it is set to return every step.
+    public init(
+        embedding: Embedding<Scalar>? = nil, encoder: StackedRecurrent<RecurrentLayer>, head: Dense<Scalar>, headOnEveryStep: Bool
+    ) {
+        precondition(!encoder.batchFirst, "RecurrentNetwork: the encoder must be time-major (batchFirst false)")
+        if let embedding {
+            precondition(
+                embedding.dimension == encoder.inputSize,
+                "RecurrentNetwork: embedding dimension \(embedding.dimension) differs from the encoder inputSize \(encoder.inputSize)")
+        }
+        precondition(
+            head.inputSize == encoder.outputSize,
+            "RecurrentNetwork: head inputSize \(head.inputSize) differs from the encoder outputSize \(encoder.outputSize)")
+        var encoder = encoder
+        encoder.returnsSequences = true
+        self.embedding = embedding
+        self.encoder = encoder
+        self.head = head
+        self.headOnEveryStep = headOnEveryStep
+    }
+
+    public func visitParameters(_ visitor: (ParameterKey, Tensor<Scalar>) throws -> Void) rethrows {
+        if let embedding { try embedding.visitParameters { try visitor(ParameterKey("embedding").appending($0), $1) } }
+        try encoder.visitParameters { try visitor(ParameterKey("encoder").appending($0), $1) }
+        try head.visitParameters { try visitor(ParameterKey("head").appending($0), $1) }
+    }
+
+    public mutating func updateParameters(_ visitor: (ParameterKey, inout Tensor<Scalar>) throws -> Void) rethrows {
+        if embedding != nil { try embedding!.updateParameters { try visitor(ParameterKey("embedding").appending($0), &$1) } }
+        try encoder.updateParameters { try visitor(ParameterKey("encoder").appending($0), &$1) }
+        try head.updateParameters { try visitor(ParameterKey("head").appending($0), &$1) }
+    }
+
+    /// Whether the output has a time axis (``headOnEveryStep``).
+    public var outputsSequence: Bool { headOnEveryStep }
+
+    /// Every `weightHH` of the encoder, in layer order.
+    public var recurrentWeightKeys: [ParameterKey] {
+        var keys: [ParameterKey] = []
+        encoder.visitParameters { key, _ in if key.name == "weightHH" { keys.append(ParameterKey("encoder").appending(key)) } }
+        return keys
+    }
+
+    /// Each layer's first `weightHH` (the forward direction's for bidirectional layers).
+    public var gradientFlowKeys: [ParameterKey] {
+        encoder.layers.indices.compactMap { index in
+            var first: ParameterKey?
+            encoder.layers[index].visitParameters { key, _ in if first == nil, key.name == "weightHH" { first = key } }
+            return first.map { ParameterKey("encoder.layer\(index)").appending($0) }
+        }
+    }
+
+    /// Runs the sequence from zero states.
+    public mutating func forward(_ input: Tensor<Scalar>, context: inout ForwardContext) -> (output: Tensor<Scalar>, cache: WindowCache) {
+        let result = forward(input, initialState: nil, context: &context)
+        return (result.output, result.cache)
+    }
+
+    /// Runs the sequence from `initialState` (one state per layer; zeros when nil).
+    public func forward(
+        _ input: Tensor<Scalar>, initialState: SequenceState?, context: inout ForwardContext
+    ) -> (output: Tensor<Scalar>, finalState: SequenceState, cache: WindowCache) {
+        var sequence = input
+        var embeddingCache: Embedding<Scalar>.Cache? = nil
+        if let embedding {
+            precondition(input.rank == 2, "RecurrentNetwork.forward: index input has shape \(input.shape), expected [time, batch]")
+            let (embedded, cache) = embedding.forward(input, context: &context)
+            sequence = embedded
+            embeddingCache = cache
+        } else {
+            precondition(input.rank == 3, "RecurrentNetwork.forward: input has shape \(input.shape), expected [time, batch, inputSize]")
+        }
+        let timeSteps = sequence.shape[0], batchSize = sequence.shape[1]
+        let (outputs, finalStates, encoderCache) = encoder.forward(sequence, initialStates: initialState, context: &context)
+        let features = headOnEveryStep ? outputs : outputs[timeSteps - 1]
+        let (output, headCache) = head.forward(features, context: &context)
+        return (
+            output, finalStates,
+            WindowCache(embedding: embeddingCache, encoder: encoderCache, head: headCache, timeSteps: timeSteps, batchSize: batchSize)
+        )
+    }
+
+    /// Backpropagates the full sequence.
+    public func backward(_ outputGradient: Tensor<Scalar>, cache: WindowCache, gradients: inout ParameterSet<Scalar>) -> Tensor<Scalar> {
+        var profiles: [[Double]]? = nil
+        return backward(outputGradient, cache: cache, gradients: &gradients, truncationDepth: nil, profiles: &profiles)
+    }
+
+    /// Backpropagates one window through at most `truncationDepth` steps of every layer; a
+    /// non-nil `profiles` receives one gradient-flow profile per layer.
+    public func backward(
+        _ outputGradient: Tensor<Scalar>, cache: WindowCache, gradients: inout ParameterSet<Scalar>,
+        truncationDepth: Int?, profiles: inout [[Double]]?
+    ) -> Tensor<Scalar> {
+        let featuresGradient = gradients.withScope("head") { head.backward(outputGradient, cache: cache.head, gradients: &$0) }
+        let outputsGradient: Tensor<Scalar>
+        if headOnEveryStep {
+            outputsGradient = featuresGradient
+        } else {
+            let last = featuresGradient.reshaped(to: [1, cache.batchSize, encoder.outputSize])
+            outputsGradient = cache.timeSteps == 1
+                ? last : Tensor.concatenate([Tensor<Scalar>.zeros([cache.timeSteps - 1, cache.batchSize, encoder.outputSize]), last])
+        }
+        let sequenceGradient = gradients.withScope("encoder") {
+            encoder.backward(
+                outputsGradient, finalStateGradients: nil, cache: cache.encoder, gradients: &$0,
+                truncationDepth: truncationDepth, profiles: &profiles
+            ).inputGradient
+        }
+        if let embedding, let embeddingCache = cache.embedding {
+            return gradients.withScope("embedding") { embedding.backward(sequenceGradient, cache: embeddingCache, gradients: &$0) }
+        }
+        return sequenceGradient
+    }
+}
+
+/// The recurrent cell of a ``RecurrentNetworkSpecification``.
+public enum RecurrentCellKind: String, Sendable, Hashable, Codable, CaseIterable {
+    /// Elman RNN, h = tanh(W x + U h + b).
+    case rnnTanh
+    /// Elman RNN with ReLU.
+    case rnnReLU
+    /// LSTM.
+    case lstm
+    /// GRU.
+    case gru
+}
+
+/// A run-time description of a ``RecurrentNetwork`` (what the `keel` CLI parses), built into a
+/// statically typed model by ``build(_:)``.
+public struct RecurrentNetworkSpecification: Sendable, Hashable, Codable {
+    /// The cell.
+    public var cell: RecurrentCellKind
+    /// Features per input step (ignored with an embedding: its dimension is the input size).
+    public var inputSize: Int
+    /// Hidden units per layer (and direction).
+    public var hiddenSize: Int
+    /// Stacked layers (≥ 1).
+    public var layers: Int
+    /// Dropout between layers while training.
+    public var dropout: Double
+    /// Whether every layer is bidirectional (outputs 2 × hidden).
+    public var bidirectional: Bool
+    /// Head outputs (1 for regression, the class count or vocabulary for classification).
+    public var outputSize: Int
+    /// Head on every step (copy task, char-LM) or the last step only.
+    public var headOnEveryStep: Bool
+    /// With `(vocabularySize, dimension)`, an embedding front for index inputs `[T, batch]`.
+    public var embedding: EmbeddingSize?
+    /// When set, every `weightHH` is re-initialized with ``ScaledToSpectralRadius`` of an
+    /// ``Orthogonal`` matrix at this spectral radius; for gated cells (`[G·H, H]`) each gate's
+    /// `[H, H]` block is drawn and scaled separately.
+    public var recurrentSpectralRadius: Double?
+    /// The seed of the initialization.
+    public var seed: UInt64
+
+    /// The size of an embedding front.
+    public struct EmbeddingSize: Sendable, Hashable, Codable {
+        /// Valid indices are 0 ..< vocabularySize.
+        public var vocabularySize: Int
+        /// The vector length (the encoder's input size).
+        public var dimension: Int
+
+        /// An embedding size.
+        public init(vocabularySize: Int, dimension: Int) {
+            self.vocabularySize = vocabularySize
+            self.dimension = dimension
+        }
+    }
+
+    /// A specification; see the properties.
+    public init(
+        cell: RecurrentCellKind, inputSize: Int, hiddenSize: Int, layers: Int = 1, dropout: Double = 0,
+        bidirectional: Bool = false, outputSize: Int, headOnEveryStep: Bool = false, embedding: EmbeddingSize? = nil,
+        recurrentSpectralRadius: Double? = nil, seed: UInt64 = 0
+    ) {
+        precondition(layers >= 1, "RecurrentNetworkSpecification: layers \(layers) must be ≥ 1")
+        precondition(hiddenSize >= 1 && outputSize >= 1, "RecurrentNetworkSpecification: sizes must be positive")
+        self.cell = cell
+        self.inputSize = inputSize
+        self.hiddenSize = hiddenSize
+        self.layers = layers
+        self.dropout = dropout
+        self.bidirectional = bidirectional
+        self.outputSize = outputSize
+        self.headOnEveryStep = headOnEveryStep
+        self.embedding = embedding
+        self.recurrentSpectralRadius = recurrentSpectralRadius
+        self.seed = seed
+    }
+
+    /// Builds the model and hands it to `body` with its concrete type (so that the trainer built
+    /// inside `body` is fully specialized), returning `body`'s result.
+    public func build<Body: RecurrentNetworkBody>(_ body: Body) throws -> Body.Result {
+        switch cell {
+        case .rnnTanh: try build(body) { RNNCell<Body.Scalar>(inputSize: $0, hiddenSize: hiddenSize, nonlinearity: .tanh, using: &$1) }
+        case .rnnReLU: try build(body) { RNNCell<Body.Scalar>(inputSize: $0, hiddenSize: hiddenSize, nonlinearity: .relu, using: &$1) }
+        case .lstm: try build(body) { LSTMCell<Body.Scalar>(inputSize: $0, hiddenSize: hiddenSize, using: &$1) }
+        case .gru: try build(body) { GRUCell<Body.Scalar>(inputSize: $0, hiddenSize: hiddenSize, using: &$1) }
+        }
+    }
+
+    private func build<Body: RecurrentNetworkBody, C: Cell>(
+        _ body: Body, makeCell: (Int, inout Xoshiro256StarStar) -> C
+    ) throws -> Body.Result where C.Scalar == Body.Scalar, C.State: Sendable {
+        var generator = Xoshiro256StarStar(seed: seed)
+        let embeddingLayer = embedding.map {
+            Embedding<Body.Scalar>(vocabularySize: $0.vocabularySize, dimension: $0.dimension, generator: &generator)
+        }
+        let firstInput = embedding?.dimension ?? inputSize
+        let width = bidirectional ? 2 * hiddenSize : hiddenSize
+        func cell(_ layer: Int) -> C {
+            var made = makeCell(layer == 0 ? firstInput : width, &generator)
+            if let radius = recurrentSpectralRadius {
+                made.updateParameters { key, tensor in
+                    if key.name == "weightHH" {
+                        let hidden = tensor.shape[1], gates = tensor.shape[0] / hidden
+                        let blocks: [Tensor<Body.Scalar>] = (0..<gates).map { _ in
+                            ScaledToSpectralRadius(radius, base: Orthogonal()).makeTensor([hidden, hidden], generator: &generator)
+                        }
+                        tensor = gates == 1 ? blocks[0] : Tensor.concatenate(blocks)
+                    }
+                }
+            }
+            return made
+        }
+        if bidirectional {
+            let layers = (0..<layers).map { Bidirectional(forward: cell($0), backward: cell($0)) }
+            let head = Dense<Body.Scalar>(inputSize: width, outputSize: outputSize, generator: &generator)
+            return try body.run(RecurrentNetwork(
+                embedding: embeddingLayer, encoder: StackedRecurrent(layers, dropoutRate: dropout), head: head,
+                headOnEveryStep: headOnEveryStep))
+        } else {
+            let cells = (0..<layers).map { cell($0) }
+            let head = Dense<Body.Scalar>(inputSize: width, outputSize: outputSize, generator: &generator)
+            return try body.run(RecurrentNetwork(
+                embedding: embeddingLayer, encoder: StackedRecurrent(cells: cells, dropoutRate: dropout), head: head,
+                headOnEveryStep: headOnEveryStep))
+        }
+    }
+}
+
+/// What to do with a model built from a ``RecurrentNetworkSpecification``: a generic function
+/// over the concrete layer type (Swift has no generic closures).
+public protocol RecurrentNetworkBody {
+    /// The element type of the model.
+    associatedtype Scalar: TensorScalar
+    /// What ``run(_:)`` returns.
+    associatedtype Result
+    /// Receives the built model.
+    func run<L: RecurrentSequenceLayer>(_ model: RecurrentNetwork<L>) throws -> Result where L.Scalar == Scalar, L.State: Sendable
+}
