@@ -13,7 +13,7 @@ struct DemoCommand: ParsableCommand {
             (keel-demo-<run>.jsonl).
             """)
 
-    @Option(help: "Optimizer steps per run.")
+    @Option(help: "Optimizer steps per run (default 2000; 20 with --quick).")
     var steps: Int?
 
     @Option(help: "Seed for the models and the data.")
@@ -30,7 +30,7 @@ struct DemoCommand: ParsableCommand {
 
     func run() throws {
         let settings = DemoRunner.Settings(
-            steps: steps ?? (quick ? 20 : 300), seed: seed, sequenceLength: sequenceLength ?? (quick ? 50 : 100),
+            steps: steps ?? (quick ? 20 : 2000), seed: seed, sequenceLength: sequenceLength ?? (quick ? 50 : 100),
             hiddenSize: 32, batchSize: quick ? 16 : 32, output: output)
         try runReportingErrors { try DemoRunner(settings: settings).run() }
     }

@@ -29,7 +29,7 @@ public struct DemoRunner {
         public var progressMode: ConsoleProgressMode
 
         public init(
-            steps: Int = 300, seed: UInt64 = 3, sequenceLength: Int = 100, hiddenSize: Int = 32, batchSize: Int = 32,
+            steps: Int = 2000, seed: UInt64 = 3, sequenceLength: Int = 100, hiddenSize: Int = 32, batchSize: Int = 32,
             output: String = "keel-demo-report.html", logDirectory: String? = nil, progressMode: ConsoleProgressMode = .automatic
         ) {
             self.steps = steps
@@ -194,7 +194,7 @@ public struct DemoRunner {
 
     static func number(_ value: Double, digits: Int = 3) -> String {
         guard value.isFinite else { return value.isNaN ? "NaN" : "∞" }
-        if abs(value) >= 1000 { return String(format: "%.3g", value) }
+        if abs(value) >= 1000 || (value != 0 && abs(value) < 0.01) { return String(format: "%.2g", value) }
         return String(format: "%.\(digits)f", value)
     }
 
@@ -253,7 +253,7 @@ public struct DemoRunner {
                 : "≤ 1/γ = 1: Pascanu's condition for explosion does not hold. "
             if let nonFinite = firings.first(where: { $0.monitor == "NonFiniteMonitor" }) {
                 text += "At step \(nonFinite.step) the loss or gradient became NaN/∞ and NonFiniteMonitor stopped the run"
-                text += unclipped.finalLoss.isFinite ? "; the held-out MSE is \(number(unclipped.finalLoss)). " : ": the weights are destroyed (held-out MSE NaN). "
+                text += unclipped.finalLoss.isFinite ? "; the held-out MSE is \(number(unclipped.finalLoss)). " : ": the weights are destroyed (held-out MSE \(number(unclipped.finalLoss))). "
             } else if !unclipped.finalLoss.isFinite {
                 text += "The weights ended non-finite (held-out MSE NaN). "
             } else {

@@ -140,7 +140,7 @@ public struct TrainRunner {
         sinks.append(ConsoleProgressSink(totalSteps: totalSteps, every: max(1, totalSteps / 20), mode: progressMode, write: write))
         var trainer = Trainer(model: model, loss: loss, pipeline: pipeline, monitors: monitors(), configuration: configuration, sinks: sinks)
         if let resume {
-            try trainer.loadCheckpoint(from: resume)
+            try trainer.loadCheckpoint(from: resume, transformStateDecoders: AnyTransformStateDecoders([pipeline.first, pipeline.second]))
             write("resumed from \(resume) at step \(trainer.step)\n")
         }
         var result: FitResult
