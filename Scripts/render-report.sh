@@ -30,7 +30,7 @@ absolute="$(cd "$(dirname "$report")" && pwd)/$(basename "$report")"
 # extra white space at the bottom is harmless.
 svg_height=$(grep -o 'height="[0-9.]*" role="img"' "$report" | grep -o '[0-9.]*' | awk '{s += $1} END {print int(s)}')
 rows=$(grep -o '<tr>' "$report" | wc -l)
-height=$(( ${svg_height:-0} + rows * 26 + 1600 ))
+height=$(( ${svg_height:-0} + rows * 60 + 3000 ))
 
 "$browser" --headless=new --no-sandbox --disable-gpu --hide-scrollbars --force-device-scale-factor=1 \
     --window-size="${width},${height}" --screenshot="$output" "file://$absolute" >/dev/null 2>&1 || {

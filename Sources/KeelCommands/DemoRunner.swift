@@ -141,7 +141,7 @@ public struct DemoRunner {
             let source = try AddingProblem<Float>(
                 sequenceLength: settings.sequenceLength, batchSize: settings.batchSize, batchesPerEpoch: settings.steps, seed: settings.seed &+ 8)
             let heldOut = try AddingProblem<Float>(sequenceLength: settings.sequenceLength, batchSize: 100, batchesPerEpoch: 2, seed: 12345)
-            let every = max(1, settings.steps / 30)
+            let every = max(1, min(settings.steps / 30, 10))
             // Warnings only (the unclipped run must really be unprotected); a non-finite loss stops
             // the run, since nothing can be learned after it.
             let monitors = MonitorSet(
@@ -274,8 +274,11 @@ public struct DemoRunner {
         if let lstm = runs.first(where: { $0.name == "lstm-clipped" }) {
             var text = "The LSTM (orthogonal recurrent weights, Adam, clipping): its additive cell state carries information across time without repeated multiplication by W_hh, so gradients neither explode nor vanish as fast. "
             text += "Held-out MSE \(number(lstm.initialLoss)) → \(number(lstm.finalLoss))"
-            text += lstm.finalLoss.isFinite ? String(format: " (×%.2f of the baseline)", lstm.finalLoss / baseline) : ""
+            text += lstm.finalLoss.isFinite ? " (×\(number(lstm.finalLoss / baseline, digits: 2)) of the baseline)" : ""
             text += lstm.finalLoss < baseline / 2 ? ": it solves the task where the vanilla RNN cannot in this budget." : "."
+            if lstm.sigmaEnd > 1 {
+                text += " Its σ_max(W_hh) grew to \(number(lstm.sigmaEnd, digits: 2)) without harm: in a gated cell the gates, not W_hh alone, decide how gradients flow back."
+            }
             paragraphs.append(text)
         }
         return paragraphs.joined(separator: "\n\n")

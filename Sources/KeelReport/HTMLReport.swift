@@ -72,6 +72,10 @@ public struct HTMLReport: Sendable {
             }
         }
         chart.references = lossReferences
+        // A diverged run (loss 1e30) would flatten every other curve: cap the axis at 100× the
+        // largest starting loss and mark what lies above.
+        let starts = runs.compactMap { $0.steps.lazy.map(\.loss).first { $0.isFinite && $0 > 0 } }
+        if let start = starts.max() { chart.cap = start * 100 }
         return chart
     }
 
@@ -113,6 +117,12 @@ public struct HTMLReport: Sendable {
             }
         }
         if !chart.series.isEmpty { chart.references = [.init(label: "1/γ = 1 (tanh)", y: 1, color: "#555")] }
+        // One diverged run (σ_max 1e4) would flatten the others: switch to a log axis.
+        let values = chart.series.flatMap { $0.points.map(\.y) }.filter { $0.isFinite && $0 > 0 }
+        if let low = values.min(), let high = values.max(), high / low > 30 {
+            chart.logarithmic = true
+            chart.yLabel = "σ_max (log scale)"
+        }
         return chart
     }
 
@@ -133,40 +143,42 @@ public struct HTMLReport: Sendable {
         let heatmapTitle = "Gradient flow ‖∂L/∂hₜ‖ — \(run.name)" + (flows.first?.profiles.first.map { " (\($0.weightKey.rawValue))" } ?? "")
         html += SVGHeatmap(title: heatmapTitle, rows: thinned(profiles, limit: 60)).render()
         if !profiles.isEmpty {
-            html += "<p class=\"note\">Each row is one logged step; each column a time step of the sequence. Gradients flow backward from the loss at the last step (right) to the first input (left): a gradient that fades toward the left is vanishing, one that grows is exploding. Red cells are non-finite.</p>\n"
+            html += "<p class=\"note\">Each row is one logged step; each column a time step of the sequence. Gradients flow backward from the loss at the last step (right) to the first input (left): a gradient that fades toward the left is vanishing, one that grows is exploding. Black cells are exactly zero (saturated units pass no gradient back); red cells are non-finite.</p>\n"
         }
         let firings = run.firings
         if let attribution = firings.lazy.compactMap(\.attribution).first {
             html += "<h3>Per-parameter gradient norms at step \(attribution.step) (‖g‖ = \(shortNumber(attribution.globalGradientNorm)))</h3>\n"
             html += parameterBars(attribution)
         }
-        var rows: [(step: Int, kind: String, detail: String)] = []
+        var rows: [EventRow] = []
         for firing in firings {
-            var detail = "\(firing.verdict)"
+            var detail = firing.verdict == .proceed ? "warning" : "\(firing.verdict)"
             if !firing.findings.isEmpty { detail += " — " + firing.findings.joined(separator: "; ") }
             if let top = firing.attribution?.entries.first {
                 detail += " — attribution: \(top.key.rawValue) (‖g‖ = \(shortNumber(top.gradientNorm))"
                 if let share = top.shareOfGlobalNorm { detail += ", \(String(format: "%.0f", 100 * share))% of ‖g‖" }
                 detail += ")"
             }
-            rows.append((firing.step, firing.monitor, detail))
+            rows.append(EventRow(step: firing.step, kind: firing.monitor, detail: detail))
         }
         for action in run.actions {
             var detail = action.reason
             if let restored = action.restoredStep { detail += " (restored step \(restored))" }
             if let skipped = action.skippedBatches, !skipped.isEmpty { detail += " (skipped batches \(skipped.map(String.init).joined(separator: ", ")))" }
-            rows.append((action.step, "action: \(action.action.rawValue)", detail))
+            rows.append(EventRow(step: action.step, kind: "action: \(action.action.rawValue)", detail: detail))
         }
-        for checkpoint in run.checkpoints { rows.append((checkpoint.step, "checkpoint", checkpoint.path)) }
-        if let finish = run.finish { rows.append((finish.step, "finished", finish.detail ?? finish.reason)) }
-        rows.sort { $0.step < $1.step }
-        html += "<h3>Events (\(rows.count))</h3>\n"
+        for checkpoint in run.checkpoints { rows.append(EventRow(step: checkpoint.step, kind: "checkpoint", detail: checkpoint.path)) }
+        if let finish = run.finish { rows.append(EventRow(step: finish.step, kind: "finished", detail: finish.detail ?? finish.reason)) }
+        let total = rows.count
+        rows = EventRow.grouped(rows.sorted { $0.step < $1.step })
+        html += "<h3>Events (\(total))</h3>\n"
         if rows.isEmpty {
             html += "<p class=\"note\">No monitor firings or actions.</p>\n"
         } else {
             html += "<table class=\"events\"><thead><tr><th>step</th><th>event</th><th>detail</th></tr></thead><tbody>\n"
             for row in rows.prefix(200) {
-                html += "<tr><td>\(row.step)</td><td>\(escapeHTML(row.kind))</td><td>\(escapeHTML(row.detail))</td></tr>\n"
+                let steps = row.lastStep == row.step ? "\(row.step)" : "\(row.step)–\(row.lastStep)"
+                html += "<tr><td>\(steps)</td><td>\(escapeHTML(row.kind))</td><td>\(escapeHTML(row.detail))</td></tr>\n"
             }
             if rows.count > 200 { html += "<tr><td colspan=\"3\">… \(rows.count - 200) more</td></tr>\n" }
             html += "</tbody></table>\n"
@@ -205,4 +217,41 @@ public struct HTMLReport: Sendable {
         pre.explanation{white-space:pre-wrap;background:#f7f7f7;border:1px solid #e2e2e2;padding:10px;font-size:13px}
         footer{margin:40px 0 20px;color:#888;font-size:12px}
         """
+}
+
+/// One line of a run's event table; runs of the same event on (nearly) consecutive steps are
+/// merged into one line so that a monitor firing on every step does not bury the rest.
+struct EventRow {
+    var step: Int
+    var lastStep: Int
+    var kind: String
+    var detail: String
+    var count = 1
+
+    init(step: Int, kind: String, detail: String) {
+        self.step = step
+        self.lastStep = step
+        self.kind = kind
+        self.detail = detail
+    }
+
+    static func grouped(_ rows: [EventRow]) -> [EventRow] {
+        var groups: [EventRow] = []
+        var lastDetail: [String] = []
+        for row in rows {
+            if let index = groups.indices.last, groups[index].kind == row.kind, row.step - groups[index].lastStep <= 3,
+               row.kind != "finished", row.kind != "checkpoint" {
+                groups[index].lastStep = row.step
+                groups[index].count += 1
+                lastDetail[index] = row.detail
+            } else {
+                groups.append(row)
+                lastDetail.append(row.detail)
+            }
+        }
+        for index in groups.indices where groups[index].count > 1 {
+            groups[index].detail = "\(groups[index].count) times. First: \(groups[index].detail) … Last: \(lastDetail[index])"
+        }
+        return groups
+    }
 }

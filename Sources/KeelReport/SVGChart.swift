@@ -43,6 +43,9 @@ public struct SVGChart: Sendable {
     public var references: [ReferenceLine] = []
     public var width = 900.0
     public var height = 300.0
+    /// Values above this are drawn on the top edge with a ▲ (so that one diverged run does not
+    /// flatten the others); nil: no cap.
+    public var cap: Double?
 
     public init(title: String, xLabel: String, yLabel: String, logarithmic: Bool = false) {
         self.title = title
@@ -53,9 +56,26 @@ public struct SVGChart: Sendable {
 
     private func usable(_ y: Double) -> Bool { y.isFinite && (!logarithmic || y > 0) }
 
+    /// `series` with values above ``cap`` replaced by the cap, and the points that were capped.
+    private func cappedSeries() -> (series: [Series], capped: [(x: Double, color: String)]) {
+        guard let cap else { return (series, []) }
+        var capped: [(x: Double, color: String)] = []
+        let lines = series.map { line -> Series in
+            var copy = line
+            copy.points = line.points.map { point in
+                guard point.y.isFinite, point.y > cap else { return point }
+                capped.append((point.x, line.color))
+                return (point.x, cap)
+            }
+            return copy
+        }
+        return (lines, capped)
+    }
+
     /// The chart as an `<svg>` element.
     public func render() -> String {
-        let left = 78.0, right = 170.0, top = 34.0, bottom = 48.0
+        let (series, capped) = cappedSeries()
+        let left = 78.0, right = 200.0, top = 34.0, bottom = 48.0
         let plotWidth = width - left - right, plotHeight = height - top - bottom
         let xs = series.flatMap { $0.points.map(\.x) }.filter(\.isFinite)
         var ys = series.flatMap { $0.points.map(\.y) }.filter(usable)
@@ -135,6 +155,11 @@ public struct SVGChart: Sendable {
                 svg += "<text x=\"\(fmt(px(point.x)))\" y=\"\(fmt(top + 9))\" text-anchor=\"middle\" class=\"nonfinite\" fill=\"\(line.color)\">×</text>"
             }
         }
+        var lastMarker = -Double.infinity
+        for point in capped where px(point.x) - lastMarker >= 6 {
+            lastMarker = px(point.x)
+            svg += "<text x=\"\(fmt(px(point.x)))\" y=\"\(fmt(top + 9))\" text-anchor=\"middle\" class=\"nonfinite\" fill=\"\(point.color)\">▲</text>"
+        }
         // The legend sits right of the plot so that it never covers data.
         var legendY = top + 6
         for line in series {
@@ -144,17 +169,21 @@ public struct SVGChart: Sendable {
             } else {
                 svg += "<line x1=\"\(fmt(x))\" x2=\"\(fmt(x + 20))\" y1=\"\(fmt(legendY))\" y2=\"\(fmt(legendY))\" stroke=\"\(line.color)\" stroke-width=\"2.5\"\(line.dashed ? " stroke-dasharray=\"5 3\"" : "")/>"
             }
-            svg += "<text x=\"\(fmt(x + 26))\" y=\"\(fmt(legendY + 4))\" class=\"legend\">\(escapeHTML(truncate(line.label, 20)))</text>"
+            svg += "<text x=\"\(fmt(x + 26))\" y=\"\(fmt(legendY + 4))\" class=\"legend\">\(escapeHTML(truncate(line.label, 26)))</text>"
             legendY += 18
         }
         for reference in references where usable(reference.y) {
             let x = left + plotWidth + 14
             svg += "<line x1=\"\(fmt(x))\" x2=\"\(fmt(x + 20))\" y1=\"\(fmt(legendY))\" y2=\"\(fmt(legendY))\" stroke=\"\(reference.color)\" stroke-width=\"1.5\" stroke-dasharray=\"6 4\"/>"
-            svg += "<text x=\"\(fmt(x + 26))\" y=\"\(fmt(legendY + 4))\" class=\"legend\">\(escapeHTML(truncate(reference.label, 20)))</text>"
+            svg += "<text x=\"\(fmt(x + 26))\" y=\"\(fmt(legendY + 4))\" class=\"legend\">\(escapeHTML(truncate(reference.label, 26)))</text>"
             legendY += 18
         }
         if series.contains(where: { $0.points.contains { $0.x.isFinite && !$0.y.isFinite } }) {
             svg += "<text x=\"\(fmt(left + plotWidth + 14))\" y=\"\(fmt(legendY + 4))\" class=\"legend\">× = NaN/∞ value</text>"
+            legendY += 18
+        }
+        if let cap, !capped.isEmpty {
+            svg += "<text x=\"\(fmt(left + plotWidth + 14))\" y=\"\(fmt(legendY + 4))\" class=\"legend\">▲ = above \(shortNumber(cap))</text>"
         }
         svg += "</svg>"
         return svg

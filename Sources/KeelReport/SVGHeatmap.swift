@@ -14,12 +14,13 @@ public struct SVGHeatmap: Sendable {
     }
 
     public func render() -> String {
-        let left = 78.0, right = 170.0, top = 34.0, bottom = 48.0
+        let left = 78.0, right = 200.0, top = 34.0, bottom = 48.0
         let columns = rows.map(\.values.count).max() ?? 0
         let plotWidth = width - left - right
-        let rowHeight = max(3.0, min(14.0, 320.0 / Double(max(rows.count, 1))))
+        let rowHeight = max(3.0, min(24.0, 320.0 / Double(max(rows.count, 1))))
         let plotHeight = rowHeight * Double(rows.count)
-        let height = top + plotHeight + bottom
+        let barHeight = 110.0
+        let height = top + max(plotHeight, barHeight + 24) + bottom
         var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" viewBox=\"0 0 \(fmt(width)) \(fmt(max(height, 120)))\" width=\"\(fmt(width))\" height=\"\(fmt(max(height, 120)))\" role=\"img\" aria-label=\"\(escapeHTML(title))\">"
         svg += "<text x=\"\(fmt(left))\" y=\"20\" class=\"title\">\(escapeHTML(title))</text>"
         let logs = rows.flatMap(\.values).filter { $0.isFinite && $0 > 0 }.map { Foundation.log10($0) }
@@ -53,14 +54,14 @@ public struct SVGHeatmap: Sendable {
         svg += "<text x=\"\(fmt(left + plotWidth / 2))\" y=\"\(fmt(top + plotHeight + 38))\" text-anchor=\"middle\" class=\"label\">time step t (0 = first input)</text>"
         svg += "<text transform=\"translate(16 \(fmt(top + plotHeight / 2))) rotate(-90)\" text-anchor=\"middle\" class=\"label\">training step</text>"
         // Color bar.
-        let barX = left + plotWidth + 24, barHeight = min(plotHeight, 160.0)
+        let barX = left + plotWidth + 24
         for index in 0..<20 {
             let fraction = 1 - Double(index) / 19
             svg += "<rect x=\"\(fmt(barX))\" y=\"\(fmt(top + Double(index) * barHeight / 20))\" width=\"14\" height=\"\(fmt(barHeight / 20 + 0.3))\" fill=\"\(viridis(fraction))\"/>"
         }
         svg += "<text x=\"\(fmt(barX + 20))\" y=\"\(fmt(top + 9))\" class=\"legend\">\(shortNumber(Foundation.pow(10, high)))</text>"
         svg += "<text x=\"\(fmt(barX + 20))\" y=\"\(fmt(top + barHeight))\" class=\"legend\">\(shortNumber(Foundation.pow(10, low)))</text>"
-        svg += "<text x=\"\(fmt(barX - 2))\" y=\"\(fmt(top + barHeight + 18))\" class=\"legend\">‖∂L/∂hₜ‖ (log)</text>"
+        svg += "<text x=\"\(fmt(barX - 2))\" y=\"\(fmt(top + barHeight + 20))\" class=\"legend\">‖∂L/∂hₜ‖ (log scale)</text>"
         svg += "</svg>"
         return svg
     }
