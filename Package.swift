@@ -1,7 +1,7 @@
 // swift-tools-version: 6.0
 // Keel: stable training of recurrent and deep networks.
 // Swift 6 language mode (the tools-version default), no unsafeFlags, no package dependencies
-// for library targets.
+// for library targets: only the `keel` executable uses swift-argument-parser.
 import PackageDescription
 
 let package = Package(
@@ -15,10 +15,15 @@ let package = Package(
         .library(name: "KeelData", targets: ["KeelData"]),
         .library(name: "KeelTrainer", targets: ["KeelTrainer"]),
         .library(name: "KeelConformance", targets: ["KeelConformance"]),
+        .library(name: "KeelReport", targets: ["KeelReport"]),
+        .executable(name: "keel", targets: ["KeelCLI"]),
         .executable(name: "keel-bench", targets: ["KeelBench"]),
         .executable(name: "keel-component", targets: ["KeelComponentTool"]),
         .plugin(name: "new-component", targets: ["NewComponentPlugin"]),
         .plugin(name: "check-conformance", targets: ["CheckConformancePlugin"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     ],
     targets: [
         // The only C in the package: GEMM micro-kernels, vectorized activations and elementwise
@@ -58,5 +63,15 @@ let package = Package(
                 intent: .custom(verb: "check-conformance", description: "Run the conformance tests and print a per-law summary")),
             dependencies: ["KeelComponentTool"]),
         .testTarget(name: "KeelComponentToolTests", dependencies: ["KeelComponentKit"]),
+        // The `keel` command: KeelCommands holds the logic (configuration, validation, runs, demo,
+        // sampling) without argument parsing; KeelCLI is the thin swift-argument-parser layer.
+        .target(name: "KeelReport", dependencies: ["KeelMonitors"]),
+        .target(
+            name: "KeelCommands",
+            dependencies: ["KeelCore", "KeelLayers", "KeelOptimizers", "KeelMonitors", "KeelData", "KeelTrainer", "KeelReport"]),
+        .executableTarget(
+            name: "KeelCLI",
+            dependencies: ["KeelCommands", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .testTarget(name: "KeelCLITests", dependencies: ["KeelCommands", "KeelReport", "KeelCLI"]),
     ]
 )

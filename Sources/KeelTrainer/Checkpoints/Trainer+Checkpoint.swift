@@ -76,7 +76,12 @@ extension Trainer {
     ///   - registry: decodes the saved ``MonitorSet``'s members; `nil` uses
     ///     ``monitorRegistry`` (the built-ins plus the types of this trainer's members). The saved
     ///     members' types must equal this trainer's, in order.
-    public mutating func loadCheckpoint(from path: String, registry: MonitorRegistry? = nil) throws {
+    ///   - transformStateDecoders: decoders for the states of ``AnyGradientTransform`` members of
+    ///     the pipeline (`AnyTransformStateDecoders([clipper, optimizer])`); needed only when the
+    ///     pipeline holds erased transforms.
+    public mutating func loadCheckpoint(
+        from path: String, registry: MonitorRegistry? = nil, transformStateDecoders: AnyTransformStateDecoders? = nil
+    ) throws {
         let names = Self.checkpointFileNames
         let manifestBytes = try AtomicFile.read(path + "/" + names.manifest, file: names.manifest)
         let manifest: CheckpointManifest
@@ -119,6 +124,7 @@ extension Trainer {
             let decoder = JSONDecoder()
             decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
             decoder.userInfo[MonitorRegistry.userInfoKey] = registry ?? monitorRegistry
+            transformStateDecoders?.install(in: decoder)
             state = try decoder.decode(TrainerState<Pipeline.State>.self, from: Data(contents[names.trainerState]!))
         } catch {
             throw CheckpointError.invalidTrainerState(file: names.trainerState, detail: Self.describe(error))

@@ -157,7 +157,10 @@ extension Trainer {
     mutating func windowedGradients<M: StatefulSequenceModel>(
         _ sequenceModel: M, batch: Batch<Scalar>, into gradients: inout ParameterSet<Scalar>, recordsFlow: Bool
     ) -> (loss: Double, windowNorms: [Double], flows: [[Double]]?) where M.Scalar == Scalar {
-        precondition(batch.inputs.rank == 3, "Trainer: sequence inputs must be [time, batch, features], got \(batch.inputs.shape)")
+        // Rank 2 is a sequence of indices [time, batch] for a model that starts with an embedding.
+        precondition(
+            batch.inputs.rank == 3 || batch.inputs.rank == 2,
+            "Trainer: sequence inputs must be [time, batch, features] or indices [time, batch], got \(batch.inputs.shape)")
         let timeSteps = batch.inputs.shape[0]
         let truncation = configuration.truncatedBPTT
         let windowLength = truncation?.windowLength ?? timeSteps

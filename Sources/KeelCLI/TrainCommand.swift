@@ -1,0 +1,125 @@
+import ArgumentParser
+import KeelCommands
+
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train a recurrent network on a task or on your own data.",
+        discussion: """
+            Data: --task NAME (default adding), or --text FILE (character language model), or --csv FILE \
+            --target COLUMN [--columns a,b] (sliding windows of --sequence-length rows, normalized), or \
+            --npy-inputs FILE --npy-targets FILE ([examples, time, features] → [examples, outputs]).
+            Options can also come from a JSON file (--config; keys spelled as the flags, e.g. \
+            {"cell": "gru", "learning-rate": 0.01}); flags given on the command line win. Every problem \
+            with the options is listed at once.
+            """)
+
+    @Option(help: "A JSON file of options (keys as the flag names); command-line flags override it.")
+    var config: String?
+
+    @Option(help: "Synthetic task: \(TrainChoices.tasks.joined(separator: "|")).")
+    var task: String?
+    @Option(help: "A UTF-8 text file to train a character-level language model on.")
+    var text: String?
+    @Option(help: "A CSV time series (with a header row).")
+    var csv: String?
+    @Option(help: "CSV input columns, comma-separated (default: all).")
+    var columns: String?
+    @Option(help: "CSV target column(s), comma-separated.")
+    var target: String?
+    @Option(help: "A .npy file of inputs [examples, time, features] (float32/float64).")
+    var npyInputs: String?
+    @Option(help: "A .npy file of targets [examples] or [examples, outputs].")
+    var npyTargets: String?
+    @Option(help: "Sequence length (task length T, text sequence length, CSV window).")
+    var sequenceLength: Int?
+
+    @Option(help: "Recurrent cell: \(TrainChoices.cells.joined(separator: "|")) (default lstm).")
+    var cell: String?
+    @Option(help: "Stacked recurrent layers (default 1).")
+    var layers: Int?
+    @Option(help: "Hidden size (default 64).")
+    var hidden: Int?
+    @Flag(inversion: .prefixedNo, help: "Run each layer in both directions.")
+    var bidirectional: Bool?
+    @Option(help: "Dropout between stacked layers, in [0, 1).")
+    var dropout: Double?
+    @Option(help: "Embedding dimension of a --text model (default min(32, hidden)).")
+    var embeddingDimension: Int?
+    @Option(help: "Recurrent weight initializer: \(TrainChoices.recurrentInitializers.joined(separator: "|")).")
+    var initRecurrent: String?
+    @Option(help: "Scale the recurrent weights to this spectral radius (orthogonal base).")
+    var spectralRadius: Double?
+
+    @Option(help: "Optimizer: \(TrainChoices.optimizers.joined(separator: "|")) (default adam).")
+    var optimizer: String?
+    @Option(help: "Learning rate (default per optimizer: sgd 0.05, adam 0.003, …).")
+    var learningRate: Double?
+    @Option(help: "Learning-rate schedule: \(TrainChoices.schedules.joined(separator: "|")).")
+    var schedule: String?
+    @Option(help: "Gradient clipper: \(TrainChoices.clippers.joined(separator: "|")) (default global-norm).")
+    var clip: String?
+    @Option(help: "The clipper's threshold (max norm, max value, AGC λ, AutoClip percentile, ZClip z).")
+    var clipThreshold: Double?
+    @Option(help: "Truncated BPTT: K1 (window) or K1,K2 (window, backpropagation depth).")
+    var tbptt: String?
+
+    @Option(help: "Monitors: standard|none (standard: non-finite, explosion, loss spike, vanishing, dynamics).")
+    var monitors: String?
+    @Option(help: "On a gradient explosion or non-finite gradient: \(TrainChoices.explosionPolicies.joined(separator: "|")) (default skip).")
+    var onExplosion: String?
+    @Option(help: "Log σ_max(W_hh) and the gradient-flow profile every N steps (default 10).")
+    var monitorEvery: Int?
+
+    @Option(help: "Epochs (default 1; a task epoch is 100 batches).")
+    var epochs: Int?
+    @Option(help: "Total optimizer steps (overrides --epochs).")
+    var steps: Int?
+    @Option(help: "Batch size (default 32).")
+    var batchSize: Int?
+    @Option(help: "Seed for initialization, data order and dropout.")
+    var seed: UInt64?
+
+    @Option(help: "Write checkpoints to this directory (atomically replaced).")
+    var checkpointDir: String?
+    @Option(help: "Checkpoint every N steps (default: at the end).")
+    var checkpointEvery: Int?
+    @Option(help: "Resume from a checkpoint directory written by keel train (its options are the defaults).")
+    var resume: String?
+    @Option(help: "Write every training event to this JSON Lines file (for keel report).")
+    var log: String?
+
+    var commandLineOptions: TrainOptions {
+        var options = TrainOptions()
+        func list(_ text: String?) -> [String]? { text.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } } }
+        options.task = task; options.text = text; options.csv = csv; options.columns = list(columns); options.target = list(target)
+        options.npyInputs = npyInputs; options.npyTargets = npyTargets; options.sequenceLength = sequenceLength
+        options.cell = cell; options.layers = layers; options.hidden = hidden; options.bidirectional = bidirectional
+        options.dropout = dropout; options.embeddingDimension = embeddingDimension; options.initRecurrent = initRecurrent
+        options.spectralRadius = spectralRadius; options.optimizer = optimizer; options.learningRate = learningRate
+        options.schedule = schedule; options.clip = clip; options.clipThreshold = clipThreshold; options.tbptt = tbptt
+        options.monitors = monitors; options.onExplosion = onExplosion; options.monitorEvery = monitorEvery
+        options.epochs = epochs; options.steps = steps; options.batchSize = batchSize; options.seed = seed
+        options.checkpointDir = checkpointDir; options.checkpointEvery = checkpointEvery; options.log = log
+        return options
+    }
+
+    func run() throws {
+        try runReportingErrors {
+            var options = TrainOptions()
+            var sources: [String] = []
+            if let resume {
+                options = try TrainRunner.savedOptions(in: resume)
+                sources.append(resume)
+            }
+            if let config {
+                options = options.overridden(by: try TrainOptions.load(contentsOfFile: config))
+                sources.append(config)
+            }
+            options = options.overridden(by: commandLineOptions)
+            sources.append("command line")
+            try options.validate(source: sources.count == 1 ? "command line" : sources.joined(separator: " + "))
+            try TrainRunner(options: options, resume: resume).run()
+        }
+    }
+}

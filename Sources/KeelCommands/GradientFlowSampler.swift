@@ -1,0 +1,18 @@
+import KeelCore
+import KeelMonitors
+
+/// A monitor that never intervenes: it asks the trainer for the gradient-flow profile
+/// ‖∂L/∂hₜ‖ every `every` steps, so that `gradientFlow` events reach the log for the report's
+/// heatmap without paying for the backward-through-time norms on every step.
+public struct GradientFlowSampler: Monitor, StepScheduledNeeds {
+    public var every: Int
+
+    public init(every: Int) {
+        precondition(every >= 1, "GradientFlowSampler: every must be ≥ 1")
+        self.every = every
+    }
+
+    public var needs: ObservationNeeds { .gradientFlow }
+    public func needs(atStep step: Int) -> ObservationNeeds { step % every == 0 ? .gradientFlow : [] }
+    public mutating func inspect(_ observation: StepObservation) -> MonitorVerdict { .proceed }
+}

@@ -1,0 +1,120 @@
+import Foundation
+import KeelCore
+import KeelData
+import KeelTrainer
+
+/// The training data of a run, its validation data and what the model needs to fit them.
+public struct PreparedData: Sendable {
+    public enum LossKind: String, Sendable, Codable { case meanSquaredError, crossEntropy }
+
+    public var source: AnyBatchSource<Float>
+    public var validation: AnyBatchSource<Float>?
+    public var inputSize: Int
+    public var outputSize: Int
+    public var loss: LossKind
+    public var headOnEveryStep: Bool
+    public var vocabulary: CharacterVocabulary?
+    public var normalization: NormalizationStatistics?
+    /// The loss of the best constant prediction, when known.
+    public var baselineLoss: Double?
+    /// One line for the console: "adding problem (T = 50)".
+    public var summary: String
+
+    /// Loads or generates the data the options name (the adding problem by default).
+    ///
+    /// - Throws: the loaders' errors (``TextDatasetError``, ``CSVTimeSeriesError``,
+    ///   ``NPYError``: they name the file and the line or offset) and ``CommandError``.
+    public static func load(_ options: TrainOptions) throws -> PreparedData {
+        let batchSize = options.batchSize ?? 32
+        let seed = options.seed ?? 0
+        if let path = options.text {
+            let length = options.sequenceLength ?? 64
+            let dataset = try CharacterTextDataset(contentsOf: URL(fileURLWithPath: path), validationFraction: 0.1)
+            let training = try dataset.batches(.training, sequenceLength: length, batchSize: batchSize, shuffleSeed: seed, as: Float.self)
+            let validation = try? dataset.batches(.validation, sequenceLength: length, batchSize: batchSize, as: Float.self)
+            return PreparedData(
+                source: AnyBatchSource(training), validation: validation.map { AnyBatchSource($0) }, inputSize: dataset.vocabulary.count,
+                outputSize: dataset.vocabulary.count, loss: .crossEntropy, headOnEveryStep: true, vocabulary: dataset.vocabulary,
+                normalization: nil, baselineLoss: Foundation.log(Double(dataset.vocabulary.count)),
+                summary: "character language model on \(path) (\(dataset.symbols.count) characters, vocabulary \(dataset.vocabulary.count), sequences of \(length))")
+        }
+        if let path = options.csv {
+            let targets = options.target ?? []
+            let window = options.sequenceLength ?? 32
+            var selection: [String]? = nil
+            if let columns = options.columns { selection = columns + targets.filter { !columns.contains($0) } }
+            let raw = try CSVTimeSeries(contentsOf: URL(fileURLWithPath: path), columns: selection)
+            for name in (options.columns ?? []) + targets where !raw.columns.contains(name) {
+                throw CommandError("\(path): no column '\(name)' (columns: \(raw.columns.joined(separator: ", ")))")
+            }
+            let trainingRows = max(Int(Double(raw.rowCount) * 0.9), min(raw.rowCount, window + 1))
+            guard trainingRows > window else {
+                throw CommandError("\(path): \(raw.rowCount) rows are too few for windows of \(window) rows (--sequence-length)")
+            }
+            let statistics = raw.normalizationStatistics(rows: 0..<trainingRows)
+            let series = try raw.normalized(using: statistics)
+            let inputs = options.columns ?? series.columns
+            let training = try series.windows(
+                inputColumns: inputs, targetColumns: targets, window: window, batchSize: batchSize, rows: 0..<trainingRows,
+                shuffleSeed: seed, as: Float.self)
+            let validation = raw.rowCount - trainingRows > window
+                ? try? series.windows(inputColumns: inputs, targetColumns: targets, window: window, batchSize: batchSize, rows: trainingRows..<raw.rowCount, as: Float.self)
+                : nil
+            return PreparedData(
+                source: AnyBatchSource(training), validation: validation.map { AnyBatchSource($0) }, inputSize: inputs.count,
+                outputSize: targets.count, loss: .meanSquaredError, headOnEveryStep: false, vocabulary: nil, normalization: statistics,
+                baselineLoss: 1, summary: "CSV time series \(path): \(raw.rowCount) rows, inputs \(inputs.joined(separator: ",")) → \(targets.joined(separator: ",")), windows of \(window)")
+        }
+        if let inputsPath = options.npyInputs, let targetsPath = options.npyTargets {
+            let inputs = try NPYArray(contentsOf: URL(fileURLWithPath: inputsPath))
+            let targets = try NPYArray(contentsOf: URL(fileURLWithPath: targetsPath))
+            guard inputs.shape.count == 3 else {
+                throw CommandError("\(inputsPath): inputs must have shape [examples, time, features] (got \(inputs.shape))")
+            }
+            var targetTensor = targets.tensor(of: Float.self)
+            if targetTensor.rank == 1 { targetTensor = targetTensor.reshaped(to: [targetTensor.shape[0], 1]) }
+            guard targetTensor.rank == 2 else {
+                throw CommandError("\(targetsPath): targets must have shape [examples] or [examples, outputs] (got \(targets.shape))")
+            }
+            guard targetTensor.shape[0] == inputs.shape[0] else {
+                throw CommandError("\(targetsPath): \(targetTensor.shape[0]) targets for \(inputs.shape[0]) input examples (\(inputsPath))")
+            }
+            let source = try TensorBatchSource(
+                inputs: inputs.tensor(of: Float.self), targets: targetTensor, batchSize: batchSize, shuffleSeed: seed, timeMajor: true)
+            return PreparedData(
+                source: AnyBatchSource(source), validation: nil, inputSize: inputs.shape[2], outputSize: targetTensor.shape[1],
+                loss: .meanSquaredError, headOnEveryStep: false, vocabulary: nil, normalization: nil, baselineLoss: nil,
+                summary: "NumPy arrays \(inputsPath) \(inputs.shape) → \(targetsPath) \(targets.shape)")
+        }
+        return try task(options.task ?? "adding", options: options)
+    }
+
+    static func task(_ name: String, options: TrainOptions) throws -> PreparedData {
+        let batchSize = options.batchSize ?? 32
+        let seed = options.seed ?? 0
+        let length = options.sequenceLength
+        func make(seed: UInt64, batchSize: Int, batches: Int) throws -> any SyntheticTask<Float> {
+            switch name {
+            case "multiplication": try MultiplicationProblem<Float>(sequenceLength: length ?? 100, batchSize: batchSize, batchesPerEpoch: batches, seed: seed)
+            case "temporal-order": try TemporalOrderProblem<Float>(sequenceLength: length ?? 50, batchSize: batchSize, batchesPerEpoch: batches, seed: seed)
+            case "temporal-order-3bit": try TemporalOrderProblem<Float>(variant: .threeBits, sequenceLength: length ?? 50, batchSize: batchSize, batchesPerEpoch: batches, seed: seed)
+            case "copy": try CopyTask<Float>(delay: length ?? 20, batchSize: batchSize, batchesPerEpoch: batches, seed: seed)
+            case "permutation": try RandomPermutationProblem<Float>(sequenceLength: length ?? 50, batchSize: batchSize, batchesPerEpoch: batches, seed: seed)
+            case "memorization": try NoiselessMemorizationProblem<Float>(delay: length ?? 20, batchSize: batchSize, batchesPerEpoch: batches, seed: seed)
+            default: try AddingProblem<Float>(sequenceLength: length ?? 50, batchSize: batchSize, batchesPerEpoch: batches, seed: seed)
+            }
+        }
+        let training = try make(seed: seed, batchSize: batchSize, batches: 100)
+        let validation = try make(seed: seed &+ 1_000_003, batchSize: 100, batches: 2)
+        var output = 1, loss = LossKind.meanSquaredError, everyStep = false
+        switch training.target {
+        case .regression: break
+        case .classification(let classes): (output, loss) = (classes, .crossEntropy)
+        case .sequenceClassification(let classes): (output, loss, everyStep) = (classes, .crossEntropy, true)
+        }
+        return PreparedData(
+            source: AnyBatchSource(training), validation: AnyBatchSource(validation), inputSize: training.inputFeatures,
+            outputSize: output, loss: loss, headOnEveryStep: everyStep, vocabulary: nil, normalization: nil,
+            baselineLoss: training.baselineLoss, summary: "\(name) task\(length.map { " (length \($0))" } ?? "")")
+    }
+}

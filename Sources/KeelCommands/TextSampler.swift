@@ -1,0 +1,113 @@
+import Foundation
+import KeelCore
+import KeelData
+import KeelTrainer
+
+/// `keel sample`: rebuilds a character-level model from a `keel train --text` checkpoint
+/// (`model.json`, `vocabulary.json`, `weights.safetensors`) and generates text.
+public struct TextSampler {
+    public var checkpoint: String
+    public var length: Int
+    public var temperature: Double
+    public var seed: UInt64
+    public var prime: String
+
+    public init(checkpoint: String, length: Int = 200, temperature: Double = 0.8, seed: UInt64 = 0, prime: String = "") {
+        self.checkpoint = checkpoint
+        self.length = length
+        self.temperature = temperature
+        self.seed = seed
+        self.prime = prime
+    }
+
+    /// The prime text followed by `length` generated characters.
+    ///
+    /// - Throws: ``CommandError`` naming the missing or mismatched file.
+    public func generate() throws -> String {
+        guard length >= 0 else { throw CommandError("--length must be ≥ 0 (got \(length))") }
+        guard temperature > 0, temperature.isFinite else { throw CommandError("--temperature must be > 0 (got \(temperature))") }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: checkpoint, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw CommandError("\(checkpoint): no such checkpoint directory")
+        }
+        let model = try ModelFile.read(ModelFile.self, from: checkpoint, name: ModelFile.fileName, purpose: "keel sample needs a checkpoint written by keel train --text")
+        guard model.data == "text", let embedding = model.specification.embedding else {
+            throw CommandError("\(checkpoint)/\(ModelFile.fileName): the model was trained on \(model.data) data; keel sample needs a character-level model (keel train --text)")
+        }
+        let vocabulary = try ModelFile.read(CharacterVocabulary.self, from: checkpoint, name: ModelFile.vocabularyFileName, purpose: "it holds the characters of a --text model")
+        guard vocabulary.count == embedding.vocabularySize, vocabulary.count == model.specification.outputSize else {
+            throw CommandError("\(checkpoint)/\(ModelFile.vocabularyFileName): \(vocabulary.count) characters, but the model in \(ModelFile.fileName) has a vocabulary of \(embedding.vocabularySize)")
+        }
+        let weightsPath = URL(fileURLWithPath: checkpoint).appendingPathComponent("weights.safetensors").path
+        guard let bytes = FileManager.default.contents(atPath: weightsPath) else {
+            throw CommandError("\(weightsPath): missing")
+        }
+        let weights: SafeTensorsFile
+        do { weights = try SafeTensorsFile(bytes: [UInt8](bytes)) } catch { throw CommandError("\(weightsPath): \(error)") }
+        var primed: [Int] = []
+        for (offset, scalar) in prime.unicodeScalars.enumerated() {
+            guard let index = vocabulary.index(of: scalar) else {
+                throw CommandError("--prime: character '\(scalar)' at offset \(offset) is not in the model's vocabulary")
+            }
+            primed.append(index)
+        }
+        let generated = try model.specification.build(
+            SamplingBody(weights: weights, weightsPath: weightsPath, primed: primed, length: length, temperature: temperature, seed: seed))
+        return prime + vocabulary.decode(generated)
+    }
+
+    struct SamplingBody: RecurrentNetworkBody {
+        typealias Scalar = Float
+        let weights: SafeTensorsFile
+        let weightsPath: String
+        let primed: [Int]
+        let length: Int
+        let temperature: Double
+        let seed: UInt64
+
+        func run<L: RecurrentSequenceLayer>(_ model: RecurrentNetwork<L>) throws -> [Int] where L.Scalar == Float, L.State: Sendable {
+            var model = model
+            var failure: (any Error)?
+            model.updateParameters { key, tensor in
+                guard failure == nil else { return }
+                do {
+                    let loaded = try weights.tensor(named: key.rawValue, as: Float.self)
+                    guard loaded.shape == tensor.shape else {
+                        throw CommandError("\(weightsPath): \(key.rawValue) has shape \(loaded.shape), model.json implies \(tensor.shape)")
+                    }
+                    tensor = loaded
+                } catch let error as CommandError {
+                    failure = error
+                } catch {
+                    failure = CommandError("\(weightsPath): \(error) (does model.json match the weights?)")
+                }
+            }
+            if let failure { throw failure }
+            var context = ForwardContext(mode: .inference, seed: seed)
+            var generator = Xoshiro256StarStar(seed: seed)
+            var state: RecurrentNetwork<L>.SequenceState? = nil
+            var next = primed.last ?? Int.random(in: 0..<model.head.outputSize, using: &generator)
+            if primed.count > 1 {
+                let input = Tensor<Float>(shape: [primed.count - 1, 1], scalars: primed.dropLast().map(Float.init))
+                state = model.forward(input, initialState: nil, context: &context).finalState
+            }
+            var output: [Int] = primed.isEmpty ? [next] : []
+            while output.count < length {
+                let input = Tensor<Float>(shape: [1, 1], scalars: [Float(next)])
+                let result = model.forward(input, initialState: state, context: &context)
+                state = result.finalState
+                let logits = result.output.scalars.map { Double($0) / temperature }
+                let maximum = logits.max() ?? 0
+                let weights = logits.map { Foundation.exp($0 - maximum) }
+                var threshold = Double.random(in: 0..<1, using: &generator) * weights.reduce(0, +)
+                next = weights.count - 1
+                for (index, weight) in weights.enumerated() {
+                    threshold -= weight
+                    if threshold < 0 { next = index; break }
+                }
+                output.append(next)
+            }
+            return Array(output.prefix(length))
+        }
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+
+/// The names `keel train` accepts for each choice.
+public enum TrainChoices {
+    public static let tasks = ["adding", "multiplication", "temporal-order", "temporal-order-3bit", "copy", "permutation", "memorization"]
+    public static let cells = ["rnn-tanh", "rnn-relu", "lstm", "gru"]
+    public static let optimizers = ["sgd", "adam", "adamw", "rmsprop", "adagrad", "lion"]
+    public static let schedules = ["constant", "cosine", "step", "exponential", "onecycle"]
+    public static let clippers = ["none", "global-norm", "value", "norm", "agc", "autoclip", "zclip"]
+    public static let recurrentInitializers = ["default", "orthogonal", "glorot", "identity"]
+    public static let monitorSets = ["standard", "none"]
+    public static let explosionPolicies = ["skip", "rollback", "stop", "warn"]
+}
+
+extension TrainOptions {
+    /// Every problem with these options (empty when they are usable), in a stable order.
+    public func problems() -> [String] {
+        var problems: [String] = []
+        func choice(_ kind: String, _ value: String?, _ choices: [String]) {
+            if let value, !choices.contains(value) { problems.append(unknownChoice(kind, value, choices)) }
+        }
+        func positive<T: Comparable & Numeric>(_ name: String, _ value: T?) {
+            if let value, value <= 0 { problems.append("\(name) must be > 0 (got \(value))") }
+        }
+        let sources = [task.map { _ in "--task" }, text.map { _ in "--text" }, csv.map { _ in "--csv" }, npyInputs.map { _ in "--npy-inputs" }].compactMap { $0 }
+        if sources.count > 1 { problems.append("give one data source, not \(sources.joined(separator: " and "))") }
+        choice("task", task, TrainChoices.tasks)
+        choice("cell", cell, TrainChoices.cells)
+        choice("optimizer", optimizer, TrainChoices.optimizers)
+        choice("schedule", schedule, TrainChoices.schedules)
+        choice("clip", clip, TrainChoices.clippers)
+        choice("init-recurrent", initRecurrent, TrainChoices.recurrentInitializers)
+        choice("monitors", monitors, TrainChoices.monitorSets)
+        choice("on-explosion", onExplosion, TrainChoices.explosionPolicies)
+        if csv != nil && (target ?? []).isEmpty { problems.append("--csv needs --target COLUMN") }
+        if csv == nil && columns != nil { problems.append("columns given without --csv") }
+        if csv == nil && target != nil { problems.append("target given without --csv") }
+        if (npyInputs == nil) != (npyTargets == nil) { problems.append("--npy-inputs and --npy-targets go together") }
+        positive("hidden", hidden)
+        positive("layers", layers)
+        positive("embedding-dimension", embeddingDimension)
+        positive("learning-rate", learningRate)
+        positive("spectral-radius", spectralRadius)
+        positive("epochs", epochs)
+        positive("steps", steps)
+        positive("batch-size", batchSize)
+        positive("checkpoint-every", checkpointEvery)
+        positive("monitor-every", monitorEvery)
+        if let sequenceLength, sequenceLength < 2 { problems.append("sequence-length must be ≥ 2 (got \(sequenceLength))") }
+        if let dropout, !(dropout >= 0 && dropout < 1) { problems.append("dropout must be in [0, 1) (got \(dropout))") }
+        if let clipThreshold {
+            if clipThreshold <= 0 { problems.append("clip-threshold must be > 0 (got \(clipThreshold))") }
+            if clip == "none" { problems.append("clip-threshold given but clip is none") }
+        }
+        if let tbptt {
+            if let (k1, k2) = Self.parseTBPTT(tbptt) {
+                if k1 < 1 || k2 < 1 || k2 > k1 { problems.append("tbptt K1,K2 needs 1 ≤ K2 ≤ K1 (got \(tbptt))") }
+                if bidirectional == true { problems.append("tbptt cannot be used with a bidirectional model (its backward pass needs the whole sequence)") }
+            } else {
+                problems.append("tbptt must be K1 or K1,K2 (got '\(tbptt)')")
+            }
+        }
+        if checkpointEvery != nil && checkpointDir == nil { problems.append("checkpoint-every given without checkpoint-dir") }
+        if (initRecurrent == "identity" || initRecurrent == "glorot") && spectralRadius != nil {
+            problems.append("spectral-radius applies to the default and orthogonal initializers, not \(initRecurrent!)")
+        }
+        return problems
+    }
+
+    static func parseTBPTT(_ text: String) -> (Int, Int)? {
+        let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        switch parts.count {
+        case 1: if let k = parts[0] { return (k, k) }
+        case 2: if let k1 = parts[0], let k2 = parts[1] { return (k1, k2) }
+        default: break
+        }
+        return nil
+    }
+
+    /// Throws every problem at once.
+    public func validate(source: String) throws {
+        let problems = problems()
+        if !problems.isEmpty { throw ConfigurationError(source: source, problems: problems) }
+    }
+}

@@ -1,0 +1,215 @@
+import Foundation
+
+/// The options of `keel train`, every one optional: they come from the command line, a JSON
+/// configuration file (`--config`, keys spelled as the flags: `"learning-rate": 0.01`), or both
+/// (the command line wins). ``resolve(source:)`` checks them all and lists every problem.
+public struct TrainOptions: Sendable, Equatable, Codable {
+    // Data: exactly one of task, text, csv, npy-inputs.
+    public var task: String?
+    public var text: String?
+    public var csv: String?
+    public var columns: [String]?
+    public var target: [String]?
+    public var npyInputs: String?
+    public var npyTargets: String?
+    public var sequenceLength: Int?
+    // Model.
+    public var cell: String?
+    public var layers: Int?
+    public var hidden: Int?
+    public var bidirectional: Bool?
+    public var dropout: Double?
+    public var embeddingDimension: Int?
+    public var initRecurrent: String?
+    public var spectralRadius: Double?
+    // Optimization.
+    public var optimizer: String?
+    public var learningRate: Double?
+    public var schedule: String?
+    public var clip: String?
+    public var clipThreshold: Double?
+    public var tbptt: String?
+    // Monitoring.
+    public var monitors: String?
+    public var onExplosion: String?
+    public var monitorEvery: Int?
+    // Budget.
+    public var epochs: Int?
+    public var steps: Int?
+    public var batchSize: Int?
+    public var seed: UInt64?
+    // Files.
+    public var checkpointDir: String?
+    public var checkpointEvery: Int?
+    public var log: String?
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case task, text, csv, columns, target
+        case npyInputs = "npy-inputs", npyTargets = "npy-targets", sequenceLength = "sequence-length"
+        case cell, layers, hidden, bidirectional, dropout
+        case embeddingDimension = "embedding-dimension", initRecurrent = "init-recurrent", spectralRadius = "spectral-radius"
+        case optimizer, learningRate = "learning-rate", schedule, clip, clipThreshold = "clip-threshold", tbptt
+        case monitors, onExplosion = "on-explosion", monitorEvery = "monitor-every"
+        case epochs, steps, batchSize = "batch-size", seed
+        case checkpointDir = "checkpoint-dir", checkpointEvery = "checkpoint-every", log
+    }
+
+    /// The JSON keys a configuration file may use.
+    public static var keys: [String] { CodingKeys.allCases.map(\.rawValue) }
+
+    /// `self` with every option that `overrides` sets replaced.
+    public func overridden(by overrides: TrainOptions) -> TrainOptions {
+        var merged = self
+        func take<T>(_ path: WritableKeyPath<TrainOptions, T?>) {
+            if let value = overrides[keyPath: path] { merged[keyPath: path] = value }
+        }
+        take(\.task); take(\.text); take(\.csv); take(\.columns); take(\.target); take(\.npyInputs); take(\.npyTargets)
+        take(\.sequenceLength); take(\.cell); take(\.layers); take(\.hidden); take(\.bidirectional); take(\.dropout)
+        take(\.embeddingDimension); take(\.initRecurrent); take(\.spectralRadius); take(\.optimizer); take(\.learningRate)
+        take(\.schedule); take(\.clip); take(\.clipThreshold); take(\.tbptt); take(\.monitors); take(\.onExplosion)
+        take(\.monitorEvery); take(\.epochs); take(\.steps); take(\.batchSize); take(\.seed); take(\.checkpointDir)
+        take(\.checkpointEvery); take(\.log)
+        return merged
+    }
+
+    /// Reads a JSON configuration file, reporting every unknown key and wrongly typed value at once.
+    ///
+    /// - Throws: ``ConfigurationError`` (source: the file's path) or ``CommandError`` when the
+    ///   file cannot be read or is not a JSON object.
+    public static func load(contentsOfFile path: String) throws -> TrainOptions {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw CommandError("\(path): cannot read the configuration file")
+        }
+        let value: JSONValue
+        do {
+            value = try JSONDecoder().decode(JSONValue.self, from: data)
+        } catch let DecodingError.dataCorrupted(context) {
+            let detail = (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String ?? context.debugDescription
+            throw CommandError("\(path): not valid JSON (\(detail))")
+        } catch {
+            throw CommandError("\(path): not valid JSON (\(error))")
+        }
+        guard case .object(let dictionary) = value else {
+            throw CommandError("\(path): the configuration must be a JSON object of options, e.g. {\"cell\": \"lstm\"}")
+        }
+        return try parse(dictionary, source: path)
+    }
+
+    static func parse(_ dictionary: [String: JSONValue], source: String) throws -> TrainOptions {
+        var options = TrainOptions()
+        var problems: [String] = []
+        func string(_ key: CodingKeys) -> String? {
+            guard let value = dictionary[key.rawValue] else { return nil }
+            if case .string(let text) = value { return text }
+            problems.append("\(key.rawValue) must be a string (got \(value))")
+            return nil
+        }
+        func number(_ key: CodingKeys) -> Double? {
+            guard let value = dictionary[key.rawValue] else { return nil }
+            if case .number(let number) = value { return number }
+            problems.append("\(key.rawValue) must be a number (got \(value))")
+            return nil
+        }
+        func integer(_ key: CodingKeys) -> Int? {
+            guard let value = number(key) else { return nil }
+            guard value == value.rounded(), abs(value) < 1e15 else {
+                problems.append("\(key.rawValue) must be a whole number (got \(value))")
+                return nil
+            }
+            return Int(value)
+        }
+        func boolean(_ key: CodingKeys) -> Bool? {
+            guard let value = dictionary[key.rawValue] else { return nil }
+            if case .bool(let flag) = value { return flag }
+            problems.append("\(key.rawValue) must be true or false (got \(value))")
+            return nil
+        }
+        func list(_ key: CodingKeys) -> [String]? {
+            guard let value = dictionary[key.rawValue] else { return nil }
+            if case .string(let text) = value { return text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+            if case .array(let items) = value {
+                let strings = items.compactMap { if case .string(let text) = $0 { text } else { nil } }
+                if strings.count == items.count { return strings }
+            }
+            problems.append("\(key.rawValue) must be a list of strings or a comma-separated string")
+            return nil
+        }
+        for key in dictionary.keys.sorted() where CodingKeys(rawValue: key) == nil {
+            if let suggestion = closestMatch(to: key, in: keys) {
+                problems.append("unknown key '\(key)' (did you mean '\(suggestion)'?)")
+            } else {
+                problems.append("unknown key '\(key)'")
+            }
+        }
+        options.task = string(.task)
+        options.text = string(.text)
+        options.csv = string(.csv)
+        options.columns = list(.columns)
+        options.target = list(.target)
+        options.npyInputs = string(.npyInputs)
+        options.npyTargets = string(.npyTargets)
+        options.sequenceLength = integer(.sequenceLength)
+        options.cell = string(.cell)
+        options.layers = integer(.layers)
+        options.hidden = integer(.hidden)
+        options.bidirectional = boolean(.bidirectional)
+        options.dropout = number(.dropout)
+        options.embeddingDimension = integer(.embeddingDimension)
+        options.initRecurrent = string(.initRecurrent)
+        options.spectralRadius = number(.spectralRadius)
+        options.optimizer = string(.optimizer)
+        options.learningRate = number(.learningRate)
+        options.schedule = string(.schedule)
+        options.clip = string(.clip)
+        options.clipThreshold = number(.clipThreshold)
+        if case .number(let value)? = dictionary[CodingKeys.tbptt.rawValue] {
+            options.tbptt = String(Int(value))
+        } else {
+            options.tbptt = string(.tbptt)
+        }
+        options.monitors = string(.monitors)
+        options.onExplosion = string(.onExplosion)
+        options.monitorEvery = integer(.monitorEvery)
+        options.epochs = integer(.epochs)
+        options.steps = integer(.steps)
+        options.batchSize = integer(.batchSize)
+        if let seed = integer(.seed) {
+            if seed < 0 { problems.append("seed must be ≥ 0 (got \(seed))") } else { options.seed = UInt64(seed) }
+        }
+        options.checkpointDir = string(.checkpointDir)
+        options.checkpointEvery = integer(.checkpointEvery)
+        options.log = string(.log)
+        // Semantic problems are reported together with the syntactic ones.
+        problems += options.problems()
+        if !problems.isEmpty { throw ConfigurationError(source: source, problems: problems) }
+        return options
+    }
+}
+
+/// A JSON value, decoded without losing the difference between `true` and `1`.
+enum JSONValue: Decodable, CustomStringConvertible {
+    case string(String), number(Double), bool(Bool), array([JSONValue]), object([String: JSONValue]), null
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() { self = .null }
+        else if let flag = try? container.decode(Bool.self) { self = .bool(flag) }
+        else if let number = try? container.decode(Double.self) { self = .number(number) }
+        else if let text = try? container.decode(String.self) { self = .string(text) }
+        else if let items = try? container.decode([JSONValue].self) { self = .array(items) }
+        else { self = .object(try container.decode([String: JSONValue].self)) }
+    }
+
+    var description: String {
+        switch self {
+        case .string(let text): "\"\(text)\""
+        case .number(let number): number == number.rounded() && abs(number) < 1e15 ? String(Int(number)) : String(number)
+        case .bool(let flag): String(flag)
+        case .array: "a list"
+        case .object: "an object"
+        case .null: "null"
+        }
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+import KeelMonitors
+
+/// The events of one training run, read from a JSON Lines log (one ``TrainingEvent`` per line).
+public struct RunLog: Sendable {
+    /// A name for legends and headings (the file name without its extension by default).
+    public var name: String
+    /// The events in file order.
+    public var events: [TrainingEvent]
+
+    public init(name: String, events: [TrainingEvent]) {
+        self.name = name
+        self.events = events
+    }
+
+    /// Reads `path`; blank lines are skipped.
+    ///
+    /// - Throws: ``RunLogError`` naming the file and the 1-based line of the first bad line.
+    public init(contentsOfFile path: String, name: String? = nil) throws {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw RunLogError(file: path, line: nil, problem: "cannot be read (\(error.localizedDescription))")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw RunLogError(file: path, line: nil, problem: "is not valid UTF-8")
+        }
+        let decoder = TrainingEvent.makeJSONDecoder()
+        var events: [TrainingEvent] = []
+        for (offset, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            if line.allSatisfy(\.isWhitespace) { continue }
+            do {
+                events.append(try decoder.decode(TrainingEvent.self, from: Data(line.utf8)))
+            } catch {
+                throw RunLogError(file: path, line: offset + 1, problem: Self.describe(error))
+            }
+        }
+        self.name = name ?? URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+        self.events = events
+    }
+
+    static func describe(_ error: any Error) -> String {
+        switch error as? DecodingError {
+        case .dataCorrupted(let context)?:
+            return "not a JSON training event (\(context.debugDescription))"
+        case .keyNotFound(let key, let context)?:
+            return "missing key '\((context.codingPath + [key]).map(\.stringValue).joined(separator: "."))'"
+        case .typeMismatch(_, let context)?, .valueNotFound(_, let context)?:
+            return "wrong type at '\(context.codingPath.map(\.stringValue).joined(separator: "."))': \(context.debugDescription)"
+        default:
+            return "\(error)"
+        }
+    }
+
+    public var steps: [StepRecord] { events.compactMap { if case .stepCompleted(let r) = $0 { r } else { nil } } }
+    public var validations: [ValidationRecord] { events.compactMap { if case .validation(let r) = $0 { r } else { nil } } }
+    public var firings: [MonitorFiredRecord] { events.compactMap { if case .monitorFired(let r) = $0 { r } else { nil } } }
+    public var actions: [ActionRecord] { events.compactMap { if case .actionTaken(let r) = $0 { r } else { nil } } }
+    public var gradientFlows: [GradientFlowRecord] { events.compactMap { if case .gradientFlow(let r) = $0 { r } else { nil } } }
+    public var dynamics: [RecurrentDynamicsRecord] { events.compactMap { if case .recurrentDynamics(let r) = $0 { r } else { nil } } }
+    public var finish: FinishRecord? { events.lazy.compactMap { if case .trainingFinished(let r) = $0 { r } else { nil } }.last }
+    public var checkpoints: [CheckpointRecord] { events.compactMap { if case .checkpointSaved(let r) = $0 { r } else { nil } } }
+}
+
+/// A JSON Lines log that cannot be read: the file, the line (1-based) and what was wrong.
+public struct RunLogError: Error, Equatable, Sendable, CustomStringConvertible {
+    public var file: String
+    public var line: Int?
+    public var problem: String
+
+    public var description: String {
+        if let line { return "\(file):\(line): \(problem)" }
+        return "\(file): \(problem)"
+    }
+}

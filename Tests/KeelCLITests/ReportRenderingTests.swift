@@ -1,0 +1,45 @@
+import Foundation
+import Testing
+import KeelCore
+import KeelMonitors
+import KeelReport
+@testable import KeelCommands
+
+@Suite struct ReportRenderingTests {
+    @Test func reportHasEverySectionAndNoScripts() {
+        let events: [TrainingEvent] = [
+            .stepCompleted(StepRecord(step: 0, epoch: 0, loss: 1, globalGradientNorm: 120, learningRate: 0.1, clipReports: [
+                TransformReport(transform: "GlobalNormClipper", fired: true, normBefore: 120, normAfter: 1, coefficient: 1.0 / 120, threshold: 1),
+            ])),
+            .stepCompleted(StepRecord(step: 1, epoch: 0, loss: .nan, globalGradientNorm: .infinity, learningRate: 0.1)),
+            .gradientFlow(GradientFlowRecord(step: 0, profiles: [.init(weightKey: "encoder.layer0.weightHH", norms: [1e-3, 1e-2, 0.1, 1])])),
+            .recurrentDynamics(RecurrentDynamicsRecord(step: 0, layers: [RecurrentDynamics(weightKey: "encoder.layer0.weightHH", largestSingularValue: 1.5)])),
+            .validation(ValidationRecord(step: 1, epoch: 0, metrics: ["loss": 0.5])),
+            .monitorFired(MonitorFiredRecord(step: 1, monitor: "NonFiniteMonitor", verdict: .stop(reason: "NaN <loss>"))),
+            .trainingFinished(FinishRecord(step: 2, reason: "stopped")),
+        ]
+        let html = HTMLReport(title: "t", runs: [RunLog(name: "run & co", events: events)]).render()
+        for section in ["Loss", "Global gradient norm", "σ_max(W_hh)", "Gradient flow", "Events (2)", "clip at 1", "NaN &lt;loss&gt;", "run &amp; co"] {
+            #expect(html.contains(section), "missing \(section)")
+        }
+        #expect(!html.contains("<script"))
+        #expect(!html.contains("NaN,") && !html.contains("nan,"))
+    }
+
+    @Test func suggestionsFindTypos() {
+        #expect(closestMatch(to: "adm", in: TrainChoices.optimizers) == "adam")
+        #expect(closestMatch(to: "global_norm", in: TrainChoices.clippers) == "global-norm")
+        #expect(closestMatch(to: "transformer", in: TrainChoices.cells) == nil)
+    }
+
+    @Test func commandLineOverridesTheConfigurationFile() {
+        var file = TrainOptions()
+        file.hidden = 16
+        file.cell = "gru"
+        var flags = TrainOptions()
+        flags.hidden = 32
+        let merged = file.overridden(by: flags)
+        #expect(merged.hidden == 32)
+        #expect(merged.cell == "gru")
+    }
+}

@@ -1,0 +1,116 @@
+import Foundation
+import Testing
+import KeelReport
+
+@Suite struct TrainCommandTests {
+    static let tiny = ["--task", "adding", "--sequence-length", "8", "--hidden", "8", "--batch-size", "8", "--seed", "4", "--cell", "gru"]
+
+    @Test func resumedTrainingReachesTheSameWeightsAsAnUninterruptedRun() throws {
+        let directory = try KeelExecutable.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let whole = directory.appendingPathComponent("whole").path, split = directory.appendingPathComponent("split").path
+        let log = directory.appendingPathComponent("split.jsonl").path
+
+        let uninterrupted = try KeelExecutable.run(["train"] + Self.tiny + ["--steps", "6", "--checkpoint-dir", whole])
+        #expect(uninterrupted.status == 0, "\(uninterrupted.output)")
+        let first = try KeelExecutable.run(["train"] + Self.tiny + ["--steps", "3", "--checkpoint-dir", split, "--log", log])
+        #expect(first.status == 0, "\(first.output)")
+        for name in ["weights.safetensors", "trainer.json", "manifest.json", "model.json", "keel-options.json"] {
+            #expect(FileManager.default.fileExists(atPath: split + "/" + name), "missing \(name)")
+        }
+        // The saved options are the defaults of a resumed run: only the budget changes.
+        let resumed = try KeelExecutable.run(["train", "--resume", split, "--steps", "6"])
+        #expect(resumed.status == 0, "\(resumed.output)")
+        #expect(resumed.standardOutput.contains("resumed from \(split) at step 3"))
+
+        let a = try Data(contentsOf: URL(fileURLWithPath: whole + "/weights.safetensors"))
+        let b = try Data(contentsOf: URL(fileURLWithPath: split + "/weights.safetensors"))
+        #expect(a == b)
+        // The log continues: steps 0…5 once each.
+        let steps = try RunLog(contentsOfFile: log).steps.map(\.step)
+        #expect(steps == Array(0..<6))
+    }
+
+    @Test func checkpointEveryWritesIntermediateCheckpoints() throws {
+        let directory = try KeelExecutable.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let checkpoint = directory.appendingPathComponent("ckpt").path, log = directory.appendingPathComponent("run.jsonl").path
+        let result = try KeelExecutable.run(
+            ["train"] + Self.tiny + ["--steps", "4", "--checkpoint-dir", checkpoint, "--checkpoint-every", "2", "--log", log,
+             "--clip", "agc", "--optimizer", "sgd", "--schedule", "cosine", "--tbptt", "4,2"])
+        #expect(result.status == 0, "\(result.output)")
+        #expect(try RunLog(contentsOfFile: log).checkpoints.map(\.step) == [2, 4])
+    }
+
+    @Test func textTrainingSavesTheVocabularyAndSampleGeneratesText() throws {
+        let directory = try KeelExecutable.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let text = directory.appendingPathComponent("tiny.txt")
+        try String(repeating: "hello world, keel trains recurrent nets. ", count: 30).write(to: text, atomically: true, encoding: .utf8)
+        let checkpoint = directory.appendingPathComponent("lm").path
+        let train = try KeelExecutable.run(
+            ["train", "--text", text.path, "--sequence-length", "16", "--hidden", "16", "--batch-size", "4", "--steps", "3",
+             "--checkpoint-dir", checkpoint])
+        #expect(train.status == 0, "\(train.output)")
+        #expect(FileManager.default.fileExists(atPath: checkpoint + "/vocabulary.json"))
+
+        let sample = try KeelExecutable.run(["sample", checkpoint, "--length", "40", "--prime", "hello", "--seed", "2"])
+        #expect(sample.status == 0, "\(sample.output)")
+        #expect(sample.standardOutput.hasPrefix("hello"))
+        #expect(sample.standardOutput.trimmingCharacters(in: .newlines).count == 45)
+
+        let unknown = try KeelExecutable.run(["sample", checkpoint, "--prime", "XYZ"])
+        #expect(unknown.status != 0)
+        #expect(unknown.standardError.contains("not in the model's vocabulary"))
+
+        try FileManager.default.removeItem(atPath: checkpoint + "/vocabulary.json")
+        let missing = try KeelExecutable.run(["sample", checkpoint])
+        #expect(missing.status != 0)
+        #expect(missing.standardError.contains("vocabulary.json: missing"))
+
+        let taskCheckpoint = directory.appendingPathComponent("task").path
+        _ = try KeelExecutable.run(["train"] + Self.tiny + ["--steps", "1", "--checkpoint-dir", taskCheckpoint])
+        let wrongKind = try KeelExecutable.run(["sample", taskCheckpoint])
+        #expect(wrongKind.status != 0)
+        #expect(wrongKind.standardError.contains("needs a character-level model"))
+    }
+
+    @Test func csvAndNPYDataTrain() throws {
+        let directory = try KeelExecutable.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let csv = directory.appendingPathComponent("series.csv")
+        var rows = ["time,a,b"]
+        for t in 0..<80 { rows.append("\(t),\(sin(Double(t) / 5)),\(cos(Double(t) / 7))") }
+        try rows.joined(separator: "\n").write(to: csv, atomically: true, encoding: .utf8)
+        let fromCSV = try KeelExecutable.run(
+            ["train", "--csv", csv.path, "--columns", "a,b", "--target", "b", "--sequence-length", "8", "--hidden", "8", "--steps", "3"])
+        #expect(fromCSV.status == 0, "\(fromCSV.output)")
+
+        let inputs = directory.appendingPathComponent("x.npy"), targets = directory.appendingPathComponent("y.npy")
+        try NPYFixture.float32(shape: [6, 5, 3], values: (0..<90).map { Float($0) / 90 }).write(to: inputs)
+        try NPYFixture.float32(shape: [6], values: (0..<6).map(Float.init)).write(to: targets)
+        let fromNPY = try KeelExecutable.run(
+            ["train", "--npy-inputs", inputs.path, "--npy-targets", targets.path, "--hidden", "4", "--batch-size", "3", "--steps", "2"])
+        #expect(fromNPY.status == 0, "\(fromNPY.output)")
+    }
+}
+
+/// Hand-built .npy files, good and bad.
+enum NPYFixture {
+    static func file(descr: String, shape: [Int], payload: Data) -> Data {
+        let shapeText = shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
+        var header = "{'descr': '\(descr)', 'fortran_order': False, 'shape': \(shapeText), }"
+        while (10 + header.utf8.count + 1) % 64 != 0 { header += " " }
+        header += "\n"
+        var data = Data([0x93]) + Data("NUMPY".utf8) + Data([1, 0])
+        let length = UInt16(header.utf8.count)
+        data += Data([UInt8(length & 0xff), UInt8(length >> 8)])
+        return data + Data(header.utf8) + payload
+    }
+
+    static func float32(shape: [Int], values: [Float]) -> Data {
+        var payload = Data()
+        for value in values { withUnsafeBytes(of: value.bitPattern.littleEndian) { payload += Data($0) } }
+        return file(descr: "<f4", shape: shape, payload: payload)
+    }
+}
