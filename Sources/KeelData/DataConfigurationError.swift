@@ -9,6 +9,7 @@ public struct DataConfigurationError: Error, Equatable, Sendable, CustomStringCo
     /// What is wrong with it.
     public let reason: String
 
+    /// An error naming `parameter` (as spelled in the initializer) and saying what is wrong with it.
     public init(parameter: String, reason: String) {
         self.parameter = parameter
         self.reason = reason

@@ -30,8 +30,12 @@ public struct CopyTask<Scalar: TensorScalar>: SyntheticTask {
     public let symbolCount: Int
     /// Number of symbols to copy (10).
     public let copyLength: Int
+    /// Number of sequences per batch.
     public let batchSize: Int
+    /// Number of batches that make up one epoch.
     public let batchesPerEpoch: Int
+    /// The seed every batch is derived from: a batch depends only on (`seed`, epoch, index), so
+    /// runs repeat exactly and batches can be generated in any order.
     public let seed: UInt64
 
     /// - Throws: ``DataConfigurationError`` if `delay` < 1, `symbolCount` < 2, `copyLength` < 1, or
@@ -64,6 +68,7 @@ public struct CopyTask<Scalar: TensorScalar>: SyntheticTask {
     /// The delimiter symbol (a₉ with the defaults), in inputs only.
     public var delimiterSymbol: Int { symbolCount + 1 }
 
+    /// `.sequenceClassification(classes: symbolCount + 1)`: a class at every step, the data symbols or the blank.
     public var target: SyntheticTaskTarget { .sequenceClassification(classes: symbolCount + 1) }
 
     /// copyLength·ln(symbolCount)/(T + 2·copyLength): the memoryless baseline.

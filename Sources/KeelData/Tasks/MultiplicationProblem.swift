@@ -36,8 +36,12 @@ public struct MultiplicationProblem<Scalar: TensorScalar>: SyntheticTask {
     public let sequenceLength: Int
     /// Whether every batch has length exactly T, even where the paper varies it.
     public let fixedLength: Bool
+    /// Number of sequences per batch.
     public let batchSize: Int
+    /// Number of batches that make up one epoch.
     public let batchesPerEpoch: Int
+    /// The seed every batch is derived from: a batch depends only on (`seed`, epoch, index), so
+    /// runs repeat exactly and batches can be generated in any order.
     public let seed: UInt64
 
     /// - Throws: ``DataConfigurationError`` if T is too short for the variant, or a count is below 1.
@@ -63,6 +67,7 @@ public struct MultiplicationProblem<Scalar: TensorScalar>: SyntheticTask {
     /// Two: the value and the marker.
     public var inputFeatures: Int { 2 }
 
+    /// `.regression`: one real-valued target per sequence, scored by mean squared error.
     public var target: SyntheticTaskTarget { .regression }
 
     /// The mean squared error of predicting the target's mean (the target variance).

@@ -35,8 +35,12 @@ public struct NoiselessMemorizationProblem<Scalar: TensorScalar>: SyntheticTask 
     public let valueCount: Int
     /// n: pattern length.
     public let patternLength: Int
+    /// Number of sequences per batch.
     public let batchSize: Int
+    /// Number of batches that make up one epoch.
     public let batchesPerEpoch: Int
+    /// The seed every batch is derived from: a batch depends only on (`seed`, epoch, index), so
+    /// runs repeat exactly and batches can be generated in any order.
     public let seed: UInt64
 
     /// - Throws: ``DataConfigurationError`` if `delay` < 1, `valueCount` < 2, `patternLength` < 1,
@@ -69,6 +73,7 @@ public struct NoiselessMemorizationProblem<Scalar: TensorScalar>: SyntheticTask 
     /// The input symbol that asks for the replay.
     public var triggerSymbol: Int { valueCount + 1 }
 
+    /// `.sequenceClassification(classes: valueCount + 1)`: a class at every step, the values or the blank.
     public var target: SyntheticTaskTarget { .sequenceClassification(classes: valueCount + 1) }
 
     /// n·ln(valueCount)/(L + 2n): the memoryless model's mean cross-entropy per step.

@@ -22,8 +22,12 @@ public struct RandomPermutationProblem<Scalar: TensorScalar>: SyntheticTask {
     public let sequenceLength: Int
     /// Size of the one-hot alphabet (100 in the paper).
     public let symbolCount: Int
+    /// Number of sequences per batch.
     public let batchSize: Int
+    /// Number of batches that make up one epoch.
     public let batchesPerEpoch: Int
+    /// The seed every batch is derived from: a batch depends only on (`seed`, epoch, index), so
+    /// runs repeat exactly and batches can be generated in any order.
     public let seed: UInt64
 
     /// - Throws: ``DataConfigurationError`` if L < 2, `symbolCount` < 3, or a count is below 1.
@@ -46,6 +50,7 @@ public struct RandomPermutationProblem<Scalar: TensorScalar>: SyntheticTask {
     /// `symbolCount`.
     public var inputFeatures: Int { symbolCount }
 
+    /// `.classification(classes: symbolCount)`: one class per sequence, the symbol to predict at the last step.
     public var target: SyntheticTaskTarget { .classification(classes: symbolCount) }
 
     /// ln 2: chance cross-entropy once the model knows the answer is 0 or 1.

@@ -35,8 +35,12 @@ public struct TemporalOrderProblem<Scalar: TensorScalar>: SyntheticTask {
     public let variant: Variant
     /// L: the sequence length.
     public let sequenceLength: Int
+    /// Number of sequences per batch.
     public let batchSize: Int
+    /// Number of batches that make up one epoch.
     public let batchesPerEpoch: Int
+    /// The seed every batch is derived from: a batch depends only on (`seed`, epoch, index), so
+    /// runs repeat exactly and batches can be generated in any order.
     public let seed: UInt64
 
     /// - Throws: ``DataConfigurationError`` if L < 10 (the position windows ⌊0.1L⌋ would be
@@ -60,6 +64,7 @@ public struct TemporalOrderProblem<Scalar: TensorScalar>: SyntheticTask {
     /// Number of classes: 4 or 8.
     public var classCount: Int { variant == .twoSymbols ? 4 : 8 }
 
+    /// `.classification(classes: classCount)`: one class per sequence, the order of the relevant symbols.
     public var target: SyntheticTaskTarget { .classification(classes: classCount) }
 
     /// Chance cross-entropy, ln(classes).
