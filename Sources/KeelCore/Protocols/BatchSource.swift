@@ -9,6 +9,7 @@ public struct Batch<Scalar: TensorScalar>: Sendable {
     /// What the loss compares the model's output with.
     public var targets: Tensor<Scalar>
 
+    /// A batch of `inputs` and the `targets` the loss compares the model's output with.
     public init(inputs: Tensor<Scalar>, targets: Tensor<Scalar>) {
         self.inputs = inputs
         self.targets = targets

@@ -36,6 +36,7 @@ public struct TransformContext<Scalar: TensorScalar>: Sendable {
     /// ``TransformReport`` whether or not it fired).
     public var reports: [TransformReport]
 
+    /// The context of update number `step` (0-based) for `parameters`, with no reports yet by default.
     public init(step: Int, parameters: ParameterSet<Scalar>, reports: [TransformReport] = []) {
         self.step = step
         self.parameters = parameters
@@ -61,6 +62,7 @@ public struct TransformReport: Sendable, Codable, Hashable {
     /// Free-form detail, e.g. the first non-finite parameter.
     public var detail: String?
 
+    /// A report of what `transform` did this step; the measurements it does not take stay `nil`.
     public init(
         transform: String, fired: Bool, normBefore: Double? = nil, normAfter: Double? = nil,
         coefficient: Double? = nil, threshold: Double? = nil, detail: String? = nil

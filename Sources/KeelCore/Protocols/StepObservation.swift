@@ -31,6 +31,10 @@ public struct StepObservation: Sendable {
     /// Recurrent dynamics, when a monitor needs them and the model has recurrent layers.
     public var recurrentDynamics: [RecurrentDynamics]
 
+    /// An observation of one step. The costly parts (``parameterNorms``, ``previousUpdateNorm``,
+    /// ``recurrentDynamics``) default to empty, for steps where no monitor needs them.
+    ///
+    /// The per-parameter arrays must be indexed like `parameterKeys`; this is not checked.
     public init(
         step: Int, epoch: Int, loss: Double, learningRate: Double, parameterKeys: [ParameterKey],
         gradientNorms: [Double], globalGradientNorm: Double, nonFiniteCounts: [Int],
@@ -78,6 +82,8 @@ public struct RecurrentDynamics: Sendable, Codable, Hashable {
     /// ‖h_T‖/‖h_1‖ over the sequence: hidden-state norm growth.
     public var hiddenNormGrowth: Double?
 
+    /// The dynamics of the layer whose recurrent weight is `weightKey`; measurements not taken this
+    /// step stay `nil` (or empty).
     public init(
         weightKey: ParameterKey, largestSingularValue: Double? = nil, gradientFlow: [Double] = [],
         gateSaturation: Double? = nil, hiddenNormGrowth: Double? = nil
@@ -93,7 +99,9 @@ public struct RecurrentDynamics: Sendable, Codable, Hashable {
 /// Which costly parts of a ``StepObservation`` a monitor reads, so the trainer computes only what
 /// some monitor needs ("monitors with nothing to watch cost nothing").
 public struct ObservationNeeds: OptionSet, Sendable, Hashable {
+    /// The bit set: one bit per costly part.
     public let rawValue: Int
+    /// The needs whose bits are set in `rawValue`.
     public init(rawValue: Int) { self.rawValue = rawValue }
 
     /// ‖w‖ of each parameter.

@@ -10,6 +10,9 @@ public struct BinaryCrossEntropy<Scalar: TensorScalar>: Loss {
     /// A loss with the given reduction.
     public init(reduction: LossReduction = .mean) { self.reduction = reduction }
 
+    /// The reduced binary cross-entropy and ∂L/∂x = σ(x) − y (divided by n for the mean).
+    ///
+    /// - Precondition: `predictions.shape == targets.shape`.
     public func valueAndGradient(predictions: Tensor<Scalar>, targets: Tensor<Scalar>) -> (value: Scalar, gradient: Tensor<Scalar>) {
         precondition(
             predictions.shape == targets.shape,

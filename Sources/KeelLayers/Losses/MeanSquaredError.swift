@@ -9,6 +9,9 @@ public struct MeanSquaredError<Scalar: TensorScalar>: Loss {
     /// A loss with the given reduction.
     public init(reduction: LossReduction = .mean) { self.reduction = reduction }
 
+    /// The reduced squared error and ∂L/∂p: 2(p − t)/n for the mean, 2(p − t) for the sum.
+    ///
+    /// - Precondition: `predictions.shape == targets.shape`.
     public func valueAndGradient(predictions: Tensor<Scalar>, targets: Tensor<Scalar>) -> (value: Scalar, gradient: Tensor<Scalar>) {
         precondition(
             predictions.shape == targets.shape,

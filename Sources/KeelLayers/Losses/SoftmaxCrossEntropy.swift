@@ -20,6 +20,11 @@ public struct SoftmaxCrossEntropy<Scalar: TensorScalar>: Loss {
         self.ignoreIndex = ignoreIndex
     }
 
+    /// The reduced cross-entropy and ∂loss/∂logits, softmax(x) − onehot(t) per counted row (divided
+    /// by the number of counted rows for the mean).
+    ///
+    /// - Precondition: `predictions` has a class axis (rank ≥ 2) and `targets.shape` is its shape
+    ///   without that axis.
     public func valueAndGradient(predictions: Tensor<Scalar>, targets: Tensor<Scalar>) -> (value: Scalar, gradient: Tensor<Scalar>) {
         precondition(predictions.rank >= 2, "SoftmaxCrossEntropy: logits shape \(predictions.shape) needs a class axis ([batch, classes] or [time, batch, classes])")
         let classes = predictions.shape[predictions.rank - 1]

@@ -51,6 +51,8 @@ public struct MonitorSet: Monitor, FindingReporter, StepScheduledNeeds {
         monitors.reduce(attributor?.needs ?? []) { $0.union($1.needs) }
     }
 
+    /// The union of what the attributor and every monitor need at `step`, asking monitors that
+    /// schedule their needs (``StepScheduledNeeds``) for that step and the others for ``needs``.
     public func needs(atStep step: Int) -> ObservationNeeds {
         monitors.reduce(attributor?.needs ?? []) { partial, monitor in
             partial.union((monitor as? any StepScheduledNeeds)?.needs(atStep: step) ?? monitor.needs)

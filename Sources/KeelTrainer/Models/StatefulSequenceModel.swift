@@ -53,5 +53,6 @@ public protocol StatefulSequenceModel<Scalar>: Layer {
 }
 
 extension StatefulSequenceModel {
+    /// ``recurrentWeightKeys``: right for models with one recurrent weight per layer.
     public var gradientFlowKeys: [ParameterKey] { recurrentWeightKeys }
 }
