@@ -12,10 +12,16 @@
 /// ## References
 /// Loshchilov & Hutter, "SGDR: Stochastic Gradient Descent with Warm Restarts", ICLR 2017.
 public struct CosineAnnealing: LearningRateSchedule, Hashable {
+    /// η₀, the value at step 0.
     public let initialValue: Double
+    /// T_max, the step at which the value reaches ``minimumValue`` (> 0).
     public let maximumSteps: Int
+    /// η_min, the value at and after ``maximumSteps``.
     public let minimumValue: Double
 
+    /// A schedule descending from `initialValue` to `minimumValue` (default 0) over `maximumSteps`.
+    ///
+    /// - Precondition: `maximumSteps` > 0.
     public init(initialValue: Double, maximumSteps: Int, minimumValue: Double = 0) {
         precondition(maximumSteps > 0, "CosineAnnealing: maximumSteps \(maximumSteps) must be > 0")
         self.initialValue = initialValue

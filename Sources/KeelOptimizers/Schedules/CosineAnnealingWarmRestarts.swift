@@ -17,11 +17,18 @@
 /// ## References
 /// Loshchilov & Hutter, "SGDR: Stochastic Gradient Descent with Warm Restarts", ICLR 2017.
 public struct CosineAnnealingWarmRestarts: LearningRateSchedule, Hashable {
+    /// η₀, the value at step 0 and after every restart.
     public let initialValue: Double
+    /// T₀, the length in steps of the first period (> 0).
     public let firstPeriod: Int
+    /// T_mult, the factor by which each period is longer than the previous one (≥ 1).
     public let periodMultiplier: Int
+    /// η_min, the value approached at the end of every period.
     public let minimumValue: Double
 
+    /// A schedule restarting at `initialValue` after periods of T₀, T₀·T_mult, … steps.
+    ///
+    /// - Precondition: `firstPeriod` > 0 and `periodMultiplier` ≥ 1.
     public init(initialValue: Double, firstPeriod: Int, periodMultiplier: Int = 1, minimumValue: Double = 0) {
         precondition(firstPeriod > 0, "CosineAnnealingWarmRestarts: firstPeriod \(firstPeriod) must be > 0")
         precondition(periodMultiplier >= 1, "CosineAnnealingWarmRestarts: periodMultiplier \(periodMultiplier) must be ≥ 1")

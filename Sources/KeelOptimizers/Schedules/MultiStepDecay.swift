@@ -7,10 +7,15 @@
 ///     as in PyTorch).
 ///   - gamma: the factor per milestone (default 0.1).
 public struct MultiStepDecay: LearningRateSchedule, Hashable {
+    /// The value before the first milestone.
     public let initialValue: Double
+    /// The steps at which the rate drops, sorted ascending; a repeated milestone drops it once per copy.
     public let milestones: [Int]
+    /// The multiplicative decay γ applied at each milestone.
     public let gamma: Double
 
+    /// A schedule starting at `initialValue` and multiplied by `gamma` (default 0.1) at each of
+    /// `milestones`, which may come in any order.
     public init(initialValue: Double, milestones: [Int], gamma: Double = 0.1) {
         self.initialValue = initialValue
         self.milestones = milestones.sorted()

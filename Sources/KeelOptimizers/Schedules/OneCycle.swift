@@ -16,18 +16,38 @@
 public struct OneCycle: LearningRateSchedule, Hashable {
     /// How a phase moves between its end points.
     public enum Annealing: String, Codable, Sendable, Hashable {
+        /// end + (start − end)·(1 + cos(π·f))/2: slow near the end points (PyTorch's `"cos"`).
         case cosine
+        /// start + (end − start)·f (PyTorch's `"linear"`).
         case linear
     }
 
+    /// η_max, the peak value, reached at the end of the warm-up.
     public let maximumValue: Double
+    /// T, the length of the whole cycle in steps (> 0).
     public let totalSteps: Int
+    /// p ∈ (0, 1), the fraction of ``totalSteps`` spent rising to ``maximumValue``.
     public let warmupFraction: Double
+    /// How each phase moves between its end points.
     public let annealing: Annealing
+    /// η_max / η₀: the starting value is ``maximumValue`` divided by this.
     public let divisionFactor: Double
+    /// η₀ / η_end: the final value is ``initialValue`` divided by this.
     public let finalDivisionFactor: Double
+    /// Whether to descend back to η₀ symmetrically before the final anneal (fast.ai's variant).
     public let threePhase: Bool
 
+    /// A one-cycle schedule peaking at `maximumValue`.
+    ///
+    /// - Parameters:
+    ///   - maximumValue: η_max, the peak value.
+    ///   - totalSteps: T, the length of the cycle (> 0).
+    ///   - warmupFraction: p ∈ (0, 1), the fraction of T spent warming up (default 0.3).
+    ///   - annealing: cosine (default) or linear interpolation within a phase.
+    ///   - divisionFactor: η_max / η₀ (default 25).
+    ///   - finalDivisionFactor: η₀ / η_end (default 10⁴).
+    ///   - threePhase: whether to return to η₀ before the final anneal (default `false`).
+    /// - Precondition: `totalSteps` > 0 and 0 < `warmupFraction` < 1.
     public init(
         maximumValue: Double, totalSteps: Int, warmupFraction: Double = 0.3, annealing: Annealing = .cosine,
         divisionFactor: Double = 25, finalDivisionFactor: Double = 1e4, threePhase: Bool = false

@@ -19,22 +19,34 @@
 public struct ReduceLROnPlateau: Codable, Sendable, Hashable {
     /// Whether lower or higher metrics are better.
     public enum Mode: String, Codable, Sendable, Hashable {
+        /// Lower is better (a loss).
         case min
+        /// Higher is better (an accuracy).
         case max
     }
 
     /// Whether `threshold` is a fraction of the best metric or an absolute amount.
     public enum ThresholdMode: String, Codable, Sendable, Hashable {
+        /// Improvement must beat the best by a fraction `threshold` of it.
         case relative
+        /// Improvement must beat the best by `threshold` itself.
         case absolute
     }
 
+    /// Whether lower (`.min`) or higher (`.max`) metrics are better.
     public let mode: Mode
+    /// The multiplier applied to the rate at each reduction, in [0, 1).
     public let factor: Double
+    /// The number of bad steps tolerated before a reduction (≥ 0): the rate drops on bad step
+    /// `patience` + 1.
     public let patience: Int
+    /// The least change that counts as an improvement, read according to ``thresholdMode``.
     public let threshold: Double
+    /// Whether ``threshold`` is a fraction of the best metric or an absolute amount.
     public let thresholdMode: ThresholdMode
+    /// The number of steps after a reduction during which bad steps are not counted (≥ 0).
     public let cooldown: Int
+    /// The floor below which reductions never take the rate.
     public let minimumLearningRate: Double
 
     /// The learning rate in force now.
@@ -46,6 +58,8 @@ public struct ReduceLROnPlateau: Codable, Sendable, Hashable {
     /// Steps of cooldown left.
     public private(set) var cooldownRemaining = 0
 
+    /// A plateau detector starting at `initialLearningRate`, with PyTorch's defaults.
+    ///
     /// - Parameters:
     ///   - initialLearningRate: the rate before any reduction.
     ///   - mode: `.min` (default) when lower metrics are better.
@@ -55,6 +69,7 @@ public struct ReduceLROnPlateau: Codable, Sendable, Hashable {
     ///   - thresholdMode: relative (default) or absolute.
     ///   - cooldown: steps after a reduction during which bad steps are not counted (default 0).
     ///   - minimumLearningRate: the floor (default 0).
+    /// - Precondition: 0 ≤ `factor` < 1, `patience` ≥ 0 and `cooldown` ≥ 0.
     public init(
         initialLearningRate: Double, mode: Mode = .min, factor: Double = 0.1, patience: Int = 10,
         threshold: Double = 1e-4, thresholdMode: ThresholdMode = .relative, cooldown: Int = 0,

@@ -6,10 +6,16 @@
 /// η_t = second(t − boundary)     for t ≥ boundary
 /// ```
 public struct SequentialSchedule<First: LearningRateSchedule, Second: LearningRateSchedule>: LearningRateSchedule {
+    /// The schedule in force for steps 0 ..< ``boundary``.
     public let first: First
+    /// The schedule in force from ``boundary`` on, evaluated at t − boundary.
     public let second: Second
+    /// The first step that reads ``second`` (≥ 0).
     public let boundary: Int
 
+    /// `first` for steps before `boundary`, then `second` restarted at 0.
+    ///
+    /// - Precondition: `boundary` ≥ 0.
     public init(_ first: First, then second: Second, at boundary: Int) {
         precondition(boundary >= 0, "SequentialSchedule: boundary \(boundary) must be ≥ 0")
         self.first = first
@@ -24,9 +30,12 @@ public struct SequentialSchedule<First: LearningRateSchedule, Second: LearningRa
 
 /// The product of two schedules at every step, e.g. a decay envelope times a cyclic schedule.
 public struct ProductSchedule<First: LearningRateSchedule, Second: LearningRateSchedule>: LearningRateSchedule {
+    /// The first factor.
     public let first: First
+    /// The second factor.
     public let second: Second
 
+    /// The schedule first(t)·second(t).
     public init(_ first: First, _ second: Second) {
         self.first = first
         self.second = second

@@ -10,10 +10,16 @@
 /// let schedule = LinearWarmup(steps: 500, then: CosineAnnealing(initialValue: 3e-4, maximumSteps: 10_000))
 /// ```
 public struct LinearWarmup<After: LearningRateSchedule>: LearningRateSchedule {
+    /// W, the length of the warm-up in steps (≥ 0; 0 runs ``after`` from the start).
     public let steps: Int
+    /// η_init, the value at step 0.
     public let initialValue: Double
+    /// The schedule that runs once the warm-up ends, restarted at 0.
     public let after: After
 
+    /// A warm-up from `initialValue` (default 0) to `after(0)` over `steps` steps, then `after`.
+    ///
+    /// - Precondition: `steps` ≥ 0.
     public init(steps: Int, initialValue: Double = 0, then after: After) {
         precondition(steps >= 0, "LinearWarmup: steps \(steps) must be ≥ 0")
         self.steps = steps
@@ -36,10 +42,17 @@ public struct LinearWarmup<After: LearningRateSchedule>: LearningRateSchedule {
 /// η_t = after(t − W)                                          for t ≥ W
 /// ```
 public struct CosineWarmup<After: LearningRateSchedule>: LearningRateSchedule {
+    /// W, the length of the warm-up in steps (≥ 0; 0 runs ``after`` from the start).
     public let steps: Int
+    /// η_init, the value at step 0.
     public let initialValue: Double
+    /// The schedule that runs once the warm-up ends, restarted at 0.
     public let after: After
 
+    /// A half-cosine warm-up from `initialValue` (default 0) to `after(0)` over `steps` steps, then
+    /// `after`.
+    ///
+    /// - Precondition: `steps` ≥ 0.
     public init(steps: Int, initialValue: Double = 0, then after: After) {
         precondition(steps >= 0, "CosineWarmup: steps \(steps) must be ≥ 0")
         self.steps = steps
