@@ -32,13 +32,20 @@ public struct Adagrad<Scalar: FusedUpdateScalar>: Optimizer {
     }
 
     public var learningRate: Double
+    /// η, the decay of the learning rate with the step count: γ/(1 + (t − 1)·η) (PyTorch's `lr_decay`).
     public let learningRateDecay: Double
+    /// λ, the coupled L2 coefficient: λ·θ is added to the gradient first.
     public let weightDecay: Double
+    /// The starting value of every element of the squared-gradient sum S (≥ 0).
     public let initialAccumulatorValue: Double
+    /// ε, added after the square root so a zero sum cannot divide by zero.
     public let epsilon: Double
     /// When set, the learning rate at step t is `schedule.value(at: t)` (before the decay η).
     public let schedule: (any LearningRateSchedule)?
 
+    /// An Adagrad optimizer; the parameters, defaults and formulas are in the type's documentation.
+    ///
+    /// - Precondition: every argument but `schedule` is ≥ 0.
     public init(
         learningRate: Double = 1e-2, learningRateDecay: Double = 0, weightDecay: Double = 0,
         initialAccumulatorValue: Double = 0, epsilon: Double = 1e-10, schedule: (any LearningRateSchedule)? = nil

@@ -31,14 +31,22 @@ public struct Adam<Scalar: FusedUpdateScalar>: Optimizer {
     public typealias State = AdamState<Scalar>
 
     public var learningRate: Double
+    /// β₁, the decay of the first-moment (mean) estimate m, in [0, 1).
     public let beta1: Double
+    /// β₂, the decay of the second-moment estimate v, in [0, 1).
     public let beta2: Double
+    /// ε, added to the denominator after the square root so a zero v cannot divide by zero.
     public let epsilon: Double
+    /// λ, the coupled L2 coefficient: λ·θ is added to the gradient before the moments see it.
     public let weightDecay: Double
+    /// Whether to divide by the running maximum of v (AMSGrad) so the effective step never grows.
     public let amsgrad: Bool
     /// When set, the learning rate at step t is `schedule.value(at: t)`.
     public let schedule: (any LearningRateSchedule)?
 
+    /// An Adam optimizer; the parameters, defaults and formulas are in the type's documentation.
+    ///
+    /// - Precondition: `learningRate`, `epsilon`, `weightDecay` ≥ 0 and `beta1`, `beta2` in [0, 1).
     public init(
         learningRate: Double = 1e-3, beta1: Double = 0.9, beta2: Double = 0.999, epsilon: Double = 1e-8,
         weightDecay: Double = 0, amsgrad: Bool = false, schedule: (any LearningRateSchedule)? = nil

@@ -30,12 +30,18 @@ public struct Lion<Scalar: FusedUpdateScalar>: Optimizer {
     }
 
     public var learningRate: Double
+    /// β₁, the interpolation between momentum and gradient that sets the update's sign, in [0, 1].
     public let beta1: Double
+    /// β₂, the decay of the momentum m, in [0, 1].
     public let beta2: Double
+    /// λ, the decoupled decay rate: parameters shrink by γ·λ·θ per step.
     public let weightDecay: Double
     /// When set, the learning rate at step t is `schedule.value(at: t)`.
     public let schedule: (any LearningRateSchedule)?
 
+    /// A Lion optimizer; the parameters, defaults and formulas are in the type's documentation.
+    ///
+    /// - Precondition: `learningRate`, `weightDecay` ≥ 0 and `beta1`, `beta2` in [0, 1].
     public init(
         learningRate: Double = 1e-4, beta1: Double = 0.9, beta2: Double = 0.99, weightDecay: Double = 0,
         schedule: (any LearningRateSchedule)? = nil

@@ -39,14 +39,22 @@ public struct RMSprop<Scalar: FusedUpdateScalar>: Optimizer {
     }
 
     public var learningRate: Double
+    /// α, the smoothing constant of the running averages (≥ 0; PyTorch's default 0.99).
     public let alpha: Double
+    /// ε, added after the square root so a zero average cannot divide by zero.
     public let epsilon: Double
+    /// λ, the coupled L2 coefficient: λ·θ is added to the gradient first.
     public let weightDecay: Double
+    /// μ, the momentum of the normalized step (≥ 0; 0 keeps no buffer).
     public let momentum: Double
+    /// Whether to normalize by the variance estimate s − ḡ² rather than the second moment s.
     public let centered: Bool
     /// When set, the learning rate at step t is `schedule.value(at: t)`.
     public let schedule: (any LearningRateSchedule)?
 
+    /// An RMSprop optimizer; the parameters, defaults and formulas are in the type's documentation.
+    ///
+    /// - Precondition: `learningRate`, `alpha`, `epsilon`, `weightDecay` and `momentum` ≥ 0.
     public init(
         learningRate: Double = 1e-2, alpha: Double = 0.99, epsilon: Double = 1e-8, weightDecay: Double = 0,
         momentum: Double = 0, centered: Bool = false, schedule: (any LearningRateSchedule)? = nil

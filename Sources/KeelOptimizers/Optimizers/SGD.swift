@@ -36,13 +36,21 @@ public struct SGD<Scalar: FusedUpdateScalar>: Optimizer {
     }
 
     public var learningRate: Double
+    /// μ, the momentum coefficient (≥ 0; 0 keeps no buffer).
     public let momentum: Double
+    /// τ, the fraction of the gradient held back from the momentum buffer from the second step on.
     public let dampening: Double
+    /// Whether to step along g + μ·b (Nesterov) rather than b.
     public let nesterov: Bool
+    /// λ, the coupled L2 coefficient: λ·θ is added to the gradient first.
     public let weightDecay: Double
     /// When set, the learning rate at step t is `schedule.value(at: t)`.
     public let schedule: (any LearningRateSchedule)?
 
+    /// An SGD optimizer; the parameters, defaults and formulas are in the type's documentation.
+    ///
+    /// - Precondition: `learningRate`, `momentum` and `weightDecay` ≥ 0; `nesterov` needs
+    ///   `momentum` > 0 and `dampening` 0.
     public init(
         learningRate: Double = 1e-3, momentum: Double = 0, dampening: Double = 0, nesterov: Bool = false,
         weightDecay: Double = 0, schedule: (any LearningRateSchedule)? = nil

@@ -35,5 +35,6 @@ public struct DecayMask: Sendable {
 
 /// The state of the regularizers that remember nothing.
 public struct RegularizationState: Codable, Sendable, Hashable {
+    /// The (only) state.
     public init() {}
 }

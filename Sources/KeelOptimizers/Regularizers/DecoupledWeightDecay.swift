@@ -17,14 +17,23 @@
 public struct DecoupledWeightDecay<Scalar: TensorScalar>: GradientTransform {
     /// The number of steps applied (for the schedule).
     public struct State: Codable, Sendable, Hashable {
+        /// The number of steps this transform has applied, the t of `schedule.value(at: t)`.
         public var step: Int
     }
 
+    /// λ ≥ 0, the decay rate; each step removes γ·λ·θ.
     public let rate: Double
+    /// γ, the learning rate that scales the decay when no ``schedule`` is attached.
     public var learningRate: Double
+    /// When set, γ at step t is `schedule.value(at: t)`; give it the optimizer's schedule.
     public let schedule: (any LearningRateSchedule)?
+    /// Which parameters decay; the others' updates pass through unchanged.
     public let mask: DecayMask
 
+    /// A decay of rate `rate` scaled by `learningRate` (or `schedule`), on the parameters `mask`
+    /// selects (default all).
+    ///
+    /// - Precondition: `rate` ≥ 0 and `learningRate` ≥ 0.
     public init(rate: Double, learningRate: Double, schedule: (any LearningRateSchedule)? = nil, mask: DecayMask = .all) {
         precondition(rate >= 0, "DecoupledWeightDecay: rate \(rate) must be ≥ 0")
         precondition(learningRate >= 0, "DecoupledWeightDecay: learningRate \(learningRate) must be ≥ 0")

@@ -10,9 +10,14 @@
 public struct L2Regularization<Scalar: TensorScalar>: GradientTransform {
     public typealias State = RegularizationState
 
+    /// λ ≥ 0, the strength of the penalty.
     public let coefficient: Double
+    /// Which parameters are regularized; the others' gradients pass through unchanged.
     public let mask: DecayMask
 
+    /// A regularizer of strength `coefficient` on the parameters `mask` selects (default all).
+    ///
+    /// - Precondition: `coefficient` ≥ 0.
     public init(coefficient: Double, mask: DecayMask = .all) {
         precondition(coefficient >= 0, "L2Regularization: coefficient \(coefficient) must be ≥ 0")
         self.coefficient = coefficient
