@@ -53,6 +53,17 @@ where Candidate.Scalar == Double, Candidate.State: CellStateTensors<Double> {
     /// The relative tolerance of the finite-difference comparison.
     public var tolerance: Double
 
+    /// A suite for `cell`.
+    ///
+    /// - Parameters:
+    ///   - cell: The cell under test (3 inputs and 4 hidden units check every path).
+    ///   - name: Its name in failures (default: its type name).
+    ///   - seed: The seed of inputs, states and output gradients (default `0x5EED`).
+    ///   - batchSize: The batch size of the checks (default 2).
+    ///   - sequenceLength: The length of ``CellLaw/unrolledEqualsManualSteps`` (default 5).
+    ///   - longSequenceLength: The steps of ``CellLaw/finiteOverLongSequences`` (default 1000).
+    ///   - finiteDifferenceStep: The finite-difference step h (default 10⁻⁶).
+    ///   - tolerance: The relative tolerance of the finite-difference comparison (default 10⁻⁵).
     public init(
         _ cell: Candidate, name: String? = nil, seed: UInt64 = 0x5EED, batchSize: Int = 2, sequenceLength: Int = 5,
         longSequenceLength: Int = 1000, finiteDifferenceStep: Double = 1e-6, tolerance: Double = 1e-5

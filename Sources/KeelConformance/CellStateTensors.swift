@@ -12,8 +12,12 @@ public protocol CellStateTensors<Scalar> {
 }
 
 extension Tensor: CellStateTensors {
+    /// The tensor itself: RNN and GRU states are one `[batch, hiddenSize]` tensor.
     public var conformanceTensors: [Tensor<Scalar>] { [self] }
 
+    /// The only tensor of `tensors`.
+    ///
+    /// - Precondition: `tensors` holds exactly one tensor.
     public init(conformanceTensors tensors: [Tensor<Scalar>]) {
         precondition(tensors.count == 1, "Tensor(conformanceTensors:): expected one tensor, got \(tensors.count)")
         self = tensors[0]
@@ -21,8 +25,12 @@ extension Tensor: CellStateTensors {
 }
 
 extension LSTMState: CellStateTensors {
+    /// `[hidden, cell]`, each `[batch, hiddenSize]`.
     public var conformanceTensors: [Tensor<Scalar>] { [hidden, cell] }
 
+    /// The state whose hidden and cell tensors are `tensors[0]` and `tensors[1]`.
+    ///
+    /// - Precondition: `tensors` holds exactly two tensors.
     public init(conformanceTensors tensors: [Tensor<Scalar>]) {
         precondition(tensors.count == 2, "LSTMState(conformanceTensors:): expected hidden and cell, got \(tensors.count) tensors")
         self.init(hidden: tensors[0], cell: tensors[1])

@@ -17,6 +17,8 @@ public struct ConformanceFailure: Error, Sendable, Hashable, CustomStringConvert
     /// the law is checked on samples.
     public var sample: String?
 
+    /// A failure of `law` by `component`, reproducible with `seed`, with the smallest failing
+    /// `sample` when the law is checked on samples.
     public init(component: String, law: String, details: String, seed: UInt64, sample: String? = nil) {
         self.component = component
         self.law = law
@@ -41,6 +43,7 @@ public struct LawResult: Sendable, Hashable, CustomStringConvertible {
     /// The failure, or nil when the law held.
     public var failure: ConformanceFailure?
 
+    /// The result of `law` for `component`: `failure`, or `nil` when the law held.
     public init(component: String, law: String, failure: ConformanceFailure?) {
         self.component = component
         self.law = law

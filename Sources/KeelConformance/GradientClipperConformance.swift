@@ -69,6 +69,16 @@ public struct GradientClipperConformance<Clipper: GradientClipper>: Sendable {
     /// The adversarial samples (``GradientSamples/adversarial(like:seed:)`` by default).
     public var adversarialSamples: [GradientSample<Scalar>]
 
+    /// A suite for `clipper`.
+    ///
+    /// - Parameters:
+    ///   - clipper: The clipper under test.
+    ///   - name: Its name in failures (default: its type name).
+    ///   - seed: The seed of every sample (default `0x5EED`).
+    ///   - parameters: The parameters the samples are shaped like (default: the archetype drawn from
+    ///     `seed`).
+    ///   - warmupSteps: Ordinary steps run before each check of a stateful clipper (default 32).
+    ///   - unitLayout: The unit layout for unitwise guarantees (default `UnitLayout.default(for:)`).
     public init(
         _ clipper: Clipper, name: String? = nil, seed: UInt64 = 0x5EED, parameters: ParameterSet<Scalar>? = nil,
         warmupSteps: Int = 32,

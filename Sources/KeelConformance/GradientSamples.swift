@@ -8,6 +8,9 @@ public struct GradientSample<Scalar: TensorScalar>: Sendable {
     /// The gradients.
     public var gradients: ParameterSet<Scalar>
 
+    /// A sample called `name` of `gradients` for `parameters`.
+    ///
+    /// - Precondition: `parameters` and `gradients` have the same keys and shapes.
     public init(name: String, parameters: ParameterSet<Scalar>, gradients: ParameterSet<Scalar>) {
         precondition(
             parameters.hasSameStructure(as: gradients),

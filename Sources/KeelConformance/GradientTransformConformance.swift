@@ -61,6 +61,17 @@ public struct GradientTransformConformance<Transform: GradientTransform>: Sendab
     /// by default).
     public var finiteSamples: [GradientSample<Scalar>]
 
+    /// A suite for `transform`.
+    ///
+    /// - Parameters:
+    ///   - transform: The transform under test.
+    ///   - name: Its name in failures (default: its type name).
+    ///   - seed: The seed of every sample (default `0x5EED`).
+    ///   - parameters: The parameters the samples are shaped like (default: the archetype drawn from
+    ///     `seed`).
+    ///   - steps: How many steps each multi-step law runs (default 4).
+    ///   - sampleNorm: The global L2 norm of the ordinary samples (default 3).
+    /// - Precondition: `steps` ≥ 2.
     public init(
         _ transform: Transform, name: String? = nil, seed: UInt64 = 0x5EED, parameters: ParameterSet<Scalar>? = nil,
         steps: Int = 4, sampleNorm: Double = 3

@@ -23,9 +23,12 @@ public enum InitializerLaw: String, ConformanceLaw {
 
 /// The mean and variance an initializer should produce for a shape.
 public struct InitializerMoments: Sendable, Hashable {
+    /// The expected mean of the values.
     public var mean: Double
+    /// The expected variance of the values.
     public var variance: Double
 
+    /// Moments with the given `mean` and `variance`.
     public init(mean: Double, variance: Double) {
         self.mean = mean
         self.variance = variance
@@ -63,6 +66,20 @@ public struct InitializerConformance<Candidate: Initializer>: Sendable {
     /// How far the sample variance may be from the declared one, relative to it.
     public var varianceTolerance: Double
 
+    /// A suite for `initializer` checked against `expectedMoments`.
+    ///
+    /// - Parameters:
+    ///   - initializer: The initializer under test.
+    ///   - name: Its name in failures (default: its type name).
+    ///   - seed: The seed of every draw (default `0x5EED`).
+    ///   - isRandom: Whether the rule draws from the generator (default `true`); `false` for
+    ///     deterministic rules such as identity or constant.
+    ///   - momentShape: The shape whose moments are measured (default `[256, 128]`).
+    ///   - fanShapes: Shapes whose fans differ from the plain matrix (default a transposed weight and
+    ///     a `[16, 32, 3, 3]` convolution kernel).
+    ///   - shapes: Shapes the output must match exactly.
+    ///   - varianceTolerance: The largest relative deviation of the sample variance (default 0.05).
+    ///   - expectedMoments: The declared moments for a shape; `nil` skips the moment laws.
     public init(
         _ initializer: Candidate, name: String? = nil, seed: UInt64 = 0x5EED, isRandom: Bool = true,
         momentShape: [Int] = [256, 128], fanShapes: [[Int]] = [[128, 256], [16, 32, 3, 3]],

@@ -43,6 +43,18 @@ public struct LayerConformance<Candidate: Layer>: Sendable where Candidate.Scala
     /// The relative tolerance of the finite-difference comparison.
     public var tolerance: Double
 
+    /// A suite for `layer` fed inputs of `inputShape`.
+    ///
+    /// - Parameters:
+    ///   - layer: The layer under test.
+    ///   - name: Its name in failures (default: its type name).
+    ///   - inputShape: The shape of the inputs the checks feed.
+    ///   - mode: Training (default) or inference forward passes.
+    ///   - checksInputGradient: Whether ∂L/∂input is checked (default `true`; `false` for index inputs).
+    ///   - seed: The seed of inputs, output gradients and the forward context (default `0x5EED`).
+    ///   - finiteDifferenceStep: The finite-difference step h (default 10⁻⁶).
+    ///   - tolerance: The relative tolerance of the finite-difference comparison (default 10⁻⁵).
+    ///   - makeInput: Makes an input of a shape; uniform in [−1, 1] by default.
     public init(
         _ layer: Candidate, name: String? = nil, inputShape: [Int], mode: ForwardContext.Mode = .training,
         checksInputGradient: Bool = true, seed: UInt64 = 0x5EED, finiteDifferenceStep: Double = 1e-6, tolerance: Double = 1e-5,

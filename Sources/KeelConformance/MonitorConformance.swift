@@ -51,9 +51,12 @@ public enum ExpectedVerdict: Sendable, Hashable, CustomStringConvertible {
 
 /// One step of a monitor's script: an observation and the verdict it must give.
 public struct ScriptedStep: Sendable {
+    /// What the monitor is shown at this step.
     public var observation: StepObservation
+    /// The verdict the monitor must give for it.
     public var expected: ExpectedVerdict
 
+    /// A step that shows `observation` and expects `expected`.
     public init(_ observation: StepObservation, expect expected: ExpectedVerdict) {
         self.observation = observation
         self.expected = expected
@@ -91,6 +94,10 @@ public struct MonitorConformance<Candidate: Monitor>: Sendable {
     /// The script.
     public var script: [ScriptedStep]
 
+    /// A suite for `monitor`, named `name` in failures (default: the monitor's ``Monitor/name``),
+    /// driven by `script`.
+    ///
+    /// - Precondition: `script` has at least 2 steps.
     public init(_ monitor: Candidate, name: String? = nil, script: [ScriptedStep]) {
         precondition(script.count >= 2, "MonitorConformance: a script needs at least 2 steps, got \(script.count)")
         self.monitor = monitor

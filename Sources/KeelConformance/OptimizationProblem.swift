@@ -66,6 +66,7 @@ public struct OptimizationSettings: Sendable, Hashable {
     /// The largest acceptable distance from the minimizer after `steps` steps.
     public var tolerance: Double
 
+    /// Run for `steps` steps at `learningRate`, ending within `tolerance` of the minimizer.
     public init(learningRate: Double, steps: Int, tolerance: Double) {
         self.learningRate = learningRate
         self.steps = steps
@@ -85,6 +86,8 @@ public struct GoldenTrajectory: Sendable, Hashable {
     /// The largest relative deviation allowed (per coordinate, relative to max(|x|, 1)).
     public var tolerance: Double
 
+    /// A reference trajectory on `problem` at `learningRate`: `points[i]` holds the parameters after
+    /// step i + 1, matched within relative `tolerance` (default 10⁻⁵).
     public init(problem: OptimizationProblem, learningRate: Double, points: [[Double]], tolerance: Double = 1e-5) {
         self.problem = problem
         self.learningRate = learningRate

@@ -52,6 +52,15 @@ public struct OptimizerConformance<Candidate: Optimizer>: Sendable {
     /// The reference trajectory, if the author supplies one.
     public var goldenTrajectory: GoldenTrajectory?
 
+    /// A suite for `optimizer`.
+    ///
+    /// - Parameters:
+    ///   - optimizer: The optimizer under test.
+    ///   - name: Its name in failures (default: its type name).
+    ///   - seed: The seed of every sample (default `0x5EED`).
+    ///   - parabola: Learning rate, steps and tolerance for ``OptimizerLaw/convergesOnParabola``.
+    ///   - rosenbrock: Learning rate, steps and tolerance for ``OptimizerLaw/convergesOnRosenbrock``.
+    ///   - goldenTrajectory: A reference trajectory to reproduce, if the author has one.
     public init(
         _ optimizer: Candidate, name: String? = nil, seed: UInt64 = 0x5EED,
         parabola: OptimizationSettings, rosenbrock: OptimizationSettings, goldenTrajectory: GoldenTrajectory? = nil
