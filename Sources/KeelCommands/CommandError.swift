@@ -1,7 +1,9 @@
 /// A failure of a `keel` command that the user can fix: the message says what and where.
 public struct CommandError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// What went wrong and where, as printed to the user.
     public var message: String
 
+    /// An error with the given user-facing `message`.
     public init(_ message: String) { self.message = message }
 
     public var description: String { message }
@@ -11,8 +13,10 @@ public struct CommandError: Error, Equatable, Sendable, CustomStringConvertible 
 public struct ConfigurationError: Error, Equatable, Sendable, CustomStringConvertible {
     /// Where the options came from (a file name, or "command line").
     public var source: String
+    /// Every problem found, each a sentence fragment naming the option.
     public var problems: [String]
 
+    /// The `problems` of the options read from `source`.
     public init(source: String, problems: [String]) {
         self.source = source
         self.problems = problems

@@ -5,15 +5,26 @@ import KeelTrainer
 
 /// The training data of a run, its validation data and what the model needs to fit them.
 public struct PreparedData: Sendable {
+    /// Which loss the model trains with, chosen by the kind of target: `meanSquaredError` for
+    /// real-valued targets, `crossEntropy` (softmax) for class indices.
     public enum LossKind: String, Sendable, Codable { case meanSquaredError, crossEntropy }
 
+    /// The training batches.
     public var source: AnyBatchSource<Float>
+    /// Held-out batches (the last 10% of a text or CSV file, or freshly seeded task batches), if any.
     public var validation: AnyBatchSource<Float>?
+    /// The number of input features per step (the vocabulary size for text).
     public var inputSize: Int
+    /// The width of the model's output head: targets, classes or vocabulary size.
     public var outputSize: Int
+    /// The loss the model trains with.
     public var loss: LossKind
+    /// Whether the output head reads every step (`[T, batch, outputSize]`) rather than only the last.
     public var headOnEveryStep: Bool
+    /// The characters of a text dataset, for sampling; `nil` otherwise.
     public var vocabulary: CharacterVocabulary?
+    /// The per-column statistics a CSV series was normalized with (measured on the training rows);
+    /// `nil` otherwise.
     public var normalization: NormalizationStatistics?
     /// The loss of the best constant prediction, when known.
     public var baselineLoss: Double?

@@ -2,13 +2,21 @@ import Foundation
 
 /// The names `keel train` accepts for each choice.
 public enum TrainChoices {
+    /// The synthetic tasks of `--task`.
     public static let tasks = ["adding", "multiplication", "temporal-order", "temporal-order-3bit", "copy", "permutation", "memorization"]
+    /// The recurrent cells of `--cell`.
     public static let cells = ["rnn-tanh", "rnn-relu", "lstm", "gru"]
+    /// The optimizers of `--optimizer`.
     public static let optimizers = ["sgd", "adam", "adamw", "rmsprop", "adagrad", "lion"]
+    /// The learning-rate schedules of `--schedule`.
     public static let schedules = ["constant", "cosine", "step", "exponential", "onecycle"]
+    /// The gradient clippers of `--clip`.
     public static let clippers = ["none", "global-norm", "value", "norm", "agc", "autoclip", "zclip"]
+    /// The recurrent weight initializers of `--init-recurrent`.
     public static let recurrentInitializers = ["default", "orthogonal", "glorot", "identity"]
+    /// The monitor sets of `--monitors`.
     public static let monitorSets = ["standard", "none"]
+    /// The responses of `--on-explosion`.
     public static let explosionPolicies = ["skip", "rollback", "stop", "warn"]
 }
 

@@ -5,44 +5,84 @@ import Foundation
 /// (the command line wins). ``resolve(source:)`` checks them all and lists every problem.
 public struct TrainOptions: Sendable, Equatable, Codable {
     // Data: exactly one of task, text, csv, npy-inputs.
+    /// `--task`: a synthetic task, one of ``TrainChoices/tasks``.
     public var task: String?
+    /// `--text`: the path of a UTF-8 text file to train a character-level language model on.
     public var text: String?
+    /// `--csv`: the path of a CSV time series with a header row.
     public var csv: String?
+    /// `--columns`: the CSV input columns (default: every column, targets included); needs ``csv``.
     public var columns: [String]?
+    /// `--target`: the CSV target column(s); required with ``csv``.
     public var target: [String]?
+    /// `--npy-inputs`: a `.npy` file of inputs `[examples, time, features]`; goes with ``npyTargets``.
     public var npyInputs: String?
+    /// `--npy-targets`: a `.npy` file of targets `[examples]` or `[examples, outputs]`.
     public var npyTargets: String?
+    /// `--sequence-length` (≥ 2): the task's T, the text sequence length or the CSV window.
     public var sequenceLength: Int?
     // Model.
+    /// `--cell`: the recurrent cell, one of ``TrainChoices/cells`` (default `lstm`).
     public var cell: String?
+    /// `--layers` (> 0): the number of stacked recurrent layers (default 1).
     public var layers: Int?
+    /// `--hidden` (> 0): the hidden size of every layer (default 64).
     public var hidden: Int?
+    /// `--bidirectional`: whether each layer also reads the sequence backwards; excludes ``tbptt``.
     public var bidirectional: Bool?
+    /// `--dropout` in [0, 1): the drop probability between stacked layers.
     public var dropout: Double?
+    /// `--embedding-dimension` (> 0): the embedding size of a text model (default min(32, hidden)).
     public var embeddingDimension: Int?
+    /// `--init-recurrent`: the recurrent weight initializer, one of
+    /// ``TrainChoices/recurrentInitializers``.
     public var initRecurrent: String?
+    /// `--spectral-radius` (> 0): the spectral radius to scale the recurrent weights to (default and
+    /// orthogonal initializers only).
     public var spectralRadius: Double?
     // Optimization.
+    /// `--optimizer`: one of ``TrainChoices/optimizers`` (default `adam`).
     public var optimizer: String?
+    /// `--learning-rate` (> 0): the base learning rate (default per optimizer).
     public var learningRate: Double?
+    /// `--schedule`: the learning-rate schedule, one of ``TrainChoices/schedules``.
     public var schedule: String?
+    /// `--clip`: the gradient clipper, one of ``TrainChoices/clippers`` (default `global-norm`).
     public var clip: String?
+    /// `--clip-threshold` (> 0): the clipper's threshold (max norm, max value, AGC λ, AutoClip
+    /// percentile or ZClip z); not with `clip` `none`.
     public var clipThreshold: Double?
+    /// `--tbptt`: truncated backpropagation through time, `K1` or `K1,K2` with 1 ≤ K2 ≤ K1 (window,
+    /// backpropagation depth); kept as text so both forms survive a configuration file.
     public var tbptt: String?
     // Monitoring.
+    /// `--monitors`: the monitor set, one of ``TrainChoices/monitorSets``.
     public var monitors: String?
+    /// `--on-explosion`: what to do on a gradient explosion, one of ``TrainChoices/explosionPolicies``
+    /// (default `skip`).
     public var onExplosion: String?
+    /// `--monitor-every` (> 0): the interval in steps between σ_max and gradient-flow records
+    /// (default 10).
     public var monitorEvery: Int?
     // Budget.
+    /// `--epochs` (> 0): the number of passes over the data (default 1; a task epoch is 100 batches).
     public var epochs: Int?
+    /// `--steps` (> 0): the total number of optimizer steps; overrides ``epochs``.
     public var steps: Int?
+    /// `--batch-size` (> 0): the number of sequences per batch (default 32).
     public var batchSize: Int?
+    /// `--seed`: the seed of initialization, data order and dropout.
     public var seed: UInt64?
     // Files.
+    /// `--checkpoint-dir`: the directory checkpoints are written to (atomically replaced).
     public var checkpointDir: String?
+    /// `--checkpoint-every` (> 0): the interval in steps between checkpoints (default: at the end);
+    /// needs ``checkpointDir``.
     public var checkpointEvery: Int?
+    /// `--log`: the path of the JSON Lines file every training event is written to.
     public var log: String?
 
+    /// Options with nothing set: every default applies.
     public init() {}
 
     enum CodingKeys: String, CodingKey, CaseIterable {
