@@ -18,16 +18,27 @@ import KeelTrainer
 /// Every run logs JSON Lines; the comparison table, a plain-words explanation and an HTML report
 /// come at the end.
 public struct DemoRunner {
+    /// What `keel demo` runs: the length of each run, the task's size and where files go.
     public struct Settings: Sendable {
+        /// Optimizer steps per run (≥ 1).
         public var steps: Int
+        /// The seed of the data and of every model's initialization, shared by the three runs.
         public var seed: UInt64
+        /// T of the adding problem (≥ 2).
         public var sequenceLength: Int
+        /// The hidden size of every model.
         public var hiddenSize: Int
+        /// The number of sequences per batch.
         public var batchSize: Int
+        /// The path the HTML report is written to.
         public var output: String
+        /// The directory of the runs' JSON Lines logs.
         public var logDirectory: String
+        /// How progress is shown on the console.
         public var progressMode: ConsoleProgressMode
 
+        /// Settings with the demo's defaults: 2000 steps, seed 3, T = 100, 32 hidden units, batches of 32,
+        /// the report in `keel-demo-report.html` and the logs beside it (`logDirectory` `nil`).
         public init(
             steps: Int = 2000, seed: UInt64 = 3, sequenceLength: Int = 100, hiddenSize: Int = 32, batchSize: Int = 32,
             output: String = "keel-demo-report.html", logDirectory: String? = nil, progressMode: ConsoleProgressMode = .automatic
@@ -45,31 +56,50 @@ public struct DemoRunner {
 
     /// One run's numbers for the table.
     public struct RunSummary: Sendable {
+        /// The run's short name, e.g. `rnn-clipped`; also names its log file.
         public var name: String
+        /// One line describing the model, optimizer and clipping.
         public var title: String
+        /// The held-out MSE before training.
         public var initialLoss: Double
+        /// The held-out MSE after training (NaN or ∞ when the weights blew up).
         public var finalLoss: Double
+        /// The number of optimizer steps the run took.
         public var stepsTaken: Int
+        /// Why the run stopped, as the trainer describes it.
         public var stopReason: String
+        /// How many times ``GradientExplosionMonitor`` fired.
         public var explosionEvents: Int
+        /// The fraction of steps in which the clipper fired, in [0, 1].
         public var clippedFraction: Double
+        /// σ_max(W_hh) before training (the largest over gate blocks for gated cells).
         public var sigmaStart: Double
+        /// σ_max(W_hh) after training (the largest over gate blocks for gated cells).
         public var sigmaEnd: Double
+        /// The path of the run's JSON Lines log.
         public var logPath: String
+        /// Every event the run emitted, for the report.
         public var events: [TrainingEvent]
     }
 
+    /// What to run.
     public var settings: Settings
+    /// Where console output goes.
     public var write: @Sendable (String) -> Void
 
+    /// A demo with `settings`, printing to standard output by default.
     public init(settings: Settings, write: @escaping @Sendable (String) -> Void = { ConsoleProgressSink.writeToStandardOutput($0) }) {
         self.settings = settings
         self.write = write
     }
 
+    /// The gradient norm above which ``GradientExplosionMonitor`` fires (it only warns here).
     public static let explosionThreshold = 50.0
+    /// The global-norm bound c of the clipped runs.
     public static let clipThreshold = 1.0
+    /// The learning rate of the two SGD runs.
     public static let sgdLearningRate = 0.05
+    /// The learning rate of the Adam run.
     public static let adamLearningRate = 0.01
 
     struct RunPlan: Sendable {

@@ -5,16 +5,23 @@ import KeelTrainer
 /// `model.json` in a `keel train` checkpoint directory: what `keel sample` needs to rebuild the
 /// model before loading `weights.safetensors`.
 public struct ModelFile: Codable, Sendable, Equatable {
+    /// The name of this file in a checkpoint directory.
     public static let fileName = "model.json"
+    /// The file holding a text model's character vocabulary.
     public static let vocabularyFileName = "vocabulary.json"
+    /// The file holding the run's ``TrainOptions``, read back by `--resume`.
     public static let optionsFileName = "keel-options.json"
+    /// The file holding a CSV model's normalization statistics.
     public static let normalizationFileName = "normalization.json"
 
     /// "text", "csv", "npy" or "task".
     public var data: String
+    /// The architecture to rebuild before loading the weights.
     public var specification: RecurrentNetworkSpecification
+    /// The `--sequence-length` the model was trained with, if one was given.
     public var sequenceLength: Int?
 
+    /// A description of a model trained on `data` ("text", "csv", "npy" or "task").
     public init(data: String, specification: RecurrentNetworkSpecification, sequenceLength: Int?) {
         self.data = data
         self.specification = specification

@@ -3,6 +3,7 @@ import KeelOptimizers
 
 /// Builds the gradient pipeline `clipper → optimizer` named by `keel train` options.
 public enum PipelineFactory {
+    /// The type of every pipeline built here: a type-erased clipper, then a type-erased optimizer.
     public typealias Pipeline = Chain<AnyGradientTransform<Float>, AnyGradientTransform<Float>>
 
     /// The default learning rate of each optimizer.
@@ -27,6 +28,9 @@ public enum PipelineFactory {
         }
     }
 
+    /// The schedule `name` over `totalSteps` starting from `learningRate`, or `nil` for `constant`
+    /// (or an unknown name): `cosine` to 1% of it, `step` ×0.3 every third of the run, `exponential`
+    /// to 1% by the end, `onecycle` peaking at it.
     public static func schedule(_ name: String, learningRate: Double, totalSteps: Int) -> (any LearningRateSchedule)? {
         switch name {
         case "cosine": CosineAnnealing(initialValue: learningRate, maximumSteps: max(totalSteps, 1), minimumValue: learningRate / 100)
@@ -37,6 +41,8 @@ public enum PipelineFactory {
         }
     }
 
+    /// The optimizer `name` (default `adam` for an unknown name) at `learningRate`, with its other
+    /// hyperparameters at their defaults.
     public static func optimizer(_ name: String, learningRate: Double, schedule: (any LearningRateSchedule)?) -> AnyGradientTransform<Float> {
         switch name {
         case "sgd": AnyGradientTransform(SGD<Float>(learningRate: learningRate, schedule: schedule))
@@ -48,6 +54,8 @@ public enum PipelineFactory {
         }
     }
 
+    /// The clipper `name` at `threshold` (default: ``defaultThreshold(for:)``), or the identity for
+    /// `none` and unknown names.
     public static func clipper(_ name: String, threshold: Double?) -> AnyGradientTransform<Float> {
         let value = threshold ?? defaultThreshold(for: name) ?? 1
         switch name {
@@ -61,6 +69,7 @@ public enum PipelineFactory {
         }
     }
 
+    /// The pipeline `clip` → `optimizer` the options name.
     public static func make(
         optimizer: String, learningRate: Double, schedule: String, totalSteps: Int, clip: String, threshold: Double?
     ) -> Pipeline {

@@ -6,12 +6,20 @@ import KeelTrainer
 /// `keel sample`: rebuilds a character-level model from a `keel train --text` checkpoint
 /// (`model.json`, `vocabulary.json`, `weights.safetensors`) and generates text.
 public struct TextSampler {
+    /// The checkpoint directory of a `keel train --text` run.
     public var checkpoint: String
+    /// The number of characters to generate after the prime (≥ 0).
     public var length: Int
+    /// τ > 0: logits are divided by τ before sampling; below 1 sharpens, above 1 flattens.
     public var temperature: Double
+    /// The seed of the sampling generator: the same seed gives the same text.
     public var seed: UInt64
+    /// Text fed to the model before sampling starts, and returned first; every character must be in
+    /// the vocabulary.
     public var prime: String
 
+    /// A sampler for `checkpoint` generating `length` characters (default 200) at `temperature`
+    /// (default 0.8) after `prime` (default empty). Values are checked by ``generate()``.
     public init(checkpoint: String, length: Int = 200, temperature: Double = 0.8, seed: UInt64 = 0, prime: String = "") {
         self.checkpoint = checkpoint
         self.length = length

@@ -9,9 +9,13 @@ import KeelReport
 
 /// What a `keel train` run ended with.
 public struct TrainOutcome: Sendable {
+    /// The number of optimizer steps taken, counting those of a resumed checkpoint.
     public var step: Int
+    /// Why training stopped, as the trainer describes it.
     public var stopReason: String
+    /// The training loss of the last step, if any step ran.
     public var lastLoss: Double?
+    /// The held-out loss at the end, when the data has a validation split.
     public var validationLoss: Double?
 }
 
@@ -19,13 +23,17 @@ public struct TrainOutcome: Sendable {
 /// writes checkpoints (with `model.json`, the options and the vocabulary or normalization), a
 /// JSON Lines log and console progress.
 public struct TrainRunner {
+    /// The options of the run, already merged from the configuration file and the command line.
     public var options: TrainOptions
     /// A checkpoint directory to resume from.
     public var resume: String?
     /// Console output (progress lines and the summary).
     public var write: @Sendable (String) -> Void
+    /// How progress is shown on the console.
     public var progressMode: ConsoleProgressMode
 
+    /// A run of `options`, resuming from the checkpoint directory `resume` when given, printing to
+    /// standard output by default.
     public init(
         options: TrainOptions, resume: String? = nil, progressMode: ConsoleProgressMode = .automatic,
         write: @escaping @Sendable (String) -> Void = { ConsoleProgressSink.writeToStandardOutput($0) }
@@ -48,6 +56,8 @@ public struct TrainRunner {
         return try TrainOptions.load(contentsOfFile: path)
     }
 
+    /// The network the options describe, sized for `data` (defaults: LSTM, one layer of 64, an
+    /// embedding of min(32, hidden) for text; spectral radius 1 for the orthogonal initializer).
     public func specification(for data: PreparedData) -> RecurrentNetworkSpecification {
         let cell: RecurrentCellKind =
             switch options.cell ?? "lstm" {
@@ -66,6 +76,8 @@ public struct TrainRunner {
             recurrentSpectralRadius: radius, seed: options.seed ?? 0)
     }
 
+    /// The monitors `--monitors` and `--on-explosion` select; with `none`, only the recurrent-dynamics
+    /// and gradient-flow recorders that feed the report.
     public func monitors() -> MonitorSet {
         let every = options.monitorEvery ?? 10
         let action: MonitorAction =
