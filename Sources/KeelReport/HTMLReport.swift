@@ -10,15 +10,19 @@ import KeelMonitors
 /// `gradientFlow` events), the per-parameter gradient norms of the first monitor firing, and the
 /// events (monitor firings with attribution, skips, rollbacks, stops, checkpoints) as a table.
 public struct HTMLReport: Sendable {
+    /// The document's title and top heading.
     public var title: String
+    /// The runs to compare, drawn in ``palette`` order.
     public var runs: [RunLog]
     /// HTML inserted after the title (e.g. the demo's comparison table), trusted as is.
     public var summaryHTML: String?
     /// Horizontal reference lines for the loss chart (e.g. a task's baseline loss).
     public var lossReferences: [SVGChart.ReferenceLine]
 
+    /// The colors given to runs in order (the matplotlib "tab10" colors), reused cyclically.
     public static let palette = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf"]
 
+    /// A report titled `title` of `runs`, with optional trusted `summaryHTML` and loss reference lines.
     public init(title: String, runs: [RunLog], summaryHTML: String? = nil, lossReferences: [SVGChart.ReferenceLine] = []) {
         self.title = title
         self.runs = runs

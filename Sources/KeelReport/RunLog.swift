@@ -8,6 +8,7 @@ public struct RunLog: Sendable {
     /// The events in file order.
     public var events: [TrainingEvent]
 
+    /// A run called `name` made of `events` already in memory (the demo's runs, tests).
     public init(name: String, events: [TrainingEvent]) {
         self.name = name
         self.events = events
@@ -53,20 +54,31 @@ public struct RunLog: Sendable {
         }
     }
 
+    /// The completed steps, in order.
     public var steps: [StepRecord] { events.compactMap { if case .stepCompleted(let r) = $0 { r } else { nil } } }
+    /// The validation evaluations, in order.
     public var validations: [ValidationRecord] { events.compactMap { if case .validation(let r) = $0 { r } else { nil } } }
+    /// Every time a monitor fired, in order.
     public var firings: [MonitorFiredRecord] { events.compactMap { if case .monitorFired(let r) = $0 { r } else { nil } } }
+    /// The interventions the trainer took (skips, rollbacks, learning-rate changes, stops), in order.
     public var actions: [ActionRecord] { events.compactMap { if case .actionTaken(let r) = $0 { r } else { nil } } }
+    /// The recorded gradient-flow profiles ‖∂L/∂hₜ‖, in order.
     public var gradientFlows: [GradientFlowRecord] { events.compactMap { if case .gradientFlow(let r) = $0 { r } else { nil } } }
+    /// The recorded recurrent dynamics (σ_max, saturation, hidden-norm growth), in order.
     public var dynamics: [RecurrentDynamicsRecord] { events.compactMap { if case .recurrentDynamics(let r) = $0 { r } else { nil } } }
+    /// The last end-of-training record, or `nil` for a run that did not finish (still running, crashed).
     public var finish: FinishRecord? { events.lazy.compactMap { if case .trainingFinished(let r) = $0 { r } else { nil } }.last }
+    /// The checkpoints saved, in order.
     public var checkpoints: [CheckpointRecord] { events.compactMap { if case .checkpointSaved(let r) = $0 { r } else { nil } } }
 }
 
 /// A JSON Lines log that cannot be read: the file, the line (1-based) and what was wrong.
 public struct RunLogError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The path of the log.
     public var file: String
+    /// The 1-based line of the first bad event, or `nil` when the whole file is unreadable.
     public var line: Int?
+    /// What is wrong, as a sentence fragment following the location.
     public var problem: String
 
     public var description: String {

@@ -6,13 +6,18 @@ import Foundation
 public struct SVGChart: Sendable {
     /// One line of the chart.
     public struct Series: Sendable {
+        /// The name in the legend.
         public var label: String
+        /// A CSS color, e.g. `#1f77b4`.
         public var color: String
+        /// The points in x order; non-finite y values become markers on the top edge.
         public var points: [(x: Double, y: Double)]
+        /// Whether the line is dashed (validation curves, say).
         public var dashed: Bool
         /// Draw a dot per point instead of a line.
         public var dotsOnly: Bool
 
+        /// A solid line by default; `dashed` or `dotsOnly` change how it is drawn.
         public init(label: String, color: String, points: [(x: Double, y: Double)], dashed: Bool = false, dotsOnly: Bool = false) {
             self.label = label
             self.color = color
@@ -24,10 +29,14 @@ public struct SVGChart: Sendable {
 
     /// A horizontal line at `y` with a label at its right end.
     public struct ReferenceLine: Sendable {
+        /// The text at the line's right end.
         public var label: String
+        /// The height of the line, in data units.
         public var y: Double
+        /// A CSS color.
         public var color: String
 
+        /// A reference line at `y`, labeled `label`, in `color`.
         public init(label: String, y: Double, color: String) {
             self.label = label
             self.y = y
@@ -35,18 +44,27 @@ public struct SVGChart: Sendable {
         }
     }
 
+    /// The heading drawn above the plot.
     public var title: String
+    /// The label of the x axis.
     public var xLabel: String
+    /// The label of the y axis.
     public var yLabel: String
+    /// Whether the y axis is log₁₀ (non-positive values are then left out like non-finite ones).
     public var logarithmic: Bool
+    /// The lines, drawn in order and listed in the legend.
     public var series: [Series] = []
+    /// Horizontal reference lines.
     public var references: [ReferenceLine] = []
+    /// The width of the SVG in CSS pixels.
     public var width = 900.0
+    /// The height of the SVG in CSS pixels.
     public var height = 300.0
     /// Values above this are drawn on the top edge with a ▲ (so that one diverged run does not
     /// flatten the others); nil: no cap.
     public var cap: Double?
 
+    /// An empty chart; add ``series`` and ``references`` before rendering.
     public init(title: String, xLabel: String, yLabel: String, logarithmic: Bool = false) {
         self.title = title
         self.xLabel = xLabel

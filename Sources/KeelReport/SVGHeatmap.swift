@@ -3,16 +3,21 @@ import Foundation
 /// The gradient-flow heatmap: one row per logged step, one column per time step, the color the
 /// log₁₀ of ‖∂L/∂hₜ‖ (dark: vanishing, bright: large), with a color bar.
 public struct SVGHeatmap: Sendable {
+    /// The heading drawn above the plot.
     public var title: String
     /// Row labels (training steps) and their values (one per time step).
     public var rows: [(step: Int, values: [Double])]
+    /// The width of the SVG in CSS pixels; the height follows from the number of rows.
     public var width = 900.0
 
+    /// A heatmap titled `title` of `rows`, each a training step and its profile over time.
     public init(title: String, rows: [(step: Int, values: [Double])]) {
         self.title = title
         self.rows = rows
     }
 
+    /// The heatmap as an inline `<svg>` element; a placeholder message when no row has a positive
+    /// finite value.
     public func render() -> String {
         let left = 78.0, right = 200.0, top = 34.0, bottom = 48.0
         let columns = rows.map(\.values.count).max() ?? 0
