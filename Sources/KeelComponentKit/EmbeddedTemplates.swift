@@ -42,6 +42,9 @@ public struct SoftClipper<Scalar: TensorScalar>: ThresholdClipper {
     /// c, the largest norm the output may have.
     public var maxNorm: Double
 
+    /// A clipper bounding the global L2 norm of the updates by `maxNorm`.
+    ///
+    /// - Precondition: `maxNorm` > 0.
     public init(maxNorm: Double) {
         precondition(maxNorm > 0, "SoftClipper: maxNorm must be > 0, got \(maxNorm)")
         self.maxNorm = maxNorm
@@ -88,12 +91,17 @@ public struct HeavyBallSGD<Scalar: TensorScalar>: Optimizer {
     /// The velocity of every parameter: everything the optimizer remembers, `Codable` so a
     /// checkpoint resumes identically.
     public struct State: Codable, Sendable, Equatable {
+        /// v, the running sum of past gradients decayed by μ, shaped like the parameters.
         public var velocity: ParameterSet<Scalar>
     }
 
     public var learningRate: Double
+    /// μ in [0, 1), the fraction of the velocity kept each step.
     public let momentum: Double
 
+    /// An optimizer stepping by `learningRate` with `momentum` (default 0.9).
+    ///
+    /// - Precondition: `learningRate` ≥ 0 and `momentum` in [0, 1).
     public init(learningRate: Double, momentum: Double = 0.9) {
         precondition(learningRate >= 0, "HeavyBallSGD: learningRate \(learningRate) must be ≥ 0")
         precondition((0..<1).contains(momentum), "HeavyBallSGD: momentum \(momentum) must be in [0, 1)")
@@ -134,9 +142,13 @@ public struct LeakyTanhCell<Scalar: TensorScalar>: Cell {
         var candidate: Tensor<Scalar>
     }
 
+    /// W_ih, the input weights `[hiddenSize, inputSize]`.
     public var weightIH: Tensor<Scalar>
+    /// W_hh, the recurrent weights `[hiddenSize, hiddenSize]`.
     public var weightHH: Tensor<Scalar>
+    /// b, the bias `[hiddenSize]`.
     public var bias: Tensor<Scalar>
+    /// α in (0, 1], the fraction of the state replaced each step (a fixed setting, not trained).
     public var leak: Scalar
 
     /// A cell with every parameter drawn from U(−1/√H, 1/√H).
@@ -203,8 +215,12 @@ import KeelCore
 /// - Parameters:
 ///   - scale: The variance times fanIn, > 0.
 public struct ScaledUniform: Initializer {
+    /// The variance times fanIn (> 0): 1 for LeCun, 2 for He.
     public var scale: Double
 
+    /// An initializer with variance `scale`/fanIn (default 1, LeCun uniform).
+    ///
+    /// - Precondition: `scale` > 0.
     public init(scale: Double = 1) {
         precondition(scale > 0, "ScaledUniform: scale \(scale) must be > 0")
         self.scale = scale
@@ -229,6 +245,9 @@ public struct NonFiniteLossMonitor: Monitor {
     /// Non-finite steps seen in a row so far: the monitor's history, saved in checkpoints.
     public private(set) var consecutive = 0
 
+    /// A monitor that stops after `patience` (default 3) non-finite steps in a row.
+    ///
+    /// - Precondition: `patience` ≥ 1.
     public init(patience: Int = 3) {
         precondition(patience >= 1, "NonFiniteLossMonitor: patience \(patience) must be ≥ 1")
         self.patience = patience

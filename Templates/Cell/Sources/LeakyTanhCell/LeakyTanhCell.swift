@@ -17,9 +17,13 @@ public struct LeakyTanhCell<Scalar: TensorScalar>: Cell {
         var candidate: Tensor<Scalar>
     }
 
+    /// W_ih, the input weights `[hiddenSize, inputSize]`.
     public var weightIH: Tensor<Scalar>
+    /// W_hh, the recurrent weights `[hiddenSize, hiddenSize]`.
     public var weightHH: Tensor<Scalar>
+    /// b, the bias `[hiddenSize]`.
     public var bias: Tensor<Scalar>
+    /// α in (0, 1], the fraction of the state replaced each step (a fixed setting, not trained).
     public var leak: Scalar
 
     /// A cell with every parameter drawn from U(−1/√H, 1/√H).

@@ -12,6 +12,9 @@ public struct SoftClipper<Scalar: TensorScalar>: ThresholdClipper {
     /// c, the largest norm the output may have.
     public var maxNorm: Double
 
+    /// A clipper bounding the global L2 norm of the updates by `maxNorm`.
+    ///
+    /// - Precondition: `maxNorm` > 0.
     public init(maxNorm: Double) {
         precondition(maxNorm > 0, "SoftClipper: maxNorm must be > 0, got \(maxNorm)")
         self.maxNorm = maxNorm

@@ -6,8 +6,12 @@ import KeelCore
 /// - Parameters:
 ///   - scale: The variance times fanIn, > 0.
 public struct ScaledUniform: Initializer {
+    /// The variance times fanIn (> 0): 1 for LeCun, 2 for He.
     public var scale: Double
 
+    /// An initializer with variance `scale`/fanIn (default 1, LeCun uniform).
+    ///
+    /// - Precondition: `scale` > 0.
     public init(scale: Double = 1) {
         precondition(scale > 0, "ScaledUniform: scale \(scale) must be > 0")
         self.scale = scale

@@ -8,6 +8,9 @@ public struct NonFiniteLossMonitor: Monitor {
     /// Non-finite steps seen in a row so far: the monitor's history, saved in checkpoints.
     public private(set) var consecutive = 0
 
+    /// A monitor that stops after `patience` (default 3) non-finite steps in a row.
+    ///
+    /// - Precondition: `patience` ≥ 1.
     public init(patience: Int = 3) {
         precondition(patience >= 1, "NonFiniteLossMonitor: patience \(patience) must be ≥ 1")
         self.patience = patience

@@ -12,12 +12,17 @@ public struct HeavyBallSGD<Scalar: TensorScalar>: Optimizer {
     /// The velocity of every parameter: everything the optimizer remembers, `Codable` so a
     /// checkpoint resumes identically.
     public struct State: Codable, Sendable, Equatable {
+        /// v, the running sum of past gradients decayed by μ, shaped like the parameters.
         public var velocity: ParameterSet<Scalar>
     }
 
     public var learningRate: Double
+    /// μ in [0, 1), the fraction of the velocity kept each step.
     public let momentum: Double
 
+    /// An optimizer stepping by `learningRate` with `momentum` (default 0.9).
+    ///
+    /// - Precondition: `learningRate` ≥ 0 and `momentum` in [0, 1).
     public init(learningRate: Double, momentum: Double = 0.9) {
         precondition(learningRate >= 0, "HeavyBallSGD: learningRate \(learningRate) must be ≥ 0")
         precondition((0..<1).contains(momentum), "HeavyBallSGD: momentum \(momentum) must be in [0, 1)")
