@@ -3,17 +3,23 @@ import Foundation
 /// Why a component could not be generated: each message says what to do.
 public struct ToolError: Error, CustomStringConvertible, Equatable {
     public var description: String
+    /// An error with the given actionable `description`.
     public init(_ description: String) { self.description = description }
 }
 
 /// Renders a template with a new component name and module, and writes it into a package.
 public struct ComponentGenerator {
+    /// Which template to render.
     public var kind: ComponentKind
     /// The new component's type name, e.g. `MyClipper`.
     public var name: String
     /// The module the component lives in (what the test imports).
     public var module: String
 
+    /// A generator of a `kind` component called `name` in `module`.
+    ///
+    /// - Throws: ``ToolError`` when `name` is not an upper-case Swift type name or `module` is not
+    ///   an identifier.
     public init(kind: ComponentKind, name: String, module: String) throws {
         guard Self.isTypeName(name) else {
             throw ToolError("'\(name)' is not a Swift type name: use letters, digits and underscores, starting with an upper-case letter (e.g. MyClipper)")
@@ -45,6 +51,7 @@ public struct ComponentGenerator {
 
     /// The file names: `<Name>.swift` and `<Name>ConformanceTests.swift`.
     public var sourceFileName: String { "\(name).swift" }
+    /// `<Name>ConformanceTests.swift`, the test's file name.
     public var testFileName: String { "\(name)ConformanceTests.swift" }
 
     private func renamed(_ text: String) -> String {

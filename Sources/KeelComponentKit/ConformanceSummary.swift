@@ -2,9 +2,13 @@ import Foundation
 
 /// One law's outcome, as KeelConformance logs it to the file named by `KEEL_CONFORMANCE_LOG`.
 public struct LoggedLaw: Decodable, Equatable, Sendable {
+    /// The component under test, e.g. `SoftClipper<Float>`.
     public var component: String
+    /// The law's name.
     public var law: String
+    /// Whether the law held.
     public var passed: Bool
+    /// The failure's description when the law did not hold.
     public var details: String?
 }
 
@@ -23,10 +27,12 @@ public struct ConformanceSummary {
         }
     }
 
+    /// The laws that failed, sorted by component then law.
     public var failures: [LoggedLaw] {
         components.values.flatMap(\.values).filter { !$0.passed }.sorted { ($0.component, $0.law) < ($1.component, $1.law) }
     }
 
+    /// The number of distinct (component, law) pairs checked.
     public var lawCount: Int { components.values.reduce(0) { $0 + $1.count } }
 
     /// The printed summary: every component with ✔/✘ per law, then the totals.

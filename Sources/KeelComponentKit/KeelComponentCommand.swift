@@ -6,6 +6,7 @@ import Foundation
 ///     keel-component check --package-path <dir> [--scratch-path <dir>] [--filter <pattern>]
 ///     keel-component summarize <log>
 public enum KeelComponentCommand {
+    /// The usage text printed with argument errors.
     public static let usage = """
         usage: keel-component new <clipper|optimizer|cell|initializer|monitor> <Name> --module <Module> --sources <dir> [--tests <dir>]
                keel-component check --package-path <dir> [--scratch-path <dir>] [--filter <pattern>]
@@ -14,7 +15,10 @@ public enum KeelComponentCommand {
 
     /// What a command printed, and whether it succeeded.
     public struct Output: Sendable {
+        /// Everything the command printed.
         public var text: String
+        /// Whether the command succeeded (for `check`: the tests passed and no law failed); the
+        /// executable's exit status.
         public var succeeded: Bool
     }
 
@@ -80,9 +84,14 @@ public enum KeelComponentCommand {
 
 /// Positional arguments and `--name value` options.
 public struct Arguments {
+    /// The arguments that are not options, in order (the subcommand first).
     public var positional: [String] = []
+    /// The value of each `--name value` option, keyed by the name without dashes; a repeated
+    /// option keeps its last value.
     public var options: [String: String] = [:]
 
+    /// Splits `arguments` (without the program name); a trailing `--name` with no value counts as
+    /// positional.
     public init(_ arguments: [String]) {
         var index = 0
         while index < arguments.count {
@@ -97,5 +106,6 @@ public struct Arguments {
         }
     }
 
+    /// The value given for `--name`, or `nil` if absent.
     public func option(_ name: String) -> String? { options[name] }
 }
