@@ -59,6 +59,9 @@ extension TrainOptions {
         if let clipThreshold {
             if clipThreshold <= 0 { problems.append("clip-threshold must be > 0 (got \(clipThreshold))") }
             if clip == "none" { problems.append("clip-threshold given but clip is none") }
+            if clip == "autoclip" && clipThreshold > 100 {
+                problems.append("clip-threshold is AutoClip's percentile and must be in (0, 100] (got \(clipThreshold))")
+            }
         }
         if let tbptt {
             if let (k1, k2) = Self.parseTBPTT(tbptt) {

@@ -82,6 +82,12 @@ import Testing
             mentions: ["command line: 3 problems", "unknown cell 'lstn' (did you mean 'lstm'?)", "dropout must be in [0, 1)", "1 ≤ K2 ≤ K1"])
     }
 
+    @Test func autoClipPercentileAboveOneHundredIsAConfigurationError() throws {
+        try expectFailure(
+            ["train", "--clip", "autoclip", "--clip-threshold", "150"],
+            mentions: ["AutoClip's percentile and must be in (0, 100] (got 150.0)"])
+    }
+
     @Test func badJSONLinesLogNamesTheFileAndLine() throws {
         let directory = try KeelExecutable.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }

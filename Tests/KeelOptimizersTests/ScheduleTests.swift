@@ -94,9 +94,24 @@ import KeelOptimizers
         #expect(abs(schedule.value(at: 0) - 0.1 / 25) < 1e-15)
         #expect(abs(schedule.value(at: 29) - 0.1) < 1e-15)  // end of warm-up: 0.3·100 − 1
         #expect(abs(schedule.value(at: 99) - 0.1 / 25 / 1e4) < 1e-15)
-        #expect(schedule.value(at: 500) == schedule.value(at: 100))
+        #expect(schedule.value(at: 500) == schedule.value(at: 99))
+        #expect(schedule.value(at: 100) == schedule.value(at: 99))
         #expect(schedule.value(at: 15) < schedule.value(at: 16))
         #expect(schedule.value(at: 60) > schedule.value(at: 61))
+    }
+
+    @Test func oneCycleNeverLeavesItsRange() {
+        // Linear annealing used to extrapolate past the last step to a negative rate, and a
+        // warm-up shorter than one step divided by a negative length.
+        for annealing in [OneCycle.Annealing.linear, .cosine] {
+            for total in [1, 2, 3, 10, 100] {
+                let schedule = OneCycle(maximumValue: 0.1, totalSteps: total, annealing: annealing)
+                for step in 0...(2 * total + 5) {
+                    let value = schedule.value(at: step)
+                    #expect(value.isFinite && value > 0 && value <= 0.1 + 1e-15, "\(annealing) total \(total) step \(step): \(value)")
+                }
+            }
+        }
     }
 
     @Test func cosineRestartsJumpBackAtEveryRestart() {

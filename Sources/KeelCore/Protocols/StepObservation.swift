@@ -34,13 +34,18 @@ public struct StepObservation: Sendable {
     /// An observation of one step. The costly parts (``parameterNorms``, ``previousUpdateNorm``,
     /// ``recurrentDynamics``) default to empty, for steps where no monitor needs them.
     ///
-    /// The per-parameter arrays must be indexed like `parameterKeys`; this is not checked.
+    /// - Precondition: the per-parameter arrays have one entry per key of `parameterKeys`
+    ///   (`parameterNorms` may also be empty when not computed).
     public init(
         step: Int, epoch: Int, loss: Double, learningRate: Double, parameterKeys: [ParameterKey],
         gradientNorms: [Double], globalGradientNorm: Double, nonFiniteCounts: [Int],
         firstNonFiniteKey: ParameterKey? = nil, parameterNorms: [Double] = [], previousUpdateNorm: Double? = nil,
         recurrentDynamics: [RecurrentDynamics] = []
     ) {
+        precondition(
+            gradientNorms.count == parameterKeys.count && nonFiniteCounts.count == parameterKeys.count
+                && (parameterNorms.isEmpty || parameterNorms.count == parameterKeys.count),
+            "StepObservation: per-parameter arrays (gradientNorms \(gradientNorms.count), nonFiniteCounts \(nonFiniteCounts.count), parameterNorms \(parameterNorms.count)) must match \(parameterKeys.count) parameter keys")
         self.step = step
         self.epoch = epoch
         self.loss = loss

@@ -69,7 +69,8 @@ public struct OneCycle: LearningRateSchedule, Hashable {
     public var finalValue: Double { initialValue / finalDivisionFactor }
 
     public func value(at step: Int) -> Double {
-        let t = Double(min(max(step, 0), totalSteps))
+        // PyTorch's last step is totalSteps − 1; later steps hold its value.
+        let t = Double(min(max(step, 0), max(totalSteps - 1, 0)))
         let total = Double(totalSteps), p = warmupFraction
         let phases: [(end: Double, start: Double, target: Double)] =
             threePhase
@@ -79,7 +80,8 @@ public struct OneCycle: LearningRateSchedule, Hashable {
         var phaseStart = 0.0
         for (index, phase) in phases.enumerated() {
             if t <= phase.end || index == phases.count - 1 {
-                let fraction = (t - phaseStart) / (phase.end - phaseStart)
+                // A phase shorter than one step (p·T < 1) is already complete.
+                let fraction = phase.end > phaseStart ? min(max((t - phaseStart) / (phase.end - phaseStart), 0), 1) : 1
                 switch annealing {
                 case .cosine: return cosineInterpolation(from: phase.start, to: phase.target, fraction: fraction)
                 case .linear: return phase.start + (phase.target - phase.start) * fraction

@@ -208,7 +208,8 @@ def schedule_value(kind, c, t):
     if kind == "cosineRestarts":
         return cosine_restarts(t, c["initialValue"], c["firstPeriod"], c["periodMultiplier"], c["minimumValue"])
     if kind == "oneCycle":
-        return one_cycle(min(t, c["totalSteps"]), c["maximumValue"], c["totalSteps"], c["warmupFraction"],
+        # Keel holds the value of the last step (totalSteps - 1) afterwards; PyTorch raises past it.
+        return one_cycle(min(t, c["totalSteps"] - 1), c["maximumValue"], c["totalSteps"], c["warmupFraction"],
                          "cos" if c["annealing"] == "cosine" else "linear", c["divisionFactor"],
                          c["finalDivisionFactor"], c["threePhase"])
     if kind == "polynomial":
