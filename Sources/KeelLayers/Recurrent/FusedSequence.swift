@@ -32,9 +32,21 @@ enum FusedSequence {
         var pointwise: [F.PointwiseCache] = []
         hiddens.reserveCapacity(timeSteps + 1)
         pointwise.reserveCapacity(timeSteps)
+        // b_hh broadcast to [batch, G·H] once; each step copies it into the projection buffer and
+        // the recurrent GEMM accumulates onto it (β = 1): no separate bias pass or temporary. The
+        // buffer is reused across steps; a cell whose cache keeps it (GRU) makes the next step's
+        // write copy it first (copy-on-write), so cached values are never overwritten.
+        let gateWidth = F.gateCount * cell.hiddenSize
+        let biasRows = Tensor<F.Scalar>.zeros([batchSize, gateWidth]) + cell.biasHH
+        var hiddenProjection = biasRows
         for t in 0..<timeSteps {
             let inputProjection = inputProjections.slice((t * batchSize)..<((t + 1) * batchSize))
-            let hiddenProjection = state.hidden.matmul(hiddenWeight) + cell.biasHH
+            hiddenProjection.withUnsafeMutableBufferPointer { destination in
+                biasRows.withUnsafeBufferPointer { source in
+                    destination.baseAddress!.update(from: source.baseAddress!, count: batchSize * gateWidth)
+                }
+            }
+            hiddenProjection.addMatrixProduct(state.hidden, hiddenWeight, beta: 1)
             let (next, cache) = cell.pointwiseForward(
                 inputProjection: inputProjection, hiddenProjection: hiddenProjection, state: state)
             state = next
@@ -69,13 +81,17 @@ enum FusedSequence {
             if profile != nil { profile![t] = carry.hiddenSquaredNorm.squareRoot() }
             let (inputProjectionGradient, hiddenProjectionGradient, direct) = cell.pointwiseBackward(
                 stateGradient: carry, cache: cache.pointwise[t])
-            carry = direct.addingToHidden(hiddenProjectionGradient.matmul(cell.weightHH))
+            // ∂L/∂hₜ₋₁ = direct + dZh·W_hh, accumulated in place by the GEMM (β = 1).
+            var hiddenGradient = direct.hidden
+            hiddenGradient.addMatrixProduct(hiddenProjectionGradient, cell.weightHH, beta: 1)
+            carry = direct.replacingHidden(hiddenGradient)
             inputProjectionGradients.append(inputProjectionGradient)
-            hiddenProjectionGradients.append(hiddenProjectionGradient)
+            if !F.sharesProjectionGradients { hiddenProjectionGradients.append(hiddenProjectionGradient) }
         }
-        // Σₜ over the processed steps, each as one GEMM over [steps·B] rows.
+        // Σₜ over the processed steps, each as one GEMM over [steps·B] rows. LSTM and RNN cells
+        // return the same tensor for both projections: concatenate it once.
         let dZx = Tensor.concatenate(inputProjectionGradients.reversed())
-        let dZh = Tensor.concatenate(hiddenProjectionGradients.reversed())
+        let dZh = F.sharesProjectionGradients ? dZx : Tensor.concatenate(hiddenProjectionGradients.reversed())
         let rows = (first * batchSize)..<(timeSteps * batchSize)
         let input = cache.input.slice(rows)
         let previousHidden = cache.hiddenHistory.slice(rows)
@@ -92,3 +108,15 @@ enum FusedSequence {
         return (inputGradient.reshaped(to: [timeSteps, batchSize, cell.inputSize]), initialStateGradient)
     }
 }
+
+extension GatedRecurrentCell {
+    /// Whether `pointwiseBackward` returns the same gradient for the input and the hidden
+    /// projection (z = W_ih x + b_ih + W_hh h + b_hh enters the gates as one sum).
+    static var sharesProjectionGradients: Bool { Self.self is any SharedProjectionGradientCell.Type }
+}
+
+/// Cells whose input- and hidden-projection gradients are one tensor (LSTM, RNN; not GRU).
+protocol SharedProjectionGradientCell {}
+
+extension LSTMCell: SharedProjectionGradientCell {}
+extension RNNCell: SharedProjectionGradientCell {}
