@@ -26,7 +26,16 @@ enum FusedSequence {
         // ones, and the copies are small next to T recurrent GEMMs.
         let inputWeight = cell.weightIH.transposed(), hiddenWeight = cell.weightHH.transposed()
         // zx for every step at once: [T·B, I]·[I, G·H].
-        let inputProjections = flat.matmul(inputWeight) + cell.biasIH
+        // b_ih written into every row first, the GEMM accumulates onto it (β = 1): no extra pass.
+        let gateWidth = F.gateCount * cell.hiddenSize
+        var inputProjections = Tensor<F.Scalar>(shape: [timeSteps * batchSize, gateWidth]) { rows in
+            cell.biasIH.withUnsafeBufferPointer { bias in
+                for row in 0..<(timeSteps * batchSize) {
+                    (rows.baseAddress! + row * gateWidth).initialize(from: bias.baseAddress!, count: gateWidth)
+                }
+            }
+        }
+        inputProjections.addMatrixProduct(flat, inputWeight, beta: 1)
         var state = initialState
         var hiddens = [state.hidden]
         var pointwise: [F.PointwiseCache] = []
@@ -36,7 +45,6 @@ enum FusedSequence {
         // the recurrent GEMM accumulates onto it (β = 1): no separate bias pass or temporary. The
         // buffer is reused across steps; a cell whose cache keeps it (GRU) makes the next step's
         // write copy it first (copy-on-write), so cached values are never overwritten.
-        let gateWidth = F.gateCount * cell.hiddenSize
         let biasRows = Tensor<F.Scalar>.zeros([batchSize, gateWidth]) + cell.biasHH
         var hiddenProjection = biasRows
         for t in 0..<timeSteps {
@@ -92,20 +100,46 @@ enum FusedSequence {
         // return the same tensor for both projections: concatenate it once.
         let dZx = Tensor.concatenate(inputProjectionGradients.reversed())
         let dZh = F.sharesProjectionGradients ? dZx : Tensor.concatenate(hiddenProjectionGradients.reversed())
-        let rows = (first * batchSize)..<(timeSteps * batchSize)
-        let input = cache.input.slice(rows)
-        let previousHidden = cache.hiddenHistory.slice(rows)
+        // The input and h₀…h_{T−1} rows are read in place (no slice copies).
+        let rowOffset = first * batchSize, rowCount = (timeSteps - first) * batchSize
         let operation = "Recurrent.backward"
-        gradients.accumulate("weightIH", operation: operation) { $0.addMatrixProduct(dZx, input, transposeA: true) }
-        gradients.accumulate("weightHH", operation: operation) { $0.addMatrixProduct(dZh, previousHidden, transposeA: true) }
-        gradients.accumulate("biasIH", operation: operation) { $0 += dZx.sum(alongAxis: 0) }
-        gradients.accumulate("biasHH", operation: operation) { $0 += dZh.sum(alongAxis: 0) }
+        gradients.accumulate("weightIH", operation: operation) {
+            addTransposedProduct(into: &$0, dZx, cache.input, rowOffset: rowOffset, rowCount: rowCount)
+        }
+        gradients.accumulate("weightHH", operation: operation) {
+            addTransposedProduct(into: &$0, dZh, cache.hiddenHistory, rowOffset: rowOffset, rowCount: rowCount)
+        }
+        let biasIHGradient = dZx.sum(alongAxis: 0)
+        let biasHHGradient = F.sharesProjectionGradients ? biasIHGradient : dZh.sum(alongAxis: 0)
+        gradients.accumulate("biasIH", operation: operation) { $0 += biasIHGradient }
+        gradients.accumulate("biasHH", operation: operation) { $0 += biasHHGradient }
         var inputGradient = dZx.matmul(cell.weightIH)
         if first > 0 {
             inputGradient = .concatenate([.zeros([first * batchSize, cell.inputSize]), inputGradient])
         }
         let initialStateGradient = first == 0 ? carry : cell.zeroState(batchSize: batchSize)
         return (inputGradient.reshaped(to: [timeSteps, batchSize, cell.inputSize]), initialStateGradient)
+    }
+
+    /// weight += dZᵀ · rows[rowOffset ..< rowOffset + rowCount] of `rows` (`[_, weight.shape[1]]`),
+    /// with dZ `[rowCount, weight.shape[0]]`: one GEMM reading `rows` where it lies.
+    static func addTransposedProduct<S: TensorScalar>(
+        into weight: inout Tensor<S>, _ dZ: Tensor<S>, _ rows: Tensor<S>, rowOffset: Int, rowCount: Int
+    ) {
+        let m = weight.shape[0], n = weight.shape[1]
+        precondition(
+            dZ.shape == [rowCount, m] && rows.rank == 2 && rows.shape[1] == n && rowOffset + rowCount <= rows.shape[0],
+            "FusedSequence: weight-gradient shapes \(weight.shape), \(dZ.shape), \(rows.shape)")
+        guard rowCount > 0, m > 0, n > 0 else { return }
+        weight.withUnsafeMutableBufferPointer { w in
+            dZ.withUnsafeBufferPointer { d in
+                rows.withUnsafeBufferPointer { x in
+                    S.kernelMatrixMultiply(
+                        transposeA: true, transposeB: false, m: m, n: n, k: rowCount, alpha: 1, a: d.baseAddress!, lda: m,
+                        b: x.baseAddress! + rowOffset * n, ldb: n, beta: 1, c: w.baseAddress!, ldc: n)
+                }
+            }
+        }
     }
 }
 
