@@ -22,9 +22,10 @@ enum FusedSequence {
     ) -> (outputs: Tensor<F.Scalar>, finalState: F.State, cache: FusedSequenceCache<F>) {
         let timeSteps = input.shape[0], batchSize = input.shape[1]
         let flat = input.reshaped(to: [timeSteps * batchSize, cell.inputSize])
-        // Both weights transposed once per sequence: plain products run faster than transposed
-        // ones, and the copies are small next to T recurrent GEMMs.
-        let inputWeight = cell.weightIH.transposed(), hiddenWeight = cell.weightHH.transposed()
+        // W_ih transposed once per sequence: plain products run faster than transposed ones.
+        let inputWeight = cell.weightIH.transposed()
+        // W_hhᵀ packed once into the GEMM's panel layout and reused by all T recurrent products.
+        let hiddenWeight = PackedMatrixOperand(cell.weightHH, transposed: true)
         // zx for every step at once: [T·B, I]·[I, G·H].
         // b_ih written into every row first, the GEMM accumulates onto it (β = 1): no extra pass.
         let gateWidth = F.gateCount * cell.hiddenSize
@@ -54,7 +55,7 @@ enum FusedSequence {
                     destination.baseAddress!.update(from: source.baseAddress!, count: batchSize * gateWidth)
                 }
             }
-            hiddenProjection.addMatrixProduct(state.hidden, hiddenWeight, beta: 1)
+            hiddenWeight.multiply(state.hidden, into: &hiddenProjection, beta: 1)
             let (next, cache) = cell.pointwiseForward(
                 inputProjection: inputProjection, hiddenProjection: hiddenProjection, state: state)
             state = next
@@ -84,6 +85,7 @@ enum FusedSequence {
         var hiddenProjectionGradients: [Tensor<F.Scalar>] = []
         inputProjectionGradients.reserveCapacity(timeSteps - first)
         hiddenProjectionGradients.reserveCapacity(timeSteps - first)
+        let hiddenWeight = PackedMatrixOperand(cell.weightHH)  // packed once for all steps
         for t in stride(from: timeSteps - 1, through: first, by: -1) {
             if let gradient = outputGradient(t) { carry = carry.addingToHidden(gradient) }
             if profile != nil { profile![t] = carry.hiddenSquaredNorm.squareRoot() }
@@ -91,7 +93,7 @@ enum FusedSequence {
                 stateGradient: carry, cache: cache.pointwise[t])
             // ∂L/∂hₜ₋₁ = direct + dZh·W_hh, accumulated in place by the GEMM (β = 1).
             var hiddenGradient = direct.hidden
-            hiddenGradient.addMatrixProduct(hiddenProjectionGradient, cell.weightHH, beta: 1)
+            hiddenWeight.multiply(hiddenProjectionGradient, into: &hiddenGradient, beta: 1)
             carry = direct.replacingHidden(hiddenGradient)
             inputProjectionGradients.append(inputProjectionGradient)
             if !F.sharesProjectionGradients { hiddenProjectionGradients.append(hiddenProjectionGradient) }
