@@ -52,17 +52,35 @@ struct StepConfig {
             embedding: vocabulary > 0 ? .init(vocabularySize: vocabulary, dimension: input) : nil, seed: 0)
     }
 
-    /// One fixed batch (the peers also reuse one batch every step).
+    /// One fixed batch, drawn like the peers' `make_data` (torch_rnn.py, jax_rnn.py): standard
+    /// normal inputs and targets; D the adding problem (values in [0, 1) and two markers per
+    /// sequence, target their sum); C random tokens, targets the next token.
     func makeBatch() -> Batch<Float> {
         var generator = Xoshiro256StarStar(seed: 7)
+        func index(_ bound: Int) -> Int { min(Int(generator.nextUnitDouble() * Double(bound)), bound - 1) }
         if vocabulary > 0 {
-            let count = seq * batch
-            let tokens = (0..<count).map { _ in Float(Int(generator.nextUnitDouble() * Double(vocabulary)) % vocabulary) }
-            let targets = (0..<count).map { _ in Float(Int(generator.nextUnitDouble() * Double(vocabulary)) % vocabulary) }
-            return Batch(inputs: Tensor(shape: [seq, batch], scalars: tokens), targets: Tensor(shape: [seq, batch], scalars: targets))
+            let tokens = (0..<((seq + 1) * batch)).map { _ in Float(index(vocabulary)) }
+            return Batch(
+                inputs: Tensor(shape: [seq, batch], scalars: Array(tokens[..<(seq * batch)])),
+                targets: Tensor(shape: [seq, batch], scalars: Array(tokens[batch...])))
         }
-        let inputs = Tensor<Float>(randomUniform: [seq, batch, input], lowerBound: -1, upperBound: 1, using: &generator)
-        let targets = Tensor<Float>(randomUniform: [batch, 1], lowerBound: 0, upperBound: 1, using: &generator)
+        if name == "D" {
+            var inputs = [Float](repeating: 0, count: seq * batch * 2)
+            var targets = [Float](repeating: 0, count: batch)
+            for t in 0..<seq { for b in 0..<batch { inputs[(t * batch + b) * 2] = Float(generator.nextUnitDouble()) } }
+            for b in 0..<batch {
+                let i = index(seq)
+                var j = index(seq - 1)
+                if j >= i { j += 1 }
+                for t in [i, j] {
+                    inputs[(t * batch + b) * 2 + 1] = 1
+                    targets[b] += inputs[(t * batch + b) * 2]
+                }
+            }
+            return Batch(inputs: Tensor(shape: [seq, batch, 2], scalars: inputs), targets: Tensor(shape: [batch, 1], scalars: targets))
+        }
+        let inputs = Tensor<Float>(randomNormal: [seq, batch, input], standardDeviation: 1, using: &generator)
+        let targets = Tensor<Float>(randomNormal: [batch, 1], standardDeviation: 1, using: &generator)
         return Batch(inputs: inputs, targets: targets)
     }
 }
@@ -102,10 +120,23 @@ struct StepBody<LossFunction: Loss>: RecurrentNetworkBody where LossFunction.Sca
     let warmup: Int
     let steps: Int
     let modes: [String]
+    /// Parameters to start from by key (`--weights-from`), else the specification's seed-0 init.
+    var initial: [String: Tensor<Float>]? = nil
 
     func run<L: RecurrentSequenceLayer>(_ model: RecurrentNetwork<L>) throws -> [String: StepRun] where L.Scalar == Float, L.State: Sendable {
         func pipeline() -> Chain<GlobalNormClipper<Float>, Adam<Float>> {
             Chain { GlobalNormClipper<Float>(maxNorm: 1); Adam<Float>(learningRate: 1e-3) }
+        }
+        var model = model
+        if let initial {
+            var used = 0
+            model.updateParameters { key, tensor in
+                guard let value = initial[key.description] else { fatalError("--weights-from: no tensor '\(key)' in the file") }
+                precondition(value.shape == tensor.shape, "--weights-from: '\(key)' has shape \(value.shape), the model \(tensor.shape)")
+                tensor = value
+                used += 1
+            }
+            precondition(used == initial.count, "--weights-from: the file has \(initial.count) parameters, the model \(used)")
         }
         var results: [String: StepRun] = [:]
         if modes.contains("trainer") {
@@ -154,7 +185,7 @@ enum StepBenchmark {
         summary: "full training step (forward, loss, BPTT, clip 1.0, Adam) at configs A–E vs peers.md",
         usage: """
             usage: keel-bench step [--config A|B|C|D|E|all] [--threads 1,2] [--steps 20] [--warmup 5]
-                                   [--mode trainer,bare] [--json FILE]
+                                   [--mode trainer,bare] [--json FILE] [--weights-from DIR]
 
               --config C      one config or `all` (default all)
               --threads LIST  thread counts (default 1,2)
@@ -163,6 +194,11 @@ enum StepBenchmark {
               --mode LIST     trainer (Trainer.fit one step at a time, no monitors), bare (the
                               hand-written loop), or both (default trainer,bare)
               --json FILE     append one JSON line per measurement (fields as the anchor scripts')
+              --weights-from DIR
+                              start from DIR/weights.safetensors (parameters under Keel's keys plus
+                              batch.inputs, batch.targets), as Benchmarks/torch_trajectory.py writes
+                              them, and compare the losses with DIR/torch_losses.json (use
+                              --warmup 0 to compare from the first step)
 
             One step = forward over the sequence, loss, backward through time, global-norm clip 1.0,
             Adam(1e-3), Float, on one fixed batch (as the peers in ../shared/bench/anchors). Model:
@@ -174,7 +210,8 @@ enum StepBenchmark {
         run: { arguments in try run(arguments) })
 
     static func run(_ arguments: [String]) throws {
-        let options = try Options(arguments, flags: [], options: ["--config", "--threads", "--steps", "--warmup", "--mode", "--json"])
+        let options = try Options(
+            arguments, flags: [], options: ["--config", "--threads", "--steps", "--warmup", "--mode", "--json", "--weights-from"])
         let threads = try options.intList("--threads", default: [1, 2])
         let steps = try options.int("--steps", default: 20, range: 1...100_000)
         let warmup = try options.int("--warmup", default: 5, range: 0...100_000)
@@ -186,19 +223,54 @@ enum StepBenchmark {
         let configs = configName == "ALL" ? StepConfig.all : StepConfig.all.filter { $0.name == configName }
         guard !configs.isEmpty else { throw UsageError("--config expects A, B, C, D, E or all, got '\(configName)'") }
         if let warning = buildWarning() { print(warning) }
+        var imported: (parameters: [String: Tensor<Float>], batch: Batch<Float>, referenceLosses: [Double]?)? = nil
+        if let directory = options.string("--weights-from") {
+            guard configs.count == 1 else { throw UsageError("--weights-from needs one --config") }
+            let file = try SafeTensorsFile(bytes: Array(try Data(contentsOf: URL(fileURLWithPath: directory + "/weights.safetensors"))))
+            var parameters: [String: Tensor<Float>] = [:]
+            for name in file.names where !name.hasPrefix("batch.") { parameters[name] = try file.tensor(named: name, as: Float.self) }
+            let batch = Batch(
+                inputs: try file.tensor(named: "batch.inputs", as: Float.self), targets: try file.tensor(named: "batch.targets", as: Float.self))
+            var reference: [Double]? = nil
+            if let data = try? Data(contentsOf: URL(fileURLWithPath: directory + "/torch_losses.json")),
+               let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] {
+                reference = (object["losses"] as? [NSNumber])?.map(\.doubleValue)
+            }
+            imported = (parameters, batch, reference)
+        }
 
         var table = Table(["cfg", "thr", "mode", "median ms", "p25 ms", "p75 ms", "tokens/s", "GFLOP/s", "max RSS MB", "loss first→last"])
         for config in configs {
             for count in threads {
                 Kernels.threadCount = count
-                let batch = config.makeBatch()
+                var batch = config.makeBatch()
+                var initial: [String: Tensor<Float>]? = nil
+                if let loaded = imported {
+                    batch = loaded.batch
+                    initial = loaded.parameters
+                }
                 let results: [String: StepRun]
                 if config.vocabulary > 0 {
                     results = try config.specification.build(StepBody(
-                        loss: SoftmaxCrossEntropy<Float>(), batch: batch, warmup: warmup, steps: steps, modes: modes))
+                        loss: SoftmaxCrossEntropy<Float>(), batch: batch, warmup: warmup, steps: steps, modes: modes, initial: initial))
                 } else {
                     results = try config.specification.build(StepBody(
-                        loss: MeanSquaredError<Float>(), batch: batch, warmup: warmup, steps: steps, modes: modes))
+                        loss: MeanSquaredError<Float>(), batch: batch, warmup: warmup, steps: steps, modes: modes, initial: initial))
+                }
+                if let reference = imported?.referenceLosses {
+                    for mode in modes {
+                        guard let losses = results[mode]?.losses else { continue }
+                        var worst = 0.0
+                        var lines: [String] = []
+                        for (index, (keel, peer)) in zip(losses, reference).enumerated() {
+                            let relative = abs(keel - peer) / max(abs(peer), 1e-12)
+                            worst = max(worst, relative)
+                            lines.append("  step \(index): keel \(format(keel, digits: 6))  torch \(format(peer, digits: 6))  rel \(String(format: "%.2e", relative))")
+                        }
+                        print("trajectory \(mode) cfg=\(config.name) thr=\(count) vs torch (same initial weights and batch):")
+                        print(lines.joined(separator: "\n"))
+                        print("trajectory \(mode) cfg=\(config.name) thr=\(count): max relative loss difference over \(lines.count) steps \(String(format: "%.2e", worst))")
+                    }
                 }
                 for mode in modes {
                     guard let run = results[mode] else { continue }
