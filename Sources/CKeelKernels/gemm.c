@@ -278,7 +278,11 @@ static void *keel_gemm_workspace(size_t bytes) {
             long npanels = (N + im->nr - 1) / im->nr, mpanels = (M + im->mr - 1) / im->mr;          \
             /* Column chunks of whole micro-panels (several per thread when A is kept), unless C   \
              * has too few column panels to share evenly and enough row panels: then row chunks. */ \
-            if (npanels >= 2L * threads || mpanels < 2L * threads) {                                \
+            /* With op(B) pre-packed, row chunks pack nothing twice (each thread packs only its    \
+             * rows of A), while column chunks would have every thread pack all of A.             \
+             * The result is the same either way: same panels, kernels and k order per element. */ \
+            bool rows_first = bpacked != NULL && mpanels >= 2L * threads;                           \
+            if (!rows_first && (npanels >= 2L * threads || mpanels < 2L * threads)) {               \
                 long want = job.small_m ? 4L * threads : (long)threads;                             \
                 long per = (npanels + want - 1) / want;                                             \
                 job.chunk = per * im->nr;                                                           \
