@@ -18,6 +18,7 @@ let subcommands: [Subcommand] = [
     DenormalBenchmark.command,
     RecurrentBenchmark.command,
     PipelineBenchmark.command,
+    StepBenchmark.command,
 ]
 
 func printHelp() {

@@ -119,6 +119,8 @@ static void *keel_gemm_workspace(size_t bytes) {
         long M, N, K;                                                                               \
         T alpha, beta;                                                                              \
         const T *A, *B;                                                                             \
+        const T *bpacked; /* op(B) pre-packed by P##gemm_pack_b_all, or NULL */                     \
+        long npad;        /* N rounded up to NR: the stride of one KC block of bpacked */            \
         T *C;                                                                                       \
         long lda, ldb, ldc;                                                                         \
         long chunk, nchunks;                                                                        \
@@ -147,11 +149,16 @@ static void *keel_gemm_workspace(size_t bytes) {
             }                                                                                       \
             for (long j = n0; j < n1; j += NR) {                                                    \
                 int n = (int)(n1 - j < NR ? n1 - j : NR);                                           \
-                const T *b = job->transB ? job->B + j * ldb + pc : job->B + pc * ldb + j;           \
-                im->pack_b(job->transB, kc, n, b, ldb, bpanel);                                     \
+                const T *bp = bpanel;                                                               \
+                if (job->bpacked != NULL) {                                                         \
+                    bp = job->bpacked + pc * job->npad + (j / NR) * kc * NR;                        \
+                } else {                                                                            \
+                    const T *b = job->transB ? job->B + j * ldb + pc : job->B + pc * ldb + j;       \
+                    im->pack_b(job->transB, kc, n, b, ldb, bpanel);                                 \
+                }                                                                                   \
                 for (long i = 0; i < M; i += MR) {                                                  \
                     int m = (int)(M - i < MR ? M - i : MR);                                         \
-                    im->kernel(kc, ablock + i * kc, bpanel, job->C + i * ldc + j, ldc, m, n,        \
+                    im->kernel(kc, ablock + i * kc, bp, job->C + i * ldc + j, ldc, m, n,            \
                                job->alpha, beta_k);                                                 \
                 }                                                                                   \
             }                                                                                       \
@@ -182,7 +189,9 @@ static void *keel_gemm_workspace(size_t bytes) {
                         long j = jc + jr;                                                           \
                         int n = (int)(nc - jr < NR ? nc - jr : NR);                                 \
                         T *bp = bbuf + jr * kc;                                                     \
-                        if (ic == m0) {                                                             \
+                        if (job->bpacked != NULL) {                                                 \
+                            bp = (T *)job->bpacked + pc * job->npad + (j / NR) * kc * NR;           \
+                        } else if (ic == m0) {                                                      \
                             const T *b = transB ? job->B + j * ldb + pc : job->B + pc * ldb + j;    \
                             im->pack_b(transB, kc, n, b, ldb, bp);                                  \
                         }                                                                           \
@@ -251,10 +260,11 @@ static void *keel_gemm_workspace(size_t bytes) {
                                                                                                     \
     static void P##gemm_run(const IMPL *im, bool transA, bool transB, long M, long N, long K,      \
                             T alpha, const T *A, long lda, const T *B, long ldb, T beta, T *C,      \
-                            long ldc, unsigned csr) {                                               \
+                            long ldc, unsigned csr, const T *bpacked) {                             \
         P##gemm_job job = {                                                                         \
             .im = im, .transA = transA, .transB = transB, .small_m = false, .split_m = false,        \
             .M = M, .N = N, .K = K, .alpha = alpha, .beta = beta, .A = A, .B = B, .C = C,           \
+            .bpacked = bpacked, .npad = (N + im->nr - 1) / im->nr * im->nr,                         \
             .lda = lda, .ldb = ldb, .ldc = ldc, .chunk = N, .nchunks = 1,                           \
         };                                                                                          \
         atomic_init(&job.next, 0);                                                                  \
@@ -268,7 +278,11 @@ static void *keel_gemm_workspace(size_t bytes) {
             long npanels = (N + im->nr - 1) / im->nr, mpanels = (M + im->mr - 1) / im->mr;          \
             /* Column chunks of whole micro-panels (several per thread when A is kept), unless C   \
              * has too few column panels to share evenly and enough row panels: then row chunks. */ \
-            if (npanels >= 2L * threads || mpanels < 2L * threads) {                                \
+            /* With op(B) pre-packed, row chunks pack nothing twice (each thread packs only its    \
+             * rows of A), while column chunks would have every thread pack all of A.             \
+             * The result is the same either way: same panels, kernels and k order per element. */ \
+            bool rows_first = bpacked != NULL && mpanels >= 2L * threads;                           \
+            if (!rows_first && (npanels >= 2L * threads || mpanels < 2L * threads)) {               \
                 long want = job.small_m ? 4L * threads : (long)threads;                             \
                 long per = (npanels + want - 1) / want;                                             \
                 job.chunk = per * im->nr;                                                           \
@@ -336,10 +350,68 @@ static inline unsigned keel_gemm_csr(void) {
             P##gemm_scale_c(M, N, beta, C, ldc);                                                    \
         } else {                                                                                    \
             P##gemm_run(SELECT(), transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc,     \
-                        keel_gemm_csr());                                                           \
+                        keel_gemm_csr(), NULL);                                                     \
         }                                                                                           \
         keel_fp_exit(fp);                                                                           \
     }
 
 KEEL_DEFINE_GEMM(keel_sgemm, keel_s, float, keel_sgemm_select)
 KEEL_DEFINE_GEMM(keel_dgemm, keel_d, double, keel_dgemm_select)
+
+/* ------------------------------------------------------- pre-packed op(B) */
+
+/* Header of a pre-packed op(B): the implementation (kernel path) and shape it was packed for. */
+typedef struct {
+    const void *impl;
+    long k, n, npad;
+    long pad[4]; /* the packed panels start 64 bytes in */
+} keel_packed_header;
+
+size_t keel_sgemm_packed_b_size(long K, long N) {
+    if (K <= 0 || N <= 0) return 0;
+    const keel_sgemm_impl *im = keel_sgemm_select();
+    long npad = (N + im->nr - 1) / im->nr * im->nr;
+    return sizeof(keel_packed_header) + (size_t)K * (size_t)npad * sizeof(float);
+}
+
+void keel_sgemm_pack_b(bool transB, long K, long N, const float *B, long ldb, void *packed) {
+    if (K <= 0 || N <= 0) return;
+    const keel_sgemm_impl *im = keel_sgemm_select();
+    keel_packed_header *h = packed;
+    long NR = im->nr, KC = im->kc;
+    long npad = (N + NR - 1) / NR * NR;
+    h->impl = im;
+    h->k = K;
+    h->n = N;
+    h->npad = npad;
+    float *dst = (float *)((char *)packed + sizeof(keel_packed_header));
+    for (long pc = 0; pc < K; pc += KC) {
+        long kc = K - pc < KC ? K - pc : KC;
+        for (long j = 0; j < N; j += NR) {
+            int n = (int)(N - j < NR ? N - j : NR);
+            const float *b = transB ? B + j * ldb + pc : B + pc * ldb + j;
+            im->pack_b(transB, kc, n, b, ldb, dst + pc * npad + (j / NR) * kc * NR);
+        }
+    }
+}
+
+bool keel_sgemm_prepacked(bool transA, bool transB, long M, long N, long K, float alpha, const float *A,
+                          long lda, const float *B, long ldb, const void *packed, float beta, float *C,
+                          long ldc) {
+    const keel_sgemm_impl *im = keel_sgemm_select();
+    const keel_packed_header *h = packed;
+    if (h == NULL || h->impl != (const void *)im || h->k != K || h->n != N) {
+        keel_sgemm(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+        return false;
+    }
+    if (M <= 0 || N <= 0) return true;
+    unsigned fp = keel_fp_enter();
+    if (K <= 0 || alpha == 0.0f) {
+        keel_sgemm_scale_c(M, N, beta, C, ldc);
+    } else {
+        keel_sgemm_run(im, transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, keel_gemm_csr(),
+                        (const float *)((const char *)packed + sizeof(keel_packed_header)));
+    }
+    keel_fp_exit(fp);
+    return true;
+}

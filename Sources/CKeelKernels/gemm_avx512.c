@@ -86,6 +86,17 @@ static KEEL_AVX512 void s512_pack_a(bool trans, long kc, int count, const float 
         keel_pack_transposed_ps(S512_MR, kc, count, src, ld, dst);
         return;
     }
+    if (count == 8 && S512_MR == 8) {
+        /* op(A) stored transposed (the Aᵀ·B of weight gradients, K = T·batch rows): row p of the
+         * panel is 8 contiguous floats. One 256-bit copy per row instead of the scalar loop, with
+         * the row 16 ahead prefetched (the rows are far apart: too short for the prefetchers). */
+        for (long p = 0; p < kc; p++) {
+            const float *s = src + p * ld;
+            _mm_prefetch((const char *)(s + 16 * ld), _MM_HINT_T0);
+            _mm256_storeu_ps(dst + p * 8, _mm256_loadu_ps(s));
+        }
+        return;
+    }
     KEEL_GEMM_PACK_GENERIC(float, S512_MR, trans, kc, count, src, ld, dst);
 }
 

@@ -62,6 +62,20 @@ void keel_dgemm(bool transA, bool transB, long M, long N, long K,
                 double alpha, const double *A, long lda, const double *B, long ldb,
                 double beta, double *C, long ldc);
 
+/**
+ * Pre-packed op(B) for products that reuse one right-hand matrix many times (the recurrent
+ * weight over T time steps): keel_sgemm_packed_b_size bytes (allocate them 64-byte aligned),
+ * filled by keel_sgemm_pack_b for the current kernel path. keel_sgemm_prepacked computes the
+ * same C as keel_sgemm (bit for bit: the same panels, kernels and order) without packing B; when
+ * the pack does not match the current kernel path or shape it runs keel_sgemm on B and returns
+ * false. B must stay valid either way.
+ */
+size_t keel_sgemm_packed_b_size(long K, long N);
+void keel_sgemm_pack_b(bool transB, long K, long N, const float *B, long ldb, void *packed);
+bool keel_sgemm_prepacked(bool transA, bool transB, long M, long N, long K, float alpha, const float *A,
+                          long lda, const float *B, long ldb, const void *packed, float beta, float *C,
+                          long ldc);
+
 /* ------------------------------------------------------- elementwise, unary */
 
 typedef enum {

@@ -22,19 +22,40 @@ enum FusedSequence {
     ) -> (outputs: Tensor<F.Scalar>, finalState: F.State, cache: FusedSequenceCache<F>) {
         let timeSteps = input.shape[0], batchSize = input.shape[1]
         let flat = input.reshaped(to: [timeSteps * batchSize, cell.inputSize])
-        // Both weights transposed once per sequence: plain products run faster than transposed
-        // ones, and the copies are small next to T recurrent GEMMs.
-        let inputWeight = cell.weightIH.transposed(), hiddenWeight = cell.weightHH.transposed()
+        // W_hhᵀ packed once into the GEMM's panel layout and reused by all T recurrent products.
+        let hiddenWeight = PackedMatrixOperand(cell.weightHH, transposed: true)
         // zx for every step at once: [T·B, I]·[I, G·H].
-        let inputProjections = flat.matmul(inputWeight) + cell.biasIH
+        // b_ih written into every row first, the GEMM accumulates onto it (β = 1): no extra pass.
+        let gateWidth = F.gateCount * cell.hiddenSize
+        var inputProjections = Tensor<F.Scalar>(shape: [timeSteps * batchSize, gateWidth]) { rows in
+            cell.biasIH.withUnsafeBufferPointer { bias in
+                for row in 0..<(timeSteps * batchSize) {
+                    (rows.baseAddress! + row * gateWidth).initialize(from: bias.baseAddress!, count: gateWidth)
+                }
+            }
+        }
+        // x·W_ihᵀ with W_ih as stored (transposeB): the GEMM packs each panel of it once anyway,
+        // and `transposed()` was a generic element-by-element copy (1.5% of config C).
+        inputProjections.addMatrixProduct(flat, cell.weightIH, transposeB: true, beta: 1)
         var state = initialState
         var hiddens = [state.hidden]
         var pointwise: [F.PointwiseCache] = []
         hiddens.reserveCapacity(timeSteps + 1)
         pointwise.reserveCapacity(timeSteps)
+        // b_hh broadcast to [batch, G·H] once; each step copies it into the projection buffer and
+        // the recurrent GEMM accumulates onto it (β = 1): no separate bias pass or temporary. The
+        // buffer is reused across steps; a cell whose cache keeps it (GRU) makes the next step's
+        // write copy it first (copy-on-write), so cached values are never overwritten.
+        let biasRows = Tensor<F.Scalar>.zeros([batchSize, gateWidth]) + cell.biasHH
+        var hiddenProjection = biasRows
         for t in 0..<timeSteps {
             let inputProjection = inputProjections.slice((t * batchSize)..<((t + 1) * batchSize))
-            let hiddenProjection = state.hidden.matmul(hiddenWeight) + cell.biasHH
+            hiddenProjection.withUnsafeMutableBufferPointer { destination in
+                biasRows.withUnsafeBufferPointer { source in
+                    destination.baseAddress!.update(from: source.baseAddress!, count: batchSize * gateWidth)
+                }
+            }
+            hiddenWeight.multiply(state.hidden, into: &hiddenProjection, beta: 1)
             let (next, cache) = cell.pointwiseForward(
                 inputProjection: inputProjection, hiddenProjection: hiddenProjection, state: state)
             state = next
@@ -64,26 +85,36 @@ enum FusedSequence {
         var hiddenProjectionGradients: [Tensor<F.Scalar>] = []
         inputProjectionGradients.reserveCapacity(timeSteps - first)
         hiddenProjectionGradients.reserveCapacity(timeSteps - first)
+        let hiddenWeight = PackedMatrixOperand(cell.weightHH)  // packed once for all steps
         for t in stride(from: timeSteps - 1, through: first, by: -1) {
             if let gradient = outputGradient(t) { carry = carry.addingToHidden(gradient) }
             if profile != nil { profile![t] = carry.hiddenSquaredNorm.squareRoot() }
             let (inputProjectionGradient, hiddenProjectionGradient, direct) = cell.pointwiseBackward(
                 stateGradient: carry, cache: cache.pointwise[t])
-            carry = direct.addingToHidden(hiddenProjectionGradient.matmul(cell.weightHH))
+            // ∂L/∂hₜ₋₁ = direct + dZh·W_hh, accumulated in place by the GEMM (β = 1).
+            var hiddenGradient = direct.hidden
+            hiddenWeight.multiply(hiddenProjectionGradient, into: &hiddenGradient, beta: 1)
+            carry = direct.replacingHidden(hiddenGradient)
             inputProjectionGradients.append(inputProjectionGradient)
-            hiddenProjectionGradients.append(hiddenProjectionGradient)
+            if !F.sharesProjectionGradients { hiddenProjectionGradients.append(hiddenProjectionGradient) }
         }
-        // Σₜ over the processed steps, each as one GEMM over [steps·B] rows.
+        // Σₜ over the processed steps, each as one GEMM over [steps·B] rows. LSTM and RNN cells
+        // return the same tensor for both projections: concatenate it once.
         let dZx = Tensor.concatenate(inputProjectionGradients.reversed())
-        let dZh = Tensor.concatenate(hiddenProjectionGradients.reversed())
-        let rows = (first * batchSize)..<(timeSteps * batchSize)
-        let input = cache.input.slice(rows)
-        let previousHidden = cache.hiddenHistory.slice(rows)
+        let dZh = F.sharesProjectionGradients ? dZx : Tensor.concatenate(hiddenProjectionGradients.reversed())
+        // The input and h₀…h_{T−1} rows are read in place (no slice copies).
+        let rowOffset = first * batchSize, rowCount = (timeSteps - first) * batchSize
         let operation = "Recurrent.backward"
-        gradients.accumulate("weightIH", operation: operation) { $0.addMatrixProduct(dZx, input, transposeA: true) }
-        gradients.accumulate("weightHH", operation: operation) { $0.addMatrixProduct(dZh, previousHidden, transposeA: true) }
-        gradients.accumulate("biasIH", operation: operation) { $0 += dZx.sum(alongAxis: 0) }
-        gradients.accumulate("biasHH", operation: operation) { $0 += dZh.sum(alongAxis: 0) }
+        gradients.accumulate("weightIH", operation: operation) {
+            addTransposedProduct(into: &$0, dZx, cache.input, rowOffset: rowOffset, rowCount: rowCount)
+        }
+        gradients.accumulate("weightHH", operation: operation) {
+            addTransposedProduct(into: &$0, dZh, cache.hiddenHistory, rowOffset: rowOffset, rowCount: rowCount)
+        }
+        let biasIHGradient = dZx.sum(alongAxis: 0)
+        let biasHHGradient = F.sharesProjectionGradients ? biasIHGradient : dZh.sum(alongAxis: 0)
+        gradients.accumulate("biasIH", operation: operation) { $0 += biasIHGradient }
+        gradients.accumulate("biasHH", operation: operation) { $0 += biasHHGradient }
         var inputGradient = dZx.matmul(cell.weightIH)
         if first > 0 {
             inputGradient = .concatenate([.zeros([first * batchSize, cell.inputSize]), inputGradient])
@@ -91,4 +122,37 @@ enum FusedSequence {
         let initialStateGradient = first == 0 ? carry : cell.zeroState(batchSize: batchSize)
         return (inputGradient.reshaped(to: [timeSteps, batchSize, cell.inputSize]), initialStateGradient)
     }
+
+    /// weight += dZᵀ · rows[rowOffset ..< rowOffset + rowCount] of `rows` (`[_, weight.shape[1]]`),
+    /// with dZ `[rowCount, weight.shape[0]]`: one GEMM reading `rows` where it lies.
+    static func addTransposedProduct<S: TensorScalar>(
+        into weight: inout Tensor<S>, _ dZ: Tensor<S>, _ rows: Tensor<S>, rowOffset: Int, rowCount: Int
+    ) {
+        let m = weight.shape[0], n = weight.shape[1]
+        precondition(
+            dZ.shape == [rowCount, m] && rows.rank == 2 && rows.shape[1] == n && rowOffset + rowCount <= rows.shape[0],
+            "FusedSequence: weight-gradient shapes \(weight.shape), \(dZ.shape), \(rows.shape)")
+        guard rowCount > 0, m > 0, n > 0 else { return }
+        weight.withUnsafeMutableBufferPointer { w in
+            dZ.withUnsafeBufferPointer { d in
+                rows.withUnsafeBufferPointer { x in
+                    S.kernelMatrixMultiply(
+                        transposeA: true, transposeB: false, m: m, n: n, k: rowCount, alpha: 1, a: d.baseAddress!, lda: m,
+                        b: x.baseAddress! + rowOffset * n, ldb: n, beta: 1, c: w.baseAddress!, ldc: n)
+                }
+            }
+        }
+    }
 }
+
+extension GatedRecurrentCell {
+    /// Whether `pointwiseBackward` returns the same gradient for the input and the hidden
+    /// projection (z = W_ih x + b_ih + W_hh h + b_hh enters the gates as one sum).
+    static var sharesProjectionGradients: Bool { Self.self is any SharedProjectionGradientCell.Type }
+}
+
+/// Cells whose input- and hidden-projection gradients are one tensor (LSTM, RNN; not GRU).
+protocol SharedProjectionGradientCell {}
+
+extension LSTMCell: SharedProjectionGradientCell {}
+extension RNNCell: SharedProjectionGradientCell {}
