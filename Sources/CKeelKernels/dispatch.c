@@ -37,7 +37,25 @@ keel_kernel_path keel_best_kernel_path(void) {
     return KEEL_PATH_PORTABLE;
 }
 
+/* A per-thread override (keel_set_thread_kernel_path), so tests can force a path on one thread
+   while others keep the process-wide one. GEMM picks its kernels on the calling thread and hands
+   them to its workers, so the override covers the whole product. */
+static _Thread_local int keel_thread_path = -1;
+
+bool keel_set_thread_kernel_path(int path) {
+    if (path < 0) {
+        keel_thread_path = -1;
+        return true;
+    }
+    if (!keel_kernel_path_supported((keel_kernel_path)path)) return false;
+    keel_thread_path = path;
+    return true;
+}
+
+int keel_thread_kernel_path(void) { return keel_thread_path; }
+
 keel_kernel_path keel_current_kernel_path(void) {
+    if (keel_thread_path >= 0) return (keel_kernel_path)keel_thread_path;
     keel_kernel_path path = __atomic_load_n(&keel_internal_path, __ATOMIC_RELAXED);
     if ((int)path < 0) {
         path = keel_best_kernel_path();

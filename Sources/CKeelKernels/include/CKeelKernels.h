@@ -37,6 +37,14 @@ keel_kernel_path keel_best_kernel_path(void);
 keel_kernel_path keel_current_kernel_path(void);
 /** Forces `path` for all later kernel calls. Returns false (and changes nothing) when unsupported. */
 bool keel_set_kernel_path(keel_kernel_path path);
+/**
+ * Forces `path` (a keel_kernel_path value) for kernel calls made on the calling thread only, over
+ * the process-wide path; -1 removes the override. Returns false (and changes nothing) when the path
+ * is unsupported.
+ */
+bool keel_set_thread_kernel_path(int path);
+/** The calling thread's override, or -1 when it has none. */
+int keel_thread_kernel_path(void);
 
 /** Threads used by multithreaded kernels. Default: KEEL_NUM_THREADS, else the number of cores. */
 int keel_num_threads(void);

@@ -36,7 +36,9 @@ public enum Kernels {
     /// The fastest path this CPU supports.
     public static var bestPath: Path { Path(rawValue: Int(keel_best_kernel_path().rawValue)) ?? .portable }
 
-    /// The path all kernels use now. Setting an unsupported path is a programmer error.
+    /// The path kernels use now on this thread (a ``withPath(_:_:)`` override, else the
+    /// process-wide path). Setting it changes the process-wide path; setting an unsupported path is
+    /// a programmer error.
     public static var path: Path {
         get { Path(rawValue: Int(keel_current_kernel_path().rawValue)) ?? .portable }
         set {
@@ -67,12 +69,14 @@ public enum Kernels {
         set { keel_set_flush_denormals(newValue) }
     }
 
-    /// Runs `body` with `path` forced, then restores the previous path. Not thread-safe with
-    /// respect to other code that changes the path.
+    /// Runs `body` with `path` forced for the kernel calls made on the current thread (products
+    /// split over worker threads included), then restores the thread's previous setting. Other
+    /// threads keep ``path``, so tests can force paths in parallel.
     public static func withPath<R>(_ path: Path, _ body: () throws -> R) rethrows -> R {
-        let previous = Kernels.path
-        Kernels.path = path
-        defer { Kernels.path = previous }
+        precondition(path.isSupported, "Kernels.withPath: \(path) is not supported on this CPU")
+        let previous = keel_thread_kernel_path()
+        _ = keel_set_thread_kernel_path(Int32(path.rawValue))
+        defer { _ = keel_set_thread_kernel_path(previous) }
         return try body()
     }
 }
