@@ -1,6 +1,6 @@
 // swift-tools-version: 6.0
 // Keel: stable training of recurrent and deep networks.
-// Swift 6 language mode (the tools-version default), no unsafeFlags, no package dependencies
+// Swift 6 language mode (the tools-version default), no unsafe compiler flags, no package dependencies
 // for library targets: only the `keel` executable uses swift-argument-parser.
 import PackageDescription
 
