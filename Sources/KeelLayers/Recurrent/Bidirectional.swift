@@ -81,6 +81,9 @@ public struct Bidirectional<C: Cell>: Layer, RecurrentSequenceLayer, Sendable {
         return (batchFirst ? outputs.swappingAxes(0, 1) : outputs, final, cache)
     }
 
+    /// Runs both directions over a time-major `[T, batch, inputSize]` sequence from `initialState`
+    /// (zero states when `nil`): outputs `[T, batch, 2·hiddenSize]` (forward features first), both
+    /// final states, and the cache for `backwardSequence`.
     public func forwardSequence(
         _ sequence: Tensor<Scalar>, initialState: State?, context: inout ForwardContext
     ) -> (outputs: Tensor<Scalar>, finalState: State, cache: Cache) {
