@@ -33,6 +33,8 @@ struct TrainCommand: ParsableCommand {
     var npyTargets: String?
     @Option(help: "Sequence length (task length T, text sequence length, CSV window).")
     var sequenceLength: Int?
+    @Option(help: "Share of a --text file held out (from its end) for validation, in (0, 1) (default 0.1).")
+    var validationFraction: Double?
 
     @Option(help: "Recurrent cell: \(TrainChoices.cells.joined(separator: "|")) (default lstm).")
     var cell: String?
@@ -94,6 +96,7 @@ struct TrainCommand: ParsableCommand {
         func list(_ text: String?) -> [String]? { text.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } } }
         options.task = task; options.text = text; options.csv = csv; options.columns = list(columns); options.target = list(target)
         options.npyInputs = npyInputs; options.npyTargets = npyTargets; options.sequenceLength = sequenceLength
+        options.validationFraction = validationFraction
         options.cell = cell; options.layers = layers; options.hidden = hidden; options.bidirectional = bidirectional
         options.dropout = dropout; options.embeddingDimension = embeddingDimension; options.initRecurrent = initRecurrent
         options.spectralRadius = spectralRadius; options.optimizer = optimizer; options.learningRate = learningRate

@@ -40,7 +40,7 @@ public struct PreparedData: Sendable {
         let seed = options.seed ?? 0
         if let path = options.text {
             let length = options.sequenceLength ?? 64
-            let dataset = try CharacterTextDataset(contentsOf: URL(fileURLWithPath: path), validationFraction: 0.1)
+            let dataset = try CharacterTextDataset(contentsOf: URL(fileURLWithPath: path), validationFraction: options.validationFraction ?? 0.1)
             let training = try dataset.batches(.training, sequenceLength: length, batchSize: batchSize, shuffleSeed: seed, as: Float.self)
             let validation = try? dataset.batches(.validation, sequenceLength: length, batchSize: batchSize, as: Float.self)
             return PreparedData(
@@ -106,6 +106,7 @@ public struct PreparedData: Sendable {
         let length = options.sequenceLength
         func make(seed: UInt64, batchSize: Int, batches: Int) throws -> any SyntheticTask<Float> {
             switch name {
+            case "adding-pascanu": try AddingProblem<Float>(variant: .pascanu2013, sequenceLength: length ?? 50, batchSize: batchSize, batchesPerEpoch: batches, seed: seed)
             case "multiplication": try MultiplicationProblem<Float>(sequenceLength: length ?? 100, batchSize: batchSize, batchesPerEpoch: batches, seed: seed)
             case "temporal-order": try TemporalOrderProblem<Float>(sequenceLength: length ?? 50, batchSize: batchSize, batchesPerEpoch: batches, seed: seed)
             case "temporal-order-3bit": try TemporalOrderProblem<Float>(variant: .threeBits, sequenceLength: length ?? 50, batchSize: batchSize, batchesPerEpoch: batches, seed: seed)

@@ -3,7 +3,7 @@ import Foundation
 /// The names `keel train` accepts for each choice.
 public enum TrainChoices {
     /// The synthetic tasks of `--task`.
-    public static let tasks = ["adding", "multiplication", "temporal-order", "temporal-order-3bit", "copy", "permutation", "memorization"]
+    public static let tasks = ["adding", "adding-pascanu", "multiplication", "temporal-order", "temporal-order-3bit", "copy", "permutation", "memorization"]
     /// The recurrent cells of `--cell`.
     public static let cells = ["rnn-tanh", "rnn-relu", "lstm", "gru"]
     /// The optimizers of `--optimizer`.
@@ -54,6 +54,7 @@ extension TrainOptions {
         positive("batch-size", batchSize)
         positive("checkpoint-every", checkpointEvery)
         positive("monitor-every", monitorEvery)
+        if let validationFraction, !(validationFraction > 0 && validationFraction < 1) { problems.append("validation-fraction must be in (0, 1) (got \(validationFraction))") }
         if let sequenceLength, sequenceLength < 2 { problems.append("sequence-length must be ≥ 2 (got \(sequenceLength))") }
         if let dropout, !(dropout >= 0 && dropout < 1) { problems.append("dropout must be in [0, 1) (got \(dropout))") }
         if let clipThreshold {

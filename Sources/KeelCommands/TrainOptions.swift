@@ -21,6 +21,8 @@ public struct TrainOptions: Sendable, Equatable, Codable {
     public var npyTargets: String?
     /// `--sequence-length` (≥ 2): the task's T, the text sequence length or the CSV window.
     public var sequenceLength: Int?
+    /// `--validation-fraction` in (0, 1): the share of a `--text` file held out for validation (default 0.1).
+    public var validationFraction: Double?
     // Model.
     /// `--cell`: the recurrent cell, one of ``TrainChoices/cells`` (default `lstm`).
     public var cell: String?
@@ -87,7 +89,7 @@ public struct TrainOptions: Sendable, Equatable, Codable {
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case task, text, csv, columns, target
-        case npyInputs = "npy-inputs", npyTargets = "npy-targets", sequenceLength = "sequence-length"
+        case npyInputs = "npy-inputs", npyTargets = "npy-targets", sequenceLength = "sequence-length", validationFraction = "validation-fraction"
         case cell, layers, hidden, bidirectional, dropout
         case embeddingDimension = "embedding-dimension", initRecurrent = "init-recurrent", spectralRadius = "spectral-radius"
         case optimizer, learningRate = "learning-rate", schedule, clip, clipThreshold = "clip-threshold", tbptt
@@ -106,7 +108,7 @@ public struct TrainOptions: Sendable, Equatable, Codable {
             if let value = overrides[keyPath: path] { merged[keyPath: path] = value }
         }
         take(\.task); take(\.text); take(\.csv); take(\.columns); take(\.target); take(\.npyInputs); take(\.npyTargets)
-        take(\.sequenceLength); take(\.cell); take(\.layers); take(\.hidden); take(\.bidirectional); take(\.dropout)
+        take(\.sequenceLength); take(\.validationFraction); take(\.cell); take(\.layers); take(\.hidden); take(\.bidirectional); take(\.dropout)
         take(\.embeddingDimension); take(\.initRecurrent); take(\.spectralRadius); take(\.optimizer); take(\.learningRate)
         take(\.schedule); take(\.clip); take(\.clipThreshold); take(\.tbptt); take(\.monitors); take(\.onExplosion)
         take(\.monitorEvery); take(\.epochs); take(\.steps); take(\.batchSize); take(\.seed); take(\.checkpointDir)
@@ -191,6 +193,7 @@ public struct TrainOptions: Sendable, Equatable, Codable {
         options.npyInputs = string(.npyInputs)
         options.npyTargets = string(.npyTargets)
         options.sequenceLength = integer(.sequenceLength)
+        options.validationFraction = number(.validationFraction)
         options.cell = string(.cell)
         options.layers = integer(.layers)
         options.hidden = integer(.hidden)
