@@ -27,6 +27,17 @@ public struct GradientExplosionMonitor: Monitor, FindingReporter {
     public private(set) var recentNorms: [Double] = []
     /// How many steps fired so far.
     public private(set) var firedCount: Int = 0
+    /// After this many consecutive firings of the growth rule on a plateau (norms within 10× of
+    /// each other), the monitor takes the current norm as the new normal level instead of firing
+    /// forever (`nil`: never); a norm that keeps growing keeps firing. Without it, a lasting
+    /// jump of the gradient norm (a new phase of training, not an explosion) made a `.skipUpdate`
+    /// monitor skip every later step: the validation suite's copy task froze at step 423 of 3000.
+    public var maximumConsecutiveFirings: Int?
+    /// Growth-rule firings in a row, up to the current step.
+    public private(set) var consecutiveFirings: Int = 0
+    /// The norms of those firings: a new level is accepted only if they stayed within a factor
+    /// of 10 of each other (a plateau), never while they keep growing (an explosion).
+    public private(set) var firingNorms: [Double] = []
     /// The findings of the last inspected step.
     public private(set) var findings: [String] = []
 
@@ -36,11 +47,15 @@ public struct GradientExplosionMonitor: Monitor, FindingReporter {
     ///   - window: earlier steps compared against (≥ 1).
     ///   - baseline: minimum or median of the window.
     ///   - action: what to do when it fires.
+    ///   - maximumConsecutiveFirings: growth-rule firings in a row after which the current level
+    ///     becomes the baseline (nil: never; the absolute threshold is never relaxed).
     public init(
         absoluteThreshold: Double? = nil, growthFactor: Double? = 100, window: Int = 10,
-        baseline: GrowthBaseline = .minimum, action: MonitorAction = .skipUpdate
+        baseline: GrowthBaseline = .minimum, action: MonitorAction = .skipUpdate, maximumConsecutiveFirings: Int? = 10
     ) {
         precondition(window >= 1, "GradientExplosionMonitor: window must be ≥ 1")
+        precondition(maximumConsecutiveFirings.map { $0 >= 1 } ?? true, "GradientExplosionMonitor: maximumConsecutiveFirings must be ≥ 1")
+        self.maximumConsecutiveFirings = maximumConsecutiveFirings
         self.absoluteThreshold = absoluteThreshold
         self.growthFactor = growthFactor
         self.window = window
@@ -56,12 +71,32 @@ public struct GradientExplosionMonitor: Monitor, FindingReporter {
         if let threshold = absoluteThreshold, norm > threshold {
             findings.append("global gradient norm \(norm) exceeds the threshold \(threshold)")
         }
+        var grew = false
         if let factor = growthFactor, recentNorms.count >= window {
             let reference = baseline == .minimum ? recentNorms.min()! : SampleStatistics.median(recentNorms)
             if reference > 0, norm / reference > factor {
+                grew = true
                 findings.append(
                     "global gradient norm \(norm) grew \(norm / reference)× over the \(baseline.rawValue) \(reference) of the last \(window) steps (limit \(factor)×)")
             }
+        }
+        consecutiveFirings = grew ? consecutiveFirings + 1 : 0
+        if grew {
+            firingNorms.append(norm)
+            if let limit = maximumConsecutiveFirings, firingNorms.count > limit { firingNorms.removeFirst() }
+        } else {
+            firingNorms.removeAll(keepingCapacity: true)
+        }
+        if grew, let limit = maximumConsecutiveFirings, consecutiveFirings > limit, findings.count == 1,
+            firingNorms.max()! <= 10 * firingNorms.min()!
+        {
+            // A lasting level, not a spike: adopt it as the baseline (the whole window, so the
+            // next step is checked against it at once) and let this step through.
+            findings = ["global gradient norm \(norm) stayed above the growth limit for \(limit) steps: accepted as the new level"]
+            recentNorms = Array(repeating: norm, count: window)
+            consecutiveFirings = 0
+            firingNorms.removeAll(keepingCapacity: true)
+            return .proceed
         }
         guard findings.isEmpty else {
             firedCount += 1

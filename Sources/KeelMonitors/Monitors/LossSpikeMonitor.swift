@@ -29,6 +29,15 @@ public struct LossSpikeMonitor: Monitor, FindingReporter {
     public var relativeStandardDeviationFloor: Double
     /// What to do when it fires; default ``MonitorAction/skipUpdate``.
     public var action: MonitorAction
+    /// After this many consecutive firings the monitor restarts its statistics from the current
+    /// loss instead of firing forever (`nil`: never), so a lasting shift of the loss level cannot
+    /// make a `.skipUpdate` monitor skip every later step.
+    public var maximumConsecutiveFirings: Int?
+    /// Firings in a row, up to the current step.
+    public private(set) var consecutiveFirings: Int = 0
+    /// The losses of those firings: a new level is accepted only on a plateau (their spread at most
+    /// half their mean magnitude), never while the loss keeps climbing.
+    public private(set) var firingLosses: [Double] = []
     /// The recorded losses, oldest first (at most `window`).
     public private(set) var recentLosses: [Double] = []
     /// The z-score of the last inspected loss (nil during warm-up or for a non-finite loss).
@@ -44,12 +53,16 @@ public struct LossSpikeMonitor: Monitor, FindingReporter {
     ///   - minimumStandardDeviation: absolute floor on σ.
     ///   - relativeStandardDeviationFloor: floor on σ as a fraction of |μ|.
     ///   - action: what to do when it fires.
+    ///   - maximumConsecutiveFirings: firings in a row after which the statistics restart from the
+    ///     current loss (nil: never).
     public init(
         window: Int = 128, warmUp: Int = 20, sigmaFactor: Double = 6, upwardOnly: Bool = false,
         minimumStandardDeviation: Double = 1e-12, relativeStandardDeviationFloor: Double = 1e-3,
-        action: MonitorAction = .skipUpdate
+        action: MonitorAction = .skipUpdate, maximumConsecutiveFirings: Int? = 10
     ) {
         precondition(window >= 2 && warmUp >= 2 && warmUp <= window, "LossSpikeMonitor: need 2 ≤ warmUp ≤ window")
+        precondition(maximumConsecutiveFirings.map { $0 >= 1 } ?? true, "LossSpikeMonitor: maximumConsecutiveFirings must be ≥ 1")
+        self.maximumConsecutiveFirings = maximumConsecutiveFirings
         self.window = window
         self.warmUp = warmUp
         self.sigmaFactor = sigmaFactor
@@ -73,11 +86,26 @@ public struct LossSpikeMonitor: Monitor, FindingReporter {
             let z = deviation / sigma
             lastZScore = z
             if z > sigmaFactor {
+                consecutiveFirings += 1
+                firingLosses.append(loss)
+                if let limit = maximumConsecutiveFirings, firingLosses.count > limit { firingLosses.removeFirst() }
+                let spread = firingLosses.max()! - firingLosses.min()!
+                let magnitude = SampleStatistics.mean(firingLosses.map { Swift.abs($0) })
+                if let limit = maximumConsecutiveFirings, consecutiveFirings > limit, spread <= 0.5 * magnitude {
+                    // A lasting level, not a spike: restart the statistics from it.
+                    findings.append("loss \(loss) stayed \(sigmaFactor) σ away for \(limit) steps: accepted as the new level")
+                    recentLosses = [loss]
+                    consecutiveFirings = 0
+                    firingLosses.removeAll(keepingCapacity: true)
+                    return .proceed
+                }
                 let reason = "loss \(loss) is \(z) σ from the mean \(mu) of the last \(recentLosses.count) steps (limit \(sigmaFactor) σ)"
                 findings.append(reason)
                 return action.verdict(reason: reason)
             }
         }
+        consecutiveFirings = 0
+        firingLosses.removeAll(keepingCapacity: true)
         recentLosses.append(loss)
         if recentLosses.count > window { recentLosses.removeFirst(recentLosses.count - window) }
         return .proceed
