@@ -46,10 +46,13 @@ struct StepConfig {
     var tokens: Int { batch * seq }
 
     var specification: RecurrentNetworkSpecification {
-        RecurrentNetworkSpecification(
+        var specification = RecurrentNetworkSpecification(
             cell: cell, inputSize: input, hiddenSize: hidden, layers: layers,
             outputSize: vocabulary > 0 ? vocabulary : 1, headOnEveryStep: vocabulary > 0,
             embedding: vocabulary > 0 ? .init(vocabularySize: vocabulary, dimension: input) : nil, seed: 0)
+        // Like the peers (inputs without requires_grad, JAX differentiating the parameters only).
+        specification.computesInputGradient = false
+        return specification
     }
 
     /// One fixed batch, drawn like the peers' `make_data` (torch_rnn.py, jax_rnn.py): standard

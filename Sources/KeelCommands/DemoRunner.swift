@@ -131,9 +131,10 @@ public struct DemoRunner {
         var summaries: [RunSummary] = []
         for (index, plan) in plans.enumerated() {
             write("\n── run \(index + 1)/3: \(plan.name) — \(plan.title)\n")
-            let specification = RecurrentNetworkSpecification(
+            var specification = RecurrentNetworkSpecification(
                 cell: plan.cell, inputSize: 2, hiddenSize: settings.hiddenSize, outputSize: 1, recurrentSpectralRadius: plan.radius,
                 seed: settings.seed)
+            specification.computesInputGradient = false  // the input is data
             summaries.append(try specification.build(DemoBody(runner: self, plan: plan)))
         }
         let elapsed = ContinuousClock.now - start

@@ -69,11 +69,13 @@ public struct TrainRunner {
         let hidden = options.hidden ?? 64
         let initializer = options.initRecurrent ?? "default"
         let radius = options.spectralRadius ?? (initializer == "orthogonal" ? 1 : nil)
-        return RecurrentNetworkSpecification(
+        var specification = RecurrentNetworkSpecification(
             cell: cell, inputSize: data.inputSize, hiddenSize: hidden, layers: options.layers ?? 1, dropout: options.dropout ?? 0,
             bidirectional: options.bidirectional ?? false, outputSize: data.outputSize, headOnEveryStep: data.headOnEveryStep,
             embedding: data.vocabulary.map { .init(vocabularySize: $0.count, dimension: options.embeddingDimension ?? min(32, hidden)) },
             recurrentSpectralRadius: radius, seed: options.seed ?? 0)
+        specification.computesInputGradient = false  // the input is data: nothing needs ∂L/∂input
+        return specification
     }
 
     /// The monitors `--monitors` and `--on-explosion` select; with `none`, only the recurrent-dynamics

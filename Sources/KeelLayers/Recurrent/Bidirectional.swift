@@ -36,6 +36,15 @@ public struct Bidirectional<C: Cell>: Layer, RecurrentSequenceLayer, Sendable {
     public var batchFirst: Bool
 
     /// A bidirectional layer from the two directions' cells (same input and hidden sizes).
+    /// Whether backward computes ∂L/∂input (both directions); see ``Recurrent/computesInputGradient``.
+    public var computesInputGradient: Bool {
+        get { forwardLayer.computesInputGradient }
+        set {
+            forwardLayer.computesInputGradient = newValue
+            backwardLayer.computesInputGradient = newValue
+        }
+    }
+
     public init(forward: C, backward: C, batchFirst: Bool = false, usesFusedPath: Bool = true) {
         precondition(
             forward.inputSize == backward.inputSize && forward.hiddenSize == backward.hiddenSize,

@@ -76,7 +76,8 @@ enum FusedSequence {
     /// `gradients` under the cell's keys; fills `profile` (when non-nil) with ‖∂L/∂hₜ‖₂.
     static func backward<F: GatedRecurrentCell>(
         _ cell: F, outputGradient: (Int) -> Tensor<F.Scalar>?, finalStateGradient: F.State, cache: FusedSequenceCache<F>,
-        gradients: inout ParameterSet<F.Scalar>, truncationDepth: Int, profile: inout [Double]?
+        gradients: inout ParameterSet<F.Scalar>, truncationDepth: Int, computesInputGradient: Bool = true,
+        profile: inout [Double]?
     ) -> (inputGradient: Tensor<F.Scalar>, initialStateGradient: F.State) {
         let timeSteps = cache.timeSteps, batchSize = cache.batchSize
         let first = max(0, timeSteps - truncationDepth)
@@ -115,11 +116,14 @@ enum FusedSequence {
         let biasHHGradient = F.sharesProjectionGradients ? biasIHGradient : dZh.sum(alongAxis: 0)
         gradients.accumulate("biasIH", operation: operation) { $0 += biasIHGradient }
         gradients.accumulate("biasHH", operation: operation) { $0 += biasHHGradient }
+        let initialStateGradient = first == 0 ? carry : cell.zeroState(batchSize: batchSize)
+        guard computesInputGradient else {
+            return (.zeros([timeSteps, batchSize, cell.inputSize]), initialStateGradient)
+        }
         var inputGradient = dZx.matmul(cell.weightIH)
         if first > 0 {
             inputGradient = .concatenate([.zeros([first * batchSize, cell.inputSize]), inputGradient])
         }
-        let initialStateGradient = first == 0 ? carry : cell.zeroState(batchSize: batchSize)
         return (inputGradient.reshaped(to: [timeSteps, batchSize, cell.inputSize]), initialStateGradient)
     }
 

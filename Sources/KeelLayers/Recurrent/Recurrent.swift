@@ -50,6 +50,11 @@ public struct Recurrent<C: Cell>: Layer, RecurrentSequenceLayer, Sendable {
     /// Whether built-in cells run on the fused path (`true`, the default) or step by step through
     /// the `Cell` protocol. Both give the same results; the switch exists for testing and profiling.
     public var usesFusedPath: Bool
+    /// Whether backward computes ∂L/∂input (`true`, the default). Set it to `false` on a first
+    /// layer whose input is data, as PyTorch does for tensors that don't require gradients: the
+    /// fused path then skips the input-gradient GEMM (about 6% of an LSTM step at input 64,
+    /// hidden 256) and backward returns zeros of the input's shape.
+    public var computesInputGradient = true
 
     /// A layer running `cell` over sequences.
     public init(cell: C, returnsSequences: Bool = true, batchFirst: Bool = false, usesFusedPath: Bool = true) {
@@ -228,7 +233,7 @@ public struct Recurrent<C: Cell>: Layer, RecurrentSequenceLayer, Sendable {
             }
             let result = Self.fusedBackward(
                 gated, outputGradient: stepGradient, finalStateGradient: stateGradient, cache: fusedCache,
-                gradients: &gradients, truncationDepth: depth, profile: &profile)
+                gradients: &gradients, truncationDepth: depth, computesInputGradient: computesInputGradient, profile: &profile)
             return (result.inputGradient, result.initialStateGradient as! C.State)
         case .steps(let caches):
             let first = max(0, timeSteps - depth)
@@ -246,7 +251,9 @@ public struct Recurrent<C: Cell>: Layer, RecurrentSequenceLayer, Sendable {
                 carry = previous
             }
             let zeros = Array(repeating: Tensor<Scalar>.zeros([batchSize, cell.inputSize]), count: first)
-            return (Tensor.stack(zeros + inputGradients.reversed()), first == 0 ? carry : cell.zeroState(batchSize: batchSize))
+            let initial = first == 0 ? carry : cell.zeroState(batchSize: batchSize)
+            guard computesInputGradient else { return (.zeros([timeSteps, batchSize, cell.inputSize]), initial) }
+            return (Tensor.stack(zeros + inputGradients.reversed()), initial)
         }
     }
 
@@ -259,14 +266,15 @@ public struct Recurrent<C: Cell>: Layer, RecurrentSequenceLayer, Sendable {
 
     private static func fusedBackward<F: GatedRecurrentCell>(
         _ cell: F, outputGradient: (Int) -> Tensor<Scalar>?, finalStateGradient: C.State, cache: Any,
-        gradients: inout ParameterSet<Scalar>, truncationDepth: Int, profile: inout [Double]?
+        gradients: inout ParameterSet<Scalar>, truncationDepth: Int, computesInputGradient: Bool, profile: inout [Double]?
     ) -> (inputGradient: Tensor<Scalar>, initialStateGradient: Any) where F.Scalar == Scalar {
         guard let cache = cache as? FusedSequenceCache<F> else {
             preconditionFailure("Recurrent.backward: the cache comes from the fused path of another cell type")
         }
         let result = FusedSequence.backward(
             cell, outputGradient: outputGradient, finalStateGradient: finalStateGradient as! F.State, cache: cache,
-            gradients: &gradients, truncationDepth: truncationDepth, profile: &profile)
+            gradients: &gradients, truncationDepth: truncationDepth, computesInputGradient: computesInputGradient,
+            profile: &profile)
         return (result.inputGradient, result.initialStateGradient)
     }
 }

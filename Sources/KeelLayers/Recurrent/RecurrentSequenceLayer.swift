@@ -12,6 +12,9 @@ public protocol RecurrentSequenceLayer<Scalar>: ParameterContainer, Sendable {
     var inputSize: Int { get }
     /// Features of each output step.
     var outputSize: Int { get }
+    /// Whether backward computes ∂L/∂input; `false` returns zeros and may skip work (see
+    /// ``Recurrent/computesInputGradient``).
+    var computesInputGradient: Bool { get set }
 
     /// The all-zero state for `batchSize` sequences.
     func zeroState(batchSize: Int) -> State

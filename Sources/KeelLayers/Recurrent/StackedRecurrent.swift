@@ -37,6 +37,13 @@ public struct StackedRecurrent<L: RecurrentSequenceLayer>: Layer, Sendable {
     public var batchFirst: Bool
 
     /// A stack of `layers`; layer l + 1 must read what layer l writes.
+    /// Whether backward computes ∂L/∂input of the first layer; `false` when the stack reads data
+    /// (see ``Recurrent/computesInputGradient``). Later layers always pass gradients down.
+    public var computesInputGradient: Bool {
+        get { layers.first?.computesInputGradient ?? true }
+        set { if !layers.isEmpty { layers[0].computesInputGradient = newValue } }
+    }
+
     public init(_ layers: [L], dropoutRate: Double = 0, returnsSequences: Bool = true, batchFirst: Bool = false) {
         precondition(!layers.isEmpty, "StackedRecurrent: needs at least one layer")
         precondition(dropoutRate >= 0 && dropoutRate < 1, "StackedRecurrent: dropoutRate must be in [0, 1), got \(dropoutRate)")

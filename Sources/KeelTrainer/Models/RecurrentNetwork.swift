@@ -64,6 +64,15 @@ where RecurrentLayer.State: Sendable {
         self.headOnEveryStep = headOnEveryStep
     }
 
+    /// Whether backward computes ∂L/∂input. A network trained on data can turn it off: the
+    /// first recurrent layer then skips its input-gradient GEMM, and backward returns zeros. With
+    /// an embedding front the encoder keeps computing it (the embedding's weights need it); the
+    /// gradient with respect to the index input is zero either way.
+    public var computesInputGradient: Bool {
+        get { encoder.computesInputGradient }
+        set { encoder.computesInputGradient = newValue || embedding != nil }
+    }
+
     public func visitParameters(_ visitor: (ParameterKey, Tensor<Scalar>) throws -> Void) rethrows {
         if let embedding { try embedding.visitParameters { try visitor(ParameterKey("embedding").appending($0), $1) } }
         try encoder.visitParameters { try visitor(ParameterKey("encoder").appending($0), $1) }
@@ -198,6 +207,10 @@ public struct RecurrentNetworkSpecification: Sendable, Hashable, Codable {
     public var recurrentSpectralRadius: Double?
     /// The seed of the initialization.
     public var seed: UInt64
+    /// Whether the built network computes ∂L/∂input (see
+    /// ``RecurrentNetwork/computesInputGradient``); `false` saves a GEMM per layer-0 backward when
+    /// the input is data, as in every `Trainer` run.
+    public var computesInputGradient = true
 
     /// The size of an embedding front.
     public struct EmbeddingSize: Sendable, Hashable, Codable {
@@ -272,15 +285,19 @@ public struct RecurrentNetworkSpecification: Sendable, Hashable, Codable {
         if bidirectional {
             let layers = (0..<layers).map { Bidirectional(forward: cell($0), backward: cell($0)) }
             let head = Dense<Body.Scalar>(inputSize: width, outputSize: outputSize, generator: &generator)
-            return try body.run(RecurrentNetwork(
+            var network = RecurrentNetwork(
                 embedding: embeddingLayer, encoder: StackedRecurrent(layers, dropoutRate: dropout), head: head,
-                headOnEveryStep: headOnEveryStep))
+                headOnEveryStep: headOnEveryStep)
+            network.computesInputGradient = computesInputGradient
+            return try body.run(network)
         } else {
             let cells = (0..<layers).map { cell($0) }
             let head = Dense<Body.Scalar>(inputSize: width, outputSize: outputSize, generator: &generator)
-            return try body.run(RecurrentNetwork(
+            var network = RecurrentNetwork(
                 embedding: embeddingLayer, encoder: StackedRecurrent(cells: cells, dropoutRate: dropout), head: head,
-                headOnEveryStep: headOnEveryStep))
+                headOnEveryStep: headOnEveryStep)
+            network.computesInputGradient = computesInputGradient
+            return try body.run(network)
         }
     }
 }
