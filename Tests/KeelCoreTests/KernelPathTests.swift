@@ -1,9 +1,7 @@
 import Testing
 
-/// The suites that force a kernel path, change the thread count or toggle denormal flushing.
-///
-/// Those settings are process-wide, and these suites compare results bit for bit (packed against
-/// unpacked products, in-place against out-of-place activations), so they must not run while
-/// another of them has switched the path: `.serialized` on the parent orders all nested suites.
-/// Other suites may run alongside; every path is correct within the documented tolerances.
+/// The suites that force kernel paths (`Kernels.withPath`, per thread) or change the process-wide
+/// thread count. The path override is thread-local, so other suites never see a forced path; these
+/// suites still run one after another so their own timing-sensitive and threading tests don't
+/// compete with each other for the two cores.
 @Suite(.serialized) enum KernelPathTests {}

@@ -109,15 +109,14 @@ public struct GRUCell<Scalar: TensorScalar>: GatedRecurrentCell, Sendable {
     public func pointwiseForward(
         inputProjection: Tensor<Scalar>, hiddenProjection: Tensor<Scalar>, state: Tensor<Scalar>
     ) -> (state: Tensor<Scalar>, cache: PointwiseCache) {
-        // One fused kernel: r, z, n and the new hidden state.
+        // One fused kernel writes every element of both outputs: no zero-fill first.
         let batch = state.shape[0], hidden = hiddenSize
-        var gates = Tensor<Scalar>.zeros([batch, 3 * hidden])
-        var hiddenState = Tensor<Scalar>.zeros([batch, hidden])
-        inputProjection.withUnsafeBufferPointer { zx in
-            hiddenProjection.withUnsafeBufferPointer { zh in
-                state.withUnsafeBufferPointer { previous in
-                    gates.withUnsafeMutableBufferPointer { g in
-                        hiddenState.withUnsafeMutableBufferPointer { h in
+        var hiddenState: Tensor<Scalar>!
+        let gates = Tensor<Scalar>(shape: [batch, 3 * hidden]) { g in
+            hiddenState = Tensor(shape: [batch, hidden]) { h in
+                inputProjection.withUnsafeBufferPointer { zx in
+                    hiddenProjection.withUnsafeBufferPointer { zh in
+                        state.withUnsafeBufferPointer { previous in
                             Scalar.kernelGRUForward(
                                 batch: batch, hidden: hidden, inputProjection: zx.baseAddress!,
                                 hiddenProjection: zh.baseAddress!, previousHidden: previous.baseAddress!,
@@ -134,16 +133,14 @@ public struct GRUCell<Scalar: TensorScalar>: GatedRecurrentCell, Sendable {
         stateGradient: Tensor<Scalar>, cache: PointwiseCache
     ) -> (inputProjectionGradient: Tensor<Scalar>, hiddenProjectionGradient: Tensor<Scalar>, stateGradient: Tensor<Scalar>) {
         let batch = cache.previousHidden.shape[0], hidden = hiddenSize
-        var inputGradient = Tensor<Scalar>.zeros([batch, 3 * hidden])
-        var hiddenGradient = Tensor<Scalar>.zeros([batch, 3 * hidden])
-        var direct = Tensor<Scalar>.zeros([batch, hidden])
-        cache.gates.withUnsafeBufferPointer { gates in
-            cache.hiddenProjection.withUnsafeBufferPointer { zh in
-                cache.previousHidden.withUnsafeBufferPointer { previous in
-                    stateGradient.withUnsafeBufferPointer { dh in
-                        inputGradient.withUnsafeMutableBufferPointer { dx in
-                            hiddenGradient.withUnsafeMutableBufferPointer { dy in
-                                direct.withUnsafeMutableBufferPointer { dPrevious in
+        var hiddenGradient: Tensor<Scalar>!, direct: Tensor<Scalar>!
+        let inputGradient = Tensor<Scalar>(shape: [batch, 3 * hidden]) { dx in
+            hiddenGradient = Tensor(shape: [batch, 3 * hidden]) { dy in
+                direct = Tensor(shape: [batch, hidden]) { dPrevious in
+                    cache.gates.withUnsafeBufferPointer { gates in
+                        cache.hiddenProjection.withUnsafeBufferPointer { zh in
+                            cache.previousHidden.withUnsafeBufferPointer { previous in
+                                stateGradient.withUnsafeBufferPointer { dh in
                                     Scalar.kernelGRUBackward(
                                         batch: batch, hidden: hidden, gates: gates.baseAddress!,
                                         hiddenProjection: zh.baseAddress!, previousHidden: previous.baseAddress!,

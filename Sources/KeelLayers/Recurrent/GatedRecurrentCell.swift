@@ -111,8 +111,5 @@ extension GatedRecurrentCell {
     }
 }
 
-/// σ′ expressed through σ: s ∘ (1 − s).
-func sigmoidDerivative<Scalar: TensorScalar>(_ s: Tensor<Scalar>) -> Tensor<Scalar> { s * (1 - s) }
-
 /// tanh′ expressed through tanh: 1 − t².
 func tanhDerivative<Scalar: TensorScalar>(_ t: Tensor<Scalar>) -> Tensor<Scalar> { 1 - t.squared() }

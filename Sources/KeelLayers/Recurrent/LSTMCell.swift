@@ -161,19 +161,16 @@ public struct LSTMCell<Scalar: TensorScalar>: GatedRecurrentCell, Sendable {
     public func pointwiseForward(
         inputProjection: Tensor<Scalar>, hiddenProjection: Tensor<Scalar>, state: LSTMState<Scalar>
     ) -> (state: LSTMState<Scalar>, cache: PointwiseCache) {
-        // One fused kernel: gate activations, cell update, tanh(c) and h.
+        // One fused kernel writes every element of the four outputs: no zero-fill first.
         let batch = state.cell.shape[0], hidden = hiddenSize
-        var gates = Tensor<Scalar>.zeros([batch, 4 * hidden])
-        var cell = Tensor<Scalar>.zeros([batch, hidden])
-        var cellTanh = Tensor<Scalar>.zeros([batch, hidden])
-        var hiddenState = Tensor<Scalar>.zeros([batch, hidden])
-        inputProjection.withUnsafeBufferPointer { zx in
-            hiddenProjection.withUnsafeBufferPointer { zh in
-                state.cell.withUnsafeBufferPointer { previous in
-                    gates.withUnsafeMutableBufferPointer { g in
-                        cell.withUnsafeMutableBufferPointer { c in
-                            cellTanh.withUnsafeMutableBufferPointer { t in
-                                hiddenState.withUnsafeMutableBufferPointer { h in
+        var cell: Tensor<Scalar>!, cellTanh: Tensor<Scalar>!, hiddenState: Tensor<Scalar>!
+        let gates = Tensor<Scalar>(shape: [batch, 4 * hidden]) { g in
+            cell = Tensor(shape: [batch, hidden]) { c in
+                cellTanh = Tensor(shape: [batch, hidden]) { t in
+                    hiddenState = Tensor(shape: [batch, hidden]) { h in
+                        inputProjection.withUnsafeBufferPointer { zx in
+                            hiddenProjection.withUnsafeBufferPointer { zh in
+                                state.cell.withUnsafeBufferPointer { previous in
                                     Scalar.kernelLSTMForward(
                                         batch: batch, hidden: hidden, inputProjection: zx.baseAddress!,
                                         hiddenProjection: zh.baseAddress!, previousCell: previous.baseAddress!,
@@ -194,15 +191,14 @@ public struct LSTMCell<Scalar: TensorScalar>: GatedRecurrentCell, Sendable {
         stateGradient: LSTMState<Scalar>, cache: PointwiseCache
     ) -> (inputProjectionGradient: Tensor<Scalar>, hiddenProjectionGradient: Tensor<Scalar>, stateGradient: LSTMState<Scalar>) {
         let batch = cache.previousCell.shape[0], hidden = hiddenSize
-        var dz = Tensor<Scalar>.zeros([batch, 4 * hidden])
-        var previousCellGradient = Tensor<Scalar>.zeros([batch, hidden])
-        cache.gates.withUnsafeBufferPointer { gates in
-            cache.previousCell.withUnsafeBufferPointer { previous in
-                cache.cellTanh.withUnsafeBufferPointer { t in
-                    stateGradient.hidden.withUnsafeBufferPointer { dh in
-                        stateGradient.cell.withUnsafeBufferPointer { dc in
-                            dz.withUnsafeMutableBufferPointer { d in
-                                previousCellGradient.withUnsafeMutableBufferPointer { dPrevious in
+        var previousCellGradient: Tensor<Scalar>!
+        let dz = Tensor<Scalar>(shape: [batch, 4 * hidden]) { d in
+            previousCellGradient = Tensor(shape: [batch, hidden]) { dPrevious in
+                cache.gates.withUnsafeBufferPointer { gates in
+                    cache.previousCell.withUnsafeBufferPointer { previous in
+                        cache.cellTanh.withUnsafeBufferPointer { t in
+                            stateGradient.hidden.withUnsafeBufferPointer { dh in
+                                stateGradient.cell.withUnsafeBufferPointer { dc in
                                     Scalar.kernelLSTMBackward(
                                         batch: batch, hidden: hidden, gates: gates.baseAddress!,
                                         previousCell: previous.baseAddress!, cellTanh: t.baseAddress!,

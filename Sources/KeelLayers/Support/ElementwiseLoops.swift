@@ -52,13 +52,3 @@ extension Tensor {
         return result
     }
 }
-
-extension ParameterSet {
-    /// Runs `body` on the tensor under `key` in place (accumulating a gradient without a copy).
-    mutating func accumulate(_ key: ParameterKey, _ body: (inout Tensor<Scalar>) -> Void) {
-        guard let index = index(of: key) else {
-            preconditionFailure("backward: the gradient set has no entry \(key); keys are \(keys.map(\.rawValue)) (pass a set shaped like the layer's parameters)")
-        }
-        withTensor(at: index, body)
-    }
-}

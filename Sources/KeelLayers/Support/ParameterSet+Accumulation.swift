@@ -1,8 +1,8 @@
-// Internal helpers that let cells add gradients into their own keys in place.
+// The internal helper layers and cells use to add gradients into their own keys in place.
 
 extension ParameterSet {
     /// Runs `body` on the gradient under `key` in place.
-    mutating func accumulate(_ key: ParameterKey, operation: String, _ body: (inout Tensor<Scalar>) -> Void) {
+    mutating func accumulate(_ key: ParameterKey, operation: String = "backward", _ body: (inout Tensor<Scalar>) -> Void) {
         guard let position = index(of: key) else {
             preconditionFailure(
                 "\(operation): gradients have no entry \(key) (has \(keys.map(\.rawValue))); start from parameters.zerosLike()")

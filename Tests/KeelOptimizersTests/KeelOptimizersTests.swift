@@ -1,4 +1,0 @@
-import Testing
-import KeelOptimizers
-
-@Test func optimizersModuleReexportsCore() { #expect(ParameterSet<Float>().isEmpty) }
