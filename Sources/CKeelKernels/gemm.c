@@ -260,7 +260,7 @@ static void *keel_gemm_workspace(size_t bytes) {
                                                                                                     \
     static void P##gemm_run(const IMPL *im, bool transA, bool transB, long M, long N, long K,      \
                             T alpha, const T *A, long lda, const T *B, long ldb, T beta, T *C,      \
-                            long ldc, unsigned csr, const T *bpacked) {                             \
+                            long ldc, unsigned csr, const T *bpacked, int max_threads) {            \
         P##gemm_job job = {                                                                         \
             .im = im, .transA = transA, .transB = transB, .small_m = false, .split_m = false,        \
             .M = M, .N = N, .K = K, .alpha = alpha, .beta = beta, .A = A, .B = B, .C = C,           \
@@ -271,6 +271,7 @@ static void *keel_gemm_workspace(size_t bytes) {
         /* keep all of packed A per thread when M fits one MC block and A is not huge */            \
         job.small_m = M <= im->mc && (double)M * (double)K * sizeof(T) <= KEEL_GEMM_MAX_KEPT_A_BYTES;  \
         int threads = keel_num_threads();                                                           \
+        if (threads > max_threads) threads = max_threads;                                           \
         double flops = 2.0 * (double)M * (double)N * (double)K;                                     \
         double by_work = flops / KEEL_GEMM_MIN_FLOPS_PER_THREAD;                                    \
         if (by_work < (double)threads) threads = by_work < 1.0 ? 1 : (int)by_work;                  \
@@ -350,7 +351,7 @@ static inline unsigned keel_gemm_csr(void) {
             P##gemm_scale_c(M, N, beta, C, ldc);                                                    \
         } else {                                                                                    \
             P##gemm_run(SELECT(), transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc,     \
-                        keel_gemm_csr(), NULL);                                                     \
+                        keel_gemm_csr(), NULL, KEEL_POOL_MAX_THREADS);                              \
         }                                                                                           \
         keel_fp_exit(fp);                                                                           \
     }
@@ -410,8 +411,46 @@ bool keel_sgemm_prepacked(bool transA, bool transB, long M, long N, long K, floa
         keel_sgemm_scale_c(M, N, beta, C, ldc);
     } else {
         keel_sgemm_run(im, transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, keel_gemm_csr(),
-                        (const float *)((const char *)packed + sizeof(keel_packed_header)));
+                        (const float *)((const char *)packed + sizeof(keel_packed_header)), KEEL_POOL_MAX_THREADS);
     }
     keel_fp_exit(fp);
     return true;
 }
+
+/* ------------------------------------------------ single-threaded entry points */
+
+/* For callers that already run on a pool thread (the whole-sequence recurrent kernels): the same
+ * product as keel_sgemm / keel_sgemm_prepacked, on the calling thread only, without touching the
+ * floating-point mode (the caller has set it). `packed` may be NULL; a pack for another path or
+ * shape is ignored. */
+void keel_s_gemm_serial(bool transA, bool transB, long M, long N, long K, float alpha, const float *A, long lda,
+                        const float *B, long ldb, const void *packed, float beta, float *C, long ldc) {
+    if (M <= 0 || N <= 0) return;
+    const keel_sgemm_impl *im = keel_sgemm_select();
+    if (K <= 0 || alpha == 0.0f) {
+        keel_sgemm_scale_c(M, N, beta, C, ldc);
+        return;
+    }
+    const keel_packed_header *h = packed;
+    const float *bp = NULL;
+    if (h != NULL && h->impl == (const void *)im && h->k == K && h->n == N)
+        bp = (const float *)((const char *)packed + sizeof(keel_packed_header));
+    keel_sgemm_run(im, transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, keel_gemm_csr(), bp, 1);
+}
+
+void keel_d_gemm_serial(bool transA, bool transB, long M, long N, long K, double alpha, const double *A, long lda,
+                        const double *B, long ldb, const void *packed, double beta, double *C, long ldc) {
+    (void)packed; /* double products are never pre-packed */
+    if (M <= 0 || N <= 0) return;
+    const keel_dgemm_impl *im = keel_dgemm_select();
+    if (K <= 0 || alpha == 0.0) {
+        keel_dgemm_scale_c(M, N, beta, C, ldc);
+        return;
+    }
+    keel_dgemm_run(im, transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, keel_gemm_csr(), NULL, 1);
+}
+
+/* The register tile's row count on the current path: products whose row ranges start at
+ * multiples of it are computed tile for tile like the whole product (bit for bit). */
+long keel_s_gemm_row_tile(void) { return keel_sgemm_select()->mr; }
+long keel_d_gemm_row_tile(void) { return keel_dgemm_select()->mr; }

@@ -142,4 +142,19 @@ keel_pack_transposed_ps(int W, long kc, int count, const float *src, long ld, fl
 }
 #endif
 
+/* Largest thread count any kernel asks the pool for (no limit in practice). */
+#define KEEL_POOL_MAX_THREADS 1024
+
+/* Single-threaded GEMM on the calling thread, for kernels that already run on pool threads
+ * (gemm.c). `packed` is a keel_sgemm_pack_b buffer for the same op(B), or NULL. */
+void keel_s_gemm_serial(bool transA, bool transB, long M, long N, long K, float alpha, const float *A, long lda,
+                        const float *B, long ldb, const void *packed, float beta, float *C, long ldc);
+void keel_d_gemm_serial(bool transA, bool transB, long M, long N, long K, double alpha, const double *A, long lda,
+                        const double *B, long ldb, const void *packed, double beta, double *C, long ldc);
+
+/* Rows of the current path's register tile (gemm.c): row chunks that start at multiples of it
+ * give every element the same tile, hence the same result, as the whole product. */
+long keel_s_gemm_row_tile(void);
+long keel_d_gemm_row_tile(void);
+
 #endif

@@ -7,7 +7,11 @@
  * sigmoid and tanh run through the vectorized activation kernels row block by row block; the
  * remaining arithmetic is memory-bound loops instantiated per dispatch path (KEEL_EW_VARIANTS).
  */
-#include "internal.h"
+#include "gemm_internal.h"
+#include "threadpool.h"
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
 
 #if defined(__clang__)
 #pragma STDC FP_CONTRACT OFF
@@ -136,3 +140,279 @@
 
 KEEL_DEFINE_RECURRENT_KERNELS(s, float)
 KEEL_DEFINE_RECURRENT_KERNELS(d, double)
+
+/* ------------------------------------------------------------ whole sequences */
+
+/*
+ * The time loop of the built-in cells, forward and backward, in one call per sequence: per step one
+ * recurrent GEMM against W_hh packed once, then the gate math in place, with every state and cache
+ * written into caller-provided [T, B, .] buffers (no allocation, no per-step objects).
+ *
+ * Batch rows never interact inside the recurrence (row b of h_t depends only on row b of h_{t-1}),
+ * so the batch is cut into row chunks and each pool thread runs the whole sequence for the chunks
+ * it claims: no synchronization per step. Each element is computed by the same kernels in the same
+ * order whatever the chunking, so results do not depend on the thread count.
+ */
+
+static inline unsigned keel_sequence_csr(void) {
+#ifdef KEEL_X86
+    return _mm_getcsr();
+#else
+    return 0;
+#endif
+}
+
+/* Rows below which a chunk is not worth a thread (the per-step GEMM gets too thin). */
+#define KEEL_SEQUENCE_MIN_ROWS 8
+
+static int keel_sequence_chunks(long batch) {
+    int threads = keel_num_threads();
+    long by_rows = batch / KEEL_SEQUENCE_MIN_ROWS;
+    if (by_rows < threads) threads = by_rows < 1 ? 1 : (int)by_rows;
+    return threads;
+}
+
+static void *keel_sequence_pack_s(bool trans, long k, long n, const float *b, long ldb) {
+    size_t bytes = keel_sgemm_packed_b_size(k, n);
+    if (bytes == 0) return NULL;
+    void *p = aligned_alloc(64, (bytes + 63) & ~(size_t)63);
+    if (p != NULL) keel_sgemm_pack_b(trans, k, n, b, ldb, p);
+    return p;
+}
+
+static void *keel_sequence_pack_d(bool trans, long k, long n, const double *b, long ldb) {
+    (void)trans; (void)k; (void)n; (void)b; (void)ldb;
+    return NULL; /* double products are not pre-packed */
+}
+
+#define KEEL_DEFINE_SEQUENCE_KERNELS(P, T)                                                          \
+    KEEL_EW_VARIANTS(void, keel_##P##_seq_add_impl, (long n, T *restrict a, const T *restrict b),  \
+        (n, a, b), { for (long k = 0; k < n; k++) a[k] += b[k]; })                                  \
+    KEEL_EW_VARIANTS(void, keel_##P##_seq_add_product_impl,                                         \
+        (long n, T *restrict a, const T *restrict r, const T *restrict y), (n, a, r, y),            \
+        { for (long k = 0; k < n; k++) a[k] += r[k] * y[k]; })                                      \
+    KEEL_EW_VARIANTS(void, keel_##P##_seq_relu_impl, (long n, const T *restrict z, T *restrict h), \
+        (n, z, h), { for (long k = 0; k < n; k++) h[k] = z[k] > (T)0 ? z[k] : (T)0; })              \
+    KEEL_EW_VARIANTS(void, keel_##P##_seq_tanh_backward_impl,                                       \
+        (long n, const T *restrict h, const T *restrict dh, T *restrict dz), (n, h, dh, dz),        \
+        { for (long k = 0; k < n; k++) dz[k] = dh[k] * ((T)1 - h[k] * h[k]); })                     \
+    KEEL_EW_VARIANTS(void, keel_##P##_seq_relu_backward_impl,                                       \
+        (long n, const T *restrict h, const T *restrict dh, T *restrict dz), (n, h, dh, dz),        \
+        { for (long k = 0; k < n; k++) dz[k] = h[k] > (T)0 ? dh[k] : (T)0; })                       \
+    KEEL_EW_VARIANTS(double, keel_##P##_seq_sum_squares_impl, (long n, const T *restrict x), (n, x), \
+        { double s = 0; for (long k = 0; k < n; k++) s += (double)x[k] * (double)x[k]; return s; }) \
+                                                                                                    \
+    typedef struct {                                                                                \
+        int kind;                                                                                   \
+        long steps, first, batch, hidden, rows, chunks;                                             \
+        int path;                                                                                   \
+        const T *whh, *bias_hh, *dy, *h0;                                                           \
+        const void *packed;                                                                         \
+        T *z, *zh, *h, *c, *tanh_c, *dh, *dc, *dz, *dzh;                                            \
+        double *profile;                                                                            \
+        _Atomic long next;                                                                          \
+        _Atomic int failed;                                                                         \
+    } keel_##P##_sequence_job;                                                                      \
+                                                                                                    \
+    static void keel_##P##_sequence_forward_rows(const keel_##P##_sequence_job *job, long r0, long nb) { \
+        const long B = job->batch, H = job->hidden;                                                 \
+        const long G = job->kind == KEEL_CELL_LSTM ? 4 : job->kind == KEEL_CELL_GRU ? 3 : 1;        \
+        const long W = G * H;                                                                       \
+        for (long t = 0; t < job->steps; t++) {                                                     \
+            const long row = t * B + r0;                                                            \
+            T *z = job->z + row * W;                                                                \
+            const T *hp = t == 0 ? job->h0 + r0 * H : job->h + (row - B) * H;                       \
+            T *hn = job->h + row * H;                                                               \
+            switch (job->kind) {                                                                    \
+            case KEEL_CELL_RNN_TANH:                                                                \
+            case KEEL_CELL_RNN_RELU:                                                                \
+                keel_##P##_gemm_serial(false, true, nb, W, H, (T)1, hp, H, job->whh, H, job->packed, (T)1, z, W); \
+                if (job->kind == KEEL_CELL_RNN_TANH) keel_##P##_tanh(nb * H, z, hn);               \
+                else keel_##P##_seq_relu_impl(nb * H, z, hn);                                       \
+                break;                                                                              \
+            case KEEL_CELL_LSTM: {                                                                  \
+                keel_##P##_gemm_serial(false, true, nb, W, H, (T)1, hp, H, job->whh, H, job->packed, (T)1, z, W); \
+                const T *cp = job->c + row * H;                                                     \
+                T *cn = job->c + (row + B) * H, *tc = job->tanh_c + row * H;                        \
+                for (long b = 0; b < nb; b++) {                                                     \
+                    T *g = z + b * W;                                                               \
+                    keel_##P##_sigmoid(2 * H, g, g);                                                \
+                    keel_##P##_tanh(H, g + 2 * H, g + 2 * H);                                       \
+                    keel_##P##_sigmoid(H, g + 3 * H, g + 3 * H);                                    \
+                    keel_##P##_lstm_cell_impl(H, g, g + H, g + 2 * H, cp + b * H, cn + b * H);      \
+                }                                                                                   \
+                keel_##P##_tanh(nb * H, cn, tc);                                                    \
+                for (long b = 0; b < nb; b++)                                                       \
+                    keel_##P##_mul_impl(H, z + b * W + 3 * H, tc + b * H, hn + b * H);              \
+                break;                                                                              \
+            }                                                                                       \
+            case KEEL_CELL_GRU: {                                                                   \
+                T *zh = job->zh + row * W;                                                          \
+                for (long b = 0; b < nb; b++) memcpy(zh + b * W, job->bias_hh, (size_t)W * sizeof(T)); \
+                keel_##P##_gemm_serial(false, true, nb, W, H, (T)1, hp, H, job->whh, H, job->packed, (T)1, zh, W); \
+                for (long b = 0; b < nb; b++) {                                                     \
+                    T *g = z + b * W;                                                               \
+                    const T *y = zh + b * W;                                                        \
+                    keel_##P##_seq_add_impl(2 * H, g, y);                                           \
+                    keel_##P##_sigmoid(2 * H, g, g);                                                \
+                    keel_##P##_seq_add_product_impl(H, g + 2 * H, g, y + 2 * H);                    \
+                    keel_##P##_tanh(H, g + 2 * H, g + 2 * H);                                       \
+                    keel_##P##_gru_hidden_impl(H, g + H, g + 2 * H, hp + b * H, hn + b * H);        \
+                }                                                                                   \
+                break;                                                                              \
+            }                                                                                       \
+            }                                                                                       \
+        }                                                                                           \
+    }                                                                                               \
+                                                                                                    \
+    /* dh (and dc) hold this chunk's carry: in, dL/d(state T); out, dL/d(state first). */          \
+    static bool keel_##P##_sequence_backward_rows(const keel_##P##_sequence_job *job, long r0, long nb) { \
+        const long B = job->batch, H = job->hidden;                                                 \
+        const long G = job->kind == KEEL_CELL_LSTM ? 4 : job->kind == KEEL_CELL_GRU ? 3 : 1;        \
+        const long W = G * H;                                                                       \
+        T *dh = job->dh + r0 * H, *dc = job->kind == KEEL_CELL_LSTM ? job->dc + r0 * H : NULL;     \
+        T *spare = NULL;                                                                            \
+        if (job->kind == KEEL_CELL_LSTM || job->kind == KEEL_CELL_GRU) {                            \
+            spare = malloc((size_t)(nb * H) * sizeof(T));                                           \
+            if (spare == NULL) return false;                                                        \
+        }                                                                                           \
+        T *carry = job->kind == KEEL_CELL_LSTM ? dc : dh; /* the buffer that alternates with spare */ \
+        for (long t = job->steps - 1; t >= job->first; t--) {                                      \
+            const long row = t * B + r0;                                                            \
+            if (job->dy != NULL) keel_##P##_seq_add_impl(nb * H, dh, job->dy + row * H);            \
+            if (job->profile != NULL) /* per row, so the sums do not depend on the chunking */     \
+                for (long b = 0; b < nb; b++)                                                       \
+                    job->profile[row + b] = keel_##P##_seq_sum_squares_impl(H, dh + b * H);         \
+            const T *hn = job->h + row * H, *hp = t == 0 ? job->h0 + r0 * H : job->h + (row - B) * H; \
+            T *dz = job->dz + row * W;                                                              \
+            switch (job->kind) {                                                                    \
+            case KEEL_CELL_RNN_TANH:                                                                \
+                keel_##P##_seq_tanh_backward_impl(nb * H, hn, dh, dz);                              \
+                keel_##P##_gemm_serial(false, false, nb, H, W, (T)1, dz, W, job->whh, H, job->packed, (T)0, dh, H); \
+                break;                                                                              \
+            case KEEL_CELL_RNN_RELU:                                                                \
+                keel_##P##_seq_relu_backward_impl(nb * H, hn, dh, dz);                              \
+                keel_##P##_gemm_serial(false, false, nb, H, W, (T)1, dz, W, job->whh, H, job->packed, (T)0, dh, H); \
+                break;                                                                              \
+            case KEEL_CELL_LSTM: {                                                                  \
+                const T *gates = job->z + row * W, *cp = job->c + row * H, *tc = job->tanh_c + row * H; \
+                for (long b = 0; b < nb; b++) {                                                     \
+                    const T *g = gates + b * W;                                                     \
+                    T *d = dz + b * W;                                                              \
+                    keel_##P##_lstm_backward_impl(H, g, g + H, g + 2 * H, g + 3 * H, cp + b * H, tc + b * H, \
+                        dh + b * H, carry + b * H, d, d + H, d + 2 * H, d + 3 * H, spare + b * H);  \
+                }                                                                                   \
+                T *swap = carry; carry = spare; spare = swap;                                       \
+                keel_##P##_gemm_serial(false, false, nb, H, W, (T)1, dz, W, job->whh, H, job->packed, (T)0, dh, H); \
+                break;                                                                              \
+            }                                                                                       \
+            case KEEL_CELL_GRU: {                                                                   \
+                const T *gates = job->z + row * W, *zh = job->zh + row * W;                         \
+                T *dzh = job->dzh + row * W;                                                        \
+                for (long b = 0; b < nb; b++) {                                                     \
+                    const T *g = gates + b * W;                                                     \
+                    T *dx = dz + b * W, *dy = dzh + b * W;                                          \
+                    keel_##P##_gru_backward_impl(H, g, g + H, g + 2 * H, zh + b * W + 2 * H, hp + b * H, \
+                        carry + b * H, dx, dx + H, dx + 2 * H, dy, dy + H, dy + 2 * H, spare + b * H); \
+                }                                                                                   \
+                T *swap = carry; carry = spare; spare = swap;                                       \
+                keel_##P##_gemm_serial(false, false, nb, H, W, (T)1, dzh, W, job->whh, H, job->packed, (T)1, carry, H); \
+                dh = carry;                                                                         \
+                break;                                                                              \
+            }                                                                                       \
+            }                                                                                       \
+        }                                                                                           \
+        /* the carry may have ended in the spare buffer: bring it home */                          \
+        if (job->kind == KEEL_CELL_LSTM && carry != job->dc + r0 * H) {                            \
+            memcpy(job->dc + r0 * H, carry, (size_t)(nb * H) * sizeof(T));                          \
+            spare = carry;                                                                          \
+        }                                                                                           \
+        if (job->kind == KEEL_CELL_GRU && carry != job->dh + r0 * H) {                             \
+            memcpy(job->dh + r0 * H, carry, (size_t)(nb * H) * sizeof(T));                          \
+            spare = carry;                                                                          \
+        }                                                                                           \
+        free(spare);                                                                                \
+        return true;                                                                                \
+    }                                                                                               \
+                                                                                                    \
+    static void keel_##P##_sequence_task(void *ctx, int tid, int nthreads) {                        \
+        (void)tid; (void)nthreads;                                                                  \
+        keel_##P##_sequence_job *job = ctx;                                                         \
+        int saved = keel_thread_kernel_path();                                                      \
+        keel_set_thread_kernel_path(job->path); /* a worker computes on the caller's path */        \
+        for (;;) {                                                                                  \
+            long chunk = atomic_fetch_add_explicit(&job->next, 1, memory_order_relaxed);            \
+            if (chunk >= job->chunks) break;                                                        \
+            long r0 = chunk * job->rows, nb = job->batch - r0 < job->rows ? job->batch - r0 : job->rows; \
+            if (job->dz == NULL) keel_##P##_sequence_forward_rows(job, r0, nb);                     \
+            else if (!keel_##P##_sequence_backward_rows(job, r0, nb)) atomic_store(&job->failed, 1); \
+        }                                                                                           \
+        keel_set_thread_kernel_path(saved);                                                         \
+    }                                                                                               \
+                                                                                                    \
+    static bool keel_##P##_sequence_run(keel_##P##_sequence_job *job) {                            \
+        int chunks = keel_sequence_chunks(job->batch);                                              \
+        /* chunks start on register-tile boundaries: the same tiles, so the same bits, as 1 thread */ \
+        long tile = keel_##P##_gemm_row_tile();                                                     \
+        job->rows = ((job->batch + chunks - 1) / chunks + tile - 1) / tile * tile;                  \
+        job->chunks = (job->batch + job->rows - 1) / job->rows;                                     \
+        job->path = (int)keel_current_kernel_path();                                                \
+        atomic_init(&job->next, 0);                                                                 \
+        atomic_init(&job->failed, 0);                                                               \
+        unsigned fp = keel_fp_enter();                                                              \
+        if (job->chunks <= 1) keel_##P##_sequence_task(job, 0, 1);                                  \
+        else keel_parallel_run(keel_##P##_sequence_task, job, (int)job->chunks, keel_sequence_csr()); \
+        keel_fp_exit(fp);                                                                           \
+        return atomic_load(&job->failed) == 0;                                                      \
+    }                                                                                               \
+                                                                                                    \
+    bool keel_##P##_recurrent_sequence_forward(int kind, long steps, long batch, long hidden, const T *whh, \
+                                               const T *bias_hh, const T *h0, T *z, T *zh, T *h, T *c, T *tanh_c) { \
+        if (steps <= 0 || batch <= 0 || hidden <= 0) return true;                                   \
+        const long G = kind == KEEL_CELL_LSTM ? 4 : kind == KEEL_CELL_GRU ? 3 : 1;                  \
+        keel_##P##_sequence_job job = {                                                             \
+            .kind = kind, .steps = steps, .first = 0, .batch = batch, .hidden = hidden,             \
+            .whh = whh, .bias_hh = bias_hh, .h0 = h0, .z = z, .zh = zh, .h = h, .c = c, .tanh_c = tanh_c, \
+        };                                                                                          \
+        void *packed = keel_sequence_pack_##P(true, hidden, G * hidden, whh, hidden);               \
+        job.packed = packed;                                                                        \
+        bool ok = keel_##P##_sequence_run(&job);                                                    \
+        free(packed);                                                                               \
+        return ok;                                                                                  \
+    }                                                                                               \
+                                                                                                    \
+    bool keel_##P##_recurrent_sequence_backward(int kind, long steps, long first, long batch, long hidden, \
+                                                const T *whh, const T *gates, const T *zh, const T *h0, const T *h, \
+                                                const T *c, const T *tanh_c, const T *dy, T *dh, T *dc, \
+                                                T *dz, T *dzh, double *profile) {                   \
+        if (steps <= 0 || batch <= 0 || hidden <= 0 || first >= steps) return true;                 \
+        const long G = kind == KEEL_CELL_LSTM ? 4 : kind == KEEL_CELL_GRU ? 3 : 1;                  \
+        keel_##P##_sequence_job job = {                                                             \
+            .kind = kind, .steps = steps, .first = first < 0 ? 0 : first, .batch = batch, .hidden = hidden, \
+            .whh = whh, .dy = dy, .h0 = h0, .z = (T *)gates, .zh = (T *)zh, .h = (T *)h, .c = (T *)c, \
+            .tanh_c = (T *)tanh_c, .dh = dh, .dc = dc, .dz = dz, .dzh = dzh,                        \
+        };                                                                                          \
+        double *partial = NULL;                                                                     \
+        if (profile != NULL) {                                                                      \
+            partial = calloc((size_t)(batch * steps), sizeof(double));                              \
+            if (partial == NULL) return false;                                                      \
+            job.profile = partial;                                                                  \
+        }                                                                                           \
+        void *packed = keel_sequence_pack_##P(false, G * hidden, hidden, whh, hidden);              \
+        job.packed = packed;                                                                        \
+        bool ok = keel_##P##_sequence_run(&job);                                                    \
+        free(packed);                                                                               \
+        if (partial != NULL) {                                                                      \
+            /* row order, not thread order: the same sums whoever ran which chunk */                \
+            for (long t = 0; t < steps; t++) {                                                      \
+                double s = 0;                                                                       \
+                for (long b = 0; b < batch; b++) s += partial[t * batch + b];                       \
+                profile[t] = s;                                                                     \
+            }                                                                                       \
+            free(partial);                                                                          \
+        }                                                                                           \
+        return ok;                                                                                  \
+    }
+
+KEEL_DEFINE_SEQUENCE_KERNELS(s, float)
+KEEL_DEFINE_SEQUENCE_KERNELS(d, double)

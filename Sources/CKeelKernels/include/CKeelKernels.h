@@ -252,6 +252,48 @@ void keel_s_gru_backward_pointwise(long batch, long hidden, const float *gates, 
 void keel_d_gru_backward_pointwise(long batch, long hidden, const double *gates, const double *zh,
                                    const double *h_prev, const double *dh, double *dzx, double *dzh, double *dh_prev);
 
+
+/* ------------------------------------------------------ whole recurrent sequences */
+
+/** The built-in cells of the whole-sequence kernels. */
+enum { KEEL_CELL_RNN_TANH = 0, KEEL_CELL_RNN_RELU = 1, KEEL_CELL_LSTM = 2, KEEL_CELL_GRU = 3 };
+
+/*
+ * Forward over `steps` time steps of a batch of `batch` rows (G gate blocks: RNN 1, LSTM 4, GRU 3;
+ * W = G * hidden). Row-major buffers, time-major:
+ *   whh     [W, hidden]  the recurrent weight (PyTorch layout)
+ *   bias_hh [W]          GRU only (RNN and LSTM: fold b_hh into z), else ignored
+ *   z       [steps, batch, W]  in: x W_ih^T + b_ih (+ b_hh for RNN/LSTM); out: RNN the summed
+ *                        pre-activations, LSTM the gate activations [i, f, g, o], GRU [r, z, n]
+ *   zh      [steps, batch, W]  GRU only, out: h_{t-1} W_hh^T + b_hh
+ *   h0      [batch, hidden]    the initial hidden state
+ *   h       [steps, batch, hidden]  out: h_1 ... h_steps (the outputs)
+ *   c       [steps + 1, batch, hidden]  LSTM only: block 0 in (c_0), the rest out
+ *   tanh_c  [steps, batch, hidden]      LSTM only, out
+ * Returns false only when memory for the packed weight or scratch could not be allocated.
+ */
+bool keel_s_recurrent_sequence_forward(int kind, long steps, long batch, long hidden, const float *whh,
+                                       const float *bias_hh, const float *h0, float *z, float *zh, float *h, float *c, float *tanh_c);
+bool keel_d_recurrent_sequence_forward(int kind, long steps, long batch, long hidden, const double *whh,
+                                       const double *bias_hh, const double *h0, double *z, double *zh, double *h, double *c,
+                                       double *tanh_c);
+/*
+ * Backward through steps first...steps-1 of a forward pass (gates, zh, h0, h, c, tanh_c as the forward
+ * left them). dy [steps, batch, hidden] is dL/dh_t from outside, or NULL. dh [batch, hidden] (and dc
+ * for LSTM) hold dL/d(state at `steps`) on entry and dL/d(state at `first`) on return. Writes the
+ * pre-activation gradients dz [steps, batch, W] (rows of steps >= first; for GRU of zx) and, for GRU,
+ * dzh [steps, batch, W]; profile [steps] (or NULL) receives ||dL/dh_t||^2 over the batch (0 is not
+ * 0 below `first`).
+ */
+bool keel_s_recurrent_sequence_backward(int kind, long steps, long first, long batch, long hidden, const float *whh,
+                                        const float *gates, const float *zh, const float *h0, const float *h, const float *c,
+                                        const float *tanh_c, const float *dy, float *dh, float *dc, float *dz,
+                                        float *dzh, double *profile);
+bool keel_d_recurrent_sequence_backward(int kind, long steps, long first, long batch, long hidden, const double *whh,
+                                        const double *gates, const double *zh, const double *h0, const double *h, const double *c,
+                                        const double *tanh_c, const double *dy, double *dh, double *dc, double *dz,
+                                        double *dzh, double *profile);
+
 #ifdef __cplusplus
 }
 #endif

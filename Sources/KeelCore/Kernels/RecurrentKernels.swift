@@ -30,9 +30,54 @@ public protocol RecurrentKernelScalar {
         previousHidden: UnsafePointer<Self>, hiddenGradient: UnsafePointer<Self>,
         inputProjectionGradient: UnsafeMutablePointer<Self>, hiddenProjectionGradient: UnsafeMutablePointer<Self>,
         previousHiddenGradient: UnsafeMutablePointer<Self>)
+
+    /// Whole-sequence forward of a built-in cell (`kind`: `KEEL_CELL_*`); see
+    /// `keel_s_recurrent_sequence_forward` in `CKeelKernels.h` for the buffers. Returns false when
+    /// the kernel could not allocate its scratch memory.
+    static func kernelRecurrentSequenceForward(
+        kind: Int32, steps: Int, batch: Int, hidden: Int, weightHH: UnsafePointer<Self>, biasHH: UnsafePointer<Self>?,
+        initialHidden: UnsafePointer<Self>, projections: UnsafeMutablePointer<Self>, hiddenProjections: UnsafeMutablePointer<Self>?,
+        hiddenStates: UnsafeMutablePointer<Self>, cellStates: UnsafeMutablePointer<Self>?,
+        cellTanh: UnsafeMutablePointer<Self>?) -> Bool
+
+    /// Whole-sequence backward through steps `first ..< steps`; see
+    /// `keel_s_recurrent_sequence_backward` in `CKeelKernels.h`.
+    static func kernelRecurrentSequenceBackward(
+        kind: Int32, steps: Int, first: Int, batch: Int, hidden: Int, weightHH: UnsafePointer<Self>,
+        gates: UnsafePointer<Self>, hiddenProjections: UnsafePointer<Self>?, initialHidden: UnsafePointer<Self>,
+        hiddenStates: UnsafePointer<Self>,
+        cellStates: UnsafePointer<Self>?, cellTanh: UnsafePointer<Self>?, outputGradients: UnsafePointer<Self>?,
+        hiddenGradient: UnsafeMutablePointer<Self>, cellGradient: UnsafeMutablePointer<Self>?,
+        projectionGradients: UnsafeMutablePointer<Self>, hiddenProjectionGradients: UnsafeMutablePointer<Self>?,
+        profile: UnsafeMutablePointer<Double>?) -> Bool
 }
 
+
 extension Float: RecurrentKernelScalar {
+    public static func kernelRecurrentSequenceForward(
+        kind: Int32, steps: Int, batch: Int, hidden: Int, weightHH: UnsafePointer<Float>, biasHH: UnsafePointer<Float>?,
+        initialHidden: UnsafePointer<Float>, projections: UnsafeMutablePointer<Float>, hiddenProjections: UnsafeMutablePointer<Float>?,
+        hiddenStates: UnsafeMutablePointer<Float>, cellStates: UnsafeMutablePointer<Float>?,
+        cellTanh: UnsafeMutablePointer<Float>?
+    ) -> Bool {
+        keel_s_recurrent_sequence_forward(
+            kind, steps, batch, hidden, weightHH, biasHH, initialHidden, projections, hiddenProjections, hiddenStates, cellStates, cellTanh)
+    }
+
+    public static func kernelRecurrentSequenceBackward(
+        kind: Int32, steps: Int, first: Int, batch: Int, hidden: Int, weightHH: UnsafePointer<Float>,
+        gates: UnsafePointer<Float>, hiddenProjections: UnsafePointer<Float>?, initialHidden: UnsafePointer<Float>,
+        hiddenStates: UnsafePointer<Float>,
+        cellStates: UnsafePointer<Float>?, cellTanh: UnsafePointer<Float>?, outputGradients: UnsafePointer<Float>?,
+        hiddenGradient: UnsafeMutablePointer<Float>, cellGradient: UnsafeMutablePointer<Float>?,
+        projectionGradients: UnsafeMutablePointer<Float>, hiddenProjectionGradients: UnsafeMutablePointer<Float>?,
+        profile: UnsafeMutablePointer<Double>?
+    ) -> Bool {
+        keel_s_recurrent_sequence_backward(
+            kind, steps, first, batch, hidden, weightHH, gates, hiddenProjections, initialHidden, hiddenStates, cellStates, cellTanh,
+            outputGradients, hiddenGradient, cellGradient, projectionGradients, hiddenProjectionGradients, profile)
+    }
+
     public static func kernelLSTMForward(
         batch: Int, hidden: Int, inputProjection: UnsafePointer<Float>, hiddenProjection: UnsafePointer<Float>,
         previousCell: UnsafePointer<Float>, gates: UnsafeMutablePointer<Float>, cell: UnsafeMutablePointer<Float>,
@@ -70,6 +115,30 @@ extension Float: RecurrentKernelScalar {
 }
 
 extension Double: RecurrentKernelScalar {
+    public static func kernelRecurrentSequenceForward(
+        kind: Int32, steps: Int, batch: Int, hidden: Int, weightHH: UnsafePointer<Double>, biasHH: UnsafePointer<Double>?,
+        initialHidden: UnsafePointer<Double>, projections: UnsafeMutablePointer<Double>, hiddenProjections: UnsafeMutablePointer<Double>?,
+        hiddenStates: UnsafeMutablePointer<Double>, cellStates: UnsafeMutablePointer<Double>?,
+        cellTanh: UnsafeMutablePointer<Double>?
+    ) -> Bool {
+        keel_d_recurrent_sequence_forward(
+            kind, steps, batch, hidden, weightHH, biasHH, initialHidden, projections, hiddenProjections, hiddenStates, cellStates, cellTanh)
+    }
+
+    public static func kernelRecurrentSequenceBackward(
+        kind: Int32, steps: Int, first: Int, batch: Int, hidden: Int, weightHH: UnsafePointer<Double>,
+        gates: UnsafePointer<Double>, hiddenProjections: UnsafePointer<Double>?, initialHidden: UnsafePointer<Double>,
+        hiddenStates: UnsafePointer<Double>,
+        cellStates: UnsafePointer<Double>?, cellTanh: UnsafePointer<Double>?, outputGradients: UnsafePointer<Double>?,
+        hiddenGradient: UnsafeMutablePointer<Double>, cellGradient: UnsafeMutablePointer<Double>?,
+        projectionGradients: UnsafeMutablePointer<Double>, hiddenProjectionGradients: UnsafeMutablePointer<Double>?,
+        profile: UnsafeMutablePointer<Double>?
+    ) -> Bool {
+        keel_d_recurrent_sequence_backward(
+            kind, steps, first, batch, hidden, weightHH, gates, hiddenProjections, initialHidden, hiddenStates, cellStates, cellTanh,
+            outputGradients, hiddenGradient, cellGradient, projectionGradients, hiddenProjectionGradients, profile)
+    }
+
     public static func kernelLSTMForward(
         batch: Int, hidden: Int, inputProjection: UnsafePointer<Double>, hiddenProjection: UnsafePointer<Double>,
         previousCell: UnsafePointer<Double>, gates: UnsafeMutablePointer<Double>, cell: UnsafeMutablePointer<Double>,

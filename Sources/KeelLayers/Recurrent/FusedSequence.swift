@@ -6,10 +6,12 @@
 struct FusedSequenceCache<F: GatedRecurrentCell> {
     /// The input, `[T·batch, inputSize]`.
     let input: Tensor<F.Scalar>
-    /// h₀, h₁, …, h_T stacked, `[(T + 1)·batch, hiddenSize]`.
-    let hiddenHistory: Tensor<F.Scalar>
-    /// The pointwise caches of steps 0..<T.
+    /// h₀, h₁, …, h_T stacked, `[(T + 1)·batch, hiddenSize]` (generic path; nil on the native one).
+    let hiddenHistory: Tensor<F.Scalar>?
+    /// The pointwise caches of steps 0..<T (generic path).
     let pointwise: [F.PointwiseCache]
+    /// What the whole-sequence kernel of a built-in cell saved (native path).
+    let native: NativeSequenceCache<F.Scalar>?
     let timeSteps: Int
     let batchSize: Int
 }
@@ -20,6 +22,9 @@ enum FusedSequence {
     static func forward<F: GatedRecurrentCell>(
         _ cell: F, input: Tensor<F.Scalar>, initialState: F.State
     ) -> (outputs: Tensor<F.Scalar>, finalState: F.State, cache: FusedSequenceCache<F>) {
+        if let kind = NativeSequence.kind(of: cell) {
+            return NativeSequence.forward(cell, kind: kind, input: input, initialState: initialState)
+        }
         let timeSteps = input.shape[0], batchSize = input.shape[1]
         let flat = input.reshaped(to: [timeSteps * batchSize, cell.inputSize])
         // W_hhᵀ packed once into the GEMM's panel layout and reused by all T recurrent products.
@@ -66,20 +71,35 @@ enum FusedSequence {
         let outputs = history.slice(batchSize..<((timeSteps + 1) * batchSize))
             .reshaped(to: [timeSteps, batchSize, cell.hiddenSize])
         let cache = FusedSequenceCache<F>(
-            input: flat, hiddenHistory: history, pointwise: pointwise, timeSteps: timeSteps, batchSize: batchSize)
+            input: flat, hiddenHistory: history, pointwise: pointwise, native: nil, timeSteps: timeSteps,
+            batchSize: batchSize)
         return (outputs, state, cache)
     }
 
     /// Backpropagates through the last `min(depth, T)` steps of a fused forward pass.
     ///
-    /// `outputGradient(t)` is ∂L/∂hₜ from outside (nil for none). Adds the parameter gradients into
-    /// `gradients` under the cell's keys; fills `profile` (when non-nil) with ‖∂L/∂hₜ‖₂.
+    /// ∂L/∂hₜ from outside comes from `sequenceGradient` (`[T, batch, hidden]`), or only for the
+    /// last step from `lastStepGradient` (`[batch, hidden]`), or not at all. Adds the parameter
+    /// gradients into `gradients` under the cell's keys; fills `profile` (when non-nil) with ‖∂L/∂hₜ‖₂.
     static func backward<F: GatedRecurrentCell>(
-        _ cell: F, outputGradient: (Int) -> Tensor<F.Scalar>?, finalStateGradient: F.State, cache: FusedSequenceCache<F>,
-        gradients: inout ParameterSet<F.Scalar>, truncationDepth: Int, computesInputGradient: Bool = true,
-        profile: inout [Double]?
+        _ cell: F, sequenceGradient: Tensor<F.Scalar>?, lastStepGradient: Tensor<F.Scalar>?, finalStateGradient: F.State,
+        cache: FusedSequenceCache<F>, gradients: inout ParameterSet<F.Scalar>, truncationDepth: Int,
+        computesInputGradient: Bool = true, profile: inout [Double]?
     ) -> (inputGradient: Tensor<F.Scalar>, initialStateGradient: F.State) {
         let timeSteps = cache.timeSteps, batchSize = cache.batchSize
+        if let native = cache.native {
+            // The last step's output gradient enters the carry like a final-state gradient.
+            let carry = lastStepGradient.map { finalStateGradient.addingToHidden($0) } ?? finalStateGradient
+            return NativeSequence.backward(
+                cell, native: native, outputGradients: sequenceGradient, finalStateGradient: carry, cache: cache,
+                gradients: &gradients, truncationDepth: truncationDepth, computesInputGradient: computesInputGradient,
+                profile: &profile)
+        }
+        let outputGradient: (Int) -> Tensor<F.Scalar>? = { t in
+            if let sequenceGradient { return sequenceGradient[t] }
+            return t == timeSteps - 1 ? lastStepGradient : nil
+        }
+        let hiddenHistory = cache.hiddenHistory!
         let first = max(0, timeSteps - truncationDepth)
         var carry = finalStateGradient
         var inputProjectionGradients: [Tensor<F.Scalar>] = []
@@ -110,7 +130,7 @@ enum FusedSequence {
             addTransposedProduct(into: &$0, dZx, cache.input, rowOffset: rowOffset, rowCount: rowCount)
         }
         gradients.accumulate("weightHH", operation: operation) {
-            addTransposedProduct(into: &$0, dZh, cache.hiddenHistory, rowOffset: rowOffset, rowCount: rowCount)
+            addTransposedProduct(into: &$0, dZh, hiddenHistory, rowOffset: rowOffset, rowCount: rowCount)
         }
         let biasIHGradient = dZx.sum(alongAxis: 0)
         let biasHHGradient = F.sharesProjectionGradients ? biasIHGradient : dZh.sum(alongAxis: 0)
@@ -127,21 +147,23 @@ enum FusedSequence {
         return (inputGradient.reshaped(to: [timeSteps, batchSize, cell.inputSize]), initialStateGradient)
     }
 
-    /// weight += dZᵀ · rows[rowOffset ..< rowOffset + rowCount] of `rows` (`[_, weight.shape[1]]`),
-    /// with dZ `[rowCount, weight.shape[0]]`: one GEMM reading `rows` where it lies.
+    /// weight += dZ[dZRowOffset ..< dZRowOffset + rowCount]ᵀ · rows[rowOffset ..< rowOffset + rowCount],
+    /// with dZ `[_, weight.shape[0]]` and rows `[_, weight.shape[1]]`: one GEMM reading both where
+    /// they lie (no slice copies).
     static func addTransposedProduct<S: TensorScalar>(
-        into weight: inout Tensor<S>, _ dZ: Tensor<S>, _ rows: Tensor<S>, rowOffset: Int, rowCount: Int
+        into weight: inout Tensor<S>, _ dZ: Tensor<S>, dZRowOffset: Int = 0, _ rows: Tensor<S>, rowOffset: Int, rowCount: Int
     ) {
         let m = weight.shape[0], n = weight.shape[1]
         precondition(
-            dZ.shape == [rowCount, m] && rows.rank == 2 && rows.shape[1] == n && rowOffset + rowCount <= rows.shape[0],
+            dZ.rank == 2 && dZ.shape[1] == m && dZRowOffset + rowCount <= dZ.shape[0] && rows.rank == 2 && rows.shape[1] == n && rowOffset + rowCount <= rows.shape[0],
             "FusedSequence: weight-gradient shapes \(weight.shape), \(dZ.shape), \(rows.shape)")
         guard rowCount > 0, m > 0, n > 0 else { return }
         weight.withUnsafeMutableBufferPointer { w in
             dZ.withUnsafeBufferPointer { d in
                 rows.withUnsafeBufferPointer { x in
                     S.kernelMatrixMultiply(
-                        transposeA: true, transposeB: false, m: m, n: n, k: rowCount, alpha: 1, a: d.baseAddress!, lda: m,
+                        transposeA: true, transposeB: false, m: m, n: n, k: rowCount, alpha: 1,
+                        a: d.baseAddress! + dZRowOffset * m, lda: m,
                         b: x.baseAddress! + rowOffset * n, ldb: n, beta: 1, c: w.baseAddress!, ldc: n)
                 }
             }

@@ -183,11 +183,9 @@ public struct Recurrent<C: Cell>: Layer, RecurrentSequenceLayer, Sendable {
             outputGradient.shape == expected,
             "Recurrent.backward: output gradient has shape \(outputGradient.shape), expected the output shape \(expected)")
         let sequenceGradient = returnsSequences && batchFirst ? outputGradient.swappingAxes(0, 1) : outputGradient
-        let stepGradient: (Int) -> Tensor<Scalar>? = returnsSequences
-            ? { sequenceGradient[$0] }
-            : { $0 == timeSteps - 1 ? sequenceGradient : nil }
         let (inputGradient, initialStateGradient) = backpropagate(
-            stepGradient, finalStateGradient: finalStateGradient, cache: cache, gradients: &gradients,
+            returnsSequences ? sequenceGradient : nil, lastStepGradient: returnsSequences ? nil : sequenceGradient,
+            finalStateGradient: finalStateGradient, cache: cache, gradients: &gradients,
             truncationDepth: truncationDepth, profile: &profile)
         return (batchFirst ? inputGradient.swappingAxes(0, 1) : inputGradient, initialStateGradient)
     }
@@ -206,16 +204,22 @@ public struct Recurrent<C: Cell>: Layer, RecurrentSequenceLayer, Sendable {
                 "Recurrent.backwardSequence: outputs gradient has shape \(outputsGradient.shape), expected \(expected)")
         }
         return backpropagate(
-            { outputsGradient?[$0] }, finalStateGradient: finalStateGradient, cache: cache, gradients: &gradients,
-            truncationDepth: truncationDepth, profile: &profile)
+            outputsGradient, lastStepGradient: nil, finalStateGradient: finalStateGradient, cache: cache,
+            gradients: &gradients, truncationDepth: truncationDepth, profile: &profile)
     }
 
-    /// BPTT over the cached pass, with ∂L/∂yₜ from `stepGradient(t)`; returns a time-major input gradient.
+    /// BPTT over the cached pass, with ∂L/∂yₜ from `sequenceGradient` (`[T, batch, hidden]`) or,
+    /// when only the last output was returned, `lastStepGradient` (`[batch, hidden]`); returns a
+    /// time-major input gradient.
     private func backpropagate(
-        _ stepGradient: (Int) -> Tensor<Scalar>?, finalStateGradient: C.State?, cache: RecurrentCache<C>,
-        gradients: inout ParameterSet<Scalar>, truncationDepth: Int?, profile: inout [Double]?
+        _ sequenceGradient: Tensor<Scalar>?, lastStepGradient: Tensor<Scalar>?, finalStateGradient: C.State?,
+        cache: RecurrentCache<C>, gradients: inout ParameterSet<Scalar>, truncationDepth: Int?, profile: inout [Double]?
     ) -> (inputGradient: Tensor<Scalar>, initialStateGradient: C.State) {
         let timeSteps = cache.timeSteps, batchSize = cache.batchSize, hiddenSize = cell.hiddenSize
+        let stepGradient: (Int) -> Tensor<Scalar>? = { t in
+            if let sequenceGradient { return sequenceGradient[t] }
+            return t == timeSteps - 1 ? lastStepGradient : nil
+        }
         let depth = truncationDepth ?? timeSteps
         precondition(depth >= 1, "Recurrent.backward: truncationDepth must be at least 1, got \(depth)")
         let stateGradient = finalStateGradient ?? cell.zeroState(batchSize: batchSize)
@@ -232,7 +236,8 @@ public struct Recurrent<C: Cell>: Layer, RecurrentSequenceLayer, Sendable {
                 preconditionFailure("Recurrent.backward: the cache comes from the fused path of another cell type")
             }
             let result = Self.fusedBackward(
-                gated, outputGradient: stepGradient, finalStateGradient: stateGradient, cache: fusedCache,
+                gated, sequenceGradient: sequenceGradient, lastStepGradient: lastStepGradient,
+                finalStateGradient: stateGradient, cache: fusedCache,
                 gradients: &gradients, truncationDepth: depth, computesInputGradient: computesInputGradient, profile: &profile)
             return (result.inputGradient, result.initialStateGradient as! C.State)
         case .steps(let caches):
@@ -265,14 +270,15 @@ public struct Recurrent<C: Cell>: Layer, RecurrentSequenceLayer, Sendable {
     }
 
     private static func fusedBackward<F: GatedRecurrentCell>(
-        _ cell: F, outputGradient: (Int) -> Tensor<Scalar>?, finalStateGradient: C.State, cache: Any,
+        _ cell: F, sequenceGradient: Tensor<Scalar>?, lastStepGradient: Tensor<Scalar>?, finalStateGradient: C.State, cache: Any,
         gradients: inout ParameterSet<Scalar>, truncationDepth: Int, computesInputGradient: Bool, profile: inout [Double]?
     ) -> (inputGradient: Tensor<Scalar>, initialStateGradient: Any) where F.Scalar == Scalar {
         guard let cache = cache as? FusedSequenceCache<F> else {
             preconditionFailure("Recurrent.backward: the cache comes from the fused path of another cell type")
         }
         let result = FusedSequence.backward(
-            cell, outputGradient: outputGradient, finalStateGradient: finalStateGradient as! F.State, cache: cache,
+            cell, sequenceGradient: sequenceGradient, lastStepGradient: lastStepGradient,
+            finalStateGradient: finalStateGradient as! F.State, cache: cache,
             gradients: &gradients, truncationDepth: truncationDepth, computesInputGradient: computesInputGradient,
             profile: &profile)
         return (result.inputGradient, result.initialStateGradient)

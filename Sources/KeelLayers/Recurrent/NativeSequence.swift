@@ -1,0 +1,181 @@
+import CKeelKernels
+
+// The whole-sequence path of the built-in cells (RNN, LSTM, GRU): the time loop runs in one C call
+// per direction (`keel_*_recurrent_sequence_forward/backward`), writing every state and cache into
+// tensors allocated once per sequence. The generic fused path (FusedSequence) makes a few tensor
+// objects per step; on small shapes (configs A and D of peers.md) that traffic was about half of
+// the step. The kernel also splits the batch over the worker pool, which the per-step path could
+// not do without a barrier per step.
+
+/// What the whole-sequence forward saves (time-major rows: row `t·B + b`).
+struct NativeSequenceCache<Scalar: TensorScalar> {
+    let kind: Int32
+    /// h₀, `[B, H]`.
+    let initialHidden: Tensor<Scalar>
+    /// h₁ … h_T, `[T, B, H]` (the outputs).
+    let hiddens: Tensor<Scalar>
+    /// RNN: the summed pre-activations; LSTM: the gate activations [i, f, g, o]; GRU: [r, z, n]. `[T·B, G·H]`.
+    let gates: Tensor<Scalar>
+    /// GRU: h₋₁W_hhᵀ + b_hh, `[T·B, 3H]`.
+    let hiddenProjections: Tensor<Scalar>?
+    /// LSTM: c₀ … c_T, `[(T + 1)·B, H]`.
+    let cells: Tensor<Scalar>?
+    /// LSTM: tanh c₁ … tanh c_T, `[T·B, H]`.
+    let cellTanh: Tensor<Scalar>?
+}
+
+enum NativeSequence {
+    /// The kernel's cell kind for the built-in cells; nil for any other `GatedRecurrentCell`.
+    static func kind<F: GatedRecurrentCell>(of cell: F) -> Int32? {
+        if let rnn = cell as? RNNCell<F.Scalar> {
+            return Int32(rnn.nonlinearity == .tanh ? KEEL_CELL_RNN_TANH : KEEL_CELL_RNN_RELU)
+        }
+        if cell is LSTMCell<F.Scalar> { return Int32(KEEL_CELL_LSTM) }
+        if cell is GRUCell<F.Scalar> { return Int32(KEEL_CELL_GRU) }
+        return nil
+    }
+
+    /// Forward over `input` (`[T, B, I]`); returns the outputs `[T, B, H]`, the final state and the cache.
+    static func forward<F: GatedRecurrentCell>(
+        _ cell: F, kind: Int32, input: Tensor<F.Scalar>, initialState: F.State
+    ) -> (outputs: Tensor<F.Scalar>, finalState: F.State, cache: FusedSequenceCache<F>) {
+        typealias S = F.Scalar
+        let timeSteps = input.shape[0], batchSize = input.shape[1], hidden = cell.hiddenSize
+        let width = F.gateCount * hidden, rows = timeSteps * batchSize
+        let isGRU = kind == Int32(KEEL_CELL_GRU), isLSTM = kind == Int32(KEEL_CELL_LSTM)
+        let flat = input.reshaped(to: [rows, cell.inputSize])
+        // RNN and LSTM add b_hh to the same sum as b_ih: fold both into the rows the input GEMM
+        // accumulates onto. GRU keeps b_hh inside r ∘ (W_hn h + b_hn), so the kernel adds it.
+        let bias = isGRU ? cell.biasIH : cell.biasIH + cell.biasHH
+        var gates = Tensor<S>(shape: [rows, width]) { buffer in
+            bias.withUnsafeBufferPointer { b in
+                for row in 0..<rows { (buffer.baseAddress! + row * width).initialize(from: b.baseAddress!, count: width) }
+            }
+        }
+        gates.addMatrixProduct(flat, cell.weightIH, transposeB: true, beta: 1)
+        let initialHidden = initialState.hidden
+        var hiddens = Tensor<S>.uninitialized([timeSteps, batchSize, hidden])
+        var hiddenProjections: Tensor<S>? = isGRU ? .uninitialized([rows, width]) : nil
+        var cells: Tensor<S>? = nil
+        var cellTanh: Tensor<S>? = nil
+        if isLSTM, let lstm = initialState as? LSTMState<S> {
+            cells = Tensor<S>(shape: [rows + batchSize, hidden]) { buffer in
+                lstm.cell.withUnsafeBufferPointer { c0 in
+                    buffer.baseAddress!.initialize(from: c0.baseAddress!, count: batchSize * hidden)
+                }
+            }
+            cellTanh = .uninitialized([rows, hidden])
+        }
+        let weightHH = cell.weightHH, biasHH = cell.biasHH
+        let ok = withExtendedLifetime((weightHH, biasHH, initialHidden)) {
+            S.kernelRecurrentSequenceForward(
+                kind: kind, steps: timeSteps, batch: batchSize, hidden: hidden, weightHH: weightHH.baseAddress,
+                biasHH: isGRU ? biasHH.baseAddress : nil, initialHidden: initialHidden.baseAddress,
+                projections: gates.mutableBaseAddress(), hiddenProjections: hiddenProjections?.mutableBaseAddress(),
+                hiddenStates: hiddens.mutableBaseAddress(), cellStates: cells?.mutableBaseAddress(),
+                cellTanh: cellTanh?.mutableBaseAddress())
+        }
+        precondition(ok, "Recurrent.forward: out of memory for the recurrent kernel's workspace")
+        let lastHidden = hiddens[timeSteps - 1]
+        let finalState: F.State
+        if let cells {
+            finalState = LSTMState(hidden: lastHidden, cell: cells.slice((rows)..<(rows + batchSize))) as! F.State
+        } else {
+            finalState = lastHidden as! F.State
+        }
+        let native = NativeSequenceCache(
+            kind: kind, initialHidden: initialHidden, hiddens: hiddens, gates: gates,
+            hiddenProjections: hiddenProjections, cells: cells, cellTanh: cellTanh)
+        let cache = FusedSequenceCache<F>(
+            input: flat, hiddenHistory: nil, pointwise: [], native: native, timeSteps: timeSteps, batchSize: batchSize)
+        return (hiddens, finalState, cache)
+    }
+
+    /// Backpropagates through the last `min(depth, T)` steps; see `FusedSequence.backward`.
+    static func backward<F: GatedRecurrentCell>(
+        _ cell: F, native: NativeSequenceCache<F.Scalar>, outputGradients: Tensor<F.Scalar>?,
+        finalStateGradient: F.State, cache: FusedSequenceCache<F>, gradients: inout ParameterSet<F.Scalar>,
+        truncationDepth: Int, computesInputGradient: Bool, profile: inout [Double]?
+    ) -> (inputGradient: Tensor<F.Scalar>, initialStateGradient: F.State) {
+        typealias S = F.Scalar
+        let timeSteps = cache.timeSteps, batchSize = cache.batchSize, hidden = cell.hiddenSize
+        let width = F.gateCount * hidden, rows = timeSteps * batchSize
+        let first = max(0, timeSteps - truncationDepth)
+        let isGRU = native.kind == Int32(KEEL_CELL_GRU), isLSTM = native.kind == Int32(KEEL_CELL_LSTM)
+        // The carries start as copies of the final-state gradient (the kernel updates them in place).
+        var hiddenGradient = finalStateGradient.hidden + 0
+        var cellGradient: Tensor<S>? = isLSTM ? (finalStateGradient as! LSTMState<S>).cell + 0 : nil
+        var projectionGradients = Tensor<S>.uninitialized([rows, width])
+        var hiddenProjectionGradients: Tensor<S>? = isGRU ? .uninitialized([rows, width]) : nil
+        var squaredNorms = profile == nil ? nil : [Double](repeating: 0, count: timeSteps)
+        let weightHH = cell.weightHH
+        let ok = withExtendedLifetime((weightHH, native, outputGradients)) {
+            let run = { (profilePointer: UnsafeMutablePointer<Double>?) in
+                S.kernelRecurrentSequenceBackward(
+                    kind: native.kind, steps: timeSteps, first: first, batch: batchSize, hidden: hidden,
+                    weightHH: weightHH.baseAddress, gates: native.gates.baseAddress,
+                    hiddenProjections: native.hiddenProjections?.baseAddress, initialHidden: native.initialHidden.baseAddress,
+                    hiddenStates: native.hiddens.baseAddress, cellStates: native.cells?.baseAddress,
+                    cellTanh: native.cellTanh?.baseAddress, outputGradients: outputGradients?.baseAddress,
+                    hiddenGradient: hiddenGradient.mutableBaseAddress(), cellGradient: cellGradient?.mutableBaseAddress(),
+                    projectionGradients: projectionGradients.mutableBaseAddress(),
+                    hiddenProjectionGradients: hiddenProjectionGradients?.mutableBaseAddress(), profile: profilePointer)
+            }
+            if squaredNorms != nil {
+                return squaredNorms!.withUnsafeMutableBufferPointer { run($0.baseAddress!) }
+            }
+            return run(nil)
+        }
+        precondition(ok, "Recurrent.backward: out of memory for the recurrent kernel's workspace")
+        if let squaredNorms { profile = squaredNorms.map { $0.squareRoot() } }
+
+        // Σₜ over the processed steps as one GEMM each. Rows before `first` hold no gradient.
+        // Σₜ over the processed steps as one GEMM each, reading rows where they lie. Rows before
+        // `first` hold no gradient.
+        let rowOffset = first * batchSize, rowCount = rows - rowOffset
+        let dZh = hiddenProjectionGradients ?? projectionGradients
+        let operation = "Recurrent.backward"
+        gradients.accumulate("weightIH", operation: operation) {
+            FusedSequence.addTransposedProduct(
+                into: &$0, projectionGradients, dZRowOffset: rowOffset, cache.input, rowOffset: rowOffset, rowCount: rowCount)
+        }
+        // The previous hidden states are h₀ (step 0) and h₁ … h_{T−1}: two products, no concatenation.
+        gradients.accumulate("weightHH", operation: operation) { weight in
+            let previous = native.hiddens.reshaped(to: [rows, hidden])
+            if first == 0 {
+                FusedSequence.addTransposedProduct(
+                    into: &weight, dZh, native.initialHidden, rowOffset: 0, rowCount: batchSize)
+                if timeSteps > 1 {
+                    FusedSequence.addTransposedProduct(
+                        into: &weight, dZh, dZRowOffset: batchSize, previous, rowOffset: 0, rowCount: rowCount - batchSize)
+                }
+            } else {
+                FusedSequence.addTransposedProduct(
+                    into: &weight, dZh, dZRowOffset: rowOffset, previous, rowOffset: rowOffset - batchSize, rowCount: rowCount)
+            }
+        }
+        let dZx = rowOffset == 0 ? projectionGradients : projectionGradients.slice(rowOffset..<rows)
+        let biasIHGradient = dZx.sum(alongAxis: 0)
+        let biasHHGradient = !isGRU ? biasIHGradient
+            : (rowOffset == 0 ? dZh : dZh.slice(rowOffset..<rows)).sum(alongAxis: 0)
+        gradients.accumulate("biasIH", operation: operation) { $0 += biasIHGradient }
+        gradients.accumulate("biasHH", operation: operation) { $0 += biasHHGradient }
+
+        let initialStateGradient: F.State
+        if first > 0 {
+            initialStateGradient = cell.zeroState(batchSize: batchSize)
+        } else if let cellGradient {
+            initialStateGradient = LSTMState(hidden: hiddenGradient, cell: cellGradient) as! F.State
+        } else {
+            initialStateGradient = hiddenGradient as! F.State
+        }
+        guard computesInputGradient else {
+            return (.zeros([timeSteps, batchSize, cell.inputSize]), initialStateGradient)
+        }
+        var inputGradient = dZx.matmul(cell.weightIH)
+        if first > 0 {
+            inputGradient = .concatenate([.zeros([first * batchSize, cell.inputSize]), inputGradient])
+        }
+        return (inputGradient.reshaped(to: [timeSteps, batchSize, cell.inputSize]), initialStateGradient)
+    }
+}
