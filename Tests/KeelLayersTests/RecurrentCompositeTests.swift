@@ -83,6 +83,19 @@ import KeelLayers
             makeStates: { [BidirectionalState(forward: $0[0], backward: $0[1]), BidirectionalState(forward: $0[2], backward: $0[3])] })
     }
 
+    /// Only the last output has a gradient: the top Bidirectional layer takes it through the
+    /// protocol's default (zero-padded) `backwardSequence(lastOutputGradient:…)`.
+    @Test func stackedBidirectionalLastOutputOnly() {
+        let layers = [
+            Bidirectional(forward: GRUCell<Double>(inputSize: 3, hiddenSize: 2, seed: 12), backward: GRUCell<Double>(inputSize: 3, hiddenSize: 2, seed: 13)),
+            Bidirectional(forward: GRUCell<Double>(inputSize: 4, hiddenSize: 3, seed: 14), backward: GRUCell<Double>(inputSize: 4, hiddenSize: 3, seed: 15)),
+        ]
+        checkStack(
+            StackedRecurrent(layers, returnsSequences: false), label: "stacked bidirectional GRU, last output",
+            stateTensors: { $0.flatMap { [$0.forward, $0.backward] } },
+            makeStates: { [BidirectionalState(forward: $0[0], backward: $0[1]), BidirectionalState(forward: $0[2], backward: $0[3])] })
+    }
+
     @Test(arguments: [true, false])
     func bidirectionalLSTMLayer(batchFirst: Bool) {
         var layer = Bidirectional(

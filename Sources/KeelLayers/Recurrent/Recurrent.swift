@@ -208,6 +208,22 @@ public struct Recurrent<C: Cell>: Layer, RecurrentSequenceLayer, Sendable {
             gradients: &gradients, truncationDepth: truncationDepth, profile: &profile)
     }
 
+    /// The backward pass when only the last output has a gradient (`[batch, hiddenSize]`): it joins
+    /// the carried gradient at step T − 1, as ``backward(_:finalStateGradient:cache:gradients:truncationDepth:profile:)``
+    /// does for a layer that returns only its last output.
+    public func backwardSequence(
+        lastOutputGradient: Tensor<Scalar>, timeSteps: Int, finalStateGradient: C.State?, cache: RecurrentCache<C>,
+        gradients: inout ParameterSet<Scalar>, truncationDepth: Int?, profile: inout [Double]?
+    ) -> (inputGradient: Tensor<Scalar>, initialStateGradient: C.State) {
+        let expected = [cache.batchSize, cell.hiddenSize]
+        precondition(
+            timeSteps == cache.timeSteps && lastOutputGradient.shape == expected,
+            "Recurrent.backwardSequence: last output gradient has shape \(lastOutputGradient.shape) for \(timeSteps) steps, expected \(expected) for \(cache.timeSteps)")
+        return backpropagate(
+            nil, lastStepGradient: lastOutputGradient, finalStateGradient: finalStateGradient, cache: cache,
+            gradients: &gradients, truncationDepth: truncationDepth, profile: &profile)
+    }
+
     /// BPTT over the cached pass, with ∂L/∂yₜ from `sequenceGradient` (`[T, batch, hidden]`) or,
     /// when only the last output was returned, `lastStepGradient` (`[batch, hidden]`); returns a
     /// time-major input gradient.

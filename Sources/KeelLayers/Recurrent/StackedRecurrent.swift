@@ -132,13 +132,35 @@ public struct StackedRecurrent<L: RecurrentSequenceLayer>: Layer, Sendable {
         _ outputGradient: Tensor<Scalar>, finalStateGradients: [L.State]?, cache: Cache,
         gradients: inout ParameterSet<Scalar>, truncationDepth: Int? = nil, profiles: inout [[Double]]?
     ) -> (inputGradient: Tensor<Scalar>, initialStateGradients: [L.State]) {
-        var sequenceGradient: Tensor<Scalar>
-        if returnsSequences {
-            sequenceGradient = batchFirst ? outputGradient.swappingAxes(0, 1) : outputGradient
-        } else {
-            let shape = [cache.timeSteps - 1] + outputGradient.shape
-            sequenceGradient = .concatenate([.zeros(shape), outputGradient.reshaped(to: [1] + outputGradient.shape)])
+        if !returnsSequences {
+            return backward(
+                lastOutputGradient: outputGradient, finalStateGradients: finalStateGradients, cache: cache,
+                gradients: &gradients, truncationDepth: truncationDepth, profiles: &profiles)
         }
+        return backpropagate(
+            batchFirst ? outputGradient.swappingAxes(0, 1) : outputGradient, lastOutputGradient: nil,
+            finalStateGradients: finalStateGradients, cache: cache, gradients: &gradients,
+            truncationDepth: truncationDepth, profiles: &profiles)
+    }
+
+    /// The backward pass when only the last step's output has a gradient, `[batch, outputSize]`
+    /// (a head on the last step): the top layer takes it without a `[T, batch, features]` of zeros.
+    /// Arguments and results as ``backward(_:finalStateGradients:cache:gradients:truncationDepth:profiles:)``.
+    public func backward(
+        lastOutputGradient: Tensor<Scalar>, finalStateGradients: [L.State]?, cache: Cache,
+        gradients: inout ParameterSet<Scalar>, truncationDepth: Int? = nil, profiles: inout [[Double]]?
+    ) -> (inputGradient: Tensor<Scalar>, initialStateGradients: [L.State]) {
+        backpropagate(
+            nil, lastOutputGradient: lastOutputGradient, finalStateGradients: finalStateGradients, cache: cache,
+            gradients: &gradients, truncationDepth: truncationDepth, profiles: &profiles)
+    }
+
+    /// BPTT through the stack from the top layer's sequence gradient or, when nil, its last-step gradient.
+    private func backpropagate(
+        _ topGradient: Tensor<Scalar>?, lastOutputGradient: Tensor<Scalar>?, finalStateGradients: [L.State]?, cache: Cache,
+        gradients: inout ParameterSet<Scalar>, truncationDepth: Int?, profiles: inout [[Double]]?
+    ) -> (inputGradient: Tensor<Scalar>, initialStateGradients: [L.State]) {
+        var sequenceGradient: Tensor<Scalar>? = topGradient
         if let finalStateGradients {
             precondition(
                 finalStateGradients.count == layers.count,
@@ -149,16 +171,23 @@ public struct StackedRecurrent<L: RecurrentSequenceLayer>: Layer, Sendable {
         for index in layers.indices.reversed() {
             var profile: [Double]? = profiles == nil ? nil : []
             let (inputGradient, stateGradient) = gradients.withScope(ParameterKey("layer\(index)")) {
-                layers[index].backwardSequence(
-                    sequenceGradient, finalStateGradient: finalStateGradients?[index], cache: cache.layers[index],
-                    gradients: &$0, truncationDepth: truncationDepth, profile: &profile)
+                if let sequenceGradient {
+                    return layers[index].backwardSequence(
+                        sequenceGradient, finalStateGradient: finalStateGradients?[index], cache: cache.layers[index],
+                        gradients: &$0, truncationDepth: truncationDepth, profile: &profile)
+                }
+                return layers[index].backwardSequence(
+                    lastOutputGradient: lastOutputGradient!, timeSteps: cache.timeSteps,
+                    finalStateGradient: finalStateGradients?[index], cache: cache.layers[index], gradients: &$0,
+                    truncationDepth: truncationDepth, profile: &profile)
             }
             sequenceGradient = cache.masks[index].map { inputGradient * $0 } ?? inputGradient
             initialStateGradients.append(stateGradient)
             if let profile { layerProfiles.append(profile) }
         }
         if profiles != nil { profiles = layerProfiles.reversed() }
-        return (batchFirst ? sequenceGradient.swappingAxes(0, 1) : sequenceGradient, initialStateGradients.reversed())
+        let inputGradient = sequenceGradient!
+        return (batchFirst ? inputGradient.swappingAxes(0, 1) : inputGradient, initialStateGradients.reversed())
     }
 
     /// Inverted-dropout mask: 0 with probability `rate`, else 1/(1 − rate).

@@ -147,17 +147,16 @@ where RecurrentLayer.State: Sendable {
         truncationDepth: Int?, profiles: inout [[Double]]?
     ) -> Tensor<Scalar> {
         let featuresGradient = gradients.withScope("head") { head.backward(outputGradient, cache: cache.head, gradients: &$0) }
-        let outputsGradient: Tensor<Scalar>
-        if headOnEveryStep {
-            outputsGradient = featuresGradient
-        } else {
-            let last = featuresGradient.reshaped(to: [1, cache.batchSize, encoder.outputSize])
-            outputsGradient = cache.timeSteps == 1
-                ? last : Tensor.concatenate([Tensor<Scalar>.zeros([cache.timeSteps - 1, cache.batchSize, encoder.outputSize]), last])
-        }
         let sequenceGradient = gradients.withScope("encoder") {
-            encoder.backward(
-                outputsGradient, finalStateGradients: nil, cache: cache.encoder, gradients: &$0,
+            if headOnEveryStep {
+                return encoder.backward(
+                    featuresGradient, finalStateGradients: nil, cache: cache.encoder, gradients: &$0,
+                    truncationDepth: truncationDepth, profiles: &profiles
+                ).inputGradient
+            }
+            // Only the last step has a gradient: it joins the top layer's carry (no zeros for the rest).
+            return encoder.backward(
+                lastOutputGradient: featuresGradient, finalStateGradients: nil, cache: cache.encoder, gradients: &$0,
                 truncationDepth: truncationDepth, profiles: &profiles
             ).inputGradient
         }
