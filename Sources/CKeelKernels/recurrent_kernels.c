@@ -204,34 +204,48 @@ static void *keel_sequence_pack_d(bool trans, long k, long n, const double *b, l
                                                                                                     \
     typedef struct {                                                                                \
         int kind;                                                                                   \
-        long steps, first, batch, hidden, rows, chunks;                                             \
+        long steps, first, batch, input, hidden, rows, chunks;                                      \
         int path;                                                                                   \
-        const T *whh, *bias_hh, *dy, *h0;                                                           \
-        const void *packed;                                                                         \
-        T *z, *zh, *h, *c, *tanh_c, *dh, *dc, *dz, *dzh;                                            \
+        const T *whh, *bias_hh, *dy, *h0, *x, *w_all;                                               \
+        const void *packed, *packed_hh;                                                             \
+        T *z, *zh, *h, *c, *tanh_c, *dh, *dc, *dz, *dzh, *xh;                                       \
         double *profile;                                                                            \
         _Atomic long next;                                                                          \
         _Atomic int failed;                                                                         \
     } keel_##P##_sequence_job;                                                                      \
                                                                                                     \
-    static void keel_##P##_sequence_forward_rows(const keel_##P##_sequence_job *job, long r0, long nb) { \
-        const long B = job->batch, H = job->hidden;                                                 \
+    /* Step t of rows r0 ..< r0 + nb: gather [h_{t-1} | x_t | 1] into xh, one GEMM for the
+     * projections (RNN/LSTM: against [W_hh | W_ih | b_ih + b_hh]; GRU: [W_ih | b_ih] on [x_t | 1]
+     * and b_hh + h W_hh^T), then the gate math in place. */                                      \
+    static bool keel_##P##_sequence_forward_rows(const keel_##P##_sequence_job *job, long r0, long nb) { \
+        const long B = job->batch, H = job->hidden, I = job->input, K = H + I + 1;                 \
         const long G = job->kind == KEEL_CELL_LSTM ? 4 : job->kind == KEEL_CELL_GRU ? 3 : 1;        \
         const long W = G * H;                                                                       \
+        T *scratch = NULL; /* RNN pre-activations of one step (not cached) */                       \
+        if (job->z == NULL) {                                                                       \
+            scratch = malloc((size_t)(nb * W) * sizeof(T));                                         \
+            if (scratch == NULL) return false;                                                      \
+        }                                                                                           \
         for (long t = 0; t < job->steps; t++) {                                                     \
             const long row = t * B + r0;                                                            \
-            T *z = job->z + row * W;                                                                \
             const T *hp = t == 0 ? job->h0 + r0 * H : job->h + (row - B) * H;                       \
-            T *hn = job->h + row * H;                                                               \
+            T *hn = job->h + row * H, *xh = job->xh + row * K;                                      \
+            for (long b = 0; b < nb; b++) {                                                         \
+                T *r = xh + b * K;                                                                  \
+                memcpy(r, hp + b * H, (size_t)H * sizeof(T));                                       \
+                memcpy(r + H, job->x + (row + b) * I, (size_t)I * sizeof(T));                       \
+                r[H + I] = (T)1;                                                                    \
+            }                                                                                       \
+            T *z = scratch != NULL ? scratch : job->z + row * W;                                    \
             switch (job->kind) {                                                                    \
             case KEEL_CELL_RNN_TANH:                                                                \
             case KEEL_CELL_RNN_RELU:                                                                \
-                keel_##P##_gemm_serial(false, true, nb, W, H, (T)1, hp, H, job->whh, H, job->packed, (T)1, z, W); \
+                keel_##P##_gemm_serial(false, true, nb, W, K, (T)1, xh, K, job->w_all, K, job->packed, (T)0, z, W); \
                 if (job->kind == KEEL_CELL_RNN_TANH) keel_##P##_tanh(nb * H, z, hn);               \
                 else keel_##P##_seq_relu_impl(nb * H, z, hn);                                       \
                 break;                                                                              \
             case KEEL_CELL_LSTM: {                                                                  \
-                keel_##P##_gemm_serial(false, true, nb, W, H, (T)1, hp, H, job->whh, H, job->packed, (T)1, z, W); \
+                keel_##P##_gemm_serial(false, true, nb, W, K, (T)1, xh, K, job->w_all, K, job->packed, (T)0, z, W); \
                 const T *cp = job->c + row * H;                                                     \
                 T *cn = job->c + (row + B) * H, *tc = job->tanh_c + row * H;                        \
                 for (long b = 0; b < nb; b++) {                                                     \
@@ -247,9 +261,10 @@ static void *keel_sequence_pack_d(bool trans, long k, long n, const double *b, l
                 break;                                                                              \
             }                                                                                       \
             case KEEL_CELL_GRU: {                                                                   \
+                keel_##P##_gemm_serial(false, true, nb, W, I + 1, (T)1, xh + H, K, job->w_all, I + 1, job->packed, (T)0, z, W); \
                 T *zh = job->zh + row * W;                                                          \
                 for (long b = 0; b < nb; b++) memcpy(zh + b * W, job->bias_hh, (size_t)W * sizeof(T)); \
-                keel_##P##_gemm_serial(false, true, nb, W, H, (T)1, hp, H, job->whh, H, job->packed, (T)1, zh, W); \
+                keel_##P##_gemm_serial(false, true, nb, W, H, (T)1, xh, K, job->whh, H, job->packed_hh, (T)1, zh, W); \
                 for (long b = 0; b < nb; b++) {                                                     \
                     T *g = z + b * W;                                                               \
                     const T *y = zh + b * W;                                                        \
@@ -263,6 +278,8 @@ static void *keel_sequence_pack_d(bool trans, long k, long n, const double *b, l
             }                                                                                       \
             }                                                                                       \
         }                                                                                           \
+        free(scratch);                                                                              \
+        return true;                                                                                \
     }                                                                                               \
                                                                                                     \
     /* dh (and dc) hold this chunk's carry: in, dL/d(state T); out, dL/d(state first). */          \
@@ -344,8 +361,9 @@ static void *keel_sequence_pack_d(bool trans, long k, long n, const double *b, l
             long chunk = atomic_fetch_add_explicit(&job->next, 1, memory_order_relaxed);            \
             if (chunk >= job->chunks) break;                                                        \
             long r0 = chunk * job->rows, nb = job->batch - r0 < job->rows ? job->batch - r0 : job->rows; \
-            if (job->dz == NULL) keel_##P##_sequence_forward_rows(job, r0, nb);                     \
-            else if (!keel_##P##_sequence_backward_rows(job, r0, nb)) atomic_store(&job->failed, 1); \
+            if (job->dz == NULL) {                                                                  \
+                if (!keel_##P##_sequence_forward_rows(job, r0, nb)) atomic_store(&job->failed, 1);  \
+            } else if (!keel_##P##_sequence_backward_rows(job, r0, nb)) atomic_store(&job->failed, 1); \
         }                                                                                           \
         keel_set_thread_kernel_path(saved);                                                         \
     }                                                                                               \
@@ -366,18 +384,43 @@ static void *keel_sequence_pack_d(bool trans, long k, long n, const double *b, l
         return atomic_load(&job->failed) == 0;                                                      \
     }                                                                                               \
                                                                                                     \
-    bool keel_##P##_recurrent_sequence_forward(int kind, long steps, long batch, long hidden, const T *whh, \
-                                               const T *bias_hh, const T *h0, T *z, T *zh, T *h, T *c, T *tanh_c) { \
+    bool keel_##P##_recurrent_sequence_forward(int kind, long steps, long batch, long input, long hidden, \
+                                               const T *x, const T *w_ih, const T *w_hh, const T *b_ih, \
+                                               const T *b_hh, const T *h0, T *xh, T *gates, T *zh, T *h, \
+                                               T *c, T *tanh_c) {                                    \
         if (steps <= 0 || batch <= 0 || hidden <= 0) return true;                                   \
         const long G = kind == KEEL_CELL_LSTM ? 4 : kind == KEEL_CELL_GRU ? 3 : 1;                  \
+        const long H = hidden, I = input, W = G * H;                                                \
+        const bool gru = kind == KEEL_CELL_GRU;                                                     \
+        /* the projection weight, row j: RNN/LSTM [W_hh | W_ih | b_ih + b_hh], GRU [W_ih | b_ih] */ \
+        const long KW = gru ? I + 1 : H + I + 1;                                                    \
+        T *w_all = malloc((size_t)(W * KW) * sizeof(T));                                            \
+        if (w_all == NULL) return false;                                                            \
+        for (long j = 0; j < W; j++) {                                                              \
+            T *r = w_all + j * KW;                                                                  \
+            if (gru) {                                                                              \
+                memcpy(r, w_ih + j * I, (size_t)I * sizeof(T));                                     \
+                r[I] = b_ih[j];                                                                     \
+            } else {                                                                                \
+                memcpy(r, w_hh + j * H, (size_t)H * sizeof(T));                                     \
+                memcpy(r + H, w_ih + j * I, (size_t)I * sizeof(T));                                 \
+                r[H + I] = b_ih[j] + b_hh[j];                                                       \
+            }                                                                                       \
+        }                                                                                           \
         keel_##P##_sequence_job job = {                                                             \
-            .kind = kind, .steps = steps, .first = 0, .batch = batch, .hidden = hidden,             \
-            .whh = whh, .bias_hh = bias_hh, .h0 = h0, .z = z, .zh = zh, .h = h, .c = c, .tanh_c = tanh_c, \
+            .kind = kind, .steps = steps, .first = 0, .batch = batch, .input = input, .hidden = hidden, \
+            .whh = w_hh, .bias_hh = b_hh, .h0 = h0, .x = x, .w_all = w_all, .xh = xh,               \
+            .z = kind == KEEL_CELL_RNN_TANH || kind == KEEL_CELL_RNN_RELU ? NULL : gates,           \
+            .zh = zh, .h = h, .c = c, .tanh_c = tanh_c,                                             \
         };                                                                                          \
-        void *packed = keel_sequence_pack_##P(true, hidden, G * hidden, whh, hidden);               \
+        void *packed = keel_sequence_pack_##P(true, KW, W, w_all, KW);                              \
+        void *packed_hh = gru ? keel_sequence_pack_##P(true, H, W, w_hh, H) : NULL;                 \
         job.packed = packed;                                                                        \
+        job.packed_hh = packed_hh;                                                                  \
         bool ok = keel_##P##_sequence_run(&job);                                                    \
         free(packed);                                                                               \
+        free(packed_hh);                                                                            \
+        free(w_all);                                                                                \
         return ok;                                                                                  \
     }                                                                                               \
                                                                                                     \

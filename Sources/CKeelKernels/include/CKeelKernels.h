@@ -260,30 +260,36 @@ enum { KEEL_CELL_RNN_TANH = 0, KEEL_CELL_RNN_RELU = 1, KEEL_CELL_LSTM = 2, KEEL_
 
 /*
  * Forward over `steps` time steps of a batch of `batch` rows (G gate blocks: RNN 1, LSTM 4, GRU 3;
- * W = G * hidden). Row-major buffers, time-major:
- *   whh     [W, hidden]  the recurrent weight (PyTorch layout)
- *   bias_hh [W]          GRU only (RNN and LSTM: fold b_hh into z), else ignored
- *   z       [steps, batch, W]  in: x W_ih^T + b_ih (+ b_hh for RNN/LSTM); out: RNN the summed
- *                        pre-activations, LSTM the gate activations [i, f, g, o], GRU [r, z, n]
- *   zh      [steps, batch, W]  GRU only, out: h_{t-1} W_hh^T + b_hh
- *   h0      [batch, hidden]    the initial hidden state
- *   h       [steps, batch, hidden]  out: h_1 ... h_steps (the outputs)
- *   c       [steps + 1, batch, hidden]  LSTM only: block 0 in (c_0), the rest out
- *   tanh_c  [steps, batch, hidden]      LSTM only, out
- * Returns false only when memory for the packed weight or scratch could not be allocated.
+ * W = G * hidden; K = hidden + input + 1). Row-major buffers, time-major (row t * batch + b):
+ *   x       [steps * batch, input]     the inputs
+ *   w_ih    [W, input], w_hh [W, hidden], b_ih, b_hh [W]: the cell's parameters (PyTorch layout)
+ *   h0      [batch, hidden]            the initial hidden state
+ *   xh      [steps * batch, K]         out: [h_{t-1} | x_t | 1] per row, the operand of the weight
+ *                                      gradient: RNN/LSTM dW = dz^T xh gives [dW_hh | dW_ih | db]
+ *   gates   [steps * batch, W]         LSTM: out, the activations [i, f, g, o]; GRU: [r, z, n];
+ *                                      RNN: not used (may be NULL)
+ *   zh      [steps * batch, W]         GRU only, out: h_{t-1} W_hh^T + b_hh
+ *   h       [steps, batch, hidden]     out: h_1 ... h_steps (the outputs)
+ *   c       [steps + 1, batch, hidden] LSTM only: block 0 in (c_0), the rest out
+ *   tanh_c  [steps, batch, hidden]     LSTM only, out
+ * Returns false only when memory for the packed weights or scratch could not be allocated.
  */
-bool keel_s_recurrent_sequence_forward(int kind, long steps, long batch, long hidden, const float *whh,
-                                       const float *bias_hh, const float *h0, float *z, float *zh, float *h, float *c, float *tanh_c);
-bool keel_d_recurrent_sequence_forward(int kind, long steps, long batch, long hidden, const double *whh,
-                                       const double *bias_hh, const double *h0, double *z, double *zh, double *h, double *c,
+bool keel_s_recurrent_sequence_forward(int kind, long steps, long batch, long input, long hidden, const float *x,
+                                       const float *w_ih, const float *w_hh, const float *b_ih, const float *b_hh,
+                                       const float *h0, float *xh, float *gates, float *zh, float *h, float *c,
+                                       float *tanh_c);
+bool keel_d_recurrent_sequence_forward(int kind, long steps, long batch, long input, long hidden, const double *x,
+                                       const double *w_ih, const double *w_hh, const double *b_ih, const double *b_hh,
+                                       const double *h0, double *xh, double *gates, double *zh, double *h, double *c,
                                        double *tanh_c);
 /*
  * Backward through steps first...steps-1 of a forward pass (gates, zh, h0, h, c, tanh_c as the forward
- * left them). dy [steps, batch, hidden] is dL/dh_t from outside, or NULL. dh [batch, hidden] (and dc
- * for LSTM) hold dL/d(state at `steps`) on entry and dL/d(state at `first`) on return. Writes the
- * pre-activation gradients dz [steps, batch, W] (rows of steps >= first; for GRU of zx) and, for GRU,
- * dzh [steps, batch, W]; profile [steps] (or NULL) receives ||dL/dh_t||^2 over the batch (0 is not
- * 0 below `first`).
+ * left them; whh is w_hh; the RNN reads h instead of gates, which may be NULL). dy [steps, batch,
+ * hidden] is dL/dh_t from outside, or NULL. dh [batch, hidden] (and dc for LSTM) hold
+ * dL/d(state at `steps`) on entry and dL/d(state at `first`) on return. Writes the pre-activation
+ * gradients dz [steps, batch, W] (rows of steps >= first; for GRU those of the input projection) and,
+ * for GRU, dzh [steps, batch, W] (of the hidden projection); profile [steps] (or NULL) receives
+ * ||dL/dh_t||^2 over the batch (0 below `first`).
  */
 bool keel_s_recurrent_sequence_backward(int kind, long steps, long first, long batch, long hidden, const float *whh,
                                         const float *gates, const float *zh, const float *h0, const float *h, const float *c,

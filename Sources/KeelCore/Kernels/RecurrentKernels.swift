@@ -32,19 +32,21 @@ public protocol RecurrentKernelScalar {
         previousHiddenGradient: UnsafeMutablePointer<Self>)
 
     /// Whole-sequence forward of a built-in cell (`kind`: `KEEL_CELL_*`); see
-    /// `keel_s_recurrent_sequence_forward` in `CKeelKernels.h` for the buffers. Returns false when
+    /// `keel_s_recurrent_sequence_forward` in `CKeelKernels.h` for the buffers (`stackedInputs` is
+    /// its `xh`, `[h₋₁ | x | 1]` per row). Returns false when
     /// the kernel could not allocate its scratch memory.
     static func kernelRecurrentSequenceForward(
-        kind: Int32, steps: Int, batch: Int, hidden: Int, weightHH: UnsafePointer<Self>, biasHH: UnsafePointer<Self>?,
-        initialHidden: UnsafePointer<Self>, projections: UnsafeMutablePointer<Self>, hiddenProjections: UnsafeMutablePointer<Self>?,
-        hiddenStates: UnsafeMutablePointer<Self>, cellStates: UnsafeMutablePointer<Self>?,
-        cellTanh: UnsafeMutablePointer<Self>?) -> Bool
+        kind: Int32, steps: Int, batch: Int, input: Int, hidden: Int, inputs: UnsafePointer<Self>,
+        weightIH: UnsafePointer<Self>, weightHH: UnsafePointer<Self>, biasIH: UnsafePointer<Self>, biasHH: UnsafePointer<Self>,
+        initialHidden: UnsafePointer<Self>, stackedInputs: UnsafeMutablePointer<Self>, gates: UnsafeMutablePointer<Self>?,
+        hiddenProjections: UnsafeMutablePointer<Self>?, hiddenStates: UnsafeMutablePointer<Self>,
+        cellStates: UnsafeMutablePointer<Self>?, cellTanh: UnsafeMutablePointer<Self>?) -> Bool
 
     /// Whole-sequence backward through steps `first ..< steps`; see
     /// `keel_s_recurrent_sequence_backward` in `CKeelKernels.h`.
     static func kernelRecurrentSequenceBackward(
         kind: Int32, steps: Int, first: Int, batch: Int, hidden: Int, weightHH: UnsafePointer<Self>,
-        gates: UnsafePointer<Self>, hiddenProjections: UnsafePointer<Self>?, initialHidden: UnsafePointer<Self>,
+        gates: UnsafePointer<Self>?, hiddenProjections: UnsafePointer<Self>?, initialHidden: UnsafePointer<Self>,
         hiddenStates: UnsafePointer<Self>,
         cellStates: UnsafePointer<Self>?, cellTanh: UnsafePointer<Self>?, outputGradients: UnsafePointer<Self>?,
         hiddenGradient: UnsafeMutablePointer<Self>, cellGradient: UnsafeMutablePointer<Self>?,
@@ -55,18 +57,20 @@ public protocol RecurrentKernelScalar {
 
 extension Float: RecurrentKernelScalar {
     public static func kernelRecurrentSequenceForward(
-        kind: Int32, steps: Int, batch: Int, hidden: Int, weightHH: UnsafePointer<Float>, biasHH: UnsafePointer<Float>?,
-        initialHidden: UnsafePointer<Float>, projections: UnsafeMutablePointer<Float>, hiddenProjections: UnsafeMutablePointer<Float>?,
-        hiddenStates: UnsafeMutablePointer<Float>, cellStates: UnsafeMutablePointer<Float>?,
-        cellTanh: UnsafeMutablePointer<Float>?
+        kind: Int32, steps: Int, batch: Int, input: Int, hidden: Int, inputs: UnsafePointer<Float>,
+        weightIH: UnsafePointer<Float>, weightHH: UnsafePointer<Float>, biasIH: UnsafePointer<Float>, biasHH: UnsafePointer<Float>,
+        initialHidden: UnsafePointer<Float>, stackedInputs: UnsafeMutablePointer<Float>, gates: UnsafeMutablePointer<Float>?,
+        hiddenProjections: UnsafeMutablePointer<Float>?, hiddenStates: UnsafeMutablePointer<Float>,
+        cellStates: UnsafeMutablePointer<Float>?, cellTanh: UnsafeMutablePointer<Float>?
     ) -> Bool {
         keel_s_recurrent_sequence_forward(
-            kind, steps, batch, hidden, weightHH, biasHH, initialHidden, projections, hiddenProjections, hiddenStates, cellStates, cellTanh)
+            kind, steps, batch, input, hidden, inputs, weightIH, weightHH, biasIH, biasHH, initialHidden, stackedInputs,
+            gates, hiddenProjections, hiddenStates, cellStates, cellTanh)
     }
 
     public static func kernelRecurrentSequenceBackward(
         kind: Int32, steps: Int, first: Int, batch: Int, hidden: Int, weightHH: UnsafePointer<Float>,
-        gates: UnsafePointer<Float>, hiddenProjections: UnsafePointer<Float>?, initialHidden: UnsafePointer<Float>,
+        gates: UnsafePointer<Float>?, hiddenProjections: UnsafePointer<Float>?, initialHidden: UnsafePointer<Float>,
         hiddenStates: UnsafePointer<Float>,
         cellStates: UnsafePointer<Float>?, cellTanh: UnsafePointer<Float>?, outputGradients: UnsafePointer<Float>?,
         hiddenGradient: UnsafeMutablePointer<Float>, cellGradient: UnsafeMutablePointer<Float>?,
@@ -116,18 +120,20 @@ extension Float: RecurrentKernelScalar {
 
 extension Double: RecurrentKernelScalar {
     public static func kernelRecurrentSequenceForward(
-        kind: Int32, steps: Int, batch: Int, hidden: Int, weightHH: UnsafePointer<Double>, biasHH: UnsafePointer<Double>?,
-        initialHidden: UnsafePointer<Double>, projections: UnsafeMutablePointer<Double>, hiddenProjections: UnsafeMutablePointer<Double>?,
-        hiddenStates: UnsafeMutablePointer<Double>, cellStates: UnsafeMutablePointer<Double>?,
-        cellTanh: UnsafeMutablePointer<Double>?
+        kind: Int32, steps: Int, batch: Int, input: Int, hidden: Int, inputs: UnsafePointer<Double>,
+        weightIH: UnsafePointer<Double>, weightHH: UnsafePointer<Double>, biasIH: UnsafePointer<Double>, biasHH: UnsafePointer<Double>,
+        initialHidden: UnsafePointer<Double>, stackedInputs: UnsafeMutablePointer<Double>, gates: UnsafeMutablePointer<Double>?,
+        hiddenProjections: UnsafeMutablePointer<Double>?, hiddenStates: UnsafeMutablePointer<Double>,
+        cellStates: UnsafeMutablePointer<Double>?, cellTanh: UnsafeMutablePointer<Double>?
     ) -> Bool {
         keel_d_recurrent_sequence_forward(
-            kind, steps, batch, hidden, weightHH, biasHH, initialHidden, projections, hiddenProjections, hiddenStates, cellStates, cellTanh)
+            kind, steps, batch, input, hidden, inputs, weightIH, weightHH, biasIH, biasHH, initialHidden, stackedInputs,
+            gates, hiddenProjections, hiddenStates, cellStates, cellTanh)
     }
 
     public static func kernelRecurrentSequenceBackward(
         kind: Int32, steps: Int, first: Int, batch: Int, hidden: Int, weightHH: UnsafePointer<Double>,
-        gates: UnsafePointer<Double>, hiddenProjections: UnsafePointer<Double>?, initialHidden: UnsafePointer<Double>,
+        gates: UnsafePointer<Double>?, hiddenProjections: UnsafePointer<Double>?, initialHidden: UnsafePointer<Double>,
         hiddenStates: UnsafePointer<Double>,
         cellStates: UnsafePointer<Double>?, cellTanh: UnsafePointer<Double>?, outputGradients: UnsafePointer<Double>?,
         hiddenGradient: UnsafeMutablePointer<Double>, cellGradient: UnsafeMutablePointer<Double>?,

@@ -14,8 +14,10 @@ struct NativeSequenceCache<Scalar: TensorScalar> {
     let initialHidden: Tensor<Scalar>
     /// h₁ … h_T, `[T, B, H]` (the outputs).
     let hiddens: Tensor<Scalar>
-    /// RNN: the summed pre-activations; LSTM: the gate activations [i, f, g, o]; GRU: [r, z, n]. `[T·B, G·H]`.
-    let gates: Tensor<Scalar>
+    /// `[h_{t−1} | x_t | 1]` per row, `[T·B, H + I + 1]`: the right operand of the weight gradient.
+    let stackedInputs: Tensor<Scalar>
+    /// LSTM: the gate activations [i, f, g, o]; GRU: [r, z, n]. `[T·B, G·H]`; nil for RNN.
+    let gates: Tensor<Scalar>?
     /// GRU: h₋₁W_hhᵀ + b_hh, `[T·B, 3H]`.
     let hiddenProjections: Tensor<Scalar>?
     /// LSTM: c₀ … c_T, `[(T + 1)·B, H]`.
@@ -40,21 +42,14 @@ enum NativeSequence {
         _ cell: F, kind: Int32, input: Tensor<F.Scalar>, initialState: F.State
     ) -> (outputs: Tensor<F.Scalar>, finalState: F.State, cache: FusedSequenceCache<F>) {
         typealias S = F.Scalar
-        let timeSteps = input.shape[0], batchSize = input.shape[1], hidden = cell.hiddenSize
+        let timeSteps = input.shape[0], batchSize = input.shape[1], hidden = cell.hiddenSize, inputSize = cell.inputSize
         let width = F.gateCount * hidden, rows = timeSteps * batchSize
         let isGRU = kind == Int32(KEEL_CELL_GRU), isLSTM = kind == Int32(KEEL_CELL_LSTM)
-        let flat = input.reshaped(to: [rows, cell.inputSize])
-        // RNN and LSTM add b_hh to the same sum as b_ih: fold both into the rows the input GEMM
-        // accumulates onto. GRU keeps b_hh inside r ∘ (W_hn h + b_hn), so the kernel adds it.
-        let bias = isGRU ? cell.biasIH : cell.biasIH + cell.biasHH
-        var gates = Tensor<S>(shape: [rows, width]) { buffer in
-            bias.withUnsafeBufferPointer { b in
-                for row in 0..<rows { (buffer.baseAddress! + row * width).initialize(from: b.baseAddress!, count: width) }
-            }
-        }
-        gates.addMatrixProduct(flat, cell.weightIH, transposeB: true, beta: 1)
+        let flat = input.reshaped(to: [rows, inputSize])
         let initialHidden = initialState.hidden
+        var stackedInputs = Tensor<S>.uninitialized([rows, hidden + inputSize + 1])
         var hiddens = Tensor<S>.uninitialized([timeSteps, batchSize, hidden])
+        var gates: Tensor<S>? = isGRU || isLSTM ? .uninitialized([rows, width]) : nil
         var hiddenProjections: Tensor<S>? = isGRU ? .uninitialized([rows, width]) : nil
         var cells: Tensor<S>? = nil
         var cellTanh: Tensor<S>? = nil
@@ -66,25 +61,26 @@ enum NativeSequence {
             }
             cellTanh = .uninitialized([rows, hidden])
         }
-        let weightHH = cell.weightHH, biasHH = cell.biasHH
-        let ok = withExtendedLifetime((weightHH, biasHH, initialHidden)) {
+        let parameters = (cell.weightIH, cell.weightHH, cell.biasIH, cell.biasHH)
+        let ok = withExtendedLifetime((parameters, flat, initialHidden)) {
             S.kernelRecurrentSequenceForward(
-                kind: kind, steps: timeSteps, batch: batchSize, hidden: hidden, weightHH: weightHH.baseAddress,
-                biasHH: isGRU ? biasHH.baseAddress : nil, initialHidden: initialHidden.baseAddress,
-                projections: gates.mutableBaseAddress(), hiddenProjections: hiddenProjections?.mutableBaseAddress(),
-                hiddenStates: hiddens.mutableBaseAddress(), cellStates: cells?.mutableBaseAddress(),
-                cellTanh: cellTanh?.mutableBaseAddress())
+                kind: kind, steps: timeSteps, batch: batchSize, input: inputSize, hidden: hidden, inputs: flat.baseAddress,
+                weightIH: parameters.0.baseAddress, weightHH: parameters.1.baseAddress, biasIH: parameters.2.baseAddress,
+                biasHH: parameters.3.baseAddress, initialHidden: initialHidden.baseAddress,
+                stackedInputs: stackedInputs.mutableBaseAddress(), gates: gates?.mutableBaseAddress(),
+                hiddenProjections: hiddenProjections?.mutableBaseAddress(), hiddenStates: hiddens.mutableBaseAddress(),
+                cellStates: cells?.mutableBaseAddress(), cellTanh: cellTanh?.mutableBaseAddress())
         }
         precondition(ok, "Recurrent.forward: out of memory for the recurrent kernel's workspace")
         let lastHidden = hiddens[timeSteps - 1]
         let finalState: F.State
         if let cells {
-            finalState = LSTMState(hidden: lastHidden, cell: cells.slice((rows)..<(rows + batchSize))) as! F.State
+            finalState = LSTMState(hidden: lastHidden, cell: cells.slice(rows..<(rows + batchSize))) as! F.State
         } else {
             finalState = lastHidden as! F.State
         }
         let native = NativeSequenceCache(
-            kind: kind, initialHidden: initialHidden, hiddens: hiddens, gates: gates,
+            kind: kind, initialHidden: initialHidden, hiddens: hiddens, stackedInputs: stackedInputs, gates: gates,
             hiddenProjections: hiddenProjections, cells: cells, cellTanh: cellTanh)
         let cache = FusedSequenceCache<F>(
             input: flat, hiddenHistory: nil, pointwise: [], native: native, timeSteps: timeSteps, batchSize: batchSize)
@@ -98,8 +94,8 @@ enum NativeSequence {
         truncationDepth: Int, computesInputGradient: Bool, profile: inout [Double]?
     ) -> (inputGradient: Tensor<F.Scalar>, initialStateGradient: F.State) {
         typealias S = F.Scalar
-        let timeSteps = cache.timeSteps, batchSize = cache.batchSize, hidden = cell.hiddenSize
-        let width = F.gateCount * hidden, rows = timeSteps * batchSize
+        let timeSteps = cache.timeSteps, batchSize = cache.batchSize, hidden = cell.hiddenSize, inputSize = cell.inputSize
+        let width = F.gateCount * hidden, rows = timeSteps * batchSize, stride = hidden + inputSize + 1
         let first = max(0, timeSteps - truncationDepth)
         let isGRU = native.kind == Int32(KEEL_CELL_GRU), isLSTM = native.kind == Int32(KEEL_CELL_LSTM)
         // The carries start as copies of the final-state gradient (the kernel updates them in place).
@@ -113,7 +109,7 @@ enum NativeSequence {
             let run = { (profilePointer: UnsafeMutablePointer<Double>?) in
                 S.kernelRecurrentSequenceBackward(
                     kind: native.kind, steps: timeSteps, first: first, batch: batchSize, hidden: hidden,
-                    weightHH: weightHH.baseAddress, gates: native.gates.baseAddress,
+                    weightHH: weightHH.baseAddress, gates: native.gates?.baseAddress,
                     hiddenProjections: native.hiddenProjections?.baseAddress, initialHidden: native.initialHidden.baseAddress,
                     hiddenStates: native.hiddens.baseAddress, cellStates: native.cells?.baseAddress,
                     cellTanh: native.cellTanh?.baseAddress, outputGradients: outputGradients?.baseAddress,
@@ -129,37 +125,32 @@ enum NativeSequence {
         precondition(ok, "Recurrent.backward: out of memory for the recurrent kernel's workspace")
         if let squaredNorms { profile = squaredNorms.map { $0.squareRoot() } }
 
-        // Σₜ over the processed steps as one GEMM each. Rows before `first` hold no gradient.
-        // Σₜ over the processed steps as one GEMM each, reading rows where they lie. Rows before
-        // `first` hold no gradient.
+        // Σₜ over the processed steps (rows from `first` on) as GEMMs against the stacked
+        // [h₋₁ | x | 1] rows: RNN and LSTM get [∂W_hh | ∂W_ih | ∂b] from one product.
         let rowOffset = first * batchSize, rowCount = rows - rowOffset
-        let dZh = hiddenProjectionGradients ?? projectionGradients
         let operation = "Recurrent.backward"
-        gradients.accumulate("weightIH", operation: operation) {
-            FusedSequence.addTransposedProduct(
-                into: &$0, projectionGradients, dZRowOffset: rowOffset, cache.input, rowOffset: rowOffset, rowCount: rowCount)
-        }
-        // The previous hidden states are h₀ (step 0) and h₁ … h_{T−1}: two products, no concatenation.
-        gradients.accumulate("weightHH", operation: operation) { weight in
-            let previous = native.hiddens.reshaped(to: [rows, hidden])
-            if first == 0 {
-                FusedSequence.addTransposedProduct(
-                    into: &weight, dZh, native.initialHidden, rowOffset: 0, rowCount: batchSize)
-                if timeSteps > 1 {
-                    FusedSequence.addTransposedProduct(
-                        into: &weight, dZh, dZRowOffset: batchSize, previous, rowOffset: 0, rowCount: rowCount - batchSize)
-                }
-            } else {
-                FusedSequence.addTransposedProduct(
-                    into: &weight, dZh, dZRowOffset: rowOffset, previous, rowOffset: rowOffset - batchSize, rowCount: rowCount)
+        let stacked = native.stackedInputs
+        if isGRU {
+            let dZh = hiddenProjectionGradients!
+            // [∂W_ih | ∂b_ih] from the input projection's gradient and the [x | 1] columns.
+            let inputPart = transposedProduct(
+                projectionGradients, stacked, rowOffset: rowOffset, rowCount: rowCount, columns: hidden..<stride)
+            gradients.accumulate("weightIH", operation: operation) { $0 += inputPart.slice(0..<inputSize, alongAxis: 1) }
+            gradients.accumulate("biasIH", operation: operation) {
+                $0 += inputPart.slice(inputSize..<(inputSize + 1), alongAxis: 1).reshaped(to: [width])
             }
+            let hiddenPart = transposedProduct(dZh, stacked, rowOffset: rowOffset, rowCount: rowCount, columns: 0..<hidden)
+            gradients.accumulate("weightHH", operation: operation) { $0 += hiddenPart }
+            let biasHHGradient = (rowOffset == 0 ? dZh : dZh.slice(rowOffset..<rows)).sum(alongAxis: 0)
+            gradients.accumulate("biasHH", operation: operation) { $0 += biasHHGradient }
+        } else {
+            let all = transposedProduct(projectionGradients, stacked, rowOffset: rowOffset, rowCount: rowCount, columns: 0..<stride)
+            let biasGradient = all.slice((stride - 1)..<stride, alongAxis: 1).reshaped(to: [width])
+            gradients.accumulate("weightIH", operation: operation) { $0 += all.slice(hidden..<(hidden + inputSize), alongAxis: 1) }
+            gradients.accumulate("weightHH", operation: operation) { $0 += all.slice(0..<hidden, alongAxis: 1) }
+            gradients.accumulate("biasIH", operation: operation) { $0 += biasGradient }
+            gradients.accumulate("biasHH", operation: operation) { $0 += biasGradient }
         }
-        let dZx = rowOffset == 0 ? projectionGradients : projectionGradients.slice(rowOffset..<rows)
-        let biasIHGradient = dZx.sum(alongAxis: 0)
-        let biasHHGradient = !isGRU ? biasIHGradient
-            : (rowOffset == 0 ? dZh : dZh.slice(rowOffset..<rows)).sum(alongAxis: 0)
-        gradients.accumulate("biasIH", operation: operation) { $0 += biasIHGradient }
-        gradients.accumulate("biasHH", operation: operation) { $0 += biasHHGradient }
 
         let initialStateGradient: F.State
         if first > 0 {
@@ -172,10 +163,34 @@ enum NativeSequence {
         guard computesInputGradient else {
             return (.zeros([timeSteps, batchSize, cell.inputSize]), initialStateGradient)
         }
+        let dZx = rowOffset == 0 ? projectionGradients : projectionGradients.slice(rowOffset..<rows)
         var inputGradient = dZx.matmul(cell.weightIH)
         if first > 0 {
             inputGradient = .concatenate([.zeros([first * batchSize, cell.inputSize]), inputGradient])
         }
         return (inputGradient.reshaped(to: [timeSteps, batchSize, cell.inputSize]), initialStateGradient)
+    }
+
+    /// dZ[rows]ᵀ · stacked[rows, columns] for the `rowCount` rows from `rowOffset`: one GEMM that
+    /// reads both operands where they lie. Returns `[dZ.shape[1], columns.count]`.
+    static func transposedProduct<S: TensorScalar>(
+        _ dZ: Tensor<S>, _ stacked: Tensor<S>, rowOffset: Int, rowCount: Int, columns: Range<Int>
+    ) -> Tensor<S> {
+        let m = dZ.shape[1], n = columns.count, stride = stacked.shape[1]
+        return Tensor<S>(shape: [m, n]) { result in
+            guard rowCount > 0 else {
+                result.initialize(repeating: 0)
+                return
+            }
+            dZ.withUnsafeBufferPointer { d in
+                stacked.withUnsafeBufferPointer { x in
+                    S.kernelMatrixMultiply(
+                        transposeA: true, transposeB: false, m: m, n: n, k: rowCount, alpha: 1,
+                        a: d.baseAddress! + rowOffset * m, lda: m,
+                        b: x.baseAddress! + rowOffset * stride + columns.lowerBound, ldb: stride,
+                        beta: 0, c: result.baseAddress!, ldc: n)
+                }
+            }
+        }
     }
 }
