@@ -180,3 +180,16 @@ KEEL_DEFINE_ACTIVATION(keel_s_sigmoid, float, keel_s_sigmoid_avx512, keel_s_sigm
 KEEL_DEFINE_ACTIVATION(keel_d_exp, double, keel_d_exp_avx512, keel_d_exp_avx2, keel_d_exp_portable_loop)
 KEEL_DEFINE_ACTIVATION(keel_d_tanh, double, keel_d_tanh_avx512, keel_d_tanh_avx2, keel_d_tanh_portable_loop)
 KEEL_DEFINE_ACTIVATION(keel_d_sigmoid, double, keel_d_sigmoid_avx512, keel_d_sigmoid_avx2, keel_d_sigmoid_portable_loop)
+
+/* Without the floating-point mode switch, for kernels that set it once around many calls (the
+ * whole-sequence recurrent kernels call these per row and step). */
+#define KEEL_DEFINE_ACTIVATION_IN_KERNEL(NAME, T, AVX512, AVX2, PORTABLE)                           \
+    void NAME(long n, const T *x, T *y) {                                                           \
+        if (n <= 0) return;                                                                         \
+        KEEL_ACT_DISPATCH(AVX512, AVX2, PORTABLE)                                                   \
+    }
+
+KEEL_DEFINE_ACTIVATION_IN_KERNEL(keel_s_tanh_in_kernel, float, keel_s_tanh_avx512, keel_s_tanh_avx2, keel_s_tanh_portable)
+KEEL_DEFINE_ACTIVATION_IN_KERNEL(keel_s_sigmoid_in_kernel, float, keel_s_sigmoid_avx512, keel_s_sigmoid_avx2, keel_s_sigmoid_portable)
+KEEL_DEFINE_ACTIVATION_IN_KERNEL(keel_d_tanh_in_kernel, double, keel_d_tanh_avx512, keel_d_tanh_avx2, keel_d_tanh_portable_loop)
+KEEL_DEFINE_ACTIVATION_IN_KERNEL(keel_d_sigmoid_in_kernel, double, keel_d_sigmoid_avx512, keel_d_sigmoid_avx2, keel_d_sigmoid_portable_loop)
