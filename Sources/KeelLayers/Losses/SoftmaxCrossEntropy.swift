@@ -1,3 +1,5 @@
+import Foundation
+
 /// Softmax cross-entropy from logits and class indices, as PyTorch's `CrossEntropyLoss`.
 ///
 /// **Shapes.** `predictions` (logits) `[batch, classes]`, or `[time, batch, classes]` for one
@@ -33,42 +35,57 @@ public struct SoftmaxCrossEntropy<Scalar: TensorScalar>: Loss {
             "SoftmaxCrossEntropy: targets shape \(targets.shape) must be the logits shape \(predictions.shape) without the class axis")
         let logits = predictions.reshaped(to: [-1, classes])
         let rowCount = logits.shape[0]
-        let shifted = logits - logits.max(alongAxis: 1, keepingDimension: true)
-        let exponentials = shifted.exp()
-        let sums = exponentials.sum(alongAxis: 1, keepingDimension: true)
-        let logSums = sums.log()
-        var gradient = exponentials / sums
-
-        // Per-row bookkeeping: O(rows), not O(rows·classes).
-        let targetValues = targets.scalars
-        var weights = [Scalar](repeating: 0, count: rowCount)
-        var total = 0.0
-        var counted = 0
-        shifted.withUnsafeBufferPointer { shiftedBuffer in
-            logSums.withUnsafeBufferPointer { logSumBuffer in
-                gradient.withUnsafeMutableBufferPointer { gradientBuffer in
-                    for row in 0..<rowCount {
-                        let value = targetValues[row]
-                        if let ignoreIndex, value == Scalar(ignoreIndex) {
-                            continue
-                        }
-                        guard value >= 0 && value < Scalar(classes) && value.rounded() == value else {
-                            preconditionFailure("SoftmaxCrossEntropy: target \(value) at row \(row) is not a class index in 0..<\(classes)")
-                        }
-                        let target = Int(value)
-                        total += Double(logSumBuffer[row]) - Double(shiftedBuffer[row * classes + target])
-                        gradientBuffer[row * classes + target] -= 1
-                        weights[row] = 1
-                        counted += 1
-                    }
+        // Row by row with plain loops: rows are short (a vocabulary), and the generic axis
+        // reductions made one kernel call per row (2% of a char-LM step). Passes: shift by the
+        // row max, exp (vectorized kernel), then normalize, weight and subtract the one-hot.
+        let shifted = Tensor<Scalar>(shape: [rowCount, classes]) { out in
+            logits.withUnsafeBufferPointer { x in
+                for row in 0..<rowCount {
+                    let base = row * classes
+                    var largest = x[base]
+                    for j in 1..<classes where x[base + j] > largest || x[base + j].isNaN { largest = x[base + j] }
+                    for j in 0..<classes { out[base + j] = x[base + j] - largest }
                 }
             }
         }
-        let scale: Scalar = reduction == .mean ? 1 / Scalar(counted) : 1
+        var gradient = shifted.exp()
+
+        // Per-row bookkeeping: validate targets, the loss terms and the row weights.
+        let targetValues = targets.scalars
+        var total = 0.0
+        var counted = 0
+        var rowTargets = [Int](repeating: -1, count: rowCount)
+        for row in 0..<rowCount {
+            let value = targetValues[row]
+            if let ignoreIndex, value == Scalar(ignoreIndex) { continue }
+            guard value >= 0 && value < Scalar(classes) && value.rounded() == value else {
+                preconditionFailure("SoftmaxCrossEntropy: target \(value) at row \(row) is not a class index in 0..<\(classes)")
+            }
+            rowTargets[row] = Int(value)
+            counted += 1
+        }
         if counted == 0 && reduction == .mean {
             return (.nan, .zeros(predictions.shape))
         }
-        gradient = gradient * Tensor(shape: [rowCount, 1], scalars: weights.map { $0 * scale })
+        let scale: Scalar = reduction == .mean ? 1 / Scalar(counted) : 1
+        shifted.withUnsafeBufferPointer { shiftedBuffer in
+            gradient.withUnsafeMutableBufferPointer { g in
+                for row in 0..<rowCount {
+                    let base = row * classes
+                    let target = rowTargets[row]
+                    guard target >= 0 else {
+                        for j in 0..<classes { g[base + j] = 0 }
+                        continue
+                    }
+                    var sum: Scalar = 0
+                    for j in 0..<classes { sum += g[base + j] }
+                    total += Foundation.log(Double(sum)) - Double(shiftedBuffer[base + target])
+                    let factor = scale / sum
+                    for j in 0..<classes { g[base + j] *= factor }
+                    g[base + target] -= scale
+                }
+            }
+        }
         return (Scalar(total) * scale, gradient.reshaped(to: predictions.shape))
     }
 }
