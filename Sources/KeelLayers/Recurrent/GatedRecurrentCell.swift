@@ -6,10 +6,16 @@
 ///     zx = x W_ihᵀ + b_ih        zh = h W_hhᵀ + b_hh        (both [batch, G·hiddenSize])
 ///
 /// and then elementwise gate math (``pointwiseForward(inputProjection:hiddenProjection:state:)``).
-/// Because zx does not depend on the state, `Recurrent` computes it for all time steps as one
-/// GEMM of `[T·batch, inputSize]·[inputSize, G·hiddenSize]` before the loop, runs one recurrent
-/// GEMM per step, and after the loop computes ∂L/∂W_ih, ∂L/∂W_hh and ∂L/∂x each as one GEMM over
-/// all steps. The generic step-by-step path (``Cell/step(_:state:)``) gives the same results.
+///
+/// `Recurrent` runs such cells on a fused path. For the built-in cells it is one C kernel per
+/// sequence and direction: per step one GEMM of the stacked `[h₋₁ | x | 1]` rows against
+/// `[W_hh | W_ih | b]` (GRU: two, since its b_hh sits inside r ∘ (·)), the gate math in place, all
+/// states and caches written into buffers allocated once, and the batch split over the worker
+/// pool (results do not depend on the thread count); after the loop ∂L/∂[W_hh | W_ih | b] is one
+/// GEMM. Any other conformer runs the generic fused path: zx for all steps as one GEMM before
+/// the loop, one recurrent GEMM per step around these two pointwise requirements, and the weight
+/// and input gradients as one GEMM each after it. Both give the step-by-step path's results
+/// (``Cell/step(_:state:)``) up to rounding.
 ///
 /// **Shapes.** `weightIH` is `[G·hiddenSize, inputSize]`, `weightHH` `[G·hiddenSize, hiddenSize]`,
 /// `biasIH` and `biasHH` `[G·hiddenSize]`: PyTorch's layout, so weights can be exchanged.

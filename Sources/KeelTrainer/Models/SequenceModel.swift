@@ -93,19 +93,17 @@ where RecurrentLayer.State: Sendable {
         var profile: [Double]? = profiles == nil ? nil : []
         defer { if let profile { profiles = [profile] } }
         let featuresGradient = gradients.withScope("head") { head.backward(outputGradient, cache: cache.head, gradients: &$0) }
-        let outputsGradient: Tensor<Scalar>
-        if headOnEveryStep {
-            outputsGradient = featuresGradient
-        } else if cache.timeSteps == 1 {
-            outputsGradient = featuresGradient.reshaped(to: [1, cache.batchSize, recurrent.outputSize])
-        } else {
-            let zeros = Tensor<Scalar>.zeros([cache.timeSteps - 1, cache.batchSize, recurrent.outputSize])
-            outputsGradient = Tensor.concatenate([zeros, featuresGradient.reshaped(to: [1, cache.batchSize, recurrent.outputSize])])
-        }
         return gradients.withScope("recurrent") {
-            recurrent.backwardSequence(
-                outputsGradient, finalStateGradient: nil, cache: cache.recurrent, gradients: &$0,
-                truncationDepth: truncationDepth, profile: &profile
+            if headOnEveryStep {
+                return recurrent.backwardSequence(
+                    featuresGradient, finalStateGradient: nil, cache: cache.recurrent, gradients: &$0,
+                    truncationDepth: truncationDepth, profile: &profile
+                ).inputGradient
+            }
+            // Only the last step has a gradient: it joins the layer's carry (no zeros for the rest).
+            return recurrent.backwardSequence(
+                lastOutputGradient: featuresGradient, timeSteps: cache.timeSteps, finalStateGradient: nil,
+                cache: cache.recurrent, gradients: &$0, truncationDepth: truncationDepth, profile: &profile
             ).inputGradient
         }
     }
