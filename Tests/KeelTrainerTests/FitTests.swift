@@ -34,6 +34,26 @@ import KeelTrainer
         #expect(decoded == log.events[0])
     }
 
+    /// The logged learning rate is the one the optimizer applied: its schedule's value at that
+    /// step (times the trainer's own scale, 1 here), not the nominal rate.
+    @Test func stepRecordsCarryTheScheduledLearningRate() throws {
+        let log = EventLog()
+        let schedule = CosineAnnealing(initialValue: 1e-2, maximumSteps: 16, minimumValue: 1e-4)
+        var trainer = Trainer(
+            model: makeModel(), loss: MeanSquaredError<Float>(),
+            pipeline: Chain { GlobalNormClipper<Float>(maxNorm: 1); Adam<Float>(learningRate: 1e-2, schedule: schedule) },
+            configuration: TrainerConfiguration(seed: 3, nominalLearningRate: 1e-2), eventHandlers: [log.handler])
+        try trainer.fit(epochs: 2, source: SequenceSource())
+        let records = log.events.compactMap { if case .stepCompleted(let record) = $0 { record } else { nil } }
+        #expect(records.count == 16)
+        for record in records {
+            #expect(abs(record.learningRate - schedule.value(at: record.step)) <= 1e-12, "step \(record.step)")
+            // The optimizer's report is not a clipping report.
+            #expect(record.clipReports.map(\.transform) == ["GlobalNormClipper"])
+        }
+        #expect(records.last!.learningRate < records.first!.learningRate / 10)
+    }
+
     @Test func sameSeedIsDeterministic() throws {
         var a = makeTrainer(), b = makeTrainer()
         try a.fit(epochs: 2, source: SequenceSource())

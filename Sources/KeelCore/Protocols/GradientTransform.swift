@@ -61,11 +61,14 @@ public struct TransformReport: Sendable, Codable, Hashable {
     public var threshold: Double?
     /// Free-form detail, e.g. the first non-finite parameter.
     public var detail: String?
+    /// The learning rate an optimizer applied this step (its schedule's value), if the transform
+    /// is an optimizer: what a trainer logs as the step's learning rate.
+    public var learningRate: Double?
 
     /// A report of what `transform` did this step; the measurements it does not take stay `nil`.
     public init(
         transform: String, fired: Bool, normBefore: Double? = nil, normAfter: Double? = nil,
-        coefficient: Double? = nil, threshold: Double? = nil, detail: String? = nil
+        coefficient: Double? = nil, threshold: Double? = nil, detail: String? = nil, learningRate: Double? = nil
     ) {
         self.transform = transform
         self.fired = fired
@@ -74,6 +77,7 @@ public struct TransformReport: Sendable, Codable, Hashable {
         self.coefficient = coefficient
         self.threshold = threshold
         self.detail = detail
+        self.learningRate = learningRate
     }
 }
 

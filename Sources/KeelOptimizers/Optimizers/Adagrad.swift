@@ -71,6 +71,7 @@ public struct Adagrad<Scalar: FusedUpdateScalar>: Optimizer {
         requireSameStructure(updates, state.sum, "Adagrad")
         if weightDecay != 0 { requireParameters(context, matching: updates, "Adagrad") }
         let base = scheduledLearningRate(learningRate, schedule, at: state.step)
+        reportLearningRate("Adagrad", base, in: &context)
         let rate = Scalar(base / (1 + Double(state.step) * learningRateDecay))
         for index in updates.indices {
             let count = updates.tensors[index].scalarCount

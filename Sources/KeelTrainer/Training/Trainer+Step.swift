@@ -39,6 +39,7 @@ extension Trainer {
         }
         var updateNorm: Double? = nil
         var reports: [TransformReport] = []
+        var scheduledRate: Double? = nil
         if case .skipUpdate(let reason) = outcome.verdict {
             try emit(.actionTaken(ActionRecord(step: stepIndex, action: .skipUpdate, reason: reason, skippedBatches: cursors.map(\.index))))
         } else {
@@ -46,7 +47,9 @@ extension Trainer {
             var context = TransformContext(step: progress.step, parameters: model.parameters)
             try pipeline.apply(to: &updates, state: &pipelineState, context: &context)
             model.applyUpdate(updates, scaledBy: Scalar(progress.learningRateScale))
-            reports = context.reports
+            // Optimizers report the learning rate they applied; the rest are clipping reports.
+            scheduledRate = context.reports.last(where: { $0.learningRate != nil })?.learningRate
+            reports = context.reports.filter { $0.learningRate == nil }
             if needs.contains(.updateNorm) {
                 updateNorm = updates.globalNorm() * progress.learningRateScale
                 progress.previousUpdateNorm = updateNorm
@@ -61,7 +64,7 @@ extension Trainer {
         let elapsed = ContinuousClock.now - started
         try emit(.stepCompleted(StepRecord(
             step: stepIndex, epoch: cursors[0].epoch, loss: stepLoss, globalGradientNorm: observation.globalGradientNorm,
-            learningRate: learningRate, updateApplied: !isSkip(outcome.verdict),
+            learningRate: (scheduledRate ?? configuration.nominalLearningRate) * progress.learningRateScale, updateApplied: !isSkip(outcome.verdict),
             clipReports: reports, durationSeconds: Self.seconds(elapsed), updateNorm: updateNorm, batchIndex: cursors[0].index,
             windowGradientNorms: configuration.truncatedBPTT == nil ? nil : windowNorms)))
         if progress.step % configuration.rollback.snapshotInterval == 0, !isSkip(outcome.verdict) { takeSnapshot() }
