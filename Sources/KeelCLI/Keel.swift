@@ -11,5 +11,5 @@ struct Keel: ParsableCommand {
             Start with `keel demo`: it shows the exploding-gradient problem and its cures in under a minute \
             (release build) and writes an HTML report.
             """,
-        subcommands: [DemoCommand.self, TrainCommand.self, ReportCommand.self, SampleCommand.self, BenchCommand.self])
+        subcommands: [DemoCommand.self, TrainCommand.self, ReportCommand.self, SampleCommand.self, EvaluateCommand.self, BenchCommand.self])
 }

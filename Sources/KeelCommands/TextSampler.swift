@@ -34,24 +34,8 @@ public struct TextSampler {
     public func generate() throws -> String {
         guard length >= 0 else { throw CommandError("--length must be ≥ 0 (got \(length))") }
         guard temperature > 0, temperature.isFinite else { throw CommandError("--temperature must be > 0 (got \(temperature))") }
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: checkpoint, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw CommandError("\(checkpoint): no such checkpoint directory")
-        }
-        let model = try ModelFile.read(ModelFile.self, from: checkpoint, name: ModelFile.fileName, purpose: "keel sample needs a checkpoint written by keel train --text")
-        guard model.data == "text", let embedding = model.specification.embedding else {
-            throw CommandError("\(checkpoint)/\(ModelFile.fileName): the model was trained on \(model.data) data; keel sample needs a character-level model (keel train --text)")
-        }
-        let vocabulary = try ModelFile.read(CharacterVocabulary.self, from: checkpoint, name: ModelFile.vocabularyFileName, purpose: "it holds the characters of a --text model")
-        guard vocabulary.count == embedding.vocabularySize, vocabulary.count == model.specification.outputSize else {
-            throw CommandError("\(checkpoint)/\(ModelFile.vocabularyFileName): \(vocabulary.count) characters, but the model in \(ModelFile.fileName) has a vocabulary of \(embedding.vocabularySize)")
-        }
-        let weightsPath = URL(fileURLWithPath: checkpoint).appendingPathComponent("weights.safetensors").path
-        guard let bytes = FileManager.default.contents(atPath: weightsPath) else {
-            throw CommandError("\(weightsPath): missing")
-        }
-        let weights: SafeTensorsFile
-        do { weights = try SafeTensorsFile(bytes: [UInt8](bytes)) } catch { throw CommandError("\(weightsPath): \(error)") }
+        let checkpoint = try CharacterCheckpoint(directory: self.checkpoint, command: "keel sample")
+        let (model, vocabulary, weights, weightsPath) = (checkpoint.model, checkpoint.vocabulary, checkpoint.weights, checkpoint.weightsPath)
         var primed: [Int] = []
         for (offset, scalar) in prime.unicodeScalars.enumerated() {
             guard let index = vocabulary.index(of: scalar) else {
@@ -75,22 +59,7 @@ public struct TextSampler {
 
         func run<L: RecurrentSequenceLayer>(_ model: RecurrentNetwork<L>) throws -> [Int] where L.Scalar == Float, L.State: Sendable {
             var model = model
-            var failure: (any Error)?
-            model.updateParameters { key, tensor in
-                guard failure == nil else { return }
-                do {
-                    let loaded = try weights.tensor(named: key.rawValue, as: Float.self)
-                    guard loaded.shape == tensor.shape else {
-                        throw CommandError("\(weightsPath): \(key.rawValue) has shape \(loaded.shape), model.json implies \(tensor.shape)")
-                    }
-                    tensor = loaded
-                } catch let error as CommandError {
-                    failure = error
-                } catch {
-                    failure = CommandError("\(weightsPath): \(error) (does model.json match the weights?)")
-                }
-            }
-            if let failure { throw failure }
+            try CharacterCheckpoint.loadWeights(into: &model, from: weights, path: weightsPath)
             var context = ForwardContext(mode: .inference, seed: seed)
             var generator = Xoshiro256StarStar(seed: seed)
             var state: RecurrentNetwork<L>.SequenceState? = nil

@@ -14,10 +14,11 @@ import Testing
         ],
         "report": ["--output", "--title", "<logs>"],
         "sample": ["--length", "--temperature", "--seed", "--prime", "<checkpoint>"],
+        "evaluate": ["--text", "--validation-fraction", "--sequence-length", "--batch-size", "--json", "<checkpoint>"],
         "bench": ["keel-bench"],
     ]
 
-    @Test(arguments: ["demo", "train", "report", "sample", "bench"])
+    @Test(arguments: ["demo", "train", "report", "sample", "evaluate", "bench"])
     func subcommandHelpIsComplete(_ subcommand: String) throws {
         let result = try KeelExecutable.run([subcommand, "--help"])
         #expect(result.status == 0, "\(result.output)")
@@ -29,6 +30,6 @@ import Testing
     @Test func topLevelHelpListsEverySubcommand() throws {
         let result = try KeelExecutable.run(["--help"])
         #expect(result.status == 0)
-        for subcommand in ["demo", "train", "report", "sample", "bench"] { #expect(result.output.contains(subcommand)) }
+        for subcommand in ["demo", "train", "report", "sample", "evaluate", "bench"] { #expect(result.output.contains(subcommand)) }
     }
 }

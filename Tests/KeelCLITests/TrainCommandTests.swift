@@ -59,6 +59,22 @@ import KeelReport
         #expect(sample.standardOutput.hasPrefix("hello"))
         #expect(sample.standardOutput.trimmingCharacters(in: .newlines).count == 45)
 
+        // keel evaluate: 123 held-out characters (the default 10%) as 4 streams of 30 predictions.
+        let evaluation = try KeelExecutable.run(
+            ["evaluate", checkpoint, "--text", text.path, "--batch-size", "4", "--sequence-length", "8", "--json"])
+        #expect(evaluation.status == 0, "\(evaluation.output)")
+        struct Evaluation: Decodable { var stateful: Double; var windowed: Double; var characters: Int }
+        let result = try JSONDecoder().decode(Evaluation.self, from: Data(evaluation.standardOutput.utf8))
+        #expect(result.characters == 120)
+        #expect(result.stateful.isFinite && result.stateful > 0 && result.windowed.isFinite && result.windowed > 0)
+        #expect(result.stateful != result.windowed)
+        // One window per stream: both start every stream from the zero state, so they agree exactly.
+        let single = try JSONDecoder().decode(Evaluation.self, from: Data(try KeelExecutable.run(
+            ["evaluate", checkpoint, "--text", text.path, "--batch-size", "4", "--sequence-length", "30", "--json"]).standardOutput.utf8))
+        #expect(single.stateful == single.windowed)
+        let badFraction = try KeelExecutable.run(["evaluate", checkpoint, "--text", text.path, "--validation-fraction", "1"])
+        #expect(badFraction.status != 0 && badFraction.standardError.contains("--validation-fraction"))
+
         let unknown = try KeelExecutable.run(["sample", checkpoint, "--prime", "XYZ"])
         #expect(unknown.status != 0)
         #expect(unknown.standardError.contains("not in the model's vocabulary"))
@@ -73,6 +89,9 @@ import KeelReport
         let wrongKind = try KeelExecutable.run(["sample", taskCheckpoint])
         #expect(wrongKind.status != 0)
         #expect(wrongKind.standardError.contains("needs a character-level model"))
+        let wrongEvaluation = try KeelExecutable.run(["evaluate", taskCheckpoint, "--text", text.path])
+        #expect(wrongEvaluation.status != 0)
+        #expect(wrongEvaluation.standardError.contains("keel evaluate needs a character-level model"))
     }
 
     @Test func csvAndNPYDataTrain() throws {
