@@ -191,7 +191,9 @@ public struct TrainRunner {
                 if let evaluator, trainer.step % evaluator.every == 0 || finished, lastTest?.step != trainer.step {
                     let metrics = evaluator.evaluate(trainer)
                     lastTest = (trainer.step, metrics)
-                    try outlet.forward(.validation(ValidationRecord(step: trainer.step, epoch: trainer.cursor.epoch, metrics: metrics)))
+                    // The epoch of the last batch trained (the cursor may already point at the next epoch).
+                    let epoch = trainer.cursor.index == 0 ? max(0, trainer.cursor.epoch - 1) : trainer.cursor.epoch
+                    try outlet.forward(.validation(ValidationRecord(step: trainer.step, epoch: epoch, metrics: metrics)))
                     if let target = options.stopAtError, let rate = metrics["errorRate"], rate < target { solvedAt = trainer.step }
                 }
                 if let directory = options.checkpointDir, let every = checkpointEvery,
