@@ -24,18 +24,23 @@ def arm_table():
     for s in summaries:
         m = re.fullmatch(r"(.*)-s(\d+)", s["experiment"])
         if m: arms.setdefault(m.group(1), []).append((int(m.group(2)), s))
-    print("| arm | metric | solved (passed) | first step below threshold, per seed | final value, per seed | steps run, per seed | explosion events (all seeds) | clipped fraction, median | ‖g‖ max (all seeds) | wall s (all seeds) |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("| arm | metric | solved (passed) | first step below threshold, per seed | final value, per seed | steps run, per seed | explosion events (all seeds) | clipped fraction, median | steps with ‖g‖ > 1 / > 10 (all seeds) | ‖g‖ median of medians / max | wall s / CPU s (all seeds) |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for arm, runs in sorted(arms.items()):
         runs.sort(key=lambda r: r[0]); ss = [s for _, s in runs]
         seeds = " / ".join(f"s{seed}" for seed, _ in runs)
         per = lambda key: " / ".join(f(s.get(key)) for s in ss)
         clip = [s["clipped_fraction"] for s in ss if s.get("clipped_fraction") is not None]
         gmax = [s["grad_norm_max"] for s in ss if s.get("grad_norm_max") is not None]
+        med = [s["grad_norm_median"] for s in ss if s.get("grad_norm_median") is not None]
+        # A sum over the seeds, or — when a summary predates the field.
+        total = lambda key: "—" if any(s.get(key) is None for s in ss) else f(round(sum(s[key] for s in ss), 1))
         print(f"| {arm} ({seeds}) | {ss[0]['metric']} < {f(ss[0]['threshold'])} | **{sum(bool(s['passed']) for s in ss)}/{len(ss)}** | "
               f"{per('first_step_below_threshold')} | {per('final_validation_metric')} | {per('steps')} | "
-              f"{sum(s['explosion_events'] for s in ss)} | {f(statistics.median(clip)) if clip else '—'} | {f(max(gmax)) if gmax else '—'} | "
-              f"{round(sum(s['wall_seconds'] for s in ss), 1)} |")
+              f"{sum(s['explosion_events'] for s in ss)} | {f(statistics.median(clip)) if clip else '—'} | "
+              f"{total('steps_grad_norm_above_1')} / {total('steps_grad_norm_above_10')} | "
+              f"{f(statistics.median(med)) if med else '—'} / {f(max(gmax)) if gmax else '—'} | "
+              f"{round(sum(s['wall_seconds'] for s in ss), 1)} / {total('cpu_seconds')} |")
 
 if __name__ == "__main__":
     if "--arms" not in sys.argv:
