@@ -79,7 +79,7 @@ public struct TrainOptions: Sendable, Equatable, Codable {
     public var validateEvery: Int?
     /// `--test-sequences` (> 0, synthetic tasks only): at every validation, also evaluate this many
     /// freshly generated sequences (their own seed stream) and report `errorRate`, the fraction
-    /// judged wrong by the task's published criterion (``KeelData/SequenceErrorCriterion``).
+    /// judged wrong by the task's published criterion (`SequenceErrorCriterion` in KeelData).
     public var testSequences: Int?
     /// `--stop-at-error` in (0, 1]: stop as soon as a validation's `errorRate` is below this (the run
     /// counts as solved); needs ``testSequences``.
