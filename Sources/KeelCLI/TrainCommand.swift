@@ -52,6 +52,10 @@ struct TrainCommand: ParsableCommand {
     var initRecurrent: String?
     @Option(help: "Scale the recurrent weights to this spectral radius (orthogonal base).")
     var spectralRadius: Double?
+    @Option(help: "Whole-network initializer: \(TrainChoices.weightInitializers.joined(separator: "|")) (default: each layer's own). normal: every weight matrix N(0, init-std²) with the run's seed, every bias 0 (Pascanu et al.'s \"basic tanh\"); not with --init-recurrent or --spectral-radius.")
+    var initWeights: String?
+    @Option(help: "Standard deviation of --init-weights normal (default 0.1).")
+    var initStd: Double?
 
     @Option(help: "Optimizer: \(TrainChoices.optimizers.joined(separator: "|")) (default adam).")
     var optimizer: String?
@@ -72,6 +76,13 @@ struct TrainCommand: ParsableCommand {
     var onExplosion: String?
     @Option(help: "Log σ_max(W_hh) and the gradient-flow profile every N steps (default 10).")
     var monitorEvery: Int?
+
+    @Option(help: "Validate every N steps (default: every epoch, 100 batches for a task).")
+    var validateEvery: Int?
+    @Option(help: "At each validation also evaluate N freshly generated sequences of the --task (own seed stream) and report errorRate, the fraction wrong by the task's published criterion (adding/multiplication: squared error > 0.04; temporal order, permutation: last-step arg-max ≠ class; copy, memorization: any step wrong).")
+    var testSequences: Int?
+    @Option(help: "Stop as soon as a validation's errorRate is below E, in (0, 1] (the run is solved); needs --test-sequences.")
+    var stopAtError: Double?
 
     @Option(help: "Epochs (default 1; a task epoch is 100 batches).")
     var epochs: Int?
@@ -99,9 +110,11 @@ struct TrainCommand: ParsableCommand {
         options.validationFraction = validationFraction
         options.cell = cell; options.layers = layers; options.hidden = hidden; options.bidirectional = bidirectional
         options.dropout = dropout; options.embeddingDimension = embeddingDimension; options.initRecurrent = initRecurrent
-        options.spectralRadius = spectralRadius; options.optimizer = optimizer; options.learningRate = learningRate
+        options.spectralRadius = spectralRadius; options.initWeights = initWeights; options.initStd = initStd
+        options.optimizer = optimizer; options.learningRate = learningRate
         options.schedule = schedule; options.clip = clip; options.clipThreshold = clipThreshold; options.tbptt = tbptt
         options.monitors = monitors; options.onExplosion = onExplosion; options.monitorEvery = monitorEvery
+        options.validateEvery = validateEvery; options.testSequences = testSequences; options.stopAtError = stopAtError
         options.epochs = epochs; options.steps = steps; options.batchSize = batchSize; options.seed = seed
         options.checkpointDir = checkpointDir; options.checkpointEvery = checkpointEvery; options.log = log
         return options

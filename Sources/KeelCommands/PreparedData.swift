@@ -30,6 +30,24 @@ public struct PreparedData: Sendable {
     public var baselineLoss: Double?
     /// One line for the console: "adding problem (T = 50)".
     public var summary: String
+    /// Freshly generated test sequences of a synthetic task (`--test-sequences`), if requested.
+    public var test: TestSequences? = nil
+
+    /// `--test-sequences`: fresh sequences of a synthetic task, drawn from their own seed stream
+    /// (neither the training stream nor the validation set's), and the criterion that judges each
+    /// one right or wrong.
+    public struct TestSequences: Sendable {
+        /// The sequences, in equal batches (``count`` in all).
+        public var source: AnyBatchSource<Float>
+        /// The number of sequences.
+        public var count: Int
+        /// The task's published criterion for a wrong sequence.
+        public var criterion: SequenceErrorCriterion
+    }
+
+    /// The seed offsets of a task's held-out streams from the run's seed.
+    static let validationSeedOffset: UInt64 = 1_000_003
+    static let testSeedOffset: UInt64 = 2_000_003
 
     /// Loads or generates the data the options name (the adding problem by default).
     ///
@@ -117,7 +135,14 @@ public struct PreparedData: Sendable {
             }
         }
         let training = try make(seed: seed, batchSize: batchSize, batches: 100)
-        let validation = try make(seed: seed &+ 1_000_003, batchSize: 100, batches: 2)
+        let validation = try make(seed: seed &+ validationSeedOffset, batchSize: 100, batches: 2)
+        var test: TestSequences? = nil
+        if let count = options.testSequences, count > 0 {
+            // Equal batches of at most 100 that add up to exactly `count` sequences.
+            let testBatch = (1...min(count, 100)).last { count % $0 == 0 } ?? 1
+            let task = try make(seed: seed &+ testSeedOffset, batchSize: testBatch, batches: count / testBatch)
+            test = TestSequences(source: AnyBatchSource(task), count: count, criterion: task.errorCriterion)
+        }
         var output = 1, loss = LossKind.meanSquaredError, everyStep = false
         switch training.target {
         case .regression: break
@@ -127,6 +152,6 @@ public struct PreparedData: Sendable {
         return PreparedData(
             source: AnyBatchSource(training), validation: AnyBatchSource(validation), inputSize: training.inputFeatures,
             outputSize: output, loss: loss, headOnEveryStep: everyStep, vocabulary: nil, normalization: nil,
-            baselineLoss: training.baselineLoss, summary: "\(name) task\(length.map { " (length \($0))" } ?? "")")
+            baselineLoss: training.baselineLoss, summary: "\(name) task\(length.map { " (length \($0))" } ?? "")", test: test)
     }
 }

@@ -14,6 +14,8 @@ public enum TrainChoices {
     public static let clippers = ["none", "global-norm", "value", "norm", "agc", "autoclip", "zclip"]
     /// The recurrent weight initializers of `--init-recurrent`.
     public static let recurrentInitializers = ["default", "orthogonal", "glorot", "identity"]
+    /// The whole-network initializers of `--init-weights`.
+    public static let weightInitializers = ["default", "normal"]
     /// The monitor sets of `--monitors`.
     public static let monitorSets = ["standard", "none"]
     /// The responses of `--on-explosion`.
@@ -38,6 +40,7 @@ extension TrainOptions {
         choice("schedule", schedule, TrainChoices.schedules)
         choice("clip", clip, TrainChoices.clippers)
         choice("init-recurrent", initRecurrent, TrainChoices.recurrentInitializers)
+        choice("init-weights", initWeights, TrainChoices.weightInitializers)
         choice("monitors", monitors, TrainChoices.monitorSets)
         choice("on-explosion", onExplosion, TrainChoices.explosionPolicies)
         if csv != nil && (target ?? []).isEmpty { problems.append("--csv needs --target COLUMN") }
@@ -54,6 +57,26 @@ extension TrainOptions {
         positive("batch-size", batchSize)
         positive("checkpoint-every", checkpointEvery)
         positive("monitor-every", monitorEvery)
+        positive("init-std", initStd)
+        positive("validate-every", validateEvery)
+        positive("test-sequences", testSequences)
+        if let initStd, !initStd.isFinite { problems.append("init-std must be finite (got \(initStd))") }
+        if initWeights == "normal" {
+            if initRecurrent != nil {
+                problems.append("init-weights normal draws every weight, recurrent ones included; drop init-recurrent (got \(initRecurrent!))")
+            }
+            if spectralRadius != nil { problems.append("init-weights normal does not rescale the recurrent weights; drop spectral-radius") }
+        } else if initStd != nil {
+            problems.append("init-std applies to init-weights normal (got init-weights \(initWeights ?? "default"))")
+        }
+        if testSequences != nil && (text != nil || csv != nil || npyInputs != nil) {
+            problems.append("test-sequences needs a synthetic --task (fresh sequences are generated); this run reads a file")
+        }
+        if let stopAtError {
+            if !(stopAtError > 0 && stopAtError <= 1) { problems.append("stop-at-error must be in (0, 1] (a fraction of the test sequences; got \(stopAtError))") }
+            if testSequences == nil { problems.append("stop-at-error needs test-sequences (the error rate is measured on them)") }
+        }
+        if validateEvery != nil && npyInputs != nil { problems.append("validate-every given but --npy-inputs data has no validation set") }
         if let validationFraction, !(validationFraction > 0 && validationFraction < 1) { problems.append("validation-fraction must be in (0, 1) (got \(validationFraction))") }
         if let sequenceLength, sequenceLength < 2 { problems.append("sequence-length must be ≥ 2 (got \(sequenceLength))") }
         if let dropout, !(dropout >= 0 && dropout < 1) { problems.append("dropout must be in [0, 1) (got \(dropout))") }

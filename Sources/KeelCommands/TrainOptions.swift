@@ -42,6 +42,13 @@ public struct TrainOptions: Sendable, Equatable, Codable {
     /// `--spectral-radius` (> 0): the spectral radius to scale the recurrent weights to (default and
     /// orthogonal initializers only).
     public var spectralRadius: Double?
+    /// `--init-weights`: the whole-network initializer, one of ``TrainChoices/weightInitializers``:
+    /// `default` (each layer's own, then ``initRecurrent``) or `normal` (every weight matrix
+    /// N(0, ``initStd``²) with the run's seed, every bias 0: Pascanu et al.'s "basic tanh"); `normal`
+    /// excludes ``initRecurrent`` and ``spectralRadius``.
+    public var initWeights: String?
+    /// `--init-std` (> 0): the standard deviation of `--init-weights normal` (default 0.1).
+    public var initStd: Double?
     // Optimization.
     /// `--optimizer`: one of ``TrainChoices/optimizers`` (default `adam`).
     public var optimizer: String?
@@ -66,6 +73,17 @@ public struct TrainOptions: Sendable, Equatable, Codable {
     /// `--monitor-every` (> 0): the interval in steps between σ_max and gradient-flow records
     /// (default 10).
     public var monitorEvery: Int?
+    // Evaluation.
+    /// `--validate-every` (> 0): the interval in steps between validations (default: every epoch,
+    /// 100 batches for a task).
+    public var validateEvery: Int?
+    /// `--test-sequences` (> 0, synthetic tasks only): at every validation, also evaluate this many
+    /// freshly generated sequences (their own seed stream) and report `errorRate`, the fraction
+    /// judged wrong by the task's published criterion (`SequenceErrorCriterion` in KeelData).
+    public var testSequences: Int?
+    /// `--stop-at-error` in (0, 1]: stop as soon as a validation's `errorRate` is below this (the run
+    /// counts as solved); needs ``testSequences``.
+    public var stopAtError: Double?
     // Budget.
     /// `--epochs` (> 0): the number of passes over the data (default 1; a task epoch is 100 batches).
     public var epochs: Int?
@@ -92,8 +110,10 @@ public struct TrainOptions: Sendable, Equatable, Codable {
         case npyInputs = "npy-inputs", npyTargets = "npy-targets", sequenceLength = "sequence-length", validationFraction = "validation-fraction"
         case cell, layers, hidden, bidirectional, dropout
         case embeddingDimension = "embedding-dimension", initRecurrent = "init-recurrent", spectralRadius = "spectral-radius"
+        case initWeights = "init-weights", initStd = "init-std"
         case optimizer, learningRate = "learning-rate", schedule, clip, clipThreshold = "clip-threshold", tbptt
         case monitors, onExplosion = "on-explosion", monitorEvery = "monitor-every"
+        case validateEvery = "validate-every", testSequences = "test-sequences", stopAtError = "stop-at-error"
         case epochs, steps, batchSize = "batch-size", seed
         case checkpointDir = "checkpoint-dir", checkpointEvery = "checkpoint-every", log
     }
@@ -109,9 +129,10 @@ public struct TrainOptions: Sendable, Equatable, Codable {
         }
         take(\.task); take(\.text); take(\.csv); take(\.columns); take(\.target); take(\.npyInputs); take(\.npyTargets)
         take(\.sequenceLength); take(\.validationFraction); take(\.cell); take(\.layers); take(\.hidden); take(\.bidirectional); take(\.dropout)
-        take(\.embeddingDimension); take(\.initRecurrent); take(\.spectralRadius); take(\.optimizer); take(\.learningRate)
+        take(\.embeddingDimension); take(\.initRecurrent); take(\.spectralRadius); take(\.initWeights); take(\.initStd)
+        take(\.optimizer); take(\.learningRate)
         take(\.schedule); take(\.clip); take(\.clipThreshold); take(\.tbptt); take(\.monitors); take(\.onExplosion)
-        take(\.monitorEvery); take(\.epochs); take(\.steps); take(\.batchSize); take(\.seed); take(\.checkpointDir)
+        take(\.monitorEvery); take(\.validateEvery); take(\.testSequences); take(\.stopAtError); take(\.epochs); take(\.steps); take(\.batchSize); take(\.seed); take(\.checkpointDir)
         take(\.checkpointEvery); take(\.log)
         return merged
     }
@@ -202,6 +223,8 @@ public struct TrainOptions: Sendable, Equatable, Codable {
         options.embeddingDimension = integer(.embeddingDimension)
         options.initRecurrent = string(.initRecurrent)
         options.spectralRadius = number(.spectralRadius)
+        options.initWeights = string(.initWeights)
+        options.initStd = number(.initStd)
         options.optimizer = string(.optimizer)
         options.learningRate = number(.learningRate)
         options.schedule = string(.schedule)
@@ -215,6 +238,9 @@ public struct TrainOptions: Sendable, Equatable, Codable {
         options.monitors = string(.monitors)
         options.onExplosion = string(.onExplosion)
         options.monitorEvery = integer(.monitorEvery)
+        options.validateEvery = integer(.validateEvery)
+        options.testSequences = integer(.testSequences)
+        options.stopAtError = number(.stopAtError)
         options.epochs = integer(.epochs)
         options.steps = integer(.steps)
         options.batchSize = integer(.batchSize)

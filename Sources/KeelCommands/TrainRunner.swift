@@ -17,6 +17,11 @@ public struct TrainOutcome: Sendable {
     public var lastLoss: Double?
     /// The held-out loss at the end, when the data has a validation split.
     public var validationLoss: Double?
+    /// The fraction of the `--test-sequences` judged wrong at the end, when they were requested.
+    public var testErrorRate: Double?
+    /// The step of the validation whose `errorRate` first fell below `--stop-at-error` (the run
+    /// stopped there, solved); `nil` when it never did or no target was set.
+    public var solvedAtStep: Int?
 }
 
 /// `keel train`: builds the data, model, pipeline and monitors the options name, trains, and
@@ -73,7 +78,9 @@ public struct TrainRunner {
             cell: cell, inputSize: data.inputSize, hiddenSize: hidden, layers: options.layers ?? 1, dropout: options.dropout ?? 0,
             bidirectional: options.bidirectional ?? false, outputSize: data.outputSize, headOnEveryStep: data.headOnEveryStep,
             embedding: data.vocabulary.map { .init(vocabularySize: $0.count, dimension: options.embeddingDimension ?? min(32, hidden)) },
-            recurrentSpectralRadius: radius, seed: options.seed ?? 0)
+            recurrentSpectralRadius: radius,
+            weightInitialization: options.initWeights == "normal" ? .normal(standardDeviation: options.initStd ?? 0.1) : nil,
+            seed: options.seed ?? 0)
         specification.computesInputGradient = false  // the input is data: nothing needs ∂L/∂input
         return specification
     }
@@ -111,7 +118,11 @@ public struct TrainRunner {
         let data = try PreparedData.load(options)
         let specification = specification(for: data)
         write("keel train: \(data.summary)\n")
-        write("model: \(specification.cell.rawValue), \(specification.layers) layer(s) × \(specification.hiddenSize)\(specification.bidirectional ? ", bidirectional" : ""); optimizer \(options.optimizer ?? "adam"), clip \(options.clip ?? "global-norm")\n")
+        let initialization = options.initWeights == "normal" ? "; init N(0, \(options.initStd ?? 0.1)²), biases 0" : ""
+        write("model: \(specification.cell.rawValue), \(specification.layers) layer(s) × \(specification.hiddenSize)\(specification.bidirectional ? ", bidirectional" : ""); optimizer \(options.optimizer ?? "adam"), clip \(options.clip ?? "global-norm")\(initialization)\n")
+        if let test = data.test {
+            write("test: \(test.count) fresh sequences every \(options.validateEvery ?? data.source.batchesPerEpoch) steps, wrong if \(test.criterion.summary)\(options.stopAtError.map { "; stop when the error rate is below \($0)" } ?? "")\n")
+        }
         return try specification.build(TrainingBody(runner: self, data: data, specification: specification))
     }
 
@@ -146,41 +157,87 @@ public struct TrainRunner {
         if let tbptt = options.tbptt, let (k1, k2) = TrainOptions.parseTBPTT(tbptt) { configuration.truncatedBPTT = TruncatedBPTT(k1: k1, k2: k2) }
         configuration.reportsAccuracy = data.loss == .crossEntropy
         configuration.spectralNormInterval = options.monitorEvery ?? 10
+        if let every = options.validateEvery { configuration.validationSchedule = .everySteps(every) }
         var sinks: [any EventSink] = []
         if let log = options.log {
             if resume == nil { try? FileManager.default.removeItem(atPath: log) }
             sinks.append(try JSONLinesEventSink(path: log))
         }
         sinks.append(ConsoleProgressSink(totalSteps: totalSteps, every: max(1, totalSteps / 20), mode: progressMode, write: write))
-        var trainer = Trainer(model: model, loss: loss, pipeline: pipeline, monitors: monitors(), configuration: configuration, sinks: sinks)
+        // With test sequences the runner validates itself (between fit calls), so that one
+        // validation event carries the error rate; it also writes the one trainingFinished event.
+        let evaluator = data.test.map { TestEvaluation(test: $0, validation: data.validation, every: options.validateEvery ?? perEpoch) }
+        let outlet = FinishHoldingSink(sinks, holdsFinish: evaluator != nil)
+        var trainer = Trainer(model: model, loss: loss, pipeline: pipeline, monitors: monitors(), configuration: configuration, sinks: [outlet])
         if let resume {
             try trainer.loadCheckpoint(from: resume, transformStateDecoders: AnyTransformStateDecoders([pipeline.first, pipeline.second]))
             write("resumed from \(resume) at step \(trainer.step)\n")
         }
         var result: FitResult
-        if let directory = options.checkpointDir {
-            let every = options.checkpointEvery ?? max(totalSteps, 1)
-            repeat {
-                let next = min(totalSteps, (trainer.step / every + 1) * every)
-                result = try trainer.fit(epochs: epochs, source: data.source, validation: data.validation, maxSteps: next)
-                try trainer.saveCheckpoint(to: directory)
-                try writeSidecars(to: directory, data: data, specification: specification)
-            } while result.stopReason == .reachedMaxSteps && trainer.step < totalSteps
-        } else {
+        var solvedAt: Int? = nil
+        var lastTest: (step: Int, metrics: [String: Double])? = nil
+        let checkpointEvery = options.checkpointDir.map { _ in options.checkpointEvery ?? max(totalSteps, 1) }
+        if evaluator == nil && checkpointEvery == nil {
             result = try trainer.fit(epochs: epochs, source: data.source, validation: data.validation, maxSteps: totalSteps)
+        } else {
+            repeat {
+                var next = totalSteps
+                for interval in [evaluator?.every, checkpointEvery].compactMap({ $0 }) {
+                    next = min(next, (trainer.step / interval + 1) * interval)
+                }
+                result = try trainer.fit(
+                    epochs: epochs, source: data.source, validation: evaluator == nil ? data.validation : nil, maxSteps: next)
+                let finished = result.stopReason != .reachedMaxSteps || trainer.step >= totalSteps
+                if let evaluator, trainer.step % evaluator.every == 0 || finished, lastTest?.step != trainer.step {
+                    let metrics = evaluator.evaluate(trainer)
+                    lastTest = (trainer.step, metrics)
+                    // The epoch of the last batch trained (the cursor may already point at the next epoch).
+                    let epoch = trainer.cursor.index == 0 ? max(0, trainer.cursor.epoch - 1) : trainer.cursor.epoch
+                    try outlet.forward(.validation(ValidationRecord(step: trainer.step, epoch: epoch, metrics: metrics)))
+                    if let target = options.stopAtError, let rate = metrics["errorRate"], rate < target { solvedAt = trainer.step }
+                }
+                if let directory = options.checkpointDir, let every = checkpointEvery,
+                   trainer.step % every == 0 || finished || solvedAt != nil {
+                    try trainer.saveCheckpoint(to: directory)
+                    try writeSidecars(to: directory, data: data, specification: specification)
+                }
+                if solvedAt != nil { break }
+            } while result.stopReason == .reachedMaxSteps && trainer.step < totalSteps
+        }
+        if evaluator != nil {
+            let finish: FinishRecord
+            if let solvedAt, let target = options.stopAtError, let rate = lastTest?.metrics["errorRate"] {
+                finish = FinishRecord(
+                    step: trainer.step, reason: "targetErrorRate",
+                    detail: "solved: test error rate \(percent(rate)) < \(percent(target)) at step \(solvedAt)")
+            } else {
+                finish = FinishRecord(step: trainer.step, reason: result.stopReason.eventName, detail: result.stopReason.description)
+            }
+            try outlet.forward(.trainingFinished(finish))
+            try outlet.flush()
         }
         let validation = data.validation.map { trainer.evaluate($0) }
-        var summary = "finished at step \(trainer.step) (\(result.stopReason))"
+        var summary = "finished at step \(trainer.step) (\(solvedAt != nil ? "solved" : "\(result.stopReason)"))"
         if let last = result.lastLoss { summary += "; last training loss \(shortNumber(last))" }
         if let validation {
             summary += "; validation loss \(shortNumber(validation.loss))"
             if let accuracy = validation.accuracy { summary += ", accuracy \(String(format: "%.1f%%", 100 * accuracy))" }
         }
         if let baseline = data.baselineLoss { summary += " (baseline \(shortNumber(baseline)))" }
+        var testErrorRate: Double? = nil
+        if let test = data.test, let rate = lastTest?.metrics["errorRate"] {
+            testErrorRate = rate
+            let wrong = Int((rate * Double(test.count)).rounded())
+            summary += "; test error rate \(percent(rate)) (\(wrong) of \(test.count) fresh sequences with \(test.criterion.summary))"
+            if let solvedAt { summary += "; solved at step \(solvedAt)" }
+            else if let target = options.stopAtError { summary += "; not solved (target < \(percent(target)))" }
+        }
         write(summary + "\n")
         if let directory = options.checkpointDir { write("checkpoint: \(directory)\n") }
         if let log = options.log { write("log: \(log) (render it with: keel report \(log))\n") }
-        return TrainOutcome(step: trainer.step, stopReason: "\(result.stopReason)", lastLoss: result.lastLoss, validationLoss: validation?.loss)
+        return TrainOutcome(
+            step: trainer.step, stopReason: solvedAt != nil ? "solved" : "\(result.stopReason)", lastLoss: result.lastLoss,
+            validationLoss: validation?.loss, testErrorRate: testErrorRate, solvedAtStep: solvedAt)
     }
 
     func writeSidecars(to directory: String, data: PreparedData, specification: RecurrentNetworkSpecification) throws {
@@ -191,6 +248,78 @@ public struct TrainRunner {
         try ModelFile.write(saved, to: directory, name: ModelFile.optionsFileName)
         if let vocabulary = data.vocabulary { try ModelFile.write(vocabulary, to: directory, name: ModelFile.vocabularyFileName) }
         if let normalization = data.normalization { try ModelFile.write(normalization, to: directory, name: ModelFile.normalizationFileName) }
+    }
+}
+
+/// "0.93%": a fraction as a percentage with enough digits for 1-in-10,000 resolution.
+func percent(_ fraction: Double) -> String { String(format: "%.2f%%", 100 * fraction) }
+
+/// The runner's own validation when `--test-sequences` is given: the validation set's loss (and
+/// accuracy), then the test sequences' loss and error rate, in one metrics dictionary.
+struct TestEvaluation {
+    let test: PreparedData.TestSequences
+    let validation: AnyBatchSource<Float>?
+    /// Steps between evaluations.
+    let every: Int
+
+    /// `loss` and `accuracy` as the trainer reports them (validation set), plus `testLoss` and
+    /// `errorRate` (the fraction of the test sequences the criterion judges wrong).
+    func evaluate<Model: Layer, LossFunction: Loss, Pipeline: GradientTransform>(
+        _ trainer: Trainer<Model, LossFunction, Pipeline>
+    ) -> [String: Double] where Model.Scalar == Float {
+        var metrics: [String: Double] = [:]
+        if let validation {
+            let result = trainer.evaluate(validation)
+            metrics["loss"] = result.loss
+            if let accuracy = result.accuracy { metrics["accuracy"] = accuracy }
+        }
+        var wrong = 0
+        var lossSum = 0.0
+        for index in 0..<test.source.batchesPerEpoch {
+            let batch = test.source.batch(epoch: 0, index: index)
+            var model = trainer.model
+            var context = ForwardContext(mode: .inference)
+            let output = model.forward(batch.inputs, context: &context).output
+            lossSum += Double(trainer.loss.value(predictions: output, targets: batch.targets))
+            wrong += test.criterion.wrongCount(predictions: output, targets: batch.targets)
+        }
+        metrics["testLoss"] = lossSum / Double(max(1, test.source.batchesPerEpoch))
+        metrics["errorRate"] = Double(wrong) / Double(test.count)
+        return metrics
+    }
+}
+
+/// Forwards every event to its sinks, except that it can hold back the trainer's
+/// `trainingFinished` events (one per `fit` call) so that the runner writes a single one.
+final class FinishHoldingSink: EventSink {
+    private let sinks: [any EventSink]
+    private let holdsFinish: Bool
+
+    init(_ sinks: [any EventSink], holdsFinish: Bool) {
+        self.sinks = sinks
+        self.holdsFinish = holdsFinish
+    }
+
+    func receive(_ event: TrainingEvent) throws {
+        if holdsFinish, case .trainingFinished = event { return }
+        try forward(event)
+    }
+
+    /// Delivers `event` to every sink (even after one throws); the first error is rethrown.
+    func forward(_ event: TrainingEvent) throws {
+        var firstError: (any Error)?
+        for sink in sinks {
+            do { try sink.receive(event) } catch { firstError = firstError ?? error }
+        }
+        if let firstError { throw firstError }
+    }
+
+    func flush() throws {
+        var firstError: (any Error)?
+        for sink in sinks {
+            do { try sink.flush() } catch { firstError = firstError ?? error }
+        }
+        if let firstError { throw firstError }
     }
 }
 

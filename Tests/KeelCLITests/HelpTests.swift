@@ -8,8 +8,8 @@ import Testing
         "train": [
             "--config", "--task", "--text", "--csv", "--columns", "--target", "--npy-inputs", "--npy-targets", "--sequence-length",
             "--cell", "--layers", "--hidden", "--bidirectional", "--dropout", "--embedding-dimension", "--init-recurrent",
-            "--spectral-radius", "--optimizer", "--learning-rate", "--schedule", "--clip", "--clip-threshold", "--tbptt",
-            "--monitors", "--on-explosion", "--monitor-every", "--epochs", "--steps", "--batch-size", "--seed",
+            "--spectral-radius", "--init-weights", "--init-std", "--optimizer", "--learning-rate", "--schedule", "--clip", "--clip-threshold", "--tbptt",
+            "--monitors", "--on-explosion", "--monitor-every", "--validate-every", "--test-sequences", "--stop-at-error", "--epochs", "--steps", "--batch-size", "--seed",
             "--checkpoint-dir", "--checkpoint-every", "--resume", "--log",
         ],
         "report": ["--output", "--title", "<logs>"],

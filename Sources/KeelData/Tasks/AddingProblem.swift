@@ -101,6 +101,12 @@ public struct AddingProblem<Scalar: TensorScalar>: SyntheticTask {
         }
     }
 
+    /// Squared error > 0.04 (Pascanu's `addition.py`; Keel uses the same for the uRNN/IRNN variant),
+    /// or absolute error > 0.04 for ``Variant/hochreiterSchmidhuber1997`` (Exp. 4).
+    public var errorCriterion: SequenceErrorCriterion {
+        variant == .hochreiterSchmidhuber1997 ? .absoluteErrorAbove(0.04) : .squaredErrorAbove(0.04)
+    }
+
     /// The batch at (`epoch`, `index`): inputs `[length, batch, 2]`, targets `[batch, 1]`.
     public func batch(epoch: Int, index: Int) -> Batch<Scalar> {
         var generator = BatchSeed.generator(seed: seed, epoch: epoch, index: index)

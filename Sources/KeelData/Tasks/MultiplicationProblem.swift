@@ -81,6 +81,12 @@ public struct MultiplicationProblem<Scalar: TensorScalar>: SyntheticTask {
         }
     }
 
+    /// Squared error > 0.04 (Pascanu's `multiplication.py`), or absolute error > 0.04 for
+    /// ``Variant/hochreiterSchmidhuber1997`` (Exp. 5 counts errors as Exp. 4 does).
+    public var errorCriterion: SequenceErrorCriterion {
+        variant == .hochreiterSchmidhuber1997 ? .absoluteErrorAbove(0.04) : .squaredErrorAbove(0.04)
+    }
+
     /// The batch at (`epoch`, `index`): inputs `[length, batch, 2]`, targets `[batch, 1]`.
     public func batch(epoch: Int, index: Int) -> Batch<Scalar> {
         var generator = BatchSeed.generator(seed: seed, epoch: epoch, index: index)

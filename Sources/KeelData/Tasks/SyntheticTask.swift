@@ -20,4 +20,8 @@ public protocol SyntheticTask<Scalar>: BatchSource {
     /// The loss of the trivial predictor named in the task's documentation: the number a model
     /// must beat to have learned anything (mean squared error or mean cross-entropy in nats).
     var baselineLoss: Double { get }
+    /// How the task's papers judge one sequence wrong, for error rates on fresh test sequences.
+    /// The default follows ``target`` (see the extension below); tasks with another published
+    /// criterion override it.
+    var errorCriterion: SequenceErrorCriterion { get }
 }

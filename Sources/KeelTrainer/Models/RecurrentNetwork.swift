@@ -204,6 +204,9 @@ public struct RecurrentNetworkSpecification: Sendable, Hashable, Codable {
     /// ``Orthogonal`` matrix at this spectral radius; for gated cells (`[G·H, H]`) each gate's
     /// `[H, H]` block is drawn and scaled separately.
     public var recurrentSpectralRadius: Double?
+    /// When set, replaces every layer's own initialization after the network is built (and so
+    /// also the ``recurrentSpectralRadius`` draw); `nil` keeps each layer's default.
+    public var weightInitialization: NetworkWeightInitialization?
     /// The seed of the initialization.
     public var seed: UInt64
     /// Whether the built network computes ∂L/∂input (see
@@ -229,7 +232,7 @@ public struct RecurrentNetworkSpecification: Sendable, Hashable, Codable {
     public init(
         cell: RecurrentCellKind, inputSize: Int, hiddenSize: Int, layers: Int = 1, dropout: Double = 0,
         bidirectional: Bool = false, outputSize: Int, headOnEveryStep: Bool = false, embedding: EmbeddingSize? = nil,
-        recurrentSpectralRadius: Double? = nil, seed: UInt64 = 0
+        recurrentSpectralRadius: Double? = nil, weightInitialization: NetworkWeightInitialization? = nil, seed: UInt64 = 0
     ) {
         precondition(layers >= 1, "RecurrentNetworkSpecification: layers \(layers) must be ≥ 1")
         precondition(hiddenSize >= 1 && outputSize >= 1, "RecurrentNetworkSpecification: sizes must be positive")
@@ -243,6 +246,7 @@ public struct RecurrentNetworkSpecification: Sendable, Hashable, Codable {
         self.headOnEveryStep = headOnEveryStep
         self.embedding = embedding
         self.recurrentSpectralRadius = recurrentSpectralRadius
+        self.weightInitialization = weightInitialization
         self.seed = seed
     }
 
@@ -288,6 +292,7 @@ public struct RecurrentNetworkSpecification: Sendable, Hashable, Codable {
                 embedding: embeddingLayer, encoder: StackedRecurrent(layers, dropoutRate: dropout), head: head,
                 headOnEveryStep: headOnEveryStep)
             network.computesInputGradient = computesInputGradient
+            weightInitialization?.apply(to: &network, seed: seed)
             return try body.run(network)
         } else {
             let cells = (0..<layers).map { cell($0) }
@@ -296,7 +301,45 @@ public struct RecurrentNetworkSpecification: Sendable, Hashable, Codable {
                 embedding: embeddingLayer, encoder: StackedRecurrent(cells: cells, dropoutRate: dropout), head: head,
                 headOnEveryStep: headOnEveryStep)
             network.computesInputGradient = computesInputGradient
+            weightInitialization?.apply(to: &network, seed: seed)
             return try body.run(network)
+        }
+    }
+}
+
+/// A whole-network initialization that replaces the layers' own (see
+/// ``RecurrentNetworkSpecification/weightInitialization``).
+public enum NetworkWeightInitialization: Sendable, Hashable, Codable {
+    /// Every weight matrix — the embedding, each layer's input weights `weightIH` and recurrent
+    /// weights `weightHH` (all gate blocks), the head's `weight` — drawn i.i.d. from
+    /// N(0, standardDeviation²); every bias (`biasIH`, `biasHH`, the head's `bias`, so also an
+    /// LSTM's forget-gate bias) exactly 0. With standard deviation 0.1 on a tanh RNN this is
+    /// Pascanu et al.'s "basic tanh" initialization.
+    ///
+    /// The draws come from a ``Xoshiro256StarStar`` derived from the specification's seed, in
+    /// the network's parameter order, so a seed gives the same weights every time.
+    ///
+    /// ## References
+    /// - R. Pascanu, T. Mikolov, Y. Bengio, "On the difficulty of training recurrent neural
+    ///   networks", ICML 2013, §4 ("basic tanh": all weights N(0, 0.1), biases 0), and
+    ///   `github.com/pascanur/trainingRNNs` (the number is a standard deviation).
+    case normal(standardDeviation: Double)
+
+    /// Applies the initialization to every parameter of `network`: keys whose last component
+    /// starts with `bias` become zeros, every other parameter is drawn as the case describes.
+    ///
+    /// - Precondition: the standard deviation is finite and ≥ 0.
+    public func apply<L: RecurrentSequenceLayer>(to network: inout RecurrentNetwork<L>, seed: UInt64) where L.State: Sendable {
+        switch self {
+        case .normal(let standardDeviation):
+            precondition(
+                standardDeviation.isFinite && standardDeviation >= 0,
+                "NetworkWeightInitialization.normal: standardDeviation \(standardDeviation) must be finite and ≥ 0")
+            var generator = Xoshiro256StarStar(seed: seed ^ 0x4E4F_524D_414C_2D57)  // "NORMAL-W": a stream apart from the layers' own draws
+            let normal = Normal(standardDeviation: standardDeviation)
+            network.updateParameters { key, tensor in
+                tensor = key.name.hasPrefix("bias") ? .zeros(tensor.shape) : normal.makeTensor(tensor.shape, generator: &generator)
+            }
         }
     }
 }
