@@ -185,6 +185,9 @@ static void *keel_sequence_pack_d(bool trans, long k, long n, const double *b, l
     return NULL; /* double products are not pre-packed */
 }
 
+/* Gate blocks G of a cell kind: W = G * hidden columns per projection. */
+static inline long keel_gate_count(int kind) { return kind == KEEL_CELL_LSTM ? 4 : kind == KEEL_CELL_GRU ? 3 : 1; }
+
 #define KEEL_DEFINE_SEQUENCE_KERNELS(P, T)                                                          \
     KEEL_EW_VARIANTS(void, keel_##P##_seq_add_impl, (long n, T *restrict a, const T *restrict b),  \
         (n, a, b), { for (long k = 0; k < n; k++) a[k] += b[k]; })                                  \
@@ -219,7 +222,7 @@ static void *keel_sequence_pack_d(bool trans, long k, long n, const double *b, l
      * and b_hh + h W_hh^T), then the gate math in place. */                                      \
     static bool keel_##P##_sequence_forward_rows(const keel_##P##_sequence_job *job, long r0, long nb) { \
         const long B = job->batch, H = job->hidden, I = job->input, K = H + I + 1;                 \
-        const long G = job->kind == KEEL_CELL_LSTM ? 4 : job->kind == KEEL_CELL_GRU ? 3 : 1;        \
+        const long G = keel_gate_count(job->kind);                                                  \
         const long W = G * H;                                                                       \
         T *scratch = NULL; /* RNN pre-activations of one step (not cached) */                       \
         if (job->z == NULL) {                                                                       \
@@ -285,7 +288,7 @@ static void *keel_sequence_pack_d(bool trans, long k, long n, const double *b, l
     /* dh (and dc) hold this chunk's carry: in, dL/d(state T); out, dL/d(state first). */          \
     static bool keel_##P##_sequence_backward_rows(const keel_##P##_sequence_job *job, long r0, long nb) { \
         const long B = job->batch, H = job->hidden;                                                 \
-        const long G = job->kind == KEEL_CELL_LSTM ? 4 : job->kind == KEEL_CELL_GRU ? 3 : 1;        \
+        const long G = keel_gate_count(job->kind);                                                  \
         const long W = G * H;                                                                       \
         T *dh = job->dh + r0 * H, *dc = job->kind == KEEL_CELL_LSTM ? job->dc + r0 * H : NULL;     \
         T *spare = NULL;                                                                            \
@@ -389,7 +392,7 @@ static void *keel_sequence_pack_d(bool trans, long k, long n, const double *b, l
                                                const T *b_hh, const T *h0, T *xh, T *gates, T *zh, T *h, \
                                                T *c, T *tanh_c) {                                    \
         if (steps <= 0 || batch <= 0 || hidden <= 0) return true;                                   \
-        const long G = kind == KEEL_CELL_LSTM ? 4 : kind == KEEL_CELL_GRU ? 3 : 1;                  \
+        const long G = keel_gate_count(kind);                                                       \
         const long H = hidden, I = input, W = G * H;                                                \
         const bool gru = kind == KEEL_CELL_GRU;                                                     \
         /* the projection weight, row j: RNN/LSTM [W_hh | W_ih | b_ih + b_hh], GRU [W_ih | b_ih] */ \
@@ -429,7 +432,7 @@ static void *keel_sequence_pack_d(bool trans, long k, long n, const double *b, l
                                                 const T *c, const T *tanh_c, const T *dy, T *dh, T *dc, \
                                                 T *dz, T *dzh, double *profile) {                   \
         if (steps <= 0 || batch <= 0 || hidden <= 0 || first >= steps) return true;                 \
-        const long G = kind == KEEL_CELL_LSTM ? 4 : kind == KEEL_CELL_GRU ? 3 : 1;                  \
+        const long G = keel_gate_count(kind);                                                       \
         keel_##P##_sequence_job job = {                                                             \
             .kind = kind, .steps = steps, .first = first < 0 ? 0 : first, .batch = batch, .hidden = hidden, \
             .whh = whh, .dy = dy, .h0 = h0, .z = (T *)gates, .zh = (T *)zh, .h = (T *)h, .c = (T *)c, \
