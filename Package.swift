@@ -45,7 +45,7 @@ let package = Package(
         .testTarget(name: "KeelOptimizersTests", dependencies: ["KeelOptimizers"], exclude: ["Reference"]),
         .testTarget(name: "KeelMonitorsTests", dependencies: ["KeelMonitors"], exclude: ["Reference"]),
         .testTarget(name: "KeelDataTests", dependencies: ["KeelData"], exclude: ["Reference"]),
-        .testTarget(name: "KeelTrainerTests", dependencies: ["KeelTrainer", "KeelData"], exclude: ["Reference"]),
+        .testTarget(name: "KeelTrainerTests", dependencies: ["KeelTrainer", "KeelData", "KeelConformance"], exclude: ["Reference"]),
         .testTarget(name: "KeelConformanceTests", dependencies: ["KeelConformance"]),
         // Third-party extension tooling: the plugins are thin and call keel-component, where the
         // logic lives and is tested.

@@ -46,6 +46,8 @@ struct TrainCommand: ParsableCommand {
     var bidirectional: Bool?
     @Option(help: "Dropout between stacked layers, in [0, 1).")
     var dropout: Double?
+    @Option(help: "Dropout on the last layer's output before the head, in [0, 1) (char-rnn's dropout before the decoder).")
+    var headDropout: Double?
     @Option(help: "Embedding dimension of a --text model (default min(32, hidden)).")
     var embeddingDimension: Int?
     @Option(help: "Recurrent weight initializer: \(TrainChoices.recurrentInitializers.joined(separator: "|")).")
@@ -97,6 +99,8 @@ struct TrainCommand: ParsableCommand {
     var checkpointDir: String?
     @Option(help: "Checkpoint every N steps (default: at the end).")
     var checkpointEvery: Int?
+    @Option(help: "Keep the checkpoint of the lowest validation loss in this directory (replaced at each improvement).")
+    var bestCheckpointDir: String?
     @Option(help: "Resume from a checkpoint directory written by keel train (its options are the defaults).")
     var resume: String?
     @Option(help: "Write every training event to this JSON Lines file (for keel report).")
@@ -109,14 +113,14 @@ struct TrainCommand: ParsableCommand {
         options.npyInputs = npyInputs; options.npyTargets = npyTargets; options.sequenceLength = sequenceLength
         options.validationFraction = validationFraction
         options.cell = cell; options.layers = layers; options.hidden = hidden; options.bidirectional = bidirectional
-        options.dropout = dropout; options.embeddingDimension = embeddingDimension; options.initRecurrent = initRecurrent
+        options.dropout = dropout; options.headDropout = headDropout; options.embeddingDimension = embeddingDimension; options.initRecurrent = initRecurrent
         options.spectralRadius = spectralRadius; options.initWeights = initWeights; options.initStd = initStd
         options.optimizer = optimizer; options.learningRate = learningRate
         options.schedule = schedule; options.clip = clip; options.clipThreshold = clipThreshold; options.tbptt = tbptt
         options.monitors = monitors; options.onExplosion = onExplosion; options.monitorEvery = monitorEvery
         options.validateEvery = validateEvery; options.testSequences = testSequences; options.stopAtError = stopAtError
         options.epochs = epochs; options.steps = steps; options.batchSize = batchSize; options.seed = seed
-        options.checkpointDir = checkpointDir; options.checkpointEvery = checkpointEvery; options.log = log
+        options.checkpointDir = checkpointDir; options.checkpointEvery = checkpointEvery; options.bestCheckpointDir = bestCheckpointDir; options.log = log
         return options
     }
 

@@ -76,10 +76,16 @@ extension TrainOptions {
             if !(stopAtError > 0 && stopAtError <= 1) { problems.append("stop-at-error must be in (0, 1] (a fraction of the test sequences; got \(stopAtError))") }
             if testSequences == nil { problems.append("stop-at-error needs test-sequences (the error rate is measured on them)") }
         }
+        if bestCheckpointDir != nil && npyInputs != nil { problems.append("best-checkpoint-dir given but --npy-inputs data has no validation set") }
+        if let bestCheckpointDir, let checkpointDir,
+           URL(fileURLWithPath: bestCheckpointDir).standardizedFileURL == URL(fileURLWithPath: checkpointDir).standardizedFileURL {
+            problems.append("best-checkpoint-dir must differ from checkpoint-dir (got \(bestCheckpointDir) for both)")
+        }
         if validateEvery != nil && npyInputs != nil { problems.append("validate-every given but --npy-inputs data has no validation set") }
         if let validationFraction, !(validationFraction > 0 && validationFraction < 1) { problems.append("validation-fraction must be in (0, 1) (got \(validationFraction))") }
         if let sequenceLength, sequenceLength < 2 { problems.append("sequence-length must be ≥ 2 (got \(sequenceLength))") }
         if let dropout, !(dropout >= 0 && dropout < 1) { problems.append("dropout must be in [0, 1) (got \(dropout))") }
+        if let headDropout, !(headDropout >= 0 && headDropout < 1) { problems.append("head-dropout must be in [0, 1) (got \(headDropout))") }
         if let clipThreshold {
             if clipThreshold <= 0 { problems.append("clip-threshold must be > 0 (got \(clipThreshold))") }
             if clip == "none" { problems.append("clip-threshold given but clip is none") }

@@ -34,6 +34,9 @@ public struct TrainOptions: Sendable, Equatable, Codable {
     public var bidirectional: Bool?
     /// `--dropout` in [0, 1): the drop probability between stacked layers.
     public var dropout: Double?
+    /// `--head-dropout` in [0, 1): the drop probability on the last layer's output before the head
+    /// (char-rnn's dropout before the decoder).
+    public var headDropout: Double?
     /// `--embedding-dimension` (> 0): the embedding size of a text model (default min(32, hidden)).
     public var embeddingDimension: Int?
     /// `--init-recurrent`: the recurrent weight initializer, one of
@@ -99,6 +102,9 @@ public struct TrainOptions: Sendable, Equatable, Codable {
     /// `--checkpoint-every` (> 0): the interval in steps between checkpoints (default: at the end);
     /// needs ``checkpointDir``.
     public var checkpointEvery: Int?
+    /// `--best-checkpoint-dir`: where the checkpoint of the lowest validation loss so far is kept
+    /// (replaced at each improvement); needs a validation split.
+    public var bestCheckpointDir: String?
     /// `--log`: the path of the JSON Lines file every training event is written to.
     public var log: String?
 
@@ -108,14 +114,14 @@ public struct TrainOptions: Sendable, Equatable, Codable {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case task, text, csv, columns, target
         case npyInputs = "npy-inputs", npyTargets = "npy-targets", sequenceLength = "sequence-length", validationFraction = "validation-fraction"
-        case cell, layers, hidden, bidirectional, dropout
+        case cell, layers, hidden, bidirectional, dropout, headDropout = "head-dropout"
         case embeddingDimension = "embedding-dimension", initRecurrent = "init-recurrent", spectralRadius = "spectral-radius"
         case initWeights = "init-weights", initStd = "init-std"
         case optimizer, learningRate = "learning-rate", schedule, clip, clipThreshold = "clip-threshold", tbptt
         case monitors, onExplosion = "on-explosion", monitorEvery = "monitor-every"
         case validateEvery = "validate-every", testSequences = "test-sequences", stopAtError = "stop-at-error"
         case epochs, steps, batchSize = "batch-size", seed
-        case checkpointDir = "checkpoint-dir", checkpointEvery = "checkpoint-every", log
+        case checkpointDir = "checkpoint-dir", checkpointEvery = "checkpoint-every", bestCheckpointDir = "best-checkpoint-dir", log
     }
 
     /// The JSON keys a configuration file may use.
@@ -128,12 +134,12 @@ public struct TrainOptions: Sendable, Equatable, Codable {
             if let value = overrides[keyPath: path] { merged[keyPath: path] = value }
         }
         take(\.task); take(\.text); take(\.csv); take(\.columns); take(\.target); take(\.npyInputs); take(\.npyTargets)
-        take(\.sequenceLength); take(\.validationFraction); take(\.cell); take(\.layers); take(\.hidden); take(\.bidirectional); take(\.dropout)
+        take(\.sequenceLength); take(\.validationFraction); take(\.cell); take(\.layers); take(\.hidden); take(\.bidirectional); take(\.dropout); take(\.headDropout)
         take(\.embeddingDimension); take(\.initRecurrent); take(\.spectralRadius); take(\.initWeights); take(\.initStd)
         take(\.optimizer); take(\.learningRate)
         take(\.schedule); take(\.clip); take(\.clipThreshold); take(\.tbptt); take(\.monitors); take(\.onExplosion)
         take(\.monitorEvery); take(\.validateEvery); take(\.testSequences); take(\.stopAtError); take(\.epochs); take(\.steps); take(\.batchSize); take(\.seed); take(\.checkpointDir)
-        take(\.checkpointEvery); take(\.log)
+        take(\.checkpointEvery); take(\.bestCheckpointDir); take(\.log)
         return merged
     }
 
@@ -220,6 +226,7 @@ public struct TrainOptions: Sendable, Equatable, Codable {
         options.hidden = integer(.hidden)
         options.bidirectional = boolean(.bidirectional)
         options.dropout = number(.dropout)
+        options.headDropout = number(.headDropout)
         options.embeddingDimension = integer(.embeddingDimension)
         options.initRecurrent = string(.initRecurrent)
         options.spectralRadius = number(.spectralRadius)
@@ -249,6 +256,7 @@ public struct TrainOptions: Sendable, Equatable, Codable {
         }
         options.checkpointDir = string(.checkpointDir)
         options.checkpointEvery = integer(.checkpointEvery)
+        options.bestCheckpointDir = string(.bestCheckpointDir)
         options.log = string(.log)
         // Semantic problems are reported together with the syntactic ones.
         problems += options.problems()

@@ -22,6 +22,8 @@ public struct TrainOutcome: Sendable {
     /// The step of the validation whose `errorRate` first fell below `--stop-at-error` (the run
     /// stopped there, solved); `nil` when it never did or no target was set.
     public var solvedAtStep: Int?
+    /// The lowest validation loss seen and its step, when `--best-checkpoint-dir` kept it.
+    public var bestValidation: (loss: Double, step: Int)?
 }
 
 /// `keel train`: builds the data, model, pipeline and monitors the options name, trains, and
@@ -76,6 +78,7 @@ public struct TrainRunner {
         let radius = options.spectralRadius ?? (initializer == "orthogonal" ? 1 : nil)
         var specification = RecurrentNetworkSpecification(
             cell: cell, inputSize: data.inputSize, hiddenSize: hidden, layers: options.layers ?? 1, dropout: options.dropout ?? 0,
+            headDropout: options.headDropout ?? 0,
             bidirectional: options.bidirectional ?? false, outputSize: data.outputSize, headOnEveryStep: data.headOnEveryStep,
             embedding: data.vocabulary.map { .init(vocabularySize: $0.count, dimension: options.embeddingDimension ?? min(32, hidden)) },
             recurrentSpectralRadius: radius,
@@ -164,9 +167,12 @@ public struct TrainRunner {
             sinks.append(try JSONLinesEventSink(path: log))
         }
         sinks.append(ConsoleProgressSink(totalSteps: totalSteps, every: max(1, totalSteps / 20), mode: progressMode, write: write))
-        // With test sequences the runner validates itself (between fit calls), so that one
-        // validation event carries the error rate; it also writes the one trainingFinished event.
-        let evaluator = data.test.map { TestEvaluation(test: $0, validation: data.validation, every: options.validateEvery ?? perEpoch) }
+        // With test sequences or a best checkpoint the runner validates itself (between fit calls),
+        // so that one validation event carries the error rate and the best weights can be saved;
+        // it also writes the one trainingFinished event.
+        let evaluator =
+            data.test != nil || (options.bestCheckpointDir != nil && data.validation != nil)
+            ? RunnerValidation(test: data.test, validation: data.validation, every: options.validateEvery ?? perEpoch) : nil
         let outlet = FinishHoldingSink(sinks, holdsFinish: evaluator != nil)
         var trainer = Trainer(model: model, loss: loss, pipeline: pipeline, monitors: monitors(), configuration: configuration, sinks: [outlet])
         if let resume {
@@ -176,6 +182,7 @@ public struct TrainRunner {
         var result: FitResult
         var solvedAt: Int? = nil
         var lastTest: (step: Int, metrics: [String: Double])? = nil
+        var best: (loss: Double, step: Int)? = nil
         let checkpointEvery = options.checkpointDir.map { _ in options.checkpointEvery ?? max(totalSteps, 1) }
         if evaluator == nil && checkpointEvery == nil {
             result = try trainer.fit(epochs: epochs, source: data.source, validation: data.validation, maxSteps: totalSteps)
@@ -195,6 +202,11 @@ public struct TrainRunner {
                     let epoch = trainer.cursor.index == 0 ? max(0, trainer.cursor.epoch - 1) : trainer.cursor.epoch
                     try outlet.forward(.validation(ValidationRecord(step: trainer.step, epoch: epoch, metrics: metrics)))
                     if let target = options.stopAtError, let rate = metrics["errorRate"], rate < target { solvedAt = trainer.step }
+                    if let directory = options.bestCheckpointDir, let loss = metrics["loss"], loss < (best?.loss ?? .infinity) {
+                        best = (loss, trainer.step)
+                        try trainer.saveCheckpoint(to: directory)
+                        try writeSidecars(to: directory, data: data, specification: specification)
+                    }
                 }
                 if let directory = options.checkpointDir, let every = checkpointEvery,
                    trainer.step % every == 0 || finished || solvedAt != nil {
@@ -234,10 +246,13 @@ public struct TrainRunner {
         }
         write(summary + "\n")
         if let directory = options.checkpointDir { write("checkpoint: \(directory)\n") }
+        if let directory = options.bestCheckpointDir, let best {
+            write("best validation loss \(shortNumber(best.loss)) at step \(best.step): \(directory)\n")
+        }
         if let log = options.log { write("log: \(log) (render it with: keel report \(log))\n") }
         return TrainOutcome(
             step: trainer.step, stopReason: solvedAt != nil ? "solved" : "\(result.stopReason)", lastLoss: result.lastLoss,
-            validationLoss: validation?.loss, testErrorRate: testErrorRate, solvedAtStep: solvedAt)
+            validationLoss: validation?.loss, testErrorRate: testErrorRate, solvedAtStep: solvedAt, bestValidation: best)
     }
 
     func writeSidecars(to directory: String, data: PreparedData, specification: RecurrentNetworkSpecification) throws {
@@ -254,10 +269,11 @@ public struct TrainRunner {
 /// "0.93%": a fraction as a percentage with enough digits for 1-in-10,000 resolution.
 func percent(_ fraction: Double) -> String { String(format: "%.2f%%", 100 * fraction) }
 
-/// The runner's own validation when `--test-sequences` is given: the validation set's loss (and
-/// accuracy), then the test sequences' loss and error rate, in one metrics dictionary.
-struct TestEvaluation {
-    let test: PreparedData.TestSequences
+/// The runner's own validation when `--test-sequences` or `--best-checkpoint-dir` is given: the
+/// validation set's loss (and accuracy), then any test sequences' loss and error rate, in one
+/// metrics dictionary.
+struct RunnerValidation {
+    let test: PreparedData.TestSequences?
     let validation: AnyBatchSource<Float>?
     /// Steps between evaluations.
     let every: Int
@@ -273,6 +289,7 @@ struct TestEvaluation {
             metrics["loss"] = result.loss
             if let accuracy = result.accuracy { metrics["accuracy"] = accuracy }
         }
+        guard let test else { return metrics }
         var wrong = 0
         var lossSum = 0.0
         for index in 0..<test.source.batchesPerEpoch {

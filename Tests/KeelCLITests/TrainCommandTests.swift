@@ -94,6 +94,43 @@ import KeelReport
         #expect(wrongEvaluation.standardError.contains("keel evaluate needs a character-level model"))
     }
 
+    @Test func bestCheckpointKeepsTheLowestValidationLossAndHeadDropoutIsSaved() throws {
+        let directory = try KeelExecutable.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let text = directory.appendingPathComponent("tiny.txt")
+        try String(repeating: "the quick brown fox jumps over the lazy dog. ", count: 40).write(to: text, atomically: true, encoding: .utf8)
+        let last = directory.appendingPathComponent("last").path, best = directory.appendingPathComponent("best").path
+        let log = directory.appendingPathComponent("run.jsonl").path
+        // A learning rate high enough that validation loss goes up again after it first improves.
+        let train = try KeelExecutable.run(
+            ["train", "--text", text.path, "--sequence-length", "12", "--hidden", "16", "--batch-size", "4", "--steps", "24",
+             "--validate-every", "3", "--head-dropout", "0.3", "--learning-rate", "0.05", "--seed", "3",
+             "--checkpoint-dir", last, "--best-checkpoint-dir", best, "--log", log])
+        #expect(train.status == 0, "\(train.output)")
+        let validations = try RunLog(contentsOfFile: log).validations
+        #expect(validations.map(\.step) == [3, 6, 9, 12, 15, 18, 21, 24])
+        let losses = validations.compactMap { $0.metrics["loss"] }
+        let lowest = try #require(losses.min())
+        let bestStep = validations[try #require(losses.firstIndex(of: lowest))].step
+        #expect(train.standardOutput.contains("best validation loss"), "\(train.output)")
+        #expect(train.standardOutput.contains("at step \(bestStep): \(best)"), "\(train.output)")
+        // The best directory is a complete checkpoint of that step: evaluate reads it, and its
+        // trainer state is at the best step.
+        struct Manifest: Decodable { var step: Int }
+        let manifest = try JSONDecoder().decode(Manifest.self, from: Data(contentsOf: URL(fileURLWithPath: best + "/manifest.json")))
+        #expect(manifest.step == bestStep)
+        let evaluation = try KeelExecutable.run(["evaluate", best, "--text", text.path, "--sequence-length", "12", "--batch-size", "4", "--json"])
+        #expect(evaluation.status == 0, "\(evaluation.output)")
+        // The head dropout is part of the saved model description.
+        let model = try String(contentsOfFile: best + "/model.json", encoding: .utf8)
+        #expect(model.contains("\"headDropout\"") && model.contains("0.3"), "\(model)")
+
+        let same = try KeelExecutable.run(["train", "--text", text.path, "--steps", "1", "--checkpoint-dir", last, "--best-checkpoint-dir", last])
+        #expect(same.status != 0 && same.standardError.contains("best-checkpoint-dir must differ from checkpoint-dir"))
+        let badRate = try KeelExecutable.run(["train", "--text", text.path, "--steps", "1", "--head-dropout", "1"])
+        #expect(badRate.status != 0 && badRate.standardError.contains("head-dropout must be in [0, 1)"))
+    }
+
     @Test func csvAndNPYDataTrain() throws {
         let directory = try KeelExecutable.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }

@@ -1,7 +1,14 @@
 /// A complete recurrent model for real tasks: an optional ``Embedding`` front for index inputs,
 /// a ``StackedRecurrent`` encoder (layers, dropout between layers, unidirectional or
-/// ``Bidirectional`` layers), and a ``Dense`` head on the last step (sequence regression or
-/// classification) or on every step (copy task, character language model).
+/// ``Bidirectional`` layers), optional dropout on the encoder's output, and a ``Dense`` head on
+/// the last step (sequence regression or classification) or on every step (copy task, character
+/// language model).
+///
+/// **Dropout.** The encoder's `dropoutRate` acts between stacked layers only, as PyTorch's
+/// `nn.LSTM(dropout:)`. ``headDropoutRate`` adds inverted dropout on the features the head reads,
+/// as char-rnn (Karpathy 2015) and Zaremba et al. (2014) do: with both, an L-layer network drops
+/// units before each of its L − 1 upper layers and before the output layer. Masks are drawn from
+/// the forward context (training only), so a context seed fixes them.
 ///
 /// It is a ``StatefulSequenceModel``: truncated BPTT carries every layer's state across windows,
 /// and the trainer records one gradient-flow profile per layer (named by ``gradientFlowKeys``).
@@ -30,6 +37,7 @@ where RecurrentLayer.State: Sendable {
         let embedding: Embedding<Scalar>.Cache?
         let encoder: StackedRecurrent<RecurrentLayer>.Cache
         let head: Dense<Scalar>.Cache
+        let headDropoutMask: Tensor<Scalar>?
         let timeSteps: Int
         let batchSize: Int
     }
@@ -42,11 +50,23 @@ where RecurrentLayer.State: Sendable {
     public var head: Dense<Scalar>
     /// Whether the head maps every step (`true`) or only the last (`false`).
     public var headOnEveryStep: Bool
+    /// The dropout probability, in [0, 1), on the encoder output the head reads (training only).
+    public var headDropoutRate: Double {
+        get { headDropout.rate }
+        set {
+            precondition(newValue >= 0 && newValue < 1, "RecurrentNetwork: headDropoutRate must be in [0, 1), got \(newValue)")
+            headDropout.rate = newValue
+        }
+    }
+    private var headDropout: Dropout<Scalar>
 
     /// A model from its parts. The encoder must be time-major; it is set to return every step.
+    /// `headDropoutRate` in [0, 1) drops the head's input features while training.
     public init(
-        embedding: Embedding<Scalar>? = nil, encoder: StackedRecurrent<RecurrentLayer>, head: Dense<Scalar>, headOnEveryStep: Bool
+        embedding: Embedding<Scalar>? = nil, encoder: StackedRecurrent<RecurrentLayer>, head: Dense<Scalar>, headOnEveryStep: Bool,
+        headDropoutRate: Double = 0
     ) {
+        precondition(headDropoutRate >= 0 && headDropoutRate < 1, "RecurrentNetwork: headDropoutRate must be in [0, 1), got \(headDropoutRate)")
         precondition(!encoder.batchFirst, "RecurrentNetwork: the encoder must be time-major (batchFirst false)")
         if let embedding {
             precondition(
@@ -62,6 +82,7 @@ where RecurrentLayer.State: Sendable {
         self.encoder = encoder
         self.head = head
         self.headOnEveryStep = headOnEveryStep
+        headDropout = Dropout(rate: headDropoutRate)
     }
 
     /// Whether backward computes ∂L/∂input. A network trained on data can turn it off: the
@@ -126,11 +147,13 @@ where RecurrentLayer.State: Sendable {
         }
         let timeSteps = sequence.shape[0], batchSize = sequence.shape[1]
         let (outputs, finalStates, encoderCache) = encoder.forward(sequence, initialStates: initialState, context: &context)
-        let features = headOnEveryStep ? outputs : outputs[timeSteps - 1]
+        let (features, mask) = headDropout.forward(headOnEveryStep ? outputs : outputs[timeSteps - 1], context: &context)
         let (output, headCache) = head.forward(features, context: &context)
         return (
             output, finalStates,
-            WindowCache(embedding: embeddingCache, encoder: encoderCache, head: headCache, timeSteps: timeSteps, batchSize: batchSize)
+            WindowCache(
+                embedding: embeddingCache, encoder: encoderCache, head: headCache, headDropoutMask: mask, timeSteps: timeSteps,
+                batchSize: batchSize)
         )
     }
 
@@ -146,7 +169,8 @@ where RecurrentLayer.State: Sendable {
         _ outputGradient: Tensor<Scalar>, cache: WindowCache, gradients: inout ParameterSet<Scalar>,
         truncationDepth: Int?, profiles: inout [[Double]]?
     ) -> Tensor<Scalar> {
-        let featuresGradient = gradients.withScope("head") { head.backward(outputGradient, cache: cache.head, gradients: &$0) }
+        var featuresGradient = gradients.withScope("head") { head.backward(outputGradient, cache: cache.head, gradients: &$0) }
+        if let mask = cache.headDropoutMask { featuresGradient = featuresGradient * mask }
         let sequenceGradient = gradients.withScope("encoder") {
             if headOnEveryStep {
                 return encoder.backward(
@@ -192,6 +216,9 @@ public struct RecurrentNetworkSpecification: Sendable, Hashable, Codable {
     public var layers: Int
     /// Dropout between layers while training.
     public var dropout: Double
+    /// Dropout on the encoder output before the head while training (see
+    /// ``RecurrentNetwork/headDropoutRate``); 0 when absent from a decoded file.
+    public var headDropout: Double
     /// Whether every layer is bidirectional (outputs 2 × hidden).
     public var bidirectional: Bool
     /// Head outputs (1 for regression, the class count or vocabulary for classification).
@@ -230,17 +257,19 @@ public struct RecurrentNetworkSpecification: Sendable, Hashable, Codable {
 
     /// A specification; see the properties.
     public init(
-        cell: RecurrentCellKind, inputSize: Int, hiddenSize: Int, layers: Int = 1, dropout: Double = 0,
+        cell: RecurrentCellKind, inputSize: Int, hiddenSize: Int, layers: Int = 1, dropout: Double = 0, headDropout: Double = 0,
         bidirectional: Bool = false, outputSize: Int, headOnEveryStep: Bool = false, embedding: EmbeddingSize? = nil,
         recurrentSpectralRadius: Double? = nil, weightInitialization: NetworkWeightInitialization? = nil, seed: UInt64 = 0
     ) {
         precondition(layers >= 1, "RecurrentNetworkSpecification: layers \(layers) must be ≥ 1")
         precondition(hiddenSize >= 1 && outputSize >= 1, "RecurrentNetworkSpecification: sizes must be positive")
+        precondition(headDropout >= 0 && headDropout < 1, "RecurrentNetworkSpecification: headDropout \(headDropout) must be in [0, 1)")
         self.cell = cell
         self.inputSize = inputSize
         self.hiddenSize = hiddenSize
         self.layers = layers
         self.dropout = dropout
+        self.headDropout = headDropout
         self.bidirectional = bidirectional
         self.outputSize = outputSize
         self.headOnEveryStep = headOnEveryStep
@@ -248,6 +277,35 @@ public struct RecurrentNetworkSpecification: Sendable, Hashable, Codable {
         self.recurrentSpectralRadius = recurrentSpectralRadius
         self.weightInitialization = weightInitialization
         self.seed = seed
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case cell, inputSize, hiddenSize, layers, dropout, headDropout, bidirectional, outputSize, headOnEveryStep, embedding
+        case recurrentSpectralRadius, weightInitialization, seed, computesInputGradient
+    }
+
+    /// Decodes a specification; files written before ``headDropout`` existed decode it as 0.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        cell = try container.decode(RecurrentCellKind.self, forKey: .cell)
+        inputSize = try container.decode(Int.self, forKey: .inputSize)
+        hiddenSize = try container.decode(Int.self, forKey: .hiddenSize)
+        layers = try container.decode(Int.self, forKey: .layers)
+        dropout = try container.decode(Double.self, forKey: .dropout)
+        headDropout = try container.decodeIfPresent(Double.self, forKey: .headDropout) ?? 0
+        bidirectional = try container.decode(Bool.self, forKey: .bidirectional)
+        outputSize = try container.decode(Int.self, forKey: .outputSize)
+        headOnEveryStep = try container.decode(Bool.self, forKey: .headOnEveryStep)
+        embedding = try container.decodeIfPresent(EmbeddingSize.self, forKey: .embedding)
+        recurrentSpectralRadius = try container.decodeIfPresent(Double.self, forKey: .recurrentSpectralRadius)
+        weightInitialization = try container.decodeIfPresent(NetworkWeightInitialization.self, forKey: .weightInitialization)
+        seed = try container.decode(UInt64.self, forKey: .seed)
+        computesInputGradient = try container.decodeIfPresent(Bool.self, forKey: .computesInputGradient) ?? true
+        guard layers >= 1, hiddenSize >= 1, outputSize >= 1, (0..<1).contains(dropout), (0..<1).contains(headDropout) else {
+            throw DecodingError.dataCorrupted(.init(
+                codingPath: decoder.codingPath,
+                debugDescription: "RecurrentNetworkSpecification: layers \(layers), hiddenSize \(hiddenSize), outputSize \(outputSize) must be ≥ 1 and dropout \(dropout), headDropout \(headDropout) in [0, 1)"))
+        }
     }
 
     /// Builds the model and hands it to `body` with its concrete type (so that the trainer built
@@ -290,7 +348,7 @@ public struct RecurrentNetworkSpecification: Sendable, Hashable, Codable {
             let head = Dense<Body.Scalar>(inputSize: width, outputSize: outputSize, generator: &generator)
             var network = RecurrentNetwork(
                 embedding: embeddingLayer, encoder: StackedRecurrent(layers, dropoutRate: dropout), head: head,
-                headOnEveryStep: headOnEveryStep)
+                headOnEveryStep: headOnEveryStep, headDropoutRate: headDropout)
             network.computesInputGradient = computesInputGradient
             weightInitialization?.apply(to: &network, seed: seed)
             return try body.run(network)
@@ -299,7 +357,7 @@ public struct RecurrentNetworkSpecification: Sendable, Hashable, Codable {
             let head = Dense<Body.Scalar>(inputSize: width, outputSize: outputSize, generator: &generator)
             var network = RecurrentNetwork(
                 embedding: embeddingLayer, encoder: StackedRecurrent(cells: cells, dropoutRate: dropout), head: head,
-                headOnEveryStep: headOnEveryStep)
+                headOnEveryStep: headOnEveryStep, headDropoutRate: headDropout)
             network.computesInputGradient = computesInputGradient
             weightInitialization?.apply(to: &network, seed: seed)
             return try body.run(network)
