@@ -189,6 +189,8 @@ KEEL_DEFINE_ACTIVATION(keel_d_sigmoid, double, keel_d_sigmoid_avx512, keel_d_sig
         KEEL_ACT_DISPATCH(AVX512, AVX2, PORTABLE)                                                   \
     }
 
+KEEL_DEFINE_ACTIVATION_IN_KERNEL(keel_s_exp_in_kernel, float, keel_s_exp_avx512, keel_s_exp_avx2, keel_s_exp_portable)
+KEEL_DEFINE_ACTIVATION_IN_KERNEL(keel_d_exp_in_kernel, double, keel_d_exp_avx512, keel_d_exp_avx2, keel_d_exp_portable_loop)
 KEEL_DEFINE_ACTIVATION_IN_KERNEL(keel_s_tanh_in_kernel, float, keel_s_tanh_avx512, keel_s_tanh_avx2, keel_s_tanh_portable)
 KEEL_DEFINE_ACTIVATION_IN_KERNEL(keel_s_sigmoid_in_kernel, float, keel_s_sigmoid_avx512, keel_s_sigmoid_avx2, keel_s_sigmoid_portable)
 KEEL_DEFINE_ACTIVATION_IN_KERNEL(keel_d_tanh_in_kernel, double, keel_d_tanh_avx512, keel_d_tanh_avx2, keel_d_tanh_portable_loop)

@@ -258,6 +258,16 @@ static void *keel_gemm_workspace(size_t bytes) {
         }                                                                                           \
     }                                                                                               \
                                                                                                     \
+    /* Whole panels of `width` per chunk so that `want` chunks split `extent` as evenly as panel   \
+     * boundaries allow: the nearest whole number of panels to extent / (want * width), so a        \
+     * ragged last panel (577 = 12 x 48 + 1 columns) does not give one thread 7 panels and the     \
+     * other 5 plus a column; any remainder becomes a small extra chunk, claimed by whoever is     \
+     * free first. */                                                                              \
+    static long P##gemm_panels_per_chunk(long extent, long width, long want) {                      \
+        long per = (2 * extent + want * width) / (2 * want * width);                                \
+        return per < 1 ? 1 : per;                                                                   \
+    }                                                                                               \
+                                                                                                    \
     static void P##gemm_run(const IMPL *im, bool transA, bool transB, long M, long N, long K,      \
                             T alpha, const T *A, long lda, const T *B, long ldb, T beta, T *C,      \
                             long ldc, unsigned csr, const T *bpacked, int max_threads) {            \
@@ -285,15 +295,15 @@ static void *keel_gemm_workspace(size_t bytes) {
             bool rows_first = bpacked != NULL && mpanels >= 2L * threads;                           \
             if (!rows_first && (npanels >= 2L * threads || mpanels < 2L * threads)) {               \
                 long want = job.small_m ? 4L * threads : (long)threads;                             \
-                long per = (npanels + want - 1) / want;                                             \
+                long per = P##gemm_panels_per_chunk(N, im->nr, want);                               \
                 job.chunk = per * im->nr;                                                           \
-                job.nchunks = (npanels + per - 1) / per;                                            \
+                job.nchunks = (N + job.chunk - 1) / job.chunk;                                      \
             } else {                                                                                \
                 job.small_m = false;                                                                \
                 job.split_m = true;                                                                 \
-                long per = (mpanels + threads - 1) / threads;                                       \
+                long per = P##gemm_panels_per_chunk(M, im->mr, threads);                            \
                 job.chunk = per * im->mr;                                                           \
-                job.nchunks = (mpanels + per - 1) / per;                                            \
+                job.nchunks = (M + job.chunk - 1) / job.chunk;                                      \
             }                                                                                       \
             if (job.nchunks < threads) threads = (int)job.nchunks;                                  \
         }                                                                                           \
@@ -334,14 +344,6 @@ static const keel_dgemm_impl *keel_dgemm_select(void) {
     }
 }
 
-static inline unsigned keel_gemm_csr(void) {
-#ifdef KEEL_X86
-    return _mm_getcsr();
-#else
-    return 0;
-#endif
-}
-
 #define KEEL_DEFINE_GEMM(NAME, P, T, SELECT)                                                        \
     void NAME(bool transA, bool transB, long M, long N, long K, T alpha, const T *A, long lda,      \
               const T *B, long ldb, T beta, T *C, long ldc) {                                       \
@@ -351,7 +353,7 @@ static inline unsigned keel_gemm_csr(void) {
             P##gemm_scale_c(M, N, beta, C, ldc);                                                    \
         } else {                                                                                    \
             P##gemm_run(SELECT(), transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc,     \
-                        keel_gemm_csr(), NULL, KEEL_POOL_MAX_THREADS);                              \
+                        keel_current_csr(), NULL, KEEL_POOL_MAX_THREADS);                              \
         }                                                                                           \
         keel_fp_exit(fp);                                                                           \
     }
@@ -410,7 +412,7 @@ bool keel_sgemm_prepacked(bool transA, bool transB, long M, long N, long K, floa
     if (K <= 0 || alpha == 0.0f) {
         keel_sgemm_scale_c(M, N, beta, C, ldc);
     } else {
-        keel_sgemm_run(im, transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, keel_gemm_csr(),
+        keel_sgemm_run(im, transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, keel_current_csr(),
                         (const float *)((const char *)packed + sizeof(keel_packed_header)), KEEL_POOL_MAX_THREADS);
     }
     keel_fp_exit(fp);
@@ -435,7 +437,7 @@ void keel_s_gemm_serial(bool transA, bool transB, long M, long N, long K, float 
     const float *bp = NULL;
     if (h != NULL && h->impl == (const void *)im && h->k == K && h->n == N)
         bp = (const float *)((const char *)packed + sizeof(keel_packed_header));
-    keel_sgemm_run(im, transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, keel_gemm_csr(), bp, 1);
+    keel_sgemm_run(im, transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, keel_current_csr(), bp, 1);
 }
 
 void keel_d_gemm_serial(bool transA, bool transB, long M, long N, long K, double alpha, const double *A, long lda,
@@ -447,7 +449,7 @@ void keel_d_gemm_serial(bool transA, bool transB, long M, long N, long K, double
         keel_dgemm_scale_c(M, N, beta, C, ldc);
         return;
     }
-    keel_dgemm_run(im, transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, keel_gemm_csr(), NULL, 1);
+    keel_dgemm_run(im, transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, keel_current_csr(), NULL, 1);
 }
 
 /* The register tile's row count on the current path: products whose row ranges start at

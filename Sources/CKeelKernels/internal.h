@@ -34,6 +34,15 @@ static inline void keel_fp_exit(unsigned old) {
 #endif
 }
 
+/* The calling thread's MXCSR (x86-64; 0 elsewhere): the floating-point mode pool workers adopt. */
+static inline unsigned keel_current_csr(void) {
+#ifdef KEEL_X86
+    return _mm_getcsr();
+#else
+    return 0;
+#endif
+}
+
 /*
  * Memory-bound kernels are written once as plain C loops and instantiated three times: portable
  * (the target's baseline), AVX2+FMA and AVX-512F (the same source under target attributes, so the
@@ -63,8 +72,10 @@ static inline void keel_fp_exit(unsigned old) {
     static RET NAME PARAMS __VA_ARGS__
 #endif
 
-/* tanh and sigmoid without the FTZ/DAZ switch of the public entries, for kernels that already set
- * the floating-point mode around many calls (activations.c). */
+/* exp, tanh and sigmoid without the FTZ/DAZ switch of the public entries, for kernels that already
+ * set the floating-point mode around many calls (activations.c). */
+void keel_s_exp_in_kernel(long n, const float *x, float *y);
+void keel_d_exp_in_kernel(long n, const double *x, double *y);
 void keel_s_tanh_in_kernel(long n, const float *x, float *y);
 void keel_s_sigmoid_in_kernel(long n, const float *x, float *y);
 void keel_d_tanh_in_kernel(long n, const double *x, double *y);

@@ -154,14 +154,6 @@ KEEL_DEFINE_RECURRENT_KERNELS(d, double)
  * order whatever the chunking, so results do not depend on the thread count.
  */
 
-static inline unsigned keel_sequence_csr(void) {
-#ifdef KEEL_X86
-    return _mm_getcsr();
-#else
-    return 0;
-#endif
-}
-
 /* Rows below which a chunk is not worth a thread (the per-step GEMM gets too thin). */
 #define KEEL_SEQUENCE_MIN_ROWS 8
 
@@ -382,7 +374,7 @@ static inline long keel_gate_count(int kind) { return kind == KEEL_CELL_LSTM ? 4
         atomic_init(&job->failed, 0);                                                               \
         unsigned fp = keel_fp_enter();                                                              \
         if (job->chunks <= 1) keel_##P##_sequence_task(job, 0, 1);                                  \
-        else keel_parallel_run(keel_##P##_sequence_task, job, (int)job->chunks, keel_sequence_csr()); \
+        else keel_parallel_run(keel_##P##_sequence_task, job, (int)job->chunks, keel_current_csr()); \
         keel_fp_exit(fp);                                                                           \
         return atomic_load(&job->failed) == 0;                                                      \
     }                                                                                               \

@@ -22,6 +22,9 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "Share of the file held out at its end, in (0, 1) (as in training; default 0.1).")
     var validationFraction: Double = 0.1
 
+    @Option(help: "1: the end of the file is held out; S > 1: the end of each of S equal rows, char-rnn's split (as in training; default 1).")
+    var validationStreams: Int = 1
+
     @Option(help: "Characters per window (default 100).")
     var sequenceLength: Int = 100
 
@@ -34,7 +37,8 @@ struct EvaluateCommand: ParsableCommand {
     func run() throws {
         try runReportingErrors {
             let result = try TextEvaluator(
-                checkpoint: checkpoint, text: text, validationFraction: validationFraction, sequenceLength: sequenceLength,
+                checkpoint: checkpoint, text: text, validationFraction: validationFraction, validationStreams: validationStreams,
+                sequenceLength: sequenceLength,
                 batchSize: batchSize
             ).evaluate()
             if json {

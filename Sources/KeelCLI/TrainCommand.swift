@@ -35,6 +35,8 @@ struct TrainCommand: ParsableCommand {
     var sequenceLength: Int?
     @Option(help: "Share of a --text file held out (from its end) for validation, in (0, 1) (default 0.1).")
     var validationFraction: Double?
+    @Option(help: "1: hold out the end of a --text file (default); S > 1: the end of each of S equal rows of it (char-rnn's split: 50).")
+    var validationStreams: Int?
 
     @Option(help: "Recurrent cell: \(TrainChoices.cells.joined(separator: "|")) (default lstm).")
     var cell: String?
@@ -111,7 +113,7 @@ struct TrainCommand: ParsableCommand {
         func list(_ text: String?) -> [String]? { text.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } } }
         options.task = task; options.text = text; options.csv = csv; options.columns = list(columns); options.target = list(target)
         options.npyInputs = npyInputs; options.npyTargets = npyTargets; options.sequenceLength = sequenceLength
-        options.validationFraction = validationFraction
+        options.validationFraction = validationFraction; options.validationStreams = validationStreams
         options.cell = cell; options.layers = layers; options.hidden = hidden; options.bidirectional = bidirectional
         options.dropout = dropout; options.headDropout = headDropout; options.embeddingDimension = embeddingDimension; options.initRecurrent = initRecurrent
         options.spectralRadius = spectralRadius; options.initWeights = initWeights; options.initStd = initStd

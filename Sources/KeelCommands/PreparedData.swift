@@ -58,7 +58,9 @@ public struct PreparedData: Sendable {
         let seed = options.seed ?? 0
         if let path = options.text {
             let length = options.sequenceLength ?? 64
-            let dataset = try CharacterTextDataset(contentsOf: URL(fileURLWithPath: path), validationFraction: options.validationFraction ?? 0.1)
+            let dataset = try CharacterTextDataset(
+                contentsOf: URL(fileURLWithPath: path), validationFraction: options.validationFraction ?? 0.1,
+                validationStreams: options.validationStreams ?? 1)
             let training = try dataset.batches(.training, sequenceLength: length, batchSize: batchSize, shuffleSeed: seed, as: Float.self)
             let validation = try? dataset.batches(.validation, sequenceLength: length, batchSize: batchSize, as: Float.self)
             return PreparedData(

@@ -21,16 +21,23 @@ public struct TextEvaluator {
     public var text: String
     /// The held-out share at the end of the file, in (0, 1); use the training run's value.
     public var validationFraction: Double
+    /// 1: the end of the file is held out; S > 1: the end of each of S rows (char-rnn's split, see
+    /// ``CharacterTextDataset``); use the training run's value.
+    public var validationStreams: Int
     /// Characters per window.
     public var sequenceLength: Int
     /// Parallel streams (rows of a batch).
     public var batchSize: Int
 
     /// An evaluator; see the type's description for the two measurements.
-    public init(checkpoint: String, text: String, validationFraction: Double = 0.1, sequenceLength: Int = 100, batchSize: Int = 32) {
+    public init(
+        checkpoint: String, text: String, validationFraction: Double = 0.1, validationStreams: Int = 1, sequenceLength: Int = 100,
+        batchSize: Int = 32
+    ) {
         self.checkpoint = checkpoint
         self.text = text
         self.validationFraction = validationFraction
+        self.validationStreams = validationStreams
         self.sequenceLength = sequenceLength
         self.batchSize = batchSize
     }
@@ -51,13 +58,15 @@ public struct TextEvaluator {
         guard validationFraction > 0, validationFraction < 1 else {
             throw CommandError("--validation-fraction must be in (0, 1) (got \(validationFraction))")
         }
+        guard validationStreams >= 1 else { throw CommandError("--validation-streams must be ≥ 1 (got \(validationStreams))") }
         guard sequenceLength >= 1 else { throw CommandError("--sequence-length must be ≥ 1 (got \(sequenceLength))") }
         guard batchSize >= 1 else { throw CommandError("--batch-size must be ≥ 1 (got \(batchSize))") }
         let checkpoint = try CharacterCheckpoint(directory: self.checkpoint, command: "keel evaluate")
         let dataset: CharacterTextDataset
         do {
             dataset = try CharacterTextDataset(
-                contentsOf: URL(fileURLWithPath: text), validationFraction: validationFraction, vocabulary: checkpoint.vocabulary)
+                contentsOf: URL(fileURLWithPath: text), validationFraction: validationFraction, validationStreams: validationStreams,
+                vocabulary: checkpoint.vocabulary)
         } catch {
             throw CommandError("\(text): \(error)")
         }

@@ -82,6 +82,8 @@ extension TrainOptions {
             problems.append("best-checkpoint-dir must differ from checkpoint-dir (got \(bestCheckpointDir) for both)")
         }
         if validateEvery != nil && npyInputs != nil { problems.append("validate-every given but --npy-inputs data has no validation set") }
+        positive("validation-streams", validationStreams)
+        if validationStreams != nil && text == nil { problems.append("validation-streams applies to --text data") }
         if let validationFraction, !(validationFraction > 0 && validationFraction < 1) { problems.append("validation-fraction must be in (0, 1) (got \(validationFraction))") }
         if let sequenceLength, sequenceLength < 2 { problems.append("sequence-length must be ≥ 2 (got \(sequenceLength))") }
         if let dropout, !(dropout >= 0 && dropout < 1) { problems.append("dropout must be in [0, 1) (got \(dropout))") }

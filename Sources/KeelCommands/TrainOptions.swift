@@ -23,6 +23,9 @@ public struct TrainOptions: Sendable, Equatable, Codable {
     public var sequenceLength: Int?
     /// `--validation-fraction` in (0, 1): the share of a `--text` file held out for validation (default 0.1).
     public var validationFraction: Double?
+    /// `--validation-streams` (≥ 1): 1 holds out the end of a `--text` file; S > 1 the end of each of
+    /// S equal rows of it (char-rnn's split with S = 50; see ``CharacterTextDataset``).
+    public var validationStreams: Int?
     // Model.
     /// `--cell`: the recurrent cell, one of ``TrainChoices/cells`` (default `lstm`).
     public var cell: String?
@@ -113,7 +116,7 @@ public struct TrainOptions: Sendable, Equatable, Codable {
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case task, text, csv, columns, target
-        case npyInputs = "npy-inputs", npyTargets = "npy-targets", sequenceLength = "sequence-length", validationFraction = "validation-fraction"
+        case npyInputs = "npy-inputs", npyTargets = "npy-targets", sequenceLength = "sequence-length", validationFraction = "validation-fraction", validationStreams = "validation-streams"
         case cell, layers, hidden, bidirectional, dropout, headDropout = "head-dropout"
         case embeddingDimension = "embedding-dimension", initRecurrent = "init-recurrent", spectralRadius = "spectral-radius"
         case initWeights = "init-weights", initStd = "init-std"
@@ -134,7 +137,7 @@ public struct TrainOptions: Sendable, Equatable, Codable {
             if let value = overrides[keyPath: path] { merged[keyPath: path] = value }
         }
         take(\.task); take(\.text); take(\.csv); take(\.columns); take(\.target); take(\.npyInputs); take(\.npyTargets)
-        take(\.sequenceLength); take(\.validationFraction); take(\.cell); take(\.layers); take(\.hidden); take(\.bidirectional); take(\.dropout); take(\.headDropout)
+        take(\.sequenceLength); take(\.validationFraction); take(\.validationStreams); take(\.cell); take(\.layers); take(\.hidden); take(\.bidirectional); take(\.dropout); take(\.headDropout)
         take(\.embeddingDimension); take(\.initRecurrent); take(\.spectralRadius); take(\.initWeights); take(\.initStd)
         take(\.optimizer); take(\.learningRate)
         take(\.schedule); take(\.clip); take(\.clipThreshold); take(\.tbptt); take(\.monitors); take(\.onExplosion)
@@ -221,6 +224,7 @@ public struct TrainOptions: Sendable, Equatable, Codable {
         options.npyTargets = string(.npyTargets)
         options.sequenceLength = integer(.sequenceLength)
         options.validationFraction = number(.validationFraction)
+        options.validationStreams = integer(.validationStreams)
         options.cell = string(.cell)
         options.layers = integer(.layers)
         options.hidden = integer(.hidden)

@@ -6,15 +6,15 @@ import Testing
     static let options: [String: [String]] = [
         "demo": ["--steps", "--seed", "--output", "--sequence-length", "--quick"],
         "train": [
-            "--config", "--task", "--text", "--csv", "--columns", "--target", "--npy-inputs", "--npy-targets", "--sequence-length",
-            "--cell", "--layers", "--hidden", "--bidirectional", "--dropout", "--embedding-dimension", "--init-recurrent",
+            "--config", "--task", "--text", "--csv", "--columns", "--target", "--npy-inputs", "--npy-targets", "--sequence-length", "--validation-fraction", "--validation-streams",
+            "--cell", "--layers", "--hidden", "--bidirectional", "--dropout", "--head-dropout", "--embedding-dimension", "--init-recurrent",
             "--spectral-radius", "--init-weights", "--init-std", "--optimizer", "--learning-rate", "--schedule", "--clip", "--clip-threshold", "--tbptt",
             "--monitors", "--on-explosion", "--monitor-every", "--validate-every", "--test-sequences", "--stop-at-error", "--epochs", "--steps", "--batch-size", "--seed",
-            "--checkpoint-dir", "--checkpoint-every", "--resume", "--log",
+            "--checkpoint-dir", "--checkpoint-every", "--best-checkpoint-dir", "--resume", "--log",
         ],
         "report": ["--output", "--title", "<logs>"],
         "sample": ["--length", "--temperature", "--seed", "--prime", "<checkpoint>"],
-        "evaluate": ["--text", "--validation-fraction", "--sequence-length", "--batch-size", "--json", "<checkpoint>"],
+        "evaluate": ["--text", "--validation-fraction", "--validation-streams", "--sequence-length", "--batch-size", "--json", "<checkpoint>"],
         "bench": ["keel-bench"],
     ]
 

@@ -104,7 +104,7 @@ import KeelReport
         // A learning rate high enough that validation loss goes up again after it first improves.
         let train = try KeelExecutable.run(
             ["train", "--text", text.path, "--sequence-length", "12", "--hidden", "16", "--batch-size", "4", "--steps", "24",
-             "--validate-every", "3", "--head-dropout", "0.3", "--learning-rate", "0.05", "--seed", "3",
+             "--validate-every", "3", "--head-dropout", "0.3", "--learning-rate", "0.05", "--seed", "3", "--validation-streams", "3",
              "--checkpoint-dir", last, "--best-checkpoint-dir", best, "--log", log])
         #expect(train.status == 0, "\(train.output)")
         let validations = try RunLog(contentsOfFile: log).validations
@@ -119,14 +119,21 @@ import KeelReport
         struct Manifest: Decodable { var step: Int }
         let manifest = try JSONDecoder().decode(Manifest.self, from: Data(contentsOf: URL(fileURLWithPath: best + "/manifest.json")))
         #expect(manifest.step == bestStep)
-        let evaluation = try KeelExecutable.run(["evaluate", best, "--text", text.path, "--sequence-length", "12", "--batch-size", "4", "--json"])
+        let evaluation = try KeelExecutable.run(
+            ["evaluate", best, "--text", text.path, "--sequence-length", "12", "--batch-size", "4", "--validation-streams", "3", "--json"])
         #expect(evaluation.status == 0, "\(evaluation.output)")
+        // The stream split holds out 10% of each of 3 rows (3 × 60 = 180 characters), read as 4
+        // streams of 44 predictions.
+        struct Evaluation: Decodable { var characters: Int }
+        #expect(try JSONDecoder().decode(Evaluation.self, from: Data(evaluation.standardOutput.utf8)).characters == 176)
         // The head dropout is part of the saved model description.
         let model = try String(contentsOfFile: best + "/model.json", encoding: .utf8)
         #expect(model.contains("\"headDropout\"") && model.contains("0.3"), "\(model)")
 
         let same = try KeelExecutable.run(["train", "--text", text.path, "--steps", "1", "--checkpoint-dir", last, "--best-checkpoint-dir", last])
         #expect(same.status != 0 && same.standardError.contains("best-checkpoint-dir must differ from checkpoint-dir"))
+        let badStreams = try KeelExecutable.run(["train", "--task", "adding", "--steps", "1", "--validation-streams", "2"])
+        #expect(badStreams.status != 0 && badStreams.standardError.contains("validation-streams applies to --text data"))
         let badRate = try KeelExecutable.run(["train", "--text", text.path, "--steps", "1", "--head-dropout", "1"])
         #expect(badRate.status != 0 && badRate.standardError.contains("head-dropout must be in [0, 1)"))
     }

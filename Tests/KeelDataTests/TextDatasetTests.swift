@@ -44,6 +44,26 @@ import KeelData
         #expect(validation.batch(epoch: 0, index: 0).inputs[scalarAt: 0, 0] == Double(data.symbols[data.trainingCount]))
     }
 
+    @Test func streamSplitHoldsOutTheEndOfEveryRowAsCharRNNDoes() throws {
+        // 4 rows of 25 characters (the 3 trailing ones are cut), the last 20% (5) of each held out.
+        let text = (0..<103).map { String(UnicodeScalar(UInt8(33 + $0 % 90))) }.joined()
+        let data = try CharacterTextDataset(text: text, validationFraction: 0.2, validationStreams: 4)
+        let all = data.symbols
+        var training: [Int32] = [], validation: [Int32] = []
+        for row in 0..<4 {
+            training += all[(row * 25)..<(row * 25 + 20)]
+            validation += all[(row * 25 + 20)..<(row * 25 + 25)]
+        }
+        #expect(Array(data.symbols(of: .training)) == training)
+        #expect(Array(data.symbols(of: .validation)) == validation)
+        #expect(data.trainingCount == 80)
+        // One stream is the tail split.
+        let tail = try CharacterTextDataset(text: text, validationFraction: 0.2, validationStreams: 1)
+        #expect(Array(tail.symbols(of: .validation)) == Array(all[(103 - 20)...]))
+        #expect(throws: DataConfigurationError.self) { try CharacterTextDataset(text: text, validationStreams: 0) }
+        #expect(throws: DataConfigurationError.self) { try CharacterTextDataset(text: "abc", validationStreams: 4) }
+    }
+
     @Test func invalidUTF8ReportsByteOffset() throws {
         let url = try temporaryFile("bad.txt", bytes: Array("héllo".utf8) + [0xC3, 0x28] + Array("abc".utf8))
         #expect(throws: TextDatasetError.invalidUTF8(file: url.path, byteOffset: 6)) { try CharacterTextDataset(contentsOf: url) }

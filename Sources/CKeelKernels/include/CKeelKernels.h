@@ -255,6 +255,19 @@ void keel_d_gru_backward_pointwise(long batch, long hidden, const double *gates,
 
 /* ------------------------------------------------------ whole recurrent sequences */
 
+/**
+ * Softmax cross-entropy of `rows` rows of `classes` logits (row-major), fused and threaded:
+ * grad[r, :] = scale · (softmax(logits[r, :]) − onehot(targets[r])), and the return value is
+ * Σ_r (log Σ_j exp(logits[r, j] − m_r) − (logits[r, targets[r]] − m_r)) with m_r the row max, in
+ * double. A target of −1 ignores its row (zero gradient, no loss term); other targets must lie in
+ * [0, classes). A NaN logit makes its row's loss and gradient NaN. The result does not depend on
+ * the thread count. grad may not alias logits.
+ */
+double keel_s_softmax_cross_entropy(long rows, long classes, const float *logits, const long *targets, float scale,
+                                    float *grad);
+double keel_d_softmax_cross_entropy(long rows, long classes, const double *logits, const long *targets, double scale,
+                                    double *grad);
+
 /** The built-in cells of the whole-sequence kernels. */
 enum { KEEL_CELL_RNN_TANH = 0, KEEL_CELL_RNN_RELU = 1, KEEL_CELL_LSTM = 2, KEEL_CELL_GRU = 3 };
 

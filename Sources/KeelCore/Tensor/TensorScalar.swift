@@ -42,6 +42,15 @@ where RawSignificand: FixedWidthInteger {
     /// The index of the largest of x[0], x[stride], …, x[(count−1)·stride]; the first on ties,
     /// the first NaN if there is one.
     static func kernelArgmax(count: Int, _ x: UnsafePointer<Self>, stride: Int) -> Int
+
+    /// Softmax cross-entropy of `rows` rows of `classes` logits, fused and threaded:
+    /// gradient[r, :] = scale · (softmax(logits[r, :]) − onehot(targets[r])); returns
+    /// Σ_r (log Σ_j e^(x_rj − m_r) − (x_r,t − m_r)), m_r the row max, accumulated in `Double` in an
+    /// order that does not depend on the thread count. A target of −1 ignores its row (zero
+    /// gradient, no term); every other target must lie in 0 ..< classes.
+    static func kernelSoftmaxCrossEntropy(
+        rows: Int, classes: Int, logits: UnsafePointer<Self>, targets: UnsafePointer<Int>, scale: Self,
+        gradient: UnsafeMutablePointer<Self>) -> Double
 }
 
 extension Float: TensorScalar {
@@ -78,6 +87,13 @@ extension Float: TensorScalar {
 
     public static func kernelReduce(_ reduction: ReductionKernel, count: Int, _ x: UnsafePointer<Float>) -> Double {
         keel_s_reduce(reduction.cValue, count, x)
+    }
+
+    public static func kernelSoftmaxCrossEntropy(
+        rows: Int, classes: Int, logits: UnsafePointer<Float>, targets: UnsafePointer<Int>, scale: Float,
+        gradient: UnsafeMutablePointer<Float>
+    ) -> Double {
+        keel_s_softmax_cross_entropy(rows, classes, logits, targets, scale, gradient)
     }
 
     public static func kernelCountNonFinite(count: Int, _ x: UnsafePointer<Float>) -> Int {
@@ -123,6 +139,13 @@ extension Double: TensorScalar {
 
     public static func kernelReduce(_ reduction: ReductionKernel, count: Int, _ x: UnsafePointer<Double>) -> Double {
         keel_d_reduce(reduction.cValue, count, x)
+    }
+
+    public static func kernelSoftmaxCrossEntropy(
+        rows: Int, classes: Int, logits: UnsafePointer<Double>, targets: UnsafePointer<Int>, scale: Double,
+        gradient: UnsafeMutablePointer<Double>
+    ) -> Double {
+        keel_d_softmax_cross_entropy(rows, classes, logits, targets, scale, gradient)
     }
 
     public static func kernelCountNonFinite(count: Int, _ x: UnsafePointer<Double>) -> Int {

@@ -1,13 +1,20 @@
 import Foundation
 
 /// A UTF-8 text file as a character-level language-modelling data set: its vocabulary, the text
-/// as symbol indices, and a contiguous train/validation split.
+/// as symbol indices, and a train/validation split.
 ///
 /// The file must be valid UTF-8 (a leading byte-order mark is skipped); the first invalid byte
 /// sequence is reported with its byte offset. The vocabulary is the sorted set of Unicode
-/// scalars of the **whole** text, so validation never meets an unknown symbol. The last
-/// `validationFraction` of the symbols (rounded down) is the validation split, the rest the
-/// training split: contiguous, so no training chunk overlaps a validation chunk.
+/// scalars of the **whole** text, so validation never meets an unknown symbol.
+///
+/// **Split.** With `validationStreams` 1 (the default), the last `validationFraction` of the
+/// symbols (rounded down) is the validation split and the rest the training split. With S > 1
+/// streams, char-rnn's layout (`CharSplitLMMinibatchLoader`): the text, cut to a multiple of S, is
+/// viewed as S contiguous rows, and the last `validationFraction` of *each* row is held out; each
+/// split is its rows' parts in text order. The validation text then comes from all over the file
+/// (char-rnn uses S = its batch size, 50) instead of only its end, which for tinyshakespeare is
+/// one play whose names the training text never saw. Either way no training chunk overlaps
+/// validation text.
 ///
 /// ```swift
 /// let data = try CharacterTextDataset(contentsOf: URL(fileURLWithPath: "input.txt"))
@@ -19,9 +26,9 @@ import Foundation
 public struct CharacterTextDataset: Sendable {
     /// Which part of the text a batch source reads.
     public enum Split: String, Sendable, Hashable, Codable, CaseIterable {
-        /// The first 1 − validationFraction of the text.
+        /// The first 1 − validationFraction of the text (of each stream).
         case training
-        /// The last validationFraction of the text.
+        /// The last validationFraction of the text (of each stream).
         case validation
     }
 
@@ -31,20 +38,27 @@ public struct CharacterTextDataset: Sendable {
     public let vocabulary: CharacterVocabulary
     /// The whole text as vocabulary indices.
     public let symbols: [Int32]
-    /// Symbols in the training split; the validation split is the rest.
-    public let trainingCount: Int
+    /// The training split's symbols.
+    public let trainingSymbols: [Int32]
+    /// The validation split's symbols.
+    public let validationSymbols: [Int32]
+    /// Symbols in the training split.
+    public var trainingCount: Int { trainingSymbols.count }
 
     /// Loads and splits the UTF-8 text file at `url`.
     ///
     /// - Parameters:
-    ///   - validationFraction: the share of the text, from its end, held out for validation, in
-    ///     [0, 1).
+    ///   - validationFraction: the share of the text held out for validation, in [0, 1).
+    ///   - validationStreams: 1 holds out the end of the text; S > 1 the end of each of S
+    ///     contiguous rows (char-rnn's split).
     ///   - vocabulary: a saved vocabulary to encode with (for example the checkpoint's); `nil`
     ///     builds one from the text.
     /// - Throws: ``TextDatasetError`` naming the file: unreadable, invalid UTF-8 (with the byte
     ///   offset), empty, or a scalar outside a given vocabulary; ``DataConfigurationError`` for a
-    ///   fraction outside [0, 1).
-    public init(contentsOf url: URL, validationFraction: Double = 0.05, vocabulary: CharacterVocabulary? = nil) throws {
+    ///   fraction outside [0, 1) or fewer than one stream, or more streams than characters.
+    public init(
+        contentsOf url: URL, validationFraction: Double = 0.05, validationStreams: Int = 1, vocabulary: CharacterVocabulary? = nil
+    ) throws {
         let data: Data
         do {
             data = try Data(contentsOf: url)
@@ -52,22 +66,38 @@ public struct CharacterTextDataset: Sendable {
             throw TextDatasetError.unreadable(file: url.path, reason: error.localizedDescription)
         }
         let scalars = try Self.decodeUTF8(data, file: url.path)
-        try self.init(scalars: scalars, source: url.path, validationFraction: validationFraction, vocabulary: vocabulary)
+        try self.init(
+            scalars: scalars, source: url.path, validationFraction: validationFraction, validationStreams: validationStreams,
+            vocabulary: vocabulary)
     }
 
     /// A data set over `text`, reported as `source` in errors.
     ///
-    /// - Throws: as ``init(contentsOf:validationFraction:vocabulary:)``, except unreadable and
-    ///   invalid UTF-8.
-    public init(text: String, source: String = "<text>", validationFraction: Double = 0.05, vocabulary: CharacterVocabulary? = nil) throws {
-        try self.init(scalars: Array(text.unicodeScalars), source: source, validationFraction: validationFraction, vocabulary: vocabulary)
+    /// - Throws: as ``init(contentsOf:validationFraction:validationStreams:vocabulary:)``, except
+    ///   unreadable and invalid UTF-8.
+    public init(
+        text: String, source: String = "<text>", validationFraction: Double = 0.05, validationStreams: Int = 1,
+        vocabulary: CharacterVocabulary? = nil
+    ) throws {
+        try self.init(
+            scalars: Array(text.unicodeScalars), source: source, validationFraction: validationFraction,
+            validationStreams: validationStreams, vocabulary: vocabulary)
     }
 
-    private init(scalars: [Unicode.Scalar], source: String, validationFraction: Double, vocabulary: CharacterVocabulary?) throws {
+    private init(
+        scalars: [Unicode.Scalar], source: String, validationFraction: Double, validationStreams: Int, vocabulary: CharacterVocabulary?
+    ) throws {
         guard validationFraction >= 0 && validationFraction < 1 else {
             throw DataConfigurationError(parameter: "validationFraction", reason: "must lie in [0, 1), got \(validationFraction)")
         }
+        guard validationStreams >= 1 else {
+            throw DataConfigurationError(parameter: "validationStreams", reason: "must be at least 1, got \(validationStreams)")
+        }
         guard !scalars.isEmpty else { throw TextDatasetError.empty(file: source) }
+        guard scalars.count >= validationStreams else {
+            throw DataConfigurationError(
+                parameter: "validationStreams", reason: "\(validationStreams) streams need at least as many characters; \(source) has \(scalars.count)")
+        }
         let vocabulary = vocabulary ?? CharacterVocabulary(of: scalars)
         var symbols: [Int32] = []
         symbols.reserveCapacity(scalars.count)
@@ -80,14 +110,31 @@ public struct CharacterTextDataset: Sendable {
         self.source = source
         self.vocabulary = vocabulary
         self.symbols = symbols
-        trainingCount = symbols.count - Int(validationFraction * Double(symbols.count))
+        if validationStreams == 1 {
+            let trainingCount = symbols.count - Int(validationFraction * Double(symbols.count))
+            trainingSymbols = Array(symbols[..<trainingCount])
+            validationSymbols = Array(symbols[trainingCount...])
+        } else {
+            let rowLength = symbols.count / validationStreams
+            let heldOut = Int(validationFraction * Double(rowLength))
+            var training: [Int32] = [], validation: [Int32] = []
+            training.reserveCapacity(validationStreams * (rowLength - heldOut))
+            validation.reserveCapacity(validationStreams * heldOut)
+            for row in 0..<validationStreams {
+                let start = row * rowLength, cut = start + rowLength - heldOut
+                training += symbols[start..<cut]
+                validation += symbols[cut..<(start + rowLength)]
+            }
+            trainingSymbols = training
+            validationSymbols = validation
+        }
     }
 
     /// The symbols of `split`.
     public func symbols(of split: Split) -> ArraySlice<Int32> {
         switch split {
-        case .training: symbols[..<trainingCount]
-        case .validation: symbols[trainingCount...]
+        case .training: trainingSymbols[...]
+        case .validation: validationSymbols[...]
         }
     }
 

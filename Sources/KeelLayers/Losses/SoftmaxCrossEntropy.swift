@@ -35,54 +35,32 @@ public struct SoftmaxCrossEntropy<Scalar: TensorScalar>: Loss {
             "SoftmaxCrossEntropy: targets shape \(targets.shape) must be the logits shape \(predictions.shape) without the class axis")
         let logits = predictions.reshaped(to: [-1, classes])
         let rowCount = logits.shape[0]
-        // Row by row with plain loops: rows are short (a vocabulary), and the generic axis
-        // reductions made one kernel call per row (2% of a char-LM step). Passes: shift by the
-        // row max, exp (vectorized kernel), then normalize, weight and subtract the one-hot.
-        let shifted = Tensor<Scalar>(shape: [rowCount, classes]) { out in
-            logits.withUnsafeBufferPointer { x in
-                for row in 0..<rowCount {
-                    let base = row * classes
-                    var largest = x[base]
-                    for j in 1..<classes where x[base + j] > largest || x[base + j].isNaN { largest = x[base + j] }
-                    for j in 0..<classes { out[base + j] = x[base + j] - largest }
-                }
-            }
-        }
-        var gradient = shifted.exp()
-
-        // Per-row bookkeeping: validate targets, the loss terms and the row weights.
-        let targetValues = targets.scalars
-        var total = 0.0
-        var counted = 0
+        // Validate the targets here (the message names the row); the fused kernel does the rest:
+        // max shift, exp, log-sum-exp and softmax − one-hot, threaded over rows.
         var rowTargets = [Int](repeating: -1, count: rowCount)
-        for row in 0..<rowCount {
-            let value = targetValues[row]
-            if let ignoreIndex, value == Scalar(ignoreIndex) { continue }
-            guard value >= 0 && value < Scalar(classes) && value.rounded() == value else {
-                preconditionFailure("SoftmaxCrossEntropy: target \(value) at row \(row) is not a class index in 0..<\(classes)")
+        var counted = 0
+        targets.withUnsafeBufferPointer { values in
+            for row in 0..<rowCount {
+                let value = values[row]
+                if let ignoreIndex, value == Scalar(ignoreIndex) { continue }
+                guard value >= 0 && value < Scalar(classes) && value.rounded() == value else {
+                    preconditionFailure("SoftmaxCrossEntropy: target \(value) at row \(row) is not a class index in 0..<\(classes)")
+                }
+                rowTargets[row] = Int(value)
+                counted += 1
             }
-            rowTargets[row] = Int(value)
-            counted += 1
         }
         if counted == 0 && reduction == .mean {
             return (.nan, .zeros(predictions.shape))
         }
         let scale: Scalar = reduction == .mean ? 1 / Scalar(counted) : 1
-        shifted.withUnsafeBufferPointer { shiftedBuffer in
-            gradient.withUnsafeMutableBufferPointer { g in
-                for row in 0..<rowCount {
-                    let base = row * classes
-                    let target = rowTargets[row]
-                    guard target >= 0 else {
-                        for j in 0..<classes { g[base + j] = 0 }
-                        continue
-                    }
-                    var sum: Scalar = 0
-                    for j in 0..<classes { sum += g[base + j] }
-                    total += Foundation.log(Double(sum)) - Double(shiftedBuffer[base + target])
-                    let factor = scale / sum
-                    for j in 0..<classes { g[base + j] *= factor }
-                    g[base + target] -= scale
+        var total = 0.0
+        let gradient = Tensor<Scalar>(shape: [rowCount, classes]) { out in
+            logits.withUnsafeBufferPointer { x in
+                rowTargets.withUnsafeBufferPointer { t in
+                    total = Scalar.kernelSoftmaxCrossEntropy(
+                        rows: rowCount, classes: classes, logits: x.baseAddress!, targets: t.baseAddress!, scale: scale,
+                        gradient: out.baseAddress!)
                 }
             }
         }

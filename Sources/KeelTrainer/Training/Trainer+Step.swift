@@ -43,13 +43,20 @@ extension Trainer {
         if case .skipUpdate(let reason) = outcome.verdict {
             try emit(.actionTaken(ActionRecord(step: stepIndex, action: .skipUpdate, reason: reason, skippedBatches: cursors.map(\.index))))
         } else {
-            var updates = gradients
-            var context = TransformContext(step: progress.step, parameters: model.parameters)
-            try pipeline.apply(to: &updates, state: &pipelineState, context: &context)
+            // The gradients become the updates in place, and the context (which references the
+            // parameters) ends before the update: otherwise copy-on-write would copy every
+            // gradient and parameter tensor each step.
+            var updates = consume gradients
+            let transformReports: [TransformReport]
+            do {
+                var context = TransformContext(step: progress.step, parameters: model.parameters)
+                try pipeline.apply(to: &updates, state: &pipelineState, context: &context)
+                transformReports = context.reports
+            }
             model.applyUpdate(updates, scaledBy: Scalar(progress.learningRateScale))
             // Optimizers report the learning rate they applied; the rest are clipping reports.
-            scheduledRate = context.reports.last(where: { $0.learningRate != nil })?.learningRate
-            reports = context.reports.filter { $0.learningRate == nil }
+            scheduledRate = transformReports.last(where: { $0.learningRate != nil })?.learningRate
+            reports = transformReports.filter { $0.learningRate == nil }
             if needs.contains(.updateNorm) {
                 updateNorm = updates.globalNorm() * progress.learningRateScale
                 progress.previousUpdateNorm = updateNorm
