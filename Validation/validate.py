@@ -89,18 +89,13 @@ EXPERIMENTS = {
 }
 # Issue #9 second attempt: char-rnn's dropout placement (0.5 between the layers *and* before the
 # decoder, --head-dropout), the checkpoint of the best validation kept (--best-checkpoint-dir), and
-# that checkpoint evaluated statefully (keel evaluate) as char-rnn evaluates. Two optimizers.
+# that checkpoint evaluated statefully (keel evaluate) as char-rnn evaluates.
 CHAR_2X512 = ["--text", TEXT, "--validation-fraction", "0.05", "--layers", "2", "--hidden", "512", "--embedding-dimension", "64",
               "--dropout", "0.5", "--head-dropout", "0.5", "--sequence-length", "100", "--batch-size", "32"]
 EXPERIMENTS["char-shakespeare-2x512-hd-adam"] = (
     "text-large-hd", CHAR_2X512 + ["--optimizer", "adam", "--learning-rate", "0.002", "--schedule", "cosine", "--clip", "global-norm",
                                    "--clip-threshold", "5", "--steps", "8000", "--seed", "1"],
     *EXPERIMENTS["char-shakespeare-2x512"][2:])
-EXPERIMENTS["char-shakespeare-2x512-hd-rmsprop"] = (
-    "text-large-hd", CHAR_2X512 + ["--optimizer", "rmsprop", "--learning-rate", "0.002", "--schedule", "cosine", "--clip", "value",
-                                   "--clip-threshold", "5", "--steps", "8000", "--seed", "1"],
-    *EXPERIMENTS["char-shakespeare-2x512"][2:])
-
 # The same with char-rnn's split (validation.md §7.1): the last 5% of each of 50 contiguous rows
 # held out, instead of the file's last 5% (one play whose speaker names training never sees).
 EXPERIMENTS["char-shakespeare-2x512-hd-adam-charrnn-split"] = (

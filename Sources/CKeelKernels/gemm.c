@@ -293,6 +293,11 @@ static void *keel_gemm_workspace(size_t bytes) {
              * rows of A), while column chunks would have every thread pack all of A.             \
              * The result is the same either way: same panels, kernels and k order per element. */ \
             bool rows_first = bpacked != NULL && mpanels >= 2L * threads;                           \
+            /* Without pre-packing, each thread of a column split packs all of op(A) (M x K) and   \
+             * each thread of a row split all of op(B) (K x N): split the side that is larger, so \
+             * the smaller operand is the one packed twice (BPTT's dW = dZ^T [h|x|1] has M = 4H,  \
+             * N = H + I + 1; the input gradient dZ W has M = T*B rows). */                        \
+            if (!rows_first && !job.small_m && bpacked == NULL && M > N && mpanels >= 2L * threads) rows_first = true; \
             if (!rows_first && (npanels >= 2L * threads || mpanels < 2L * threads)) {               \
                 long want = job.small_m ? 4L * threads : (long)threads;                             \
                 long per = P##gemm_panels_per_chunk(N, im->nr, want);                               \
