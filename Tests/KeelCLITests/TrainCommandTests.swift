@@ -138,6 +138,20 @@ import KeelReport
         #expect(badRate.status != 0 && badRate.standardError.contains("head-dropout must be in [0, 1)"))
     }
 
+    @Test func pascanuSpectralWarningOnlyForElmanCells() throws {
+        // σ_max(W_hh) = 1.5 > 1/γ: a warning sign for a tanh RNN, meaningless for gated cells.
+        let common = ["--task", "adding", "--sequence-length", "8", "--hidden", "8", "--batch-size", "8", "--steps", "2",
+                      "--spectral-radius", "1.5", "--monitor-every", "1"]
+        let elman = try KeelExecutable.run(["train"] + common + ["--cell", "rnn-tanh"])
+        #expect(elman.status == 0, "\(elman.output)")
+        #expect(elman.output.contains("exploding gradients are possible"), "\(elman.output)")
+        for cell in ["lstm", "gru"] {
+            let gated = try KeelExecutable.run(["train"] + common + ["--cell", cell])
+            #expect(gated.status == 0, "\(gated.output)")
+            #expect(!gated.output.contains("exploding gradients are possible"), "\(cell): \(gated.output)")
+        }
+    }
+
     @Test func csvAndNPYDataTrain() throws {
         let directory = try KeelExecutable.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }

@@ -5,7 +5,9 @@
 /// - **Pascanu**: σ_max(W_hh) > `spectralMargin`/γ, with γ from the layer's ``RecurrentActivation``
 ///   (1 for tanh, ¼ for sigmoid). λ₁ > 1/γ is *necessary* for exploding gradients (and λ₁ < 1/γ
 ///   sufficient for vanishing), so this is a warning sign, not proof: the default action is
-///   ``MonitorAction/warn``.
+///   ``MonitorAction/warn``. The rule is derived for Elman networks, h_t = φ(W_hh h_{t−1} + …);
+///   for gated cells (LSTM, GRU) pass `spectralMargin: nil` (as `keel train` does) and keep σ_max
+///   as a recorded quantity.
 /// - **saturation**: the fraction of gates within 0.01 of their bounds > `saturationThreshold`.
 /// - **hidden growth**: ‖h_T‖/‖h₁‖ > `hiddenGrowthThreshold`.
 ///
