@@ -135,21 +135,18 @@ enum NativeSequence {
             // [∂W_ih | ∂b_ih] from the input projection's gradient and the [x | 1] columns.
             let inputPart = transposedProduct(
                 projectionGradients, stacked, rowOffset: rowOffset, rowCount: rowCount, columns: hidden..<stride)
-            gradients.accumulate("weightIH", operation: operation) { $0 += inputPart.slice(0..<inputSize, alongAxis: 1) }
-            gradients.accumulate("biasIH", operation: operation) {
-                $0 += inputPart.slice(inputSize..<(inputSize + 1), alongAxis: 1).reshaped(to: [width])
-            }
+            gradients.accumulateColumns("weightIH", of: inputPart, 0..<inputSize, operation: operation)
+            gradients.accumulateColumns("biasIH", of: inputPart, inputSize..<(inputSize + 1), operation: operation)
             let hiddenPart = transposedProduct(dZh, stacked, rowOffset: rowOffset, rowCount: rowCount, columns: 0..<hidden)
             gradients.accumulate("weightHH", operation: operation) { $0 += hiddenPart }
             let biasHHGradient = (rowOffset == 0 ? dZh : dZh.slice(rowOffset..<rows)).sum(alongAxis: 0)
             gradients.accumulate("biasHH", operation: operation) { $0 += biasHHGradient }
         } else {
             let all = transposedProduct(projectionGradients, stacked, rowOffset: rowOffset, rowCount: rowCount, columns: 0..<stride)
-            let biasGradient = all.slice((stride - 1)..<stride, alongAxis: 1).reshaped(to: [width])
-            gradients.accumulate("weightIH", operation: operation) { $0 += all.slice(hidden..<(hidden + inputSize), alongAxis: 1) }
-            gradients.accumulate("weightHH", operation: operation) { $0 += all.slice(0..<hidden, alongAxis: 1) }
-            gradients.accumulate("biasIH", operation: operation) { $0 += biasGradient }
-            gradients.accumulate("biasHH", operation: operation) { $0 += biasGradient }
+            gradients.accumulateColumns("weightIH", of: all, hidden..<(hidden + inputSize), operation: operation)
+            gradients.accumulateColumns("weightHH", of: all, 0..<hidden, operation: operation)
+            gradients.accumulateColumns("biasIH", of: all, (stride - 1)..<stride, operation: operation)
+            gradients.accumulateColumns("biasHH", of: all, (stride - 1)..<stride, operation: operation)
         }
 
         let initialStateGradient: F.State
