@@ -33,7 +33,7 @@ struct TrainCommand: ParsableCommand {
     var npyTargets: String?
     @Option(help: "Sequence length (task length T, text sequence length, CSV window).")
     var sequenceLength: Int?
-    @Option(help: "Share of a --text file held out (from its end) for validation, in (0, 1) (default 0.1).")
+    @Option(help: "Share of a --text file held out for validation (from its end, or from the end of each --validation-streams row), in (0, 1) (default 0.1).")
     var validationFraction: Double?
     @Option(help: "1: hold out the end of a --text file (default); S > 1: the end of each of S equal rows of it (char-rnn's split: 50).")
     var validationStreams: Int?
