@@ -23,48 +23,54 @@
 
 /* ------------------------------------------------------------ workspace */
 
-/* Per-thread packing buffers, 64-byte aligned, grown on demand and freed at thread exit. */
+/* Per-thread buffers, page aligned, grown on demand and freed at thread exit; one per slot
+ * (KEEL_THREAD_BUFFER_SLOTS in gemm_internal.h). Reused buffers matter: glibc serves every
+ * same-size request at or above its mmap threshold with a fresh mapping, whose pages fault in
+ * again on each call (the whole-sequence kernels' packed weights: ~1% of a char-LM step). */
 typedef struct {
-    void *ptr;
-    size_t size;
-} keel_gemm_buffer;
+    void *ptr[KEEL_THREAD_BUFFER_SLOTS];
+    size_t size[KEEL_THREAD_BUFFER_SLOTS];
+} keel_thread_buffers;
 
-static pthread_key_t keel_gemm_key;
-static pthread_once_t keel_gemm_key_once = PTHREAD_ONCE_INIT;
+static pthread_key_t keel_buffers_key;
+static pthread_once_t keel_buffers_key_once = PTHREAD_ONCE_INIT;
 
-static void keel_gemm_buffer_free(void *p) {
-    keel_gemm_buffer *buf = p;
-    if (buf == NULL) return;
-    free(buf->ptr);
-    free(buf);
+static void keel_thread_buffers_free(void *p) {
+    keel_thread_buffers *buffers = p;
+    if (buffers == NULL) return;
+    for (int i = 0; i < KEEL_THREAD_BUFFER_SLOTS; i++) free(buffers->ptr[i]);
+    free(buffers);
 }
 
-static void keel_gemm_key_init(void) { (void)pthread_key_create(&keel_gemm_key, keel_gemm_buffer_free); }
+static void keel_buffers_key_init(void) { (void)pthread_key_create(&keel_buffers_key, keel_thread_buffers_free); }
 
-/* A buffer of at least `bytes` for the calling thread, or NULL when out of memory. */
-static void *keel_gemm_workspace(size_t bytes) {
-    pthread_once(&keel_gemm_key_once, keel_gemm_key_init);
-    keel_gemm_buffer *buf = pthread_getspecific(keel_gemm_key);
-    if (buf == NULL) {
-        buf = calloc(1, sizeof *buf);
-        if (buf == NULL) return NULL;
-        if (pthread_setspecific(keel_gemm_key, buf) != 0) {
-            free(buf);
+void *keel_thread_buffer(int slot, size_t bytes) {
+    if (slot < 0 || slot >= KEEL_THREAD_BUFFER_SLOTS) return NULL;
+    pthread_once(&keel_buffers_key_once, keel_buffers_key_init);
+    keel_thread_buffers *buffers = pthread_getspecific(keel_buffers_key);
+    if (buffers == NULL) {
+        buffers = calloc(1, sizeof *buffers);
+        if (buffers == NULL) return NULL;
+        if (pthread_setspecific(keel_buffers_key, buffers) != 0) {
+            free(buffers);
             return NULL;
         }
     }
-    if (buf->size < bytes) {
-        free(buf->ptr);
-        buf->ptr = NULL;
-        buf->size = 0;
+    if (buffers->size[slot] < bytes || buffers->ptr[slot] == NULL) {
+        free(buffers->ptr[slot]);
+        buffers->ptr[slot] = NULL;
+        buffers->size[slot] = 0;
         size_t size = (bytes + 4095) & ~(size_t)4095;
         void *p = NULL;
-        if (posix_memalign(&p, 4096, size) != 0) return NULL;
-        buf->ptr = p;
-        buf->size = size;
+        if (posix_memalign(&p, 4096, size == 0 ? 4096 : size) != 0) return NULL;
+        buffers->ptr[slot] = p;
+        buffers->size[slot] = size;
     }
-    return buf->ptr;
+    return buffers->ptr[slot];
 }
+
+/* The GEMM driver's packing buffer for the calling thread. */
+static void *keel_gemm_workspace(size_t bytes) { return keel_thread_buffer(KEEL_BUFFER_GEMM, bytes); }
 
 /* ----------------------------------------------------------- the driver */
 

@@ -157,4 +157,19 @@ void keel_d_gemm_serial(bool transA, bool transB, long M, long N, long K, double
 long keel_s_gemm_row_tile(void);
 long keel_d_gemm_row_tile(void);
 
+/*
+ * A buffer of at least `bytes` for the calling thread in `slot`, kept and reused by later calls
+ * (grown when too small; its contents are not preserved), freed at thread exit; NULL when out of
+ * memory. Each slot has one user at a time on a thread.
+ */
+enum {
+    KEEL_BUFFER_GEMM,           /* the GEMM driver's packing buffers */
+    KEEL_BUFFER_SEQ_WEIGHTS,    /* recurrent sequence kernels: [W_hh | W_ih | b] rows */
+    KEEL_BUFFER_SEQ_PACKED,     /* ... their packed weights */
+    KEEL_BUFFER_SEQ_PACKED_HH,  /* ... GRU's packed W_hh */
+    KEEL_BUFFER_SEQ_ROWS,       /* ... a task's per-chunk scratch rows */
+    KEEL_THREAD_BUFFER_SLOTS
+};
+void *keel_thread_buffer(int slot, size_t bytes);
+
 #endif

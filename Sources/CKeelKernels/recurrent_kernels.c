@@ -164,16 +164,17 @@ static int keel_sequence_chunks(long batch) {
     return threads;
 }
 
-static void *keel_sequence_pack_s(bool trans, long k, long n, const float *b, long ldb) {
+/* op(B) packed into the calling thread's buffer `slot` (reused across calls), or NULL. */
+static void *keel_sequence_pack_s(int slot, bool trans, long k, long n, const float *b, long ldb) {
     size_t bytes = keel_sgemm_packed_b_size(k, n);
     if (bytes == 0) return NULL;
-    void *p = aligned_alloc(64, (bytes + 63) & ~(size_t)63);
+    void *p = keel_thread_buffer(slot, bytes);
     if (p != NULL) keel_sgemm_pack_b(trans, k, n, b, ldb, p);
     return p;
 }
 
-static void *keel_sequence_pack_d(bool trans, long k, long n, const double *b, long ldb) {
-    (void)trans; (void)k; (void)n; (void)b; (void)ldb;
+static void *keel_sequence_pack_d(int slot, bool trans, long k, long n, const double *b, long ldb) {
+    (void)slot; (void)trans; (void)k; (void)n; (void)b; (void)ldb;
     return NULL; /* double products are not pre-packed */
 }
 
@@ -218,7 +219,7 @@ static inline long keel_gate_count(int kind) { return kind == KEEL_CELL_LSTM ? 4
         const long W = G * H;                                                                       \
         T *scratch = NULL; /* RNN pre-activations of one step (not cached) */                       \
         if (job->z == NULL) {                                                                       \
-            scratch = malloc((size_t)(nb * W) * sizeof(T));                                         \
+            scratch = keel_thread_buffer(KEEL_BUFFER_SEQ_ROWS, (size_t)(nb * W) * sizeof(T));       \
             if (scratch == NULL) return false;                                                      \
         }                                                                                           \
         for (long t = 0; t < job->steps; t++) {                                                     \
@@ -273,8 +274,7 @@ static inline long keel_gate_count(int kind) { return kind == KEEL_CELL_LSTM ? 4
             }                                                                                       \
             }                                                                                       \
         }                                                                                           \
-        free(scratch);                                                                              \
-        return true;                                                                                \
+        return true; /* scratch stays with the thread */                                            \
     }                                                                                               \
                                                                                                     \
     /* dh (and dc) hold this chunk's carry: in, dL/d(state T); out, dL/d(state first). */          \
@@ -285,7 +285,7 @@ static inline long keel_gate_count(int kind) { return kind == KEEL_CELL_LSTM ? 4
         T *dh = job->dh + r0 * H, *dc = job->kind == KEEL_CELL_LSTM ? job->dc + r0 * H : NULL;     \
         T *spare = NULL;                                                                            \
         if (job->kind == KEEL_CELL_LSTM || job->kind == KEEL_CELL_GRU) {                            \
-            spare = malloc((size_t)(nb * H) * sizeof(T));                                           \
+            spare = keel_thread_buffer(KEEL_BUFFER_SEQ_ROWS, (size_t)(nb * H) * sizeof(T));         \
             if (spare == NULL) return false;                                                        \
         }                                                                                           \
         T *carry = job->kind == KEEL_CELL_LSTM ? dc : dh; /* the buffer that alternates with spare */ \
@@ -343,8 +343,7 @@ static inline long keel_gate_count(int kind) { return kind == KEEL_CELL_LSTM ? 4
             memcpy(job->dh + r0 * H, carry, (size_t)(nb * H) * sizeof(T));                          \
             spare = carry;                                                                          \
         }                                                                                           \
-        free(spare);                                                                                \
-        return true;                                                                                \
+        return true; /* spare stays with the thread */                                              \
     }                                                                                               \
                                                                                                     \
     static void keel_##P##_sequence_task(void *ctx, int tid, int nthreads) {                        \
@@ -389,7 +388,7 @@ static inline long keel_gate_count(int kind) { return kind == KEEL_CELL_LSTM ? 4
         const bool gru = kind == KEEL_CELL_GRU;                                                     \
         /* the projection weight, row j: RNN/LSTM [W_hh | W_ih | b_ih + b_hh], GRU [W_ih | b_ih] */ \
         const long KW = gru ? I + 1 : H + I + 1;                                                    \
-        T *w_all = malloc((size_t)(W * KW) * sizeof(T));                                            \
+        T *w_all = keel_thread_buffer(KEEL_BUFFER_SEQ_WEIGHTS, (size_t)(W * KW) * sizeof(T));       \
         if (w_all == NULL) return false;                                                            \
         for (long j = 0; j < W; j++) {                                                              \
             T *r = w_all + j * KW;                                                                  \
@@ -408,15 +407,11 @@ static inline long keel_gate_count(int kind) { return kind == KEEL_CELL_LSTM ? 4
             .z = kind == KEEL_CELL_RNN_TANH || kind == KEEL_CELL_RNN_RELU ? NULL : gates,           \
             .zh = zh, .h = h, .c = c, .tanh_c = tanh_c,                                             \
         };                                                                                          \
-        void *packed = keel_sequence_pack_##P(true, KW, W, w_all, KW);                              \
-        void *packed_hh = gru ? keel_sequence_pack_##P(true, H, W, w_hh, H) : NULL;                 \
+        void *packed = keel_sequence_pack_##P(KEEL_BUFFER_SEQ_PACKED, true, KW, W, w_all, KW);     \
+        void *packed_hh = gru ? keel_sequence_pack_##P(KEEL_BUFFER_SEQ_PACKED_HH, true, H, W, w_hh, H) : NULL; \
         job.packed = packed;                                                                        \
         job.packed_hh = packed_hh;                                                                  \
-        bool ok = keel_##P##_sequence_run(&job);                                                    \
-        free(packed);                                                                               \
-        free(packed_hh);                                                                            \
-        free(w_all);                                                                                \
-        return ok;                                                                                  \
+        return keel_##P##_sequence_run(&job); /* the buffers stay with the thread for the next call */ \
     }                                                                                               \
                                                                                                     \
     bool keel_##P##_recurrent_sequence_backward(int kind, long steps, long first, long batch, long hidden, \
@@ -436,10 +431,8 @@ static inline long keel_gate_count(int kind) { return kind == KEEL_CELL_LSTM ? 4
             if (partial == NULL) return false;                                                      \
             job.profile = partial;                                                                  \
         }                                                                                           \
-        void *packed = keel_sequence_pack_##P(false, G * hidden, hidden, whh, hidden);              \
-        job.packed = packed;                                                                        \
+        job.packed = keel_sequence_pack_##P(KEEL_BUFFER_SEQ_PACKED, false, G * hidden, hidden, whh, hidden); \
         bool ok = keel_##P##_sequence_run(&job);                                                    \
-        free(packed);                                                                               \
         if (partial != NULL) {                                                                      \
             /* row order, not thread order: the same sums whoever ran which chunk */                \
             for (long t = 0; t < steps; t++) {                                                      \
