@@ -63,6 +63,10 @@ public struct TrainRunner {
         return try TrainOptions.load(contentsOfFile: path)
     }
 
+    /// The standard deviation of `--init-weights normal` (default 0.1), or nil for the layers' own
+    /// initialization.
+    var normalInitializationStd: Double? { options.initWeights == "normal" ? options.initStd ?? 0.1 : nil }
+
     /// The network the options describe, sized for `data` (defaults: LSTM, one layer of 64, an
     /// embedding of min(32, hidden) for text; spectral radius 1 for the orthogonal initializer).
     public func specification(for data: PreparedData) -> RecurrentNetworkSpecification {
@@ -82,7 +86,7 @@ public struct TrainRunner {
             bidirectional: options.bidirectional ?? false, outputSize: data.outputSize, headOnEveryStep: data.headOnEveryStep,
             embedding: data.vocabulary.map { .init(vocabularySize: $0.count, dimension: options.embeddingDimension ?? min(32, hidden)) },
             recurrentSpectralRadius: radius,
-            weightInitialization: options.initWeights == "normal" ? .normal(standardDeviation: options.initStd ?? 0.1) : nil,
+            weightInitialization: normalInitializationStd.map { .normal(standardDeviation: $0) },
             seed: options.seed ?? 0)
         specification.computesInputGradient = false  // the input is data: nothing needs ∂L/∂input
         return specification
@@ -125,7 +129,7 @@ public struct TrainRunner {
         let data = try PreparedData.load(options)
         let specification = specification(for: data)
         write("keel train: \(data.summary)\n")
-        let initialization = options.initWeights == "normal" ? "; init N(0, \(options.initStd ?? 0.1)²), biases 0" : ""
+        let initialization = normalInitializationStd.map { "; init N(0, \($0)²), biases 0" } ?? ""
         write("model: \(specification.cell.rawValue), \(specification.layers) layer(s) × \(specification.hiddenSize)\(specification.bidirectional ? ", bidirectional" : ""); optimizer \(options.optimizer ?? "adam"), clip \(options.clip ?? "global-norm")\(initialization)\n")
         if let test = data.test {
             write("test: \(test.count) fresh sequences every \(options.validateEvery ?? data.source.batchesPerEpoch) steps, wrong if \(test.criterion.summary)\(options.stopAtError.map { "; stop when the error rate is below \($0)" } ?? "")\n")

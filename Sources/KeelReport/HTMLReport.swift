@@ -4,8 +4,8 @@ import KeelMonitors
 /// A self-contained HTML report of one or more training runs: inline SVG and CSS, no scripts,
 /// no network resources.
 ///
-/// Sections: loss and validation curves; the global gradient norm (log scale) with the clip
-/// threshold and clipped steps; σ_max of the recurrent weights (from `recurrentDynamics` events)
+/// Sections: loss and validation curves; the test error rate (runs with `--test-sequences`); the
+/// global gradient norm (log scale) with the clip threshold and clipped steps; σ_max of the recurrent weights (from `recurrentDynamics` events)
 /// against Pascanu's 1/γ line; then per run the gradient-flow heatmap ‖∂L/∂hₜ‖ (from
 /// `gradientFlow` events), the per-parameter gradient norms of the first monitor firing, and the
 /// events (monitor firings with attribution, skips, rollbacks, stops, checkpoints) as a table.
@@ -49,6 +49,10 @@ public struct HTMLReport: Sendable {
         if let summaryHTML { html += "<section>\(summaryHTML)</section>\n" }
         html += "<section><h2>Loss</h2>\(lossChart().render())<p class=\"note\">Training loss per step (solid) and validation loss (dashed), log scale. A break in a line or a × on the top edge marks a non-finite loss.</p></section>\n"
         html += "<section><h2>Global gradient norm</h2>\(gradientChart().render())<p class=\"note\">‖g‖ before the gradient pipeline, log scale. Dots mark steps where a clipper fired; dashed lines are clip thresholds.</p></section>\n"
+        let errorRate = errorRateChart()
+        if !errorRate.series.isEmpty {
+            html += "<section><h2>Test error rate</h2>\(errorRate.render())<p class=\"note\">The share of freshly generated test sequences the task's published criterion judges wrong (<code>keel train --test-sequences</code>), at each validation; the dashed line is 1%, the success threshold of Pascanu et al. (2013).</p></section>\n"
+        }
         let sigma = sigmaChart()
         if !sigma.series.isEmpty {
             html += "<section><h2>Largest singular value of W_hh</h2>\(sigma.render())<p class=\"note\">σ_max of each recurrent weight matrix (from recurrentDynamics events). Pascanu et al. (2013): for tanh (γ = 1) σ_max &gt; 1/γ is necessary for exploding gradients; σ_max &lt; 1/γ makes them vanish.</p></section>\n"
@@ -80,6 +84,17 @@ public struct HTMLReport: Sendable {
         // largest starting loss and mark what lies above.
         let starts = runs.compactMap { $0.steps.lazy.map(\.loss).first { $0.isFinite && $0 > 0 } }
         if let start = starts.max() { chart.cap = start * 100 }
+        return chart
+    }
+
+    /// `errorRate` of the validation records (runs with `--test-sequences`), linear in [0, 1].
+    func errorRateChart() -> SVGChart {
+        var chart = SVGChart(title: "Test error rate", xLabel: "training step", yLabel: "fraction wrong", logarithmic: false)
+        for (index, run) in runs.enumerated() {
+            let points = run.validations.compactMap { record in record.metrics["errorRate"].map { (Double(record.step), $0) } }
+            if !points.isEmpty { chart.series.append(.init(label: run.name, color: color(index), points: points)) }
+        }
+        if !chart.series.isEmpty { chart.references = [.init(label: "1%", y: 0.01, color: "#555")] }
         return chart
     }
 

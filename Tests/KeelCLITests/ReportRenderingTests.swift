@@ -26,6 +26,19 @@ import KeelReport
         #expect(!html.contains("NaN,") && !html.contains("nan,"))
     }
 
+    @Test func errorRateGetsItsChartOnlyWhenRecorded() {
+        let steps: [TrainingEvent] = (0..<3).map { .stepCompleted(StepRecord(step: $0, epoch: 0, loss: 1, globalGradientNorm: 1, learningRate: 0.1)) }
+        let tested = steps + [
+            .validation(ValidationRecord(step: 1, epoch: 0, metrics: ["loss": 0.5, "errorRate": 0.75])),
+            .validation(ValidationRecord(step: 2, epoch: 0, metrics: ["loss": 0.4, "errorRate": 0.004])),
+        ]
+        let html = HTMLReport(title: "t", runs: [RunLog(name: "pascanu", events: tested)]).render()
+        #expect(html.contains("<h2>Test error rate</h2>"))
+        #expect(html.contains(">1%<"), "the 1% success line is labelled")
+        let plain = HTMLReport(title: "t", runs: [RunLog(name: "lm", events: steps + [.validation(ValidationRecord(step: 1, epoch: 0, metrics: ["loss": 0.5]))])]).render()
+        #expect(!plain.contains("Test error rate"))
+    }
+
     @Test func suggestionsFindTypos() {
         #expect(closestMatch(to: "adm", in: TrainChoices.optimizers) == "adam")
         #expect(closestMatch(to: "global_norm", in: TrainChoices.clippers) == "global-norm")
