@@ -142,6 +142,31 @@ struct SinkTests {
         #expect(output == expected)
     }
 
+    @Test func consoleHoldsBackRepeatedWarningsButNeverActions() {
+        var output = ""
+        let sink = ConsoleProgressSink(mode: .plainLines, warningInterval: 100) { output += $0 }
+        func warn(_ step: Int, _ monitor: String = "RecurrentDynamicsMonitor") {
+            sink.receive(.monitorFired(MonitorFiredRecord(step: step, monitor: monitor, verdict: .proceed, findings: ["σ_max"])))
+        }
+        for step in stride(from: 0, through: 250, by: 10) { warn(step) }  // 26 warnings
+        warn(30, "LossSpikeMonitor")  // another monitor has its own interval
+        sink.receive(.monitorFired(MonitorFiredRecord(step: 40, monitor: "GradientExplosionMonitor", verdict: .skipUpdate(reason: "boom"))))
+        sink.receive(.monitorFired(MonitorFiredRecord(step: 41, monitor: "GradientExplosionMonitor", verdict: .skipUpdate(reason: "boom"))))
+        sink.receive(.trainingFinished(FinishRecord(step: 260, reason: "completed")))
+        let expected = """
+            [step 0] RecurrentDynamicsMonitor: warning (σ_max)
+            [step 100] RecurrentDynamicsMonitor: warning (σ_max) (+9 more since step 10)
+            [step 200] RecurrentDynamicsMonitor: warning (σ_max) (+9 more since step 110)
+            [step 30] LossSpikeMonitor: warning (σ_max)
+            [step 40] GradientExplosionMonitor: skip update (boom)
+            [step 41] GradientExplosionMonitor: skip update (boom)
+            [step 260] RecurrentDynamicsMonitor: 5 more warnings since step 210 (not shown; every firing is in the event log)
+            training finished at step 260: completed
+
+            """
+        #expect(output == expected)
+    }
+
     @Test func consoleProgressBarRedrawsInPlace() {
         var output = ""
         let sink = ConsoleProgressSink(totalSteps: 10, mode: .progressBar, barWidth: 10) { output += $0 }

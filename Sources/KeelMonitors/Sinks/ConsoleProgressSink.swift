@@ -21,6 +21,11 @@ import Darwin
 /// `epoch 1 completed at step 500 | mean loss 0.5 | 12.3 s`, `training finished at step 1000: completed`.
 /// Gradient-flow and recurrent-dynamics events are not printed.
 ///
+/// Warnings (monitor firings that only warn) of one monitor are printed at most once per
+/// `warningInterval` steps; the next printed one says how many were held back
+/// (`… (+12 more since step 40)`), and so does a last line when training finishes. Verdicts that
+/// act (skip, rollback, stop) are always printed. The event log keeps every firing.
+///
 /// Numbers use `%.4g`. Output goes to `write` (standard output by default).
 public final class ConsoleProgressSink: EventSink {
     /// The resolved drawing mode (never ``ConsoleProgressMode/automatic``).
@@ -33,7 +38,11 @@ public final class ConsoleProgressSink: EventSink {
     public let clipWindow: Int
     /// The bar's width in characters.
     public var barWidth: Int
+    /// Steps between two printed warnings of the same monitor (≥ 1; 1 prints every warning).
+    public var warningInterval: Int
     private let write: (String) -> Void
+    /// Per monitor: the step of the last printed warning, warnings held back since, and the first of those.
+    private var warningState: [String: (printed: Int, heldBack: Int, since: Int)] = [:]
     private var recentClips: [Bool] = []
     private var durationSum = 0.0
     private var durationCount = 0
@@ -45,12 +54,15 @@ public final class ConsoleProgressSink: EventSink {
     ///   - mode: bar, plain lines, or automatic (bar on a TTY).
     ///   - clipWindow: steps the clip rate is computed over.
     ///   - barWidth: the bar's width in characters.
+    ///   - warningInterval: steps between two printed warnings of one monitor.
     ///   - write: where text goes (default: standard output, unbuffered).
     public init(
         totalSteps: Int? = nil, every: Int = 50, mode: ConsoleProgressMode = .automatic, clipWindow: Int = 100,
-        barWidth: Int = 24, write: @escaping (String) -> Void = ConsoleProgressSink.writeToStandardOutput
+        barWidth: Int = 24, warningInterval: Int = 1000, write: @escaping (String) -> Void = ConsoleProgressSink.writeToStandardOutput
     ) {
         precondition(every >= 1 && clipWindow >= 1, "ConsoleProgressSink: every and clipWindow must be ≥ 1")
+        precondition(warningInterval >= 1, "ConsoleProgressSink: warningInterval must be ≥ 1")
+        self.warningInterval = warningInterval
         self.totalSteps = totalSteps
         self.every = every
         self.mode = mode == .automatic ? (isatty(STDOUT_FILENO) != 0 ? .progressBar : .plainLines) : mode
@@ -84,7 +96,20 @@ public final class ConsoleProgressSink: EventSink {
             let metrics = record.metrics.sorted { $0.key < $1.key }.map { "\($0.key) \(Self.format($0.value))" }
             message("[step \(record.step)] validation: " + metrics.joined(separator: ", "))
         case .monitorFired(let record):
-            message("[step \(record.step)] \(record.monitor): \(record.verdict.severity == 0 ? "warning (\(record.findings.joined(separator: "; ")))" : record.verdict.description)")
+            guard record.verdict.severity == 0 else {
+                message("[step \(record.step)] \(record.monitor): \(record.verdict.description)")
+                return
+            }
+            var line = "[step \(record.step)] \(record.monitor): warning (\(record.findings.joined(separator: "; ")))"
+            if let state = warningState[record.monitor] {
+                guard record.step - state.printed >= warningInterval else {
+                    warningState[record.monitor] = (state.printed, state.heldBack + 1, state.heldBack == 0 ? record.step : state.since)
+                    return
+                }
+                if state.heldBack > 0 { line += " (+\(state.heldBack) more since step \(state.since))" }
+            }
+            warningState[record.monitor] = (record.step, 0, record.step)
+            message(line)
         case .actionTaken(let record):
             message("[step \(record.step)] action \(record.action.rawValue): \(record.reason)")
         case .checkpointSaved(let record):
@@ -95,6 +120,10 @@ public final class ConsoleProgressSink: EventSink {
             if let seconds = record.durationSeconds { line += " | \(String(format: "%.1f", seconds)) s" }
             message(line)
         case .trainingFinished(let record):
+            for (monitor, state) in warningState.sorted(by: { $0.key < $1.key }) where state.heldBack > 0 {
+                message("[step \(record.step)] \(monitor): \(state.heldBack) more warnings since step \(state.since) (not shown; every firing is in the event log)")
+                warningState[monitor] = (state.printed, 0, state.since)
+            }
             message("training finished at step \(record.step): \(record.reason)" + (record.detail.map { " (\($0))" } ?? ""))
         case .gradientFlow, .recurrentDynamics:
             break
