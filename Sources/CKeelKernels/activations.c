@@ -166,11 +166,18 @@ KEEL_DEFINE_PORTABLE_LOOP(keel_d_sigmoid_portable_loop, double, keel_d_sigmoid_p
 #define KEEL_ACT_DISPATCH(AVX512, AVX2, PORTABLE) PORTABLE(n, x, y);
 #endif
 
+/* NAME##_in_kernel runs on the caller's floating-point mode, for kernels that set it once around
+ * many calls (the whole-sequence recurrent kernels call these per row and step; the fused
+ * softmax cross-entropy per row); NAME is the public entry that sets FTZ/DAZ around it. */
 #define KEEL_DEFINE_ACTIVATION(NAME, T, AVX512, AVX2, PORTABLE)                                     \
+    void NAME##_in_kernel(long n, const T *x, T *y) {                                               \
+        if (n <= 0) return;                                                                         \
+        KEEL_ACT_DISPATCH(AVX512, AVX2, PORTABLE)                                                   \
+    }                                                                                               \
     void NAME(long n, const T *x, T *y) {                                                           \
         if (n <= 0) return;                                                                         \
         unsigned fp = keel_fp_enter();                                                              \
-        KEEL_ACT_DISPATCH(AVX512, AVX2, PORTABLE)                                                   \
+        NAME##_in_kernel(n, x, y);                                                                  \
         keel_fp_exit(fp);                                                                           \
     }
 
@@ -180,18 +187,3 @@ KEEL_DEFINE_ACTIVATION(keel_s_sigmoid, float, keel_s_sigmoid_avx512, keel_s_sigm
 KEEL_DEFINE_ACTIVATION(keel_d_exp, double, keel_d_exp_avx512, keel_d_exp_avx2, keel_d_exp_portable_loop)
 KEEL_DEFINE_ACTIVATION(keel_d_tanh, double, keel_d_tanh_avx512, keel_d_tanh_avx2, keel_d_tanh_portable_loop)
 KEEL_DEFINE_ACTIVATION(keel_d_sigmoid, double, keel_d_sigmoid_avx512, keel_d_sigmoid_avx2, keel_d_sigmoid_portable_loop)
-
-/* Without the floating-point mode switch, for kernels that set it once around many calls (the
- * whole-sequence recurrent kernels call these per row and step). */
-#define KEEL_DEFINE_ACTIVATION_IN_KERNEL(NAME, T, AVX512, AVX2, PORTABLE)                           \
-    void NAME(long n, const T *x, T *y) {                                                           \
-        if (n <= 0) return;                                                                         \
-        KEEL_ACT_DISPATCH(AVX512, AVX2, PORTABLE)                                                   \
-    }
-
-KEEL_DEFINE_ACTIVATION_IN_KERNEL(keel_s_exp_in_kernel, float, keel_s_exp_avx512, keel_s_exp_avx2, keel_s_exp_portable)
-KEEL_DEFINE_ACTIVATION_IN_KERNEL(keel_d_exp_in_kernel, double, keel_d_exp_avx512, keel_d_exp_avx2, keel_d_exp_portable_loop)
-KEEL_DEFINE_ACTIVATION_IN_KERNEL(keel_s_tanh_in_kernel, float, keel_s_tanh_avx512, keel_s_tanh_avx2, keel_s_tanh_portable)
-KEEL_DEFINE_ACTIVATION_IN_KERNEL(keel_s_sigmoid_in_kernel, float, keel_s_sigmoid_avx512, keel_s_sigmoid_avx2, keel_s_sigmoid_portable)
-KEEL_DEFINE_ACTIVATION_IN_KERNEL(keel_d_tanh_in_kernel, double, keel_d_tanh_avx512, keel_d_tanh_avx2, keel_d_tanh_portable_loop)
-KEEL_DEFINE_ACTIVATION_IN_KERNEL(keel_d_sigmoid_in_kernel, double, keel_d_sigmoid_avx512, keel_d_sigmoid_avx2, keel_d_sigmoid_portable_loop)

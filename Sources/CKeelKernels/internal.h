@@ -75,9 +75,9 @@ static inline unsigned keel_current_csr(void) {
 /* exp, tanh and sigmoid without the FTZ/DAZ switch of the public entries, for kernels that already
  * set the floating-point mode around many calls (activations.c). */
 void keel_s_exp_in_kernel(long n, const float *x, float *y);
-void keel_d_exp_in_kernel(long n, const double *x, double *y);
 void keel_s_tanh_in_kernel(long n, const float *x, float *y);
 void keel_s_sigmoid_in_kernel(long n, const float *x, float *y);
+void keel_d_exp_in_kernel(long n, const double *x, double *y);
 void keel_d_tanh_in_kernel(long n, const double *x, double *y);
 void keel_d_sigmoid_in_kernel(long n, const double *x, double *y);
 

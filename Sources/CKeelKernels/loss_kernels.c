@@ -58,6 +58,14 @@
         return total;                                                                              \
     }                                                                                              \
                                                                                                    \
+    /* Rows of block b, its loss sum into partials[b] (when there is room for it) and returned. */ \
+    static double keel_##P##_xent_block(const keel_##P##_xent_job *job, long b) {                  \
+        const long r0 = b * KEEL_XENT_BLOCK_ROWS, r1 = r0 + KEEL_XENT_BLOCK_ROWS;                  \
+        const double sum = keel_##P##_xent_rows(job, r0, r1 < job->rows ? r1 : job->rows);         \
+        if (job->partials != NULL) job->partials[b] = sum;                                         \
+        return sum;                                                                                \
+    }                                                                                              \
+                                                                                                   \
     static void keel_##P##_xent_task(void *ctx, int tid, int nthreads) {                           \
         (void)tid;                                                                                 \
         (void)nthreads;                                                                            \
@@ -65,9 +73,7 @@
         for (;;) {                                                                                 \
             long b = atomic_fetch_add_explicit(&job->next, 1, memory_order_relaxed);               \
             if (b >= job->blocks) break;                                                           \
-            long r0 = b * KEEL_XENT_BLOCK_ROWS, r1 = r0 + KEEL_XENT_BLOCK_ROWS;                    \
-            if (r1 > job->rows) r1 = job->rows;                                                    \
-            job->partials[b] = keel_##P##_xent_rows(job, r0, r1);                                  \
+            (void)keel_##P##_xent_block(job, b);                                                   \
         }                                                                                          \
     }                                                                                              \
                                                                                                    \
@@ -75,29 +81,22 @@
                                             const long *targets, T scale, T *grad) {               \
         if (rows <= 0 || classes <= 0) return 0;                                                   \
         const long blocks = (rows + KEEL_XENT_BLOCK_ROWS - 1) / KEEL_XENT_BLOCK_ROWS;              \
-        double *partials = malloc((size_t)blocks * sizeof(double));                                \
         keel_##P##_xent_job job = {                                                                \
             .rows = rows, .classes = classes, .logits = logits, .targets = targets, .scale = scale, \
-            .grad = grad, .partials = partials, .blocks = blocks,                                  \
+            .grad = grad, .partials = malloc((size_t)blocks * sizeof(double)), .blocks = blocks,   \
         };                                                                                         \
         atomic_init(&job.next, 0);                                                                 \
         unsigned fp = keel_fp_enter();                                                             \
         double total = 0;                                                                          \
-        int threads = keel_num_threads();                                                          \
-        if (partials == NULL) {                                                                    \
-            for (long b = 0; b < blocks; b++) {                                                    \
-                long r0 = b * KEEL_XENT_BLOCK_ROWS, r1 = r0 + KEEL_XENT_BLOCK_ROWS;                \
-                total += keel_##P##_xent_rows(&job, r0, r1 < rows ? r1 : rows);                    \
-            }                                                                                      \
+        const int threads = keel_num_threads();                                                    \
+        if (job.partials != NULL && threads > 1 && blocks > 1 && rows * classes >= KEEL_XENT_MIN_PARALLEL) { \
+            keel_parallel_run(keel_##P##_xent_task, &job, threads, keel_current_csr());            \
+            for (long b = 0; b < blocks; b++) total += job.partials[b];                            \
         } else {                                                                                   \
-            if (threads > 1 && blocks > 1 && rows * classes >= KEEL_XENT_MIN_PARALLEL) {           \
-                keel_parallel_run(keel_##P##_xent_task, &job, threads, keel_current_csr());                        \
-            } else {                                                                               \
-                keel_##P##_xent_task(&job, 0, 1);                                                  \
-            }                                                                                      \
-            for (long b = 0; b < blocks; b++) total += partials[b];                                \
-            free(partials);                                                                        \
+            /* one thread, blocks in order: the same sums in the same order */                     \
+            for (long b = 0; b < blocks; b++) total += keel_##P##_xent_block(&job, b);             \
         }                                                                                          \
+        free(job.partials);                                                                        \
         keel_fp_exit(fp);                                                                          \
         return total;                                                                              \
     }

@@ -237,7 +237,7 @@ static inline long keel_gate_count(int kind) { return kind == KEEL_CELL_LSTM ? 4
             case KEEL_CELL_RNN_TANH:                                                                \
             case KEEL_CELL_RNN_RELU:                                                                \
                 keel_##P##_gemm_serial(false, true, nb, W, K, (T)1, xh, K, job->w_all, K, job->packed, (T)0, z, W); \
-                if (job->kind == KEEL_CELL_RNN_TANH) keel_##P##_tanh_in_kernel(nb * H, z, hn);               \
+                if (job->kind == KEEL_CELL_RNN_TANH) keel_##P##_tanh_in_kernel(nb * H, z, hn);      \
                 else keel_##P##_seq_relu_impl(nb * H, z, hn);                                       \
                 break;                                                                              \
             case KEEL_CELL_LSTM: {                                                                  \
@@ -246,12 +246,12 @@ static inline long keel_gate_count(int kind) { return kind == KEEL_CELL_LSTM ? 4
                 T *cn = job->c + (row + B) * H, *tc = job->tanh_c + row * H;                        \
                 for (long b = 0; b < nb; b++) {                                                     \
                     T *g = z + b * W;                                                               \
-                    keel_##P##_sigmoid_in_kernel(2 * H, g, g);                                                \
-                    keel_##P##_tanh_in_kernel(H, g + 2 * H, g + 2 * H);                                       \
-                    keel_##P##_sigmoid_in_kernel(H, g + 3 * H, g + 3 * H);                                    \
+                    keel_##P##_sigmoid_in_kernel(2 * H, g, g);                                      \
+                    keel_##P##_tanh_in_kernel(H, g + 2 * H, g + 2 * H);                             \
+                    keel_##P##_sigmoid_in_kernel(H, g + 3 * H, g + 3 * H);                          \
                     keel_##P##_lstm_cell_impl(H, g, g + H, g + 2 * H, cp + b * H, cn + b * H);      \
                 }                                                                                   \
-                keel_##P##_tanh_in_kernel(nb * H, cn, tc);                                                    \
+                keel_##P##_tanh_in_kernel(nb * H, cn, tc);                                          \
                 for (long b = 0; b < nb; b++)                                                       \
                     keel_##P##_mul_impl(H, z + b * W + 3 * H, tc + b * H, hn + b * H);              \
                 break;                                                                              \
@@ -265,9 +265,9 @@ static inline long keel_gate_count(int kind) { return kind == KEEL_CELL_LSTM ? 4
                     T *g = z + b * W;                                                               \
                     const T *y = zh + b * W;                                                        \
                     keel_##P##_seq_add_impl(2 * H, g, y);                                           \
-                    keel_##P##_sigmoid_in_kernel(2 * H, g, g);                                                \
+                    keel_##P##_sigmoid_in_kernel(2 * H, g, g);                                      \
                     keel_##P##_seq_add_product_impl(H, g + 2 * H, g, y + 2 * H);                    \
-                    keel_##P##_tanh_in_kernel(H, g + 2 * H, g + 2 * H);                                       \
+                    keel_##P##_tanh_in_kernel(H, g + 2 * H, g + 2 * H);                             \
                     keel_##P##_gru_hidden_impl(H, g + H, g + 2 * H, hp + b * H, hn + b * H);        \
                 }                                                                                   \
                 break;                                                                              \
@@ -381,7 +381,7 @@ static inline long keel_gate_count(int kind) { return kind == KEEL_CELL_LSTM ? 4
     bool keel_##P##_recurrent_sequence_forward(int kind, long steps, long batch, long input, long hidden, \
                                                const T *x, const T *w_ih, const T *w_hh, const T *b_ih, \
                                                const T *b_hh, const T *h0, T *xh, T *gates, T *zh, T *h, \
-                                               T *c, T *tanh_c) {                                    \
+                                               T *c, T *tanh_c) {                                   \
         if (steps <= 0 || batch <= 0 || hidden <= 0) return true;                                   \
         const long G = keel_gate_count(kind);                                                       \
         const long H = hidden, I = input, W = G * H;                                                \

@@ -38,8 +38,7 @@ struct EvaluateCommand: ParsableCommand {
         try runReportingErrors {
             let result = try TextEvaluator(
                 checkpoint: checkpoint, text: text, validationFraction: validationFraction, validationStreams: validationStreams,
-                sequenceLength: sequenceLength,
-                batchSize: batchSize
+                sequenceLength: sequenceLength, batchSize: batchSize
             ).evaluate()
             if json {
                 let encoder = JSONEncoder()

@@ -119,21 +119,19 @@ public struct TextEvaluator {
             return Result(stateful: statefulTotal / Double(count), windowed: windowedTotal / Double(count), characters: count)
         }
 
-        /// Σ over rows of −log softmax(logits)[target], in Double; logits `[steps, streams, vocabulary]`.
+        /// Σ over rows of −log softmax(logits)[target] (the fused loss kernel; its gradient output
+        /// goes to a scratch buffer); logits `[steps, streams, vocabulary]`.
         static func crossEntropySum(_ logits: Tensor<Float>, _ targets: [Int]) -> Double {
-            let classes = logits.shape[logits.rank - 1]
-            var total = 0.0
-            logits.withUnsafeBufferPointer { x in
-                for (row, target) in targets.enumerated() {
-                    let base = row * classes
-                    var largest = -Double.infinity
-                    for j in 0..<classes { largest = max(largest, Double(x[base + j])) }
-                    var sum = 0.0
-                    for j in 0..<classes { sum += Foundation.exp(Double(x[base + j]) - largest) }
-                    total += largest + Foundation.log(sum) - Double(x[base + target])
+            var unusedGradient = [Float](repeating: 0, count: logits.scalarCount)
+            return logits.withUnsafeBufferPointer { x in
+                targets.withUnsafeBufferPointer { t in
+                    unusedGradient.withUnsafeMutableBufferPointer { g in
+                        Float.kernelSoftmaxCrossEntropy(
+                            rows: targets.count, classes: logits.shape[logits.rank - 1], logits: x.baseAddress!,
+                            targets: t.baseAddress!, scale: 1, gradient: g.baseAddress!)
+                    }
                 }
             }
-            return total
         }
     }
 }

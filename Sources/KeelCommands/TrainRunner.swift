@@ -63,6 +63,16 @@ public struct TrainRunner {
         return try TrainOptions.load(contentsOfFile: path)
     }
 
+    /// The `--cell` (default LSTM).
+    var cellKind: RecurrentCellKind {
+        switch options.cell ?? "lstm" {
+        case "rnn-tanh": .rnnTanh
+        case "rnn-relu": .rnnReLU
+        case "gru": .gru
+        default: .lstm
+        }
+    }
+
     /// The standard deviation of `--init-weights normal` (default 0.1), or nil for the layers' own
     /// initialization.
     var normalInitializationStd: Double? { options.initWeights == "normal" ? options.initStd ?? 0.1 : nil }
@@ -70,13 +80,7 @@ public struct TrainRunner {
     /// The network the options describe, sized for `data` (defaults: LSTM, one layer of 64, an
     /// embedding of min(32, hidden) for text; spectral radius 1 for the orthogonal initializer).
     public func specification(for data: PreparedData) -> RecurrentNetworkSpecification {
-        let cell: RecurrentCellKind =
-            switch options.cell ?? "lstm" {
-            case "rnn-tanh": .rnnTanh
-            case "rnn-relu": .rnnReLU
-            case "gru": .gru
-            default: .lstm
-            }
+        let cell = cellKind
         let hidden = options.hidden ?? 64
         let initializer = options.initRecurrent ?? "default"
         let radius = options.spectralRadius ?? (initializer == "orthogonal" ? 1 : nil)
@@ -96,7 +100,7 @@ public struct TrainRunner {
     /// and gradient-flow recorders that feed the report.
     public func monitors() -> MonitorSet {
         let every = options.monitorEvery ?? 10
-        let isGated = ["lstm", "gru"].contains(options.cell ?? "lstm")
+        let isGated = cellKind == .lstm || cellKind == .gru
         let action: MonitorAction =
             switch options.onExplosion ?? "skip" {
             case "rollback": .rollback
@@ -212,14 +216,12 @@ public struct TrainRunner {
                     if let target = options.stopAtError, let rate = metrics["errorRate"], rate < target { solvedAt = trainer.step }
                     if let directory = options.bestCheckpointDir, let loss = metrics["loss"], loss < (best?.loss ?? .infinity) {
                         best = (loss, trainer.step)
-                        try trainer.saveCheckpoint(to: directory)
-                        try writeSidecars(to: directory, data: data, specification: specification)
+                        try saveCheckpoint(of: trainer, to: directory, data: data, specification: specification)
                     }
                 }
                 if let directory = options.checkpointDir, let every = checkpointEvery,
                    trainer.step % every == 0 || finished || solvedAt != nil {
-                    try trainer.saveCheckpoint(to: directory)
-                    try writeSidecars(to: directory, data: data, specification: specification)
+                    try saveCheckpoint(of: trainer, to: directory, data: data, specification: specification)
                 }
                 if solvedAt != nil { break }
             } while result.stopReason == .reachedMaxSteps && trainer.step < totalSteps
@@ -261,6 +263,16 @@ public struct TrainRunner {
         return TrainOutcome(
             step: trainer.step, stopReason: solvedAt != nil ? "solved" : "\(result.stopReason)", lastLoss: result.lastLoss,
             validationLoss: validation?.loss, testErrorRate: testErrorRate, solvedAtStep: solvedAt, bestValidation: best)
+    }
+
+    /// The trainer's checkpoint in `directory`, then the files `keel sample`, `keel evaluate` and
+    /// `--resume` read beside it.
+    func saveCheckpoint<Model: Layer, LossFunction: Loss, Pipeline: GradientTransform>(
+        of trainer: Trainer<Model, LossFunction, Pipeline>, to directory: String, data: PreparedData,
+        specification: RecurrentNetworkSpecification
+    ) throws where Model.Scalar == Float {
+        try trainer.saveCheckpoint(to: directory)
+        try writeSidecars(to: directory, data: data, specification: specification)
     }
 
     func writeSidecars(to directory: String, data: PreparedData, specification: RecurrentNetworkSpecification) throws {

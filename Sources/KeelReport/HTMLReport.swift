@@ -5,7 +5,8 @@ import KeelMonitors
 /// no network resources.
 ///
 /// Sections: loss and validation curves; the test error rate (runs with `--test-sequences`); the
-/// global gradient norm (log scale) with the clip threshold and clipped steps; σ_max of the recurrent weights (from `recurrentDynamics` events)
+/// global gradient norm (log scale) with the clip threshold and clipped steps; σ_max of the
+/// recurrent weights (from `recurrentDynamics` events)
 /// against Pascanu's 1/γ line; then per run the gradient-flow heatmap ‖∂L/∂hₜ‖ (from
 /// `gradientFlow` events), the per-parameter gradient norms of the first monitor firing, and the
 /// events (monitor firings with attribution, skips, rollbacks, stops, checkpoints) as a table.

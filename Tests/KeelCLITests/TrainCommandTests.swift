@@ -101,10 +101,11 @@ import KeelReport
         try String(repeating: "the quick brown fox jumps over the lazy dog. ", count: 40).write(to: text, atomically: true, encoding: .utf8)
         let last = directory.appendingPathComponent("last").path, best = directory.appendingPathComponent("best").path
         let log = directory.appendingPathComponent("run.jsonl").path
-        // A learning rate high enough that validation loss goes up again after it first improves.
+        // A learning rate high enough that validation loss goes up again at the end (step 24 is
+        // worse than step 21), so keeping the best and keeping the last give different checkpoints.
         let train = try KeelExecutable.run(
             ["train", "--text", text.path, "--sequence-length", "12", "--hidden", "16", "--batch-size", "4", "--steps", "24",
-             "--validate-every", "3", "--head-dropout", "0.3", "--learning-rate", "0.05", "--seed", "3", "--validation-streams", "3",
+             "--validate-every", "3", "--head-dropout", "0.3", "--learning-rate", "1", "--seed", "3", "--validation-streams", "3",
              "--checkpoint-dir", last, "--best-checkpoint-dir", best, "--log", log])
         #expect(train.status == 0, "\(train.output)")
         let validations = try RunLog(contentsOfFile: log).validations
@@ -112,6 +113,7 @@ import KeelReport
         let losses = validations.compactMap { $0.metrics["loss"] }
         let lowest = try #require(losses.min())
         let bestStep = validations[try #require(losses.firstIndex(of: lowest))].step
+        #expect(bestStep < 24, "the run must get worse at the end for this test to tell best from last: \(losses)")
         #expect(train.standardOutput.contains("best validation loss"), "\(train.output)")
         #expect(train.standardOutput.contains("at step \(bestStep): \(best)"), "\(train.output)")
         // The best directory is a complete checkpoint of that step: evaluate reads it, and its
@@ -119,6 +121,8 @@ import KeelReport
         struct Manifest: Decodable { var step: Int }
         let manifest = try JSONDecoder().decode(Manifest.self, from: Data(contentsOf: URL(fileURLWithPath: best + "/manifest.json")))
         #expect(manifest.step == bestStep)
+        let lastManifest = try JSONDecoder().decode(Manifest.self, from: Data(contentsOf: URL(fileURLWithPath: last + "/manifest.json")))
+        #expect(lastManifest.step == 24)
         let evaluation = try KeelExecutable.run(
             ["evaluate", best, "--text", text.path, "--sequence-length", "12", "--batch-size", "4", "--validation-streams", "3", "--json"])
         #expect(evaluation.status == 0, "\(evaluation.output)")
@@ -127,8 +131,9 @@ import KeelReport
         struct Evaluation: Decodable { var characters: Int }
         #expect(try JSONDecoder().decode(Evaluation.self, from: Data(evaluation.standardOutput.utf8)).characters == 176)
         // The head dropout is part of the saved model description.
-        let model = try String(contentsOfFile: best + "/model.json", encoding: .utf8)
-        #expect(model.contains("\"headDropout\"") && model.contains("0.3"), "\(model)")
+        struct Model: Decodable { struct Specification: Decodable { var headDropout: Double }; var specification: Specification }
+        let model = try JSONDecoder().decode(Model.self, from: Data(contentsOf: URL(fileURLWithPath: best + "/model.json")))
+        #expect(model.specification.headDropout == 0.3)
 
         let same = try KeelExecutable.run(["train", "--text", text.path, "--steps", "1", "--checkpoint-dir", last, "--best-checkpoint-dir", last])
         #expect(same.status != 0 && same.standardError.contains("best-checkpoint-dir must differ from checkpoint-dir"))

@@ -110,24 +110,19 @@ public struct CharacterTextDataset: Sendable {
         self.source = source
         self.vocabulary = vocabulary
         self.symbols = symbols
-        if validationStreams == 1 {
-            let trainingCount = symbols.count - Int(validationFraction * Double(symbols.count))
-            trainingSymbols = Array(symbols[..<trainingCount])
-            validationSymbols = Array(symbols[trainingCount...])
-        } else {
-            let rowLength = symbols.count / validationStreams
-            let heldOut = Int(validationFraction * Double(rowLength))
-            var training: [Int32] = [], validation: [Int32] = []
-            training.reserveCapacity(validationStreams * (rowLength - heldOut))
-            validation.reserveCapacity(validationStreams * heldOut)
-            for row in 0..<validationStreams {
-                let start = row * rowLength, cut = start + rowLength - heldOut
-                training += symbols[start..<cut]
-                validation += symbols[cut..<(start + rowLength)]
-            }
-            trainingSymbols = training
-            validationSymbols = validation
+        // One stream is the whole text, so its split is the tail split.
+        let rowLength = symbols.count / validationStreams
+        let heldOut = Int(validationFraction * Double(rowLength))
+        var training: [Int32] = [], validation: [Int32] = []
+        training.reserveCapacity(validationStreams * (rowLength - heldOut))
+        validation.reserveCapacity(validationStreams * heldOut)
+        for row in 0..<validationStreams {
+            let start = row * rowLength, cut = start + rowLength - heldOut
+            training += symbols[start..<cut]
+            validation += symbols[cut..<(start + rowLength)]
         }
+        trainingSymbols = training
+        validationSymbols = validation
     }
 
     /// The symbols of `split`.

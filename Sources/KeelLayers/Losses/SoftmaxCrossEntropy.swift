@@ -1,5 +1,3 @@
-import Foundation
-
 /// Softmax cross-entropy from logits and class indices, as PyTorch's `CrossEntropyLoss`.
 ///
 /// **Shapes.** `predictions` (logits) `[batch, classes]`, or `[time, batch, classes]` for one

@@ -70,8 +70,7 @@ public struct Adagrad<Scalar: FusedUpdateScalar>: Optimizer {
     public func apply(to updates: inout ParameterSet<Scalar>, state: inout State, context: inout TransformContext<Scalar>) throws {
         requireSameStructure(updates, state.sum, "Adagrad")
         if weightDecay != 0 { requireParameters(context, matching: updates, "Adagrad") }
-        let base = scheduledLearningRate(learningRate, schedule, at: state.step)
-        reportLearningRate("Adagrad", base, in: &context)
+        let base = appliedLearningRate("Adagrad", learningRate, schedule, at: state.step, in: &context)
         let rate = Scalar(base / (1 + Double(state.step) * learningRateDecay))
         for index in updates.indices {
             let count = updates.tensors[index].scalarCount

@@ -66,8 +66,7 @@ public struct Adam<Scalar: FusedUpdateScalar>: Optimizer {
     }
 
     public func apply(to updates: inout ParameterSet<Scalar>, state: inout State, context: inout TransformContext<Scalar>) throws {
-        let rate = scheduledLearningRate(learningRate, schedule, at: state.step)
-        reportLearningRate("Adam", rate, in: &context)
+        let rate = appliedLearningRate("Adam", learningRate, schedule, at: state.step, in: &context)
         state.advance(
             &updates, context: context, learningRate: rate,
             beta1: beta1, beta2: beta2, epsilon: epsilon, weightDecay: weightDecay, decoupled: false, name: "Adam")

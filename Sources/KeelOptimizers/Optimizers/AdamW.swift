@@ -62,8 +62,7 @@ public struct AdamW<Scalar: FusedUpdateScalar>: Optimizer {
     }
 
     public func apply(to updates: inout ParameterSet<Scalar>, state: inout State, context: inout TransformContext<Scalar>) throws {
-        let rate = scheduledLearningRate(learningRate, schedule, at: state.step)
-        reportLearningRate("AdamW", rate, in: &context)
+        let rate = appliedLearningRate("AdamW", learningRate, schedule, at: state.step, in: &context)
         state.advance(
             &updates, context: context, learningRate: rate,
             beta1: beta1, beta2: beta2, epsilon: epsilon, weightDecay: weightDecay, decoupled: true, name: "AdamW")

@@ -55,12 +55,17 @@ func withParameterScalars<Scalar: TensorScalar, R>(
 }
 
 /// The learning rate in force at `step`: the schedule's value when there is one, else `base`.
-/// Records the learning rate an optimizer applies this step (a report that never counts as
-/// clipping), so a trainer can log the scheduled value rather than the nominal one.
-func reportLearningRate<S: TensorScalar>(_ name: String, _ rate: Double, in context: inout TransformContext<S>) {
-    context.reports.append(TransformReport(transform: name, fired: false, learningRate: rate))
-}
-
 func scheduledLearningRate(_ base: Double, _ schedule: (any LearningRateSchedule)?, at step: Int) -> Double {
     schedule?.value(at: step) ?? base
+}
+
+/// ``scheduledLearningRate(_:_:at:)``, also recorded in `context` as optimizer `name`'s learning
+/// rate this step (a report that never counts as clipping), so a trainer can log the scheduled
+/// value rather than the nominal one.
+func appliedLearningRate<S: TensorScalar>(
+    _ name: String, _ base: Double, _ schedule: (any LearningRateSchedule)?, at step: Int, in context: inout TransformContext<S>
+) -> Double {
+    let rate = scheduledLearningRate(base, schedule, at: step)
+    context.reports.append(TransformReport(transform: name, fired: false, learningRate: rate))
+    return rate
 }

@@ -64,9 +64,7 @@ public struct Lion<Scalar: FusedUpdateScalar>: Optimizer {
     public func apply(to updates: inout ParameterSet<Scalar>, state: inout State, context: inout TransformContext<Scalar>) throws {
         requireSameStructure(updates, state.momentum, "Lion")
         if weightDecay != 0 { requireParameters(context, matching: updates, "Lion") }
-        let scheduled = scheduledLearningRate(learningRate, schedule, at: state.step)
-        let rate = Scalar(scheduled)
-        reportLearningRate("Lion", scheduled, in: &context)
+        let rate = Scalar(appliedLearningRate("Lion", learningRate, schedule, at: state.step, in: &context))
         for index in updates.indices {
             let count = updates.tensors[index].scalarCount
             withParameterScalars(context, at: index, needed: weightDecay != 0) { parameter in

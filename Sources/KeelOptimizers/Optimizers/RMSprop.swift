@@ -83,9 +83,7 @@ public struct RMSprop<Scalar: FusedUpdateScalar>: Optimizer {
     public func apply(to updates: inout ParameterSet<Scalar>, state: inout State, context: inout TransformContext<Scalar>) throws {
         requireSameStructure(updates, state.squareAverage, "RMSprop")
         if weightDecay != 0 { requireParameters(context, matching: updates, "RMSprop") }
-        let scheduled = scheduledLearningRate(learningRate, schedule, at: state.step)
-        let rate = Scalar(scheduled)
-        reportLearningRate("RMSprop", scheduled, in: &context)
+        let rate = Scalar(appliedLearningRate("RMSprop", learningRate, schedule, at: state.step, in: &context))
         for index in updates.indices {
             let count = updates.tensors[index].scalarCount
             withParameterScalars(context, at: index, needed: weightDecay != 0) { parameter in

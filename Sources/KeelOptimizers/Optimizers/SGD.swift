@@ -74,9 +74,7 @@ public struct SGD<Scalar: FusedUpdateScalar>: Optimizer {
     public func apply(to updates: inout ParameterSet<Scalar>, state: inout State, context: inout TransformContext<Scalar>) throws {
         if let buffer = state.momentumBuffer { requireSameStructure(updates, buffer, "SGD") }
         if weightDecay != 0 { requireParameters(context, matching: updates, "SGD") }
-        let scheduled = scheduledLearningRate(learningRate, schedule, at: state.step)
-        let rate = Scalar(scheduled)
-        reportLearningRate("SGD", scheduled, in: &context)
+        let rate = Scalar(appliedLearningRate("SGD", learningRate, schedule, at: state.step, in: &context))
         let isFirstStep = state.step == 0
         for index in updates.indices {
             let count = updates.tensors[index].scalarCount

@@ -66,7 +66,6 @@ where RecurrentLayer.State: Sendable {
         embedding: Embedding<Scalar>? = nil, encoder: StackedRecurrent<RecurrentLayer>, head: Dense<Scalar>, headOnEveryStep: Bool,
         headDropoutRate: Double = 0
     ) {
-        precondition(headDropoutRate >= 0 && headDropoutRate < 1, "RecurrentNetwork: headDropoutRate must be in [0, 1), got \(headDropoutRate)")
         precondition(!encoder.batchFirst, "RecurrentNetwork: the encoder must be time-major (batchFirst false)")
         if let embedding {
             precondition(
@@ -82,7 +81,8 @@ where RecurrentLayer.State: Sendable {
         self.encoder = encoder
         self.head = head
         self.headOnEveryStep = headOnEveryStep
-        headDropout = Dropout(rate: headDropoutRate)
+        headDropout = Dropout(rate: 0)
+        self.headDropoutRate = headDropoutRate  // checked by the setter
     }
 
     /// Whether backward computes ∂L/∂input. A network trained on data can turn it off: the
@@ -169,8 +169,9 @@ where RecurrentLayer.State: Sendable {
         _ outputGradient: Tensor<Scalar>, cache: WindowCache, gradients: inout ParameterSet<Scalar>,
         truncationDepth: Int?, profiles: inout [[Double]]?
     ) -> Tensor<Scalar> {
-        var featuresGradient = gradients.withScope("head") { head.backward(outputGradient, cache: cache.head, gradients: &$0) }
-        if let mask = cache.headDropoutMask { featuresGradient = featuresGradient * mask }
+        let featuresGradient = headDropout.backward(
+            gradients.withScope("head") { head.backward(outputGradient, cache: cache.head, gradients: &$0) }, cache: cache.headDropoutMask,
+            gradients: &gradients)
         let sequenceGradient = gradients.withScope("encoder") {
             if headOnEveryStep {
                 return encoder.backward(
