@@ -37,7 +37,7 @@ def pascanu(clip, seed, steps=20000, T=50):
             "--clip", "global-norm" if clip else "none", *(["--clip-threshold", "1"] if clip else []),
             "--on-explosion", "warn", "--steps", str(steps), "--seed", str(seed)]
 
-def pascanu_faithful(task, clip, seed, steps, cell="rnn-tanh", T=50):
+def pascanu_faithful(task, clip, seed, steps, cell="rnn-tanh", T=50, regularizer=None):
     # Pascanu et al. 2013, §4 / Fig. 7 protocol: 50 units, SGD lr 0.01 without momentum, batch 20,
     # global-norm clip 1 (or none), success = < 1% of 10,000 fresh sequences wrong by the task's
     # criterion. tanh RNN: "basic tanh" init, every weight N(0, 0.1^2), biases 0. LSTM: orthogonal
@@ -48,7 +48,8 @@ def pascanu_faithful(task, clip, seed, steps, cell="rnn-tanh", T=50):
             "--optimizer", "sgd", "--learning-rate", "0.01", "--batch-size", "20",
             "--clip", "global-norm" if clip else "none", *(["--clip-threshold", "1"] if clip else []),
             "--on-explosion", "warn", "--steps", str(steps), "--seed", str(seed),
-            "--test-sequences", "10000", "--validate-every", "5000", "--stop-at-error", "0.01", "--monitor-every", "100"]
+            "--test-sequences", "10000", "--validate-every", "5000", "--stop-at-error", "0.01", "--monitor-every", "100",
+            *(["--vanishing-gradient-regularizer", str(regularizer)] if regularizer is not None else [])]
 
 def irnn_adding(seed, steps=100000, T=100):
     # Le et al. 2015 in spirit (their adding-problem lr/clip were grid-searched and are not known):
@@ -153,6 +154,15 @@ for seed in range(1, 6):
     EXPERIMENTS[f"pascanu-temporal-T50-basic-noclip-1M-s{seed}"] = (
         "pascanu-basic-temporal-1M-noclip", pascanu_faithful("temporal-order", False, seed, 1000000),
         "test error rate (10,000 fresh sequences, paper criterion)", published, 0.01, baseline, "errorRate")
+# The paper's own method for the addition problem, MSGD-CR: clipping plus the regularizer Omega with
+# the weight of the authors' code (alpha = 2), 1M updates. The R arm drops clipping (the paper: the
+# regularizer alone "usually fails due to exploding gradients").
+for seed in range(1, 6):
+    published, baseline = PASCANU_PUBLISHED["adding-pascanu"]
+    for clip, arm in ((True, "cr"), (False, "r")):
+        EXPERIMENTS[f"pascanu-adding-T50-basic-{arm}-s{seed}"] = (
+            f"pascanu-basic-adding-{arm}", pascanu_faithful("adding-pascanu", clip, seed, 1000000, regularizer=2),
+            "test error rate (10,000 fresh sequences, paper criterion)", published, 0.01, baseline, "errorRate")
 # Sanity check of the same protocol with a short lag (T = 10: the second marker 5-9 steps before the end).
 EXPERIMENTS["pascanu-adding-T10-basic-clip-s1"] = (
     "pascanu-basic-short", pascanu_faithful("adding-pascanu", True, 1, 200000, T=10),

@@ -61,6 +61,10 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Standard deviation of --init-weights normal (default 0.1).")
     var initStd: Double?
 
+    @Option(help: ArgumentHelp(
+        "Pascanu et al.'s regularizer against vanishing gradients: add alpha·∂Ω/∂W_hh to the recurrent-weight gradient (rnn-tanh and rnn-relu; pair it with --clip).",
+        valueName: "alpha"))
+    var vanishingGradientRegularizer: Double?
     @Option(help: "Optimizer: \(TrainChoices.optimizers.joined(separator: "|")) (default adam).")
     var optimizer: String?
     @Option(help: "Learning rate (default per optimizer: sgd 0.05, adam 0.003, …).")
@@ -117,7 +121,7 @@ struct TrainCommand: ParsableCommand {
         options.cell = cell; options.layers = layers; options.hidden = hidden; options.bidirectional = bidirectional
         options.dropout = dropout; options.headDropout = headDropout; options.embeddingDimension = embeddingDimension; options.initRecurrent = initRecurrent
         options.spectralRadius = spectralRadius; options.initWeights = initWeights; options.initStd = initStd
-        options.optimizer = optimizer; options.learningRate = learningRate
+        options.vanishingGradientRegularizer = vanishingGradientRegularizer; options.optimizer = optimizer; options.learningRate = learningRate
         options.schedule = schedule; options.clip = clip; options.clipThreshold = clipThreshold; options.tbptt = tbptt
         options.monitors = monitors; options.onExplosion = onExplosion; options.monitorEvery = monitorEvery
         options.validateEvery = validateEvery; options.testSequences = testSequences; options.stopAtError = stopAtError

@@ -88,6 +88,12 @@ extension TrainOptions {
         if let sequenceLength, sequenceLength < 2 { problems.append("sequence-length must be ≥ 2 (got \(sequenceLength))") }
         if let dropout, !(dropout >= 0 && dropout < 1) { problems.append("dropout must be in [0, 1) (got \(dropout))") }
         if let headDropout, !(headDropout >= 0 && headDropout < 1) { problems.append("head-dropout must be in [0, 1) (got \(headDropout))") }
+        if let alpha = vanishingGradientRegularizer {
+            if !(alpha.isFinite && alpha >= 0) { problems.append("vanishing-gradient-regularizer must be finite and ≥ 0 (got \(alpha))") }
+            if cell != "rnn-tanh" && cell != "rnn-relu" {
+                problems.append("vanishing-gradient-regularizer applies to rnn-tanh and rnn-relu cells (got cell \(cell ?? "lstm"))")
+            }
+        }
         if let clipThreshold {
             if clipThreshold <= 0 { problems.append("clip-threshold must be > 0 (got \(clipThreshold))") }
             if clip == "none" { problems.append("clip-threshold given but clip is none") }

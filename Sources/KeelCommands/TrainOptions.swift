@@ -56,6 +56,10 @@ public struct TrainOptions: Sendable, Equatable, Codable {
     /// `--init-std` (> 0): the standard deviation of `--init-weights normal` (default 0.1).
     public var initStd: Double?
     // Optimization.
+    /// `--vanishing-gradient-regularizer` (≥ 0): α of Pascanu et al.'s regularizer Ω, whose
+    /// α·∂Ω/∂W_hh joins every layer's recurrent-weight gradient (rnn-tanh and rnn-relu only; see
+    /// ``VanishingGradientRegularizer``).
+    public var vanishingGradientRegularizer: Double?
     /// `--optimizer`: one of ``TrainChoices/optimizers`` (default `adam`).
     public var optimizer: String?
     /// `--learning-rate` (> 0): the base learning rate (default per optimizer).
@@ -120,6 +124,7 @@ public struct TrainOptions: Sendable, Equatable, Codable {
         case cell, layers, hidden, bidirectional, dropout, headDropout = "head-dropout"
         case embeddingDimension = "embedding-dimension", initRecurrent = "init-recurrent", spectralRadius = "spectral-radius"
         case initWeights = "init-weights", initStd = "init-std"
+        case vanishingGradientRegularizer = "vanishing-gradient-regularizer"
         case optimizer, learningRate = "learning-rate", schedule, clip, clipThreshold = "clip-threshold", tbptt
         case monitors, onExplosion = "on-explosion", monitorEvery = "monitor-every"
         case validateEvery = "validate-every", testSequences = "test-sequences", stopAtError = "stop-at-error"
@@ -139,7 +144,7 @@ public struct TrainOptions: Sendable, Equatable, Codable {
         take(\.task); take(\.text); take(\.csv); take(\.columns); take(\.target); take(\.npyInputs); take(\.npyTargets)
         take(\.sequenceLength); take(\.validationFraction); take(\.validationStreams); take(\.cell); take(\.layers); take(\.hidden); take(\.bidirectional); take(\.dropout); take(\.headDropout)
         take(\.embeddingDimension); take(\.initRecurrent); take(\.spectralRadius); take(\.initWeights); take(\.initStd)
-        take(\.optimizer); take(\.learningRate)
+        take(\.vanishingGradientRegularizer); take(\.optimizer); take(\.learningRate)
         take(\.schedule); take(\.clip); take(\.clipThreshold); take(\.tbptt); take(\.monitors); take(\.onExplosion)
         take(\.monitorEvery); take(\.validateEvery); take(\.testSequences); take(\.stopAtError); take(\.epochs); take(\.steps); take(\.batchSize); take(\.seed); take(\.checkpointDir)
         take(\.checkpointEvery); take(\.bestCheckpointDir); take(\.log)
@@ -236,6 +241,7 @@ public struct TrainOptions: Sendable, Equatable, Codable {
         options.spectralRadius = number(.spectralRadius)
         options.initWeights = string(.initWeights)
         options.initStd = number(.initStd)
+        options.vanishingGradientRegularizer = number(.vanishingGradientRegularizer)
         options.optimizer = string(.optimizer)
         options.learningRate = number(.learningRate)
         options.schedule = string(.schedule)

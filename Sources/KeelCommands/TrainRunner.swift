@@ -91,7 +91,8 @@ public struct TrainRunner {
             embedding: data.vocabulary.map { .init(vocabularySize: $0.count, dimension: options.embeddingDimension ?? min(32, hidden)) },
             recurrentSpectralRadius: radius,
             weightInitialization: normalInitializationStd.map { .normal(standardDeviation: $0) },
-            seed: options.seed ?? 0)
+            seed: options.seed ?? 0,
+            vanishingGradientRegularizer: options.vanishingGradientRegularizer.map { VanishingGradientRegularizer(weight: $0) })
         specification.computesInputGradient = false  // the input is data: nothing needs ∂L/∂input
         return specification
     }

@@ -8,7 +8,7 @@ import Testing
         "train": [
             "--config", "--task", "--text", "--csv", "--columns", "--target", "--npy-inputs", "--npy-targets", "--sequence-length", "--validation-fraction", "--validation-streams",
             "--cell", "--layers", "--hidden", "--bidirectional", "--dropout", "--head-dropout", "--embedding-dimension", "--init-recurrent",
-            "--spectral-radius", "--init-weights", "--init-std", "--optimizer", "--learning-rate", "--schedule", "--clip", "--clip-threshold", "--tbptt",
+            "--spectral-radius", "--init-weights", "--init-std", "--vanishing-gradient-regularizer", "--optimizer", "--learning-rate", "--schedule", "--clip", "--clip-threshold", "--tbptt",
             "--monitors", "--on-explosion", "--monitor-every", "--validate-every", "--test-sequences", "--stop-at-error", "--epochs", "--steps", "--batch-size", "--seed",
             "--checkpoint-dir", "--checkpoint-every", "--best-checkpoint-dir", "--resume", "--log",
         ],

@@ -143,6 +143,27 @@ import KeelReport
         #expect(badRate.status != 0 && badRate.standardError.contains("head-dropout must be in [0, 1)"))
     }
 
+    @Test func vanishingGradientRegularizerTrainsAnRNNAndIsSaved() throws {
+        let directory = try KeelExecutable.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let checkpoint = directory.appendingPathComponent("checkpoint").path
+        let common = ["train", "--task", "adding-pascanu", "--sequence-length", "10", "--hidden", "8", "--batch-size", "4", "--steps", "3"]
+        let train = try KeelExecutable.run(
+            common + ["--cell", "rnn-tanh", "--vanishing-gradient-regularizer", "2", "--clip", "global-norm", "--checkpoint-dir", checkpoint])
+        #expect(train.status == 0, "\(train.output)")
+        struct Model: Decodable {
+            struct Specification: Decodable { struct Regularizer: Decodable { var weight: Double }; var vanishingGradientRegularizer: Regularizer? }
+            var specification: Specification
+        }
+        let model = try JSONDecoder().decode(Model.self, from: Data(contentsOf: URL(fileURLWithPath: checkpoint + "/model.json")))
+        #expect(model.specification.vanishingGradientRegularizer?.weight == 2)
+
+        let gated = try KeelExecutable.run(common + ["--vanishing-gradient-regularizer", "2"])
+        #expect(gated.status != 0 && gated.standardError.contains("vanishing-gradient-regularizer applies to rnn-tanh and rnn-relu cells (got cell lstm)"), "\(gated.output)")
+        let negative = try KeelExecutable.run(common + ["--cell", "rnn-relu", "--vanishing-gradient-regularizer=-1"])
+        #expect(negative.status != 0 && negative.standardError.contains("vanishing-gradient-regularizer must be finite and ≥ 0"), "\(negative.output)")
+    }
+
     @Test func pascanuSpectralWarningOnlyForElmanCells() throws {
         // σ_max(W_hh) = 1.5 > 1/γ: a warning sign for a tanh RNN, meaningless for gated cells.
         let common = ["--task", "adding", "--sequence-length", "8", "--hidden", "8", "--batch-size", "8", "--steps", "2",

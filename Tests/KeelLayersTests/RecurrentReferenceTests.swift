@@ -7,12 +7,6 @@ import KeelLayers
 /// NumPy implementation of PyTorch's documented equations whose BPTT is itself checked against
 /// finite differences.
 @Suite struct RecurrentReferenceTests {
-    struct StoredTensor: Decodable {
-        let shape: [Int]
-        let data: [Double]
-        func tensor<S: TensorScalar>(_: S.Type = S.self) -> Tensor<S> { Tensor(shape: shape, scalars: data.map { S($0) }) }
-    }
-
     struct Case: Decodable {
         let name, cell: String
         let layers: Int

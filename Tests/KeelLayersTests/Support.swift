@@ -8,6 +8,13 @@ func layersFixture(_ name: String, filePath: String = #filePath) throws -> Data 
     return try Data(contentsOf: directory.appendingPathComponent(name))
 }
 
+/// A tensor as the NumPy reference scripts store it: a shape and row-major values.
+struct StoredTensor: Decodable {
+    let shape: [Int]
+    let data: [Double]
+    func tensor<S: TensorScalar>(_: S.Type = S.self) -> Tensor<S> { Tensor(shape: shape, scalars: data.map { S($0) }) }
+}
+
 /// A Double tensor of normal draws, for test inputs.
 func randomTensor(_ shape: [Int], seed: UInt64, mean: Double = 0, standardDeviation: Double = 1) -> Tensor<Double> {
     var generator = Xoshiro256StarStar(seed: seed)

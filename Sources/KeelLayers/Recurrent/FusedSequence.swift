@@ -84,7 +84,7 @@ enum FusedSequence {
     static func backward<F: GatedRecurrentCell>(
         _ cell: F, sequenceGradient: Tensor<F.Scalar>?, lastStepGradient: Tensor<F.Scalar>?, finalStateGradient: F.State,
         cache: FusedSequenceCache<F>, gradients: inout ParameterSet<F.Scalar>, truncationDepth: Int,
-        computesInputGradient: Bool = true, profile: inout [Double]?
+        computesInputGradient: Bool = true, regularizer: VanishingGradientRegularizer? = nil, profile: inout [Double]?
     ) -> (inputGradient: Tensor<F.Scalar>, initialStateGradient: F.State) {
         let timeSteps = cache.timeSteps, batchSize = cache.batchSize
         if let native = cache.native {
@@ -93,8 +93,9 @@ enum FusedSequence {
             return NativeSequence.backward(
                 cell, native: native, outputGradients: sequenceGradient, finalStateGradient: carry, cache: cache,
                 gradients: &gradients, truncationDepth: truncationDepth, computesInputGradient: computesInputGradient,
-                profile: &profile)
+                regularizer: regularizer, profile: &profile)
         }
+        precondition(regularizer == nil, "Recurrent.backward: the vanishing-gradient regularizer needs an RNNCell")
         let outputGradient: (Int) -> Tensor<F.Scalar>? = { t in
             if let sequenceGradient { return sequenceGradient[t] }
             return t == timeSteps - 1 ? lastStepGradient : nil

@@ -91,7 +91,7 @@ enum NativeSequence {
     static func backward<F: GatedRecurrentCell>(
         _ cell: F, native: NativeSequenceCache<F.Scalar>, outputGradients: Tensor<F.Scalar>?,
         finalStateGradient: F.State, cache: FusedSequenceCache<F>, gradients: inout ParameterSet<F.Scalar>,
-        truncationDepth: Int, computesInputGradient: Bool, profile: inout [Double]?
+        truncationDepth: Int, computesInputGradient: Bool, regularizer: VanishingGradientRegularizer?, profile: inout [Double]?
     ) -> (inputGradient: Tensor<F.Scalar>, initialStateGradient: F.State) {
         typealias S = F.Scalar
         let timeSteps = cache.timeSteps, batchSize = cache.batchSize, hidden = cell.hiddenSize, inputSize = cell.inputSize
@@ -147,6 +147,15 @@ enum NativeSequence {
             gradients.accumulateColumns("weightHH", of: all, 0..<hidden, operation: operation)
             gradients.accumulateColumns("biasIH", of: all, (stride - 1)..<stride, operation: operation)
             gradients.accumulateColumns("biasHH", of: all, (stride - 1)..<stride, operation: operation)
+        }
+
+        if let regularizer, regularizer.weight > 0 {
+            let delta = rowOffset == 0 ? projectionGradients : projectionGradients.slice(rowOffset..<rows)
+            let penalty = regularizer.penalty(
+                preactivationGradients: delta, outputGradients: outputGradients,
+                finalStateGradient: finalStateGradient.hidden, weightHH: weightHH)
+            let weighted = penalty.weightHHGradient * S(regularizer.weight)
+            gradients.accumulate("weightHH", operation: operation) { $0 += weighted }
         }
 
         let initialStateGradient: F.State

@@ -55,6 +55,15 @@ public struct Recurrent<C: Cell>: Layer, RecurrentSequenceLayer, Sendable {
     /// fused path then skips the input-gradient GEMM (about 6% of an LSTM step at input 64,
     /// hidden 256) and backward returns zeros of the input's shape.
     public var computesInputGradient = true
+    /// When set, the backward pass adds Pascanu et al.'s ∂Ω/∂W_hh (see
+    /// ``VanishingGradientRegularizer``) to ∂L/∂W_hh. Only for an ``RNNCell`` on the fused path.
+    public var vanishingGradientRegularizer: VanishingGradientRegularizer? {
+        didSet {
+            precondition(
+                vanishingGradientRegularizer == nil || cell is RNNCell<Scalar>,
+                "Recurrent: the vanishing-gradient regularizer is defined for RNNCell, not \(C.self)")
+        }
+    }
 
     /// A layer running `cell` over sequences.
     public init(cell: C, returnsSequences: Bool = true, batchFirst: Bool = false, usesFusedPath: Bool = true) {
@@ -254,9 +263,13 @@ public struct Recurrent<C: Cell>: Layer, RecurrentSequenceLayer, Sendable {
             let result = Self.fusedBackward(
                 gated, sequenceGradient: sequenceGradient, lastStepGradient: lastStepGradient,
                 finalStateGradient: stateGradient, cache: fusedCache,
-                gradients: &gradients, truncationDepth: depth, computesInputGradient: computesInputGradient, profile: &profile)
+                gradients: &gradients, truncationDepth: depth, computesInputGradient: computesInputGradient,
+                regularizer: vanishingGradientRegularizer, profile: &profile)
             return (result.inputGradient, result.initialStateGradient as! C.State)
         case .steps(let caches):
+            precondition(
+                vanishingGradientRegularizer == nil,
+                "Recurrent.backward: the vanishing-gradient regularizer needs the fused path (usesFusedPath = true)")
             let first = max(0, timeSteps - depth)
             var carry = stateGradient
             var inputGradients: [Tensor<Scalar>] = []
@@ -287,7 +300,8 @@ public struct Recurrent<C: Cell>: Layer, RecurrentSequenceLayer, Sendable {
 
     private static func fusedBackward<F: GatedRecurrentCell>(
         _ cell: F, sequenceGradient: Tensor<Scalar>?, lastStepGradient: Tensor<Scalar>?, finalStateGradient: C.State, cache: Any,
-        gradients: inout ParameterSet<Scalar>, truncationDepth: Int, computesInputGradient: Bool, profile: inout [Double]?
+        gradients: inout ParameterSet<Scalar>, truncationDepth: Int, computesInputGradient: Bool,
+        regularizer: VanishingGradientRegularizer?, profile: inout [Double]?
     ) -> (inputGradient: Tensor<Scalar>, initialStateGradient: Any) where F.Scalar == Scalar {
         guard let cache = cache as? FusedSequenceCache<F> else {
             preconditionFailure("Recurrent.backward: the cache comes from the fused path of another cell type")
@@ -296,7 +310,7 @@ public struct Recurrent<C: Cell>: Layer, RecurrentSequenceLayer, Sendable {
             cell, sequenceGradient: sequenceGradient, lastStepGradient: lastStepGradient,
             finalStateGradient: finalStateGradient as! F.State, cache: cache,
             gradients: &gradients, truncationDepth: truncationDepth, computesInputGradient: computesInputGradient,
-            profile: &profile)
+            regularizer: regularizer, profile: &profile)
         return (result.inputGradient, result.initialStateGradient)
     }
 }

@@ -237,6 +237,9 @@ public struct RecurrentNetworkSpecification: Sendable, Hashable, Codable {
     public var weightInitialization: NetworkWeightInitialization?
     /// The seed of the initialization.
     public var seed: UInt64
+    /// When set, every layer adds Pascanu et al.'s ∂Ω/∂W_hh to its recurrent-weight gradient
+    /// (``Recurrent/vanishingGradientRegularizer``); RNN cells only.
+    public var vanishingGradientRegularizer: VanishingGradientRegularizer?
     /// Whether the built network computes ∂L/∂input (see
     /// ``RecurrentNetwork/computesInputGradient``); `false` saves a GEMM per layer-0 backward when
     /// the input is data, as in every `Trainer` run.
@@ -260,11 +263,15 @@ public struct RecurrentNetworkSpecification: Sendable, Hashable, Codable {
     public init(
         cell: RecurrentCellKind, inputSize: Int, hiddenSize: Int, layers: Int = 1, dropout: Double = 0, headDropout: Double = 0,
         bidirectional: Bool = false, outputSize: Int, headOnEveryStep: Bool = false, embedding: EmbeddingSize? = nil,
-        recurrentSpectralRadius: Double? = nil, weightInitialization: NetworkWeightInitialization? = nil, seed: UInt64 = 0
+        recurrentSpectralRadius: Double? = nil, weightInitialization: NetworkWeightInitialization? = nil, seed: UInt64 = 0,
+        vanishingGradientRegularizer: VanishingGradientRegularizer? = nil
     ) {
         precondition(layers >= 1, "RecurrentNetworkSpecification: layers \(layers) must be ≥ 1")
         precondition(hiddenSize >= 1 && outputSize >= 1, "RecurrentNetworkSpecification: sizes must be positive")
         precondition(headDropout >= 0 && headDropout < 1, "RecurrentNetworkSpecification: headDropout \(headDropout) must be in [0, 1)")
+        precondition(
+            vanishingGradientRegularizer == nil || cell == .rnnTanh || cell == .rnnReLU,
+            "RecurrentNetworkSpecification: the vanishing-gradient regularizer applies to RNN cells, not \(cell)")
         self.cell = cell
         self.inputSize = inputSize
         self.hiddenSize = hiddenSize
@@ -278,14 +285,16 @@ public struct RecurrentNetworkSpecification: Sendable, Hashable, Codable {
         self.recurrentSpectralRadius = recurrentSpectralRadius
         self.weightInitialization = weightInitialization
         self.seed = seed
+        self.vanishingGradientRegularizer = vanishingGradientRegularizer
     }
 
     enum CodingKeys: String, CodingKey {
         case cell, inputSize, hiddenSize, layers, dropout, headDropout, bidirectional, outputSize, headOnEveryStep, embedding
-        case recurrentSpectralRadius, weightInitialization, seed, computesInputGradient
+        case recurrentSpectralRadius, weightInitialization, seed, computesInputGradient, vanishingGradientRegularizer
     }
 
-    /// Decodes a specification; files written before ``headDropout`` existed decode it as 0.
+    /// Decodes a specification; files written before ``headDropout`` existed decode it as 0, and
+    /// an absent ``vanishingGradientRegularizer`` as none.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         cell = try container.decode(RecurrentCellKind.self, forKey: .cell)
@@ -302,6 +311,12 @@ public struct RecurrentNetworkSpecification: Sendable, Hashable, Codable {
         weightInitialization = try container.decodeIfPresent(NetworkWeightInitialization.self, forKey: .weightInitialization)
         seed = try container.decode(UInt64.self, forKey: .seed)
         computesInputGradient = try container.decodeIfPresent(Bool.self, forKey: .computesInputGradient) ?? true
+        vanishingGradientRegularizer = try container.decodeIfPresent(VanishingGradientRegularizer.self, forKey: .vanishingGradientRegularizer)
+        guard vanishingGradientRegularizer == nil || cell == .rnnTanh || cell == .rnnReLU else {
+            throw DecodingError.dataCorrupted(.init(
+                codingPath: decoder.codingPath + [CodingKeys.vanishingGradientRegularizer],
+                debugDescription: "RecurrentNetworkSpecification: the vanishing-gradient regularizer applies to RNN cells, not \(cell)"))
+        }
         guard layers >= 1, hiddenSize >= 1, outputSize >= 1, (0..<1).contains(dropout), (0..<1).contains(headDropout) else {
             throw DecodingError.dataCorrupted(.init(
                 codingPath: decoder.codingPath,
@@ -345,7 +360,12 @@ public struct RecurrentNetworkSpecification: Sendable, Hashable, Codable {
             return made
         }
         if bidirectional {
-            let layers = (0..<layers).map { Bidirectional(forward: cell($0), backward: cell($0)) }
+            let layers = (0..<layers).map {
+                var layer = Bidirectional(forward: cell($0), backward: cell($0))
+                layer.forwardLayer.vanishingGradientRegularizer = vanishingGradientRegularizer
+                layer.backwardLayer.vanishingGradientRegularizer = vanishingGradientRegularizer
+                return layer
+            }
             let head = Dense<Body.Scalar>(inputSize: width, outputSize: outputSize, generator: &generator)
             var network = RecurrentNetwork(
                 embedding: embeddingLayer, encoder: StackedRecurrent(layers, dropoutRate: dropout), head: head,
@@ -356,8 +376,10 @@ public struct RecurrentNetworkSpecification: Sendable, Hashable, Codable {
         } else {
             let cells = (0..<layers).map { cell($0) }
             let head = Dense<Body.Scalar>(inputSize: width, outputSize: outputSize, generator: &generator)
+            var encoder = StackedRecurrent(cells: cells, dropoutRate: dropout)
+            for index in encoder.layers.indices { encoder.layers[index].vanishingGradientRegularizer = vanishingGradientRegularizer }
             var network = RecurrentNetwork(
-                embedding: embeddingLayer, encoder: StackedRecurrent(cells: cells, dropoutRate: dropout), head: head,
+                embedding: embeddingLayer, encoder: encoder, head: head,
                 headOnEveryStep: headOnEveryStep, headDropoutRate: headDropout)
             network.computesInputGradient = computesInputGradient
             weightInitialization?.apply(to: &network, seed: seed)
