@@ -163,6 +163,13 @@ for seed in range(1, 6):
         EXPERIMENTS[f"pascanu-adding-T50-basic-{arm}-s{seed}"] = (
             f"pascanu-basic-adding-{arm}", pascanu_faithful("adding-pascanu", clip, seed, 1000000, regularizer=2),
             "test error rate (10,000 fresh sequences, paper criterion)", published, 0.01, baseline, "errorRate")
+# The stretch length of issue #9: the same two arms at T = 100 (lengths 100-109), 300k updates each.
+for seed in range(1, 6):
+    published, baseline = PASCANU_PUBLISHED["adding-pascanu"]
+    for clip, arm in ((True, "cr"), (False, "r")):
+        EXPERIMENTS[f"pascanu-adding-T100-basic-{arm}-s{seed}"] = (
+            f"pascanu-basic-adding-T100-{arm}", pascanu_faithful("adding-pascanu", clip, seed, 300000, T=100, regularizer=2),
+            "test error rate (10,000 fresh sequences, paper criterion)", published, 0.01, baseline, "errorRate")
 # Sanity check of the same protocol with a short lag (T = 10: the second marker 5-9 steps before the end).
 EXPERIMENTS["pascanu-adding-T10-basic-clip-s1"] = (
     "pascanu-basic-short", pascanu_faithful("adding-pascanu", True, 1, 200000, T=10),
