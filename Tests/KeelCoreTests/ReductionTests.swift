@@ -74,6 +74,17 @@ import KeelCore
         #expect((x - x.mean(alongAxis: 2, keepingDimension: true)).sum(alongAxis: 2).lInfinityNorm() < 1e-12)
     }
 
+    /// The last axis takes the one-call-per-row path: NaN still propagates through max and min,
+    /// and a row of ±∞ reduces as the other axes do.
+    @Test func lastAxisReductionsPropagateNaN() {
+        let x = Tensor<Float>(shape: [3, 4], scalars: [1, .nan, 3, 4, -.infinity, 2, 5, .infinity, 7, 8, 9, 10])
+        let maxima = x.max(alongAxis: 1), minima = x.min(alongAxis: 1), sums = x.sum(alongAxis: 1)
+        #expect(maxima[0].scalar.isNaN && minima[0].scalar.isNaN && sums[0].scalar.isNaN)
+        #expect(maxima[1].scalar == .infinity && minima[1].scalar == -.infinity && sums[1].scalar.isNaN)
+        #expect(maxima[2].scalar == 10 && minima[2].scalar == 7 && sums[2].scalar == 34)
+        #expect(x.transposed().max(alongAxis: 0)[2] == maxima[2] && x.transposed().sum(alongAxis: 0)[2] == sums[2])
+    }
+
     @Test func floatSumsAccumulateInDouble() {
         // 20M ones: a Float accumulator would stall at 2^24 = 16,777,216.
         let ones = Tensor<Float>.ones([20_000_000])

@@ -78,7 +78,9 @@ extension Tensor {
     }
 
     /// Folds the slices along `axis` together with a binary kernel, one row of `inner` elements at
-    /// a time, so the loop is vectorized whatever the axis.
+    /// a time, so the loop is vectorized whatever the axis. Along the last axis (`inner` = 1) that
+    /// would be one kernel call per element, so each row is reduced by one call of the vectorized
+    /// reduction kernel instead (sums accumulate in `Double` there).
     private func reduce(alongAxis axis: Int, combining function: BinaryKernel, keepingDimension: Bool, operation: String) -> Tensor {
         let axis = normalizedAxis(axis, operation: operation)
         let outer = shape[..<axis].reduce(1, *), extent = shape[axis], inner = shape[(axis + 1)...].reduce(1, *)
@@ -89,6 +91,14 @@ extension Tensor {
             return Tensor(shape: newShape, repeating: identity)
         }
         let source = storage.base
+        if inner == 1 {
+            let reduction: ReductionKernel = function == .add ? .sum : (function == .maximum ? .maximum : .minimum)
+            return Tensor(shape: newShape) { output in
+                for row in 0..<outer {
+                    output[row] = Scalar(Scalar.kernelReduce(reduction, count: extent, source + row * extent))
+                }
+            }
+        }
         return Tensor(shape: newShape) { output in
             guard output.count > 0 else { return }
             let destination = output.baseAddress!

@@ -154,8 +154,9 @@ enum NativeSequence {
             let penalty = regularizer.penalty(
                 preactivationGradients: delta, outputGradients: outputGradients,
                 finalStateGradient: finalStateGradient.hidden, weightHH: weightHH)
-            let weighted = penalty.weightHHGradient * S(regularizer.weight)
-            gradients.accumulate("weightHH", operation: operation) { $0 += weighted }
+            gradients.accumulate("weightHH", operation: operation) {
+                $0.addScaled(penalty.weightHHGradient, by: S(regularizer.weight))
+            }
         }
 
         let initialStateGradient: F.State

@@ -87,34 +87,28 @@ public struct VanishingGradientRegularizer: Sendable, Hashable, Codable {
         // qₜ = δₜ·W_hh (row form of W_hhᵀδₜ): the gradient step t hands to hₜ₋₁.
         let passedBack = delta.matmul(weightHH)
         // gₜ = ∂L/∂yₜ + qₜ₊₁, and ∂L/∂h_T for the last step: the carry the backward pass added up.
-        // Tensor operations throughout: this generic code is not specialized, so no scalar loops.
+        // Tensor operations for every per-element pass: this generic code is not specialized.
         var carried = Tensor.concatenate([passedBack.slice(batch..<rows), finalStateGradient])
         if let outputGradients {
             let flat = outputGradients.reshaped(to: [outputGradients.scalarCount / hidden, hidden])
             carried = carried + flat.slice((flat.shape[0] - rows)..<flat.shape[0])
         }
-        // Row sums of squares as products with a column of ones (one GEMM each; a reduction
-        // along the inner axis runs one kernel call per column).
-        let ones = Tensor<S>(shape: [hidden, 1], repeating: 1)
-        let gradientNorms = (carried * carried).matmul(ones).scalars
-        let passedNorms = (passedBack * passedBack).matmul(ones).scalars
-        var excesses = [Double](repeating: .nan, count: rows)
-        var valid = 0
+        let gradientNorms = (carried * carried).sum(alongAxis: 1).scalars
+        let passedNorms = (passedBack * passedBack).sum(alongAxis: 1).scalars
+        // sₜ,b − 1 and the row's coefficient 4(s − 1)/‖g‖² for the valid pairs (N divides at the end).
+        var total = 0.0, valid = 0
+        var coefficients = [Double](repeating: 0, count: rows)
         for row in 0..<rows {
             let gg = Double(gradientNorms[row])
             guard gg >= bound, gg > 0 else { continue }
-            excesses[row] = Double(passedNorms[row]) / gg - 1
+            let excess = Double(passedNorms[row]) / gg - 1
+            total += excess * excess
+            coefficients[row] = 4 * excess / gg
             valid += 1
         }
         guard valid > 0 else { return (0, .zeros([hidden, hidden])) }
-        var total = 0.0
-        var coefficients = [S](repeating: 0, count: rows)
-        for row in 0..<rows where !excesses[row].isNaN {
-            total += excesses[row] * excesses[row]
-            coefficients[row] = S(4 * excesses[row] / (Double(valid) * Double(gradientNorms[row])))
-        }
         // Σ c·δ ⊗ q as one GEMM: (c ⊙ δ)ᵀ·q.
-        let scaled = delta * Tensor(shape: [rows, 1], scalars: coefficients)
+        let scaled = delta * Tensor(shape: [rows, 1], scalars: coefficients.map { S($0 / Double(valid)) })
         return (total / Double(valid), scaled.matmul(passedBack, transposeA: true))
     }
 }
