@@ -202,7 +202,8 @@ static inline long keel_gate_count(int kind) { return kind == KEEL_CELL_LSTM ? 4
         int kind;                                                                                   \
         long steps, first, batch, input, hidden, rows, chunks;                                      \
         int path;                                                                                   \
-        const T *whh, *bias_hh, *dy, *h0, *x, *w_all;                                               \
+        const T *whh, *bias_hh, *dy, *h0, *x, *w_all, *table;                                       \
+        const long *tokens;                                                                         \
         const void *packed, *packed_hh;                                                             \
         T *z, *zh, *h, *c, *tanh_c, *dh, *dc, *dz, *dzh, *xh;                                       \
         double *profile;                                                                            \
@@ -212,9 +213,13 @@ static inline long keel_gate_count(int kind) { return kind == KEEL_CELL_LSTM ? 4
                                                                                                     \
     /* Step t of rows r0 ..< r0 + nb: gather [h_{t-1} | x_t | 1] into xh, one GEMM for the
      * projections (RNN/LSTM: against [W_hh | W_ih | b_ih + b_hh]; GRU: [W_ih | b_ih] on [x_t | 1]
-     * and b_hh + h W_hh^T), then the gate math in place. */                                      \
+     * and b_hh + h W_hh^T), then the gate math in place. With tokens, xh is [h_{t-1}] and the
+     * input projection (with its biases) is the table row of the step's token: copied into the
+     * pre-activations, onto which the recurrent GEMM accumulates (GRU: it is the whole of z). */  \
     static bool keel_##P##_sequence_forward_rows(const keel_##P##_sequence_job *job, long r0, long nb) { \
-        const long B = job->batch, H = job->hidden, I = job->input, K = H + I + 1;                 \
+        const long B = job->batch, H = job->hidden, I = job->input;                                 \
+        const bool tokens = job->tokens != NULL;                                                    \
+        const long K = tokens ? H : H + I + 1;                                                      \
         const long G = keel_gate_count(job->kind);                                                  \
         const long W = G * H;                                                                       \
         T *scratch = NULL; /* RNN pre-activations of one step (not cached) */                       \
@@ -226,22 +231,27 @@ static inline long keel_gate_count(int kind) { return kind == KEEL_CELL_LSTM ? 4
             const long row = t * B + r0;                                                            \
             const T *hp = t == 0 ? job->h0 + r0 * H : job->h + (row - B) * H;                       \
             T *hn = job->h + row * H, *xh = job->xh + row * K;                                      \
+            T *z = scratch != NULL ? scratch : job->z + row * W;                                    \
             for (long b = 0; b < nb; b++) {                                                         \
                 T *r = xh + b * K;                                                                  \
                 memcpy(r, hp + b * H, (size_t)H * sizeof(T));                                       \
-                memcpy(r + H, job->x + (row + b) * I, (size_t)I * sizeof(T));                       \
-                r[H + I] = (T)1;                                                                    \
+                if (tokens) {                                                                       \
+                    memcpy(z + b * W, job->table + job->tokens[row + b] * W, (size_t)W * sizeof(T)); \
+                } else {                                                                            \
+                    memcpy(r + H, job->x + (row + b) * I, (size_t)I * sizeof(T));                   \
+                    r[H + I] = (T)1;                                                                \
+                }                                                                                   \
             }                                                                                       \
-            T *z = scratch != NULL ? scratch : job->z + row * W;                                    \
+            const T beta = tokens ? (T)1 : (T)0; /* onto the table rows */                         \
             switch (job->kind) {                                                                    \
             case KEEL_CELL_RNN_TANH:                                                                \
             case KEEL_CELL_RNN_RELU:                                                                \
-                keel_##P##_gemm_serial(false, true, nb, W, K, (T)1, xh, K, job->w_all, K, job->packed, (T)0, z, W); \
+                keel_##P##_gemm_serial(false, true, nb, W, K, (T)1, xh, K, job->w_all, K, job->packed, beta, z, W); \
                 if (job->kind == KEEL_CELL_RNN_TANH) keel_##P##_tanh_in_kernel(nb * H, z, hn);      \
                 else keel_##P##_seq_relu_impl(nb * H, z, hn);                                       \
                 break;                                                                              \
             case KEEL_CELL_LSTM: {                                                                  \
-                keel_##P##_gemm_serial(false, true, nb, W, K, (T)1, xh, K, job->w_all, K, job->packed, (T)0, z, W); \
+                keel_##P##_gemm_serial(false, true, nb, W, K, (T)1, xh, K, job->w_all, K, job->packed, beta, z, W); \
                 const T *cp = job->c + row * H;                                                     \
                 T *cn = job->c + (row + B) * H, *tc = job->tanh_c + row * H;                        \
                 for (long b = 0; b < nb; b++) {                                                     \
@@ -257,7 +267,8 @@ static inline long keel_gate_count(int kind) { return kind == KEEL_CELL_LSTM ? 4
                 break;                                                                              \
             }                                                                                       \
             case KEEL_CELL_GRU: {                                                                   \
-                keel_##P##_gemm_serial(false, true, nb, W, I + 1, (T)1, xh + H, K, job->w_all, I + 1, job->packed, (T)0, z, W); \
+                if (!tokens)                                                                        \
+                    keel_##P##_gemm_serial(false, true, nb, W, I + 1, (T)1, xh + H, K, job->w_all, I + 1, job->packed, (T)0, z, W); \
                 T *zh = job->zh + row * W;                                                          \
                 for (long b = 0; b < nb; b++) memcpy(zh + b * W, job->bias_hh, (size_t)W * sizeof(T)); \
                 keel_##P##_gemm_serial(false, true, nb, W, H, (T)1, xh, K, job->whh, H, job->packed_hh, (T)1, zh, W); \
@@ -381,16 +392,18 @@ static inline long keel_gate_count(int kind) { return kind == KEEL_CELL_LSTM ? 4
     bool keel_##P##_recurrent_sequence_forward(int kind, long steps, long batch, long input, long hidden, \
                                                const T *x, const T *w_ih, const T *w_hh, const T *b_ih, \
                                                const T *b_hh, const T *h0, T *xh, T *gates, T *zh, T *h, \
-                                               T *c, T *tanh_c) {                                   \
+                                               T *c, T *tanh_c, const long *tokens, const T *table) { \
         if (steps <= 0 || batch <= 0 || hidden <= 0) return true;                                   \
         const long G = keel_gate_count(kind);                                                       \
         const long H = hidden, I = input, W = G * H;                                                \
         const bool gru = kind == KEEL_CELL_GRU;                                                     \
-        /* the projection weight, row j: RNN/LSTM [W_hh | W_ih | b_ih + b_hh], GRU [W_ih | b_ih] */ \
-        const long KW = gru ? I + 1 : H + I + 1;                                                    \
-        T *w_all = keel_thread_buffer(KEEL_BUFFER_SEQ_WEIGHTS, (size_t)(W * KW) * sizeof(T));       \
+        /* the projection weight, row j: RNN/LSTM [W_hh | W_ih | b_ih + b_hh], GRU [W_ih | b_ih];
+         * with tokens the table holds the input part: RNN/LSTM W_hh as it is, GRU none */          \
+        const long KW = tokens != NULL ? (gru ? 0 : H) : gru ? I + 1 : H + I + 1;                   \
+        T *w_all = tokens != NULL ? (T *)w_hh                                                       \
+                                  : keel_thread_buffer(KEEL_BUFFER_SEQ_WEIGHTS, (size_t)(W * KW) * sizeof(T)); \
         if (w_all == NULL) return false;                                                            \
-        for (long j = 0; j < W; j++) {                                                              \
+        for (long j = 0; tokens == NULL && j < W; j++) {                                            \
             T *r = w_all + j * KW;                                                                  \
             if (gru) {                                                                              \
                 memcpy(r, w_ih + j * I, (size_t)I * sizeof(T));                                     \
@@ -405,9 +418,9 @@ static inline long keel_gate_count(int kind) { return kind == KEEL_CELL_LSTM ? 4
             .kind = kind, .steps = steps, .first = 0, .batch = batch, .input = input, .hidden = hidden, \
             .whh = w_hh, .bias_hh = b_hh, .h0 = h0, .x = x, .w_all = w_all, .xh = xh,               \
             .z = kind == KEEL_CELL_RNN_TANH || kind == KEEL_CELL_RNN_RELU ? NULL : gates,           \
-            .zh = zh, .h = h, .c = c, .tanh_c = tanh_c,                                             \
+            .zh = zh, .h = h, .c = c, .tanh_c = tanh_c, .tokens = tokens, .table = table,           \
         };                                                                                          \
-        void *packed = keel_sequence_pack_##P(KEEL_BUFFER_SEQ_PACKED, true, KW, W, w_all, KW);     \
+        void *packed = KW == 0 ? NULL : keel_sequence_pack_##P(KEEL_BUFFER_SEQ_PACKED, true, KW, W, w_all, KW); \
         void *packed_hh = gru ? keel_sequence_pack_##P(KEEL_BUFFER_SEQ_PACKED_HH, true, H, W, w_hh, H) : NULL; \
         job.packed = packed;                                                                        \
         job.packed_hh = packed_hh;                                                                  \

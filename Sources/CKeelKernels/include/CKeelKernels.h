@@ -285,16 +285,22 @@ enum { KEEL_CELL_RNN_TANH = 0, KEEL_CELL_RNN_RELU = 1, KEEL_CELL_LSTM = 2, KEEL_
  *   h       [steps, batch, hidden]     out: h_1 ... h_steps (the outputs)
  *   c       [steps + 1, batch, hidden] LSTM only: block 0 in (c_0), the rest out
  *   tanh_c  [steps, batch, hidden]     LSTM only, out
+ *   tokens  [steps * batch] or NULL    with tokens, x and w_ih are not read and the input of row r
+ *                                      is the token tokens[r]: its input projection (biases
+ *                                      included) is row tokens[r] of `table`, and K = hidden (xh
+ *                                      holds h_{t-1} only)
+ *   table   [vocabulary, W]            with tokens: E W_ih^T + b_ih + b_hh (RNN/LSTM) or
+ *                                      E W_ih^T + b_ih (GRU), for the embedding table E
  * Returns false only when memory for the packed weights or scratch could not be allocated.
  */
 bool keel_s_recurrent_sequence_forward(int kind, long steps, long batch, long input, long hidden, const float *x,
                                        const float *w_ih, const float *w_hh, const float *b_ih, const float *b_hh,
                                        const float *h0, float *xh, float *gates, float *zh, float *h, float *c,
-                                       float *tanh_c);
+                                       float *tanh_c, const long *tokens, const float *table);
 bool keel_d_recurrent_sequence_forward(int kind, long steps, long batch, long input, long hidden, const double *x,
                                        const double *w_ih, const double *w_hh, const double *b_ih, const double *b_hh,
                                        const double *h0, double *xh, double *gates, double *zh, double *h, double *c,
-                                       double *tanh_c);
+                                       double *tanh_c, const long *tokens, const double *table);
 /*
  * Backward through steps first...steps-1 of a forward pass (gates, zh, h0, h, c, tanh_c as the forward
  * left them; whh is w_hh; the RNN reads h instead of gates, which may be NULL). dy [steps, batch,

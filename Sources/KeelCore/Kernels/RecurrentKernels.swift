@@ -33,14 +33,17 @@ public protocol RecurrentKernelScalar {
 
     /// Whole-sequence forward of a built-in cell (`kind`: `KEEL_CELL_*`); see
     /// `keel_s_recurrent_sequence_forward` in `CKeelKernels.h` for the buffers (`stackedInputs` is
-    /// its `xh`, `[h₋₁ | x | 1]` per row). Returns false when
-    /// the kernel could not allocate its scratch memory.
+    /// its `xh`, `[h₋₁ | x | 1]` per row; `[h₋₁]` with `tokens`). With `tokens` (`[steps·batch]`
+    /// row indices into `table`), `inputs` and `weightIH` are not read: the input projection of
+    /// row r, biases included, is row `tokens[r]` of `table` (`[vocabulary, G·hidden]`). Returns
+    /// false when the kernel could not allocate its scratch memory.
     static func kernelRecurrentSequenceForward(
         kind: Int32, steps: Int, batch: Int, input: Int, hidden: Int, inputs: UnsafePointer<Self>,
         weightIH: UnsafePointer<Self>, weightHH: UnsafePointer<Self>, biasIH: UnsafePointer<Self>, biasHH: UnsafePointer<Self>,
         initialHidden: UnsafePointer<Self>, stackedInputs: UnsafeMutablePointer<Self>, gates: UnsafeMutablePointer<Self>?,
         hiddenProjections: UnsafeMutablePointer<Self>?, hiddenStates: UnsafeMutablePointer<Self>,
-        cellStates: UnsafeMutablePointer<Self>?, cellTanh: UnsafeMutablePointer<Self>?) -> Bool
+        cellStates: UnsafeMutablePointer<Self>?, cellTanh: UnsafeMutablePointer<Self>?,
+        tokens: UnsafePointer<Int>?, table: UnsafePointer<Self>?) -> Bool
 
     /// Whole-sequence backward through steps `first ..< steps`; see
     /// `keel_s_recurrent_sequence_backward` in `CKeelKernels.h`.
@@ -61,11 +64,12 @@ extension Float: RecurrentKernelScalar {
         weightIH: UnsafePointer<Float>, weightHH: UnsafePointer<Float>, biasIH: UnsafePointer<Float>, biasHH: UnsafePointer<Float>,
         initialHidden: UnsafePointer<Float>, stackedInputs: UnsafeMutablePointer<Float>, gates: UnsafeMutablePointer<Float>?,
         hiddenProjections: UnsafeMutablePointer<Float>?, hiddenStates: UnsafeMutablePointer<Float>,
-        cellStates: UnsafeMutablePointer<Float>?, cellTanh: UnsafeMutablePointer<Float>?
+        cellStates: UnsafeMutablePointer<Float>?, cellTanh: UnsafeMutablePointer<Float>?,
+        tokens: UnsafePointer<Int>?, table: UnsafePointer<Float>?
     ) -> Bool {
         keel_s_recurrent_sequence_forward(
             kind, steps, batch, input, hidden, inputs, weightIH, weightHH, biasIH, biasHH, initialHidden, stackedInputs,
-            gates, hiddenProjections, hiddenStates, cellStates, cellTanh)
+            gates, hiddenProjections, hiddenStates, cellStates, cellTanh, tokens, table)
     }
 
     public static func kernelRecurrentSequenceBackward(
@@ -124,11 +128,12 @@ extension Double: RecurrentKernelScalar {
         weightIH: UnsafePointer<Double>, weightHH: UnsafePointer<Double>, biasIH: UnsafePointer<Double>, biasHH: UnsafePointer<Double>,
         initialHidden: UnsafePointer<Double>, stackedInputs: UnsafeMutablePointer<Double>, gates: UnsafeMutablePointer<Double>?,
         hiddenProjections: UnsafeMutablePointer<Double>?, hiddenStates: UnsafeMutablePointer<Double>,
-        cellStates: UnsafeMutablePointer<Double>?, cellTanh: UnsafeMutablePointer<Double>?
+        cellStates: UnsafeMutablePointer<Double>?, cellTanh: UnsafeMutablePointer<Double>?,
+        tokens: UnsafePointer<Int>?, table: UnsafePointer<Double>?
     ) -> Bool {
         keel_d_recurrent_sequence_forward(
             kind, steps, batch, input, hidden, inputs, weightIH, weightHH, biasIH, biasHH, initialHidden, stackedInputs,
-            gates, hiddenProjections, hiddenStates, cellStates, cellTanh)
+            gates, hiddenProjections, hiddenStates, cellStates, cellTanh, tokens, table)
     }
 
     public static func kernelRecurrentSequenceBackward(

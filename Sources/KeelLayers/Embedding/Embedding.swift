@@ -47,37 +47,69 @@ public struct Embedding<Scalar: TensorScalar>: Layer, BufferContainer {
     }
 
     public func forward(_ input: Tensor<Scalar>, context: inout ForwardContext) -> (output: Tensor<Scalar>, cache: Cache) {
-        let vocabularySize = vocabularySize, dimension = dimension
-        let indices = input.scalars.enumerated().map { position, value in
+        let indices = indices(of: input)
+        return (Self.gather(rows: indices, of: weight, shape: input.shape), Cache(indices: indices, inputShape: input.shape))
+    }
+
+    /// The validated row indices of `input` (whole numbers in 0 ..< vocabularySize), in storage order.
+    package func indices(of input: Tensor<Scalar>) -> [Int] {
+        let vocabularySize = vocabularySize
+        return input.scalars.enumerated().map { position, value in
             guard value >= 0 && value < Scalar(vocabularySize) && value.rounded() == value else {
                 preconditionFailure("Embedding: index \(value) at position \(position) of input shape \(input.shape) is not a whole number in 0..<\(vocabularySize)")
             }
             return Int(value)
         }
-        let output = Tensor<Scalar>(shape: input.shape + [dimension]) { destination in
-            guard !indices.isEmpty else { return }
-            weight.withUnsafeBufferPointer { table in
-                for (row, index) in indices.enumerated() {
-                    (destination.baseAddress! + row * dimension).initialize(from: table.baseAddress! + index * dimension, count: dimension)
+    }
+
+    /// The rows `rows` of `table` (`[vocabulary, dimension]`), shaped `shape + [dimension]`.
+    package static func gather(rows: [Int], of table: Tensor<Scalar>, shape: [Int]) -> Tensor<Scalar> {
+        let dimension = table.shape[1]
+        return Tensor<Scalar>(shape: shape + [dimension]) { destination in
+            guard !rows.isEmpty else { return }
+            table.withUnsafeBufferPointer { source in
+                for (row, index) in rows.enumerated() {
+                    (destination.baseAddress! + row * dimension).initialize(from: source.baseAddress! + index * dimension, count: dimension)
                 }
             }
         }
-        return (output, Cache(indices: indices, inputShape: input.shape))
+    }
+
+    /// ∂L/∂table from the gradient of gathered rows (`[…, dimension]`, one row per entry of `rows`):
+    /// row v of the result (`[vocabularySize, dimension]`) adds the rows that read v, in order.
+    package static func scatterAdd(_ rowGradients: Tensor<Scalar>, rows: [Int], vocabularySize: Int) -> Tensor<Scalar> {
+        let dimension = rowGradients.shape[rowGradients.rank - 1]
+        var table = Tensor<Scalar>.zeros([vocabularySize, dimension])
+        scatterAdd(rowGradients, rows: rows, into: &table)
+        return table
+    }
+
+    /// Adds each row of `rowGradients` into the row of `table` it was read from.
+    private static func scatterAdd(_ rowGradients: Tensor<Scalar>, rows: [Int], into table: inout Tensor<Scalar>) {
+        let dimension = table.shape[1]
+        guard !rows.isEmpty else { return }
+        table.withUnsafeMutableBufferPointer { tableBuffer in
+            rowGradients.withUnsafeBufferPointer { gradientRows in
+                for (row, index) in rows.enumerated() {
+                    Scalar.kernelAXPY(
+                        count: dimension, alpha: 1, gradientRows.baseAddress! + row * dimension, tableBuffer.baseAddress! + index * dimension)
+                }
+            }
+        }
+    }
+
+    /// Adds `tableGradient` (`[vocabularySize, dimension]`) into the gradient of `weight`.
+    package func accumulate(tableGradient: Tensor<Scalar>, into gradients: inout ParameterSet<Scalar>) {
+        precondition(
+            tableGradient.shape == weight.shape,
+            "Embedding.backward: table gradient shape \(tableGradient.shape) differs from the weight shape \(weight.shape)")
+        gradients.accumulate("weight") { $0 += tableGradient }
     }
 
     public func backward(_ outputGradient: Tensor<Scalar>, cache: Cache, gradients: inout ParameterSet<Scalar>) -> Tensor<Scalar> {
         let dimension = dimension
         precondition(outputGradient.shape == cache.inputShape + [dimension], "Embedding.backward: output gradient shape \(outputGradient.shape) differs from the output shape \(cache.inputShape + [dimension])")
-        gradients.accumulate("weight") { table in
-            guard !cache.indices.isEmpty else { return }
-            table.withUnsafeMutableBufferPointer { tableBuffer in
-                outputGradient.withUnsafeBufferPointer { rows in
-                    for (row, index) in cache.indices.enumerated() {
-                        Scalar.kernelAXPY(count: dimension, alpha: 1, rows.baseAddress! + row * dimension, tableBuffer.baseAddress! + index * dimension)
-                    }
-                }
-            }
-        }
+        gradients.accumulate("weight") { Self.scatterAdd(outputGradient, rows: cache.indices, into: &$0) }
         return .zeros(cache.inputShape)
     }
 }

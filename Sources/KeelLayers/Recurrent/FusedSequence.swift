@@ -4,8 +4,8 @@
 
 /// What the fused forward pass saves.
 struct FusedSequenceCache<F: GatedRecurrentCell> {
-    /// The input, `[T·batch, inputSize]`.
-    let input: Tensor<F.Scalar>
+    /// The input, `[T·batch, inputSize]` (nil for token input, which the native cache holds).
+    let input: Tensor<F.Scalar>?
     /// h₀, h₁, …, h_T stacked, `[(T + 1)·batch, hiddenSize]` (generic path; nil on the native one).
     let hiddenHistory: Tensor<F.Scalar>?
     /// The pointwise caches of steps 0..<T (generic path).
@@ -23,7 +23,8 @@ enum FusedSequence {
         _ cell: F, input: Tensor<F.Scalar>, initialState: F.State
     ) -> (outputs: Tensor<F.Scalar>, finalState: F.State, cache: FusedSequenceCache<F>) {
         if let kind = NativeSequence.kind(of: cell) {
-            return NativeSequence.forward(cell, kind: kind, input: input, initialState: initialState)
+            return NativeSequence.forward(
+                cell, kind: kind, input: input, timeSteps: input.shape[0], batchSize: input.shape[1], initialState: initialState)
         }
         let timeSteps = input.shape[0], batchSize = input.shape[1]
         let flat = input.reshaped(to: [timeSteps * batchSize, cell.inputSize])
@@ -128,7 +129,7 @@ enum FusedSequence {
         let rowOffset = first * batchSize, rowCount = (timeSteps - first) * batchSize
         let operation = "Recurrent.backward"
         gradients.accumulate("weightIH", operation: operation) {
-            addTransposedProduct(into: &$0, dZx, cache.input, rowOffset: rowOffset, rowCount: rowCount)
+            addTransposedProduct(into: &$0, dZx, cache.input!, rowOffset: rowOffset, rowCount: rowCount)
         }
         gradients.accumulate("weightHH", operation: operation) {
             addTransposedProduct(into: &$0, dZh, hiddenHistory, rowOffset: rowOffset, rowCount: rowCount)

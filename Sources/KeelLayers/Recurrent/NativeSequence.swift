@@ -7,14 +7,26 @@ import CKeelKernels
 // the step. The kernel also splits the batch over the worker pool, which the per-step path could
 // not do without a barrier per step.
 
+/// A sequence given as token indices into an embedding table: step t, batch row b reads row
+/// `indices[t·B + b]` of `table` (`[vocabulary, inputSize]`).
+struct TokenInput<Scalar: TensorScalar> {
+    /// Validated row indices, time-major, `T·B` of them.
+    let indices: [Int]
+    /// The embedding table E, `[vocabulary, inputSize]`.
+    let table: Tensor<Scalar>
+}
+
 /// What the whole-sequence forward saves (time-major rows: row `t·B + b`).
 struct NativeSequenceCache<Scalar: TensorScalar> {
     let kind: Int32
+    /// The token input when the sequence was given as indices (then `stackedInputs` is `[h₋₁]`).
+    let tokens: TokenInput<Scalar>?
     /// h₀, `[B, H]`.
     let initialHidden: Tensor<Scalar>
     /// h₁ … h_T, `[T, B, H]` (the outputs).
     let hiddens: Tensor<Scalar>
-    /// `[h_{t−1} | x_t | 1]` per row, `[T·B, H + I + 1]`: the right operand of the weight gradient.
+    /// `[h_{t−1} | x_t | 1]` per row, `[T·B, H + I + 1]`: the right operand of the weight gradient
+    /// (`[h_{t−1}]`, `[T·B, H]`, for token input).
     let stackedInputs: Tensor<Scalar>
     /// LSTM: the gate activations [i, f, g, o]; GRU: [r, z, n]. `[T·B, G·H]`; nil for RNN.
     let gates: Tensor<Scalar>?
@@ -37,17 +49,32 @@ enum NativeSequence {
         return nil
     }
 
-    /// Forward over `input` (`[T, B, I]`); returns the outputs `[T, B, H]`, the final state and the cache.
+    /// Forward over `input` (`[T, B, I]`), or over `tokens` (then `input` is nil); returns the
+    /// outputs `[T, B, H]`, the final state and the cache.
+    ///
+    /// Token input never builds the `[T·B, I]` embedded sequence: the input projection of each
+    /// token, P = E·W_ihᵀ + b (`[vocabulary, G·H]`), is one small GEMM, and each step starts from
+    /// the rows of P its tokens pick. For a character model (vocabulary 65, I 64, H 512) that
+    /// removes the I input columns from every step's GEMM and from the weight-gradient GEMM.
     static func forward<F: GatedRecurrentCell>(
-        _ cell: F, kind: Int32, input: Tensor<F.Scalar>, initialState: F.State
+        _ cell: F, kind: Int32, input: Tensor<F.Scalar>?, tokens: TokenInput<F.Scalar>? = nil, timeSteps: Int, batchSize: Int,
+        initialState: F.State
     ) -> (outputs: Tensor<F.Scalar>, finalState: F.State, cache: FusedSequenceCache<F>) {
         typealias S = F.Scalar
-        let timeSteps = input.shape[0], batchSize = input.shape[1], hidden = cell.hiddenSize, inputSize = cell.inputSize
+        let hidden = cell.hiddenSize, inputSize = cell.inputSize
         let width = F.gateCount * hidden, rows = timeSteps * batchSize
         let isGRU = kind == Int32(KEEL_CELL_GRU), isLSTM = kind == Int32(KEEL_CELL_LSTM)
-        let flat = input.reshaped(to: [rows, inputSize])
+        let flat = input?.reshaped(to: [rows, inputSize])
+        // P = b + E·W_ihᵀ, with b = b_ih + b_hh where the cell adds both before its gates (RNN,
+        // LSTM) and b_ih alone for GRU (b_hh sits inside r ⊙ (W_hn h + b_hn)).
+        let projectedTable = tokens.map { tokens in
+            let bias = isGRU ? cell.biasIH : cell.biasIH + cell.biasHH
+            var table = Tensor<S>.zeros([tokens.table.shape[0], width]) + bias
+            table.addMatrixProduct(tokens.table, cell.weightIH, transposeB: true, beta: 1)
+            return table
+        }
         let initialHidden = initialState.hidden
-        var stackedInputs = Tensor<S>.uninitialized([rows, hidden + inputSize + 1])
+        var stackedInputs = Tensor<S>.uninitialized([rows, tokens == nil ? hidden + inputSize + 1 : hidden])
         var hiddens = Tensor<S>.uninitialized([timeSteps, batchSize, hidden])
         var gates: Tensor<S>? = isGRU || isLSTM ? .uninitialized([rows, width]) : nil
         var hiddenProjections: Tensor<S>? = isGRU ? .uninitialized([rows, width]) : nil
@@ -62,14 +89,20 @@ enum NativeSequence {
             cellTanh = .uninitialized([rows, hidden])
         }
         let parameters = (cell.weightIH, cell.weightHH, cell.biasIH, cell.biasHH)
-        let ok = withExtendedLifetime((parameters, flat, initialHidden)) {
-            S.kernelRecurrentSequenceForward(
-                kind: kind, steps: timeSteps, batch: batchSize, input: inputSize, hidden: hidden, inputs: flat.baseAddress,
-                weightIH: parameters.0.baseAddress, weightHH: parameters.1.baseAddress, biasIH: parameters.2.baseAddress,
-                biasHH: parameters.3.baseAddress, initialHidden: initialHidden.baseAddress,
-                stackedInputs: stackedInputs.mutableBaseAddress(), gates: gates?.mutableBaseAddress(),
-                hiddenProjections: hiddenProjections?.mutableBaseAddress(), hiddenStates: hiddens.mutableBaseAddress(),
-                cellStates: cells?.mutableBaseAddress(), cellTanh: cellTanh?.mutableBaseAddress())
+        let ok = withExtendedLifetime((parameters, flat, initialHidden, projectedTable)) {
+            let run = { (indices: UnsafePointer<Int>?) in
+                S.kernelRecurrentSequenceForward(
+                    kind: kind, steps: timeSteps, batch: batchSize, input: inputSize, hidden: hidden,
+                    inputs: flat?.baseAddress ?? parameters.0.baseAddress,  // not read with tokens
+                    weightIH: parameters.0.baseAddress, weightHH: parameters.1.baseAddress, biasIH: parameters.2.baseAddress,
+                    biasHH: parameters.3.baseAddress, initialHidden: initialHidden.baseAddress,
+                    stackedInputs: stackedInputs.mutableBaseAddress(), gates: gates?.mutableBaseAddress(),
+                    hiddenProjections: hiddenProjections?.mutableBaseAddress(), hiddenStates: hiddens.mutableBaseAddress(),
+                    cellStates: cells?.mutableBaseAddress(), cellTanh: cellTanh?.mutableBaseAddress(), tokens: indices,
+                    table: projectedTable?.baseAddress)
+            }
+            guard let tokens else { return run(nil) }
+            return tokens.indices.withUnsafeBufferPointer { run($0.baseAddress!) }
         }
         precondition(ok, "Recurrent.forward: out of memory for the recurrent kernel's workspace")
         let lastHidden = hiddens[timeSteps - 1]
@@ -80,14 +113,16 @@ enum NativeSequence {
             finalState = lastHidden as! F.State
         }
         let native = NativeSequenceCache(
-            kind: kind, initialHidden: initialHidden, hiddens: hiddens, stackedInputs: stackedInputs, gates: gates,
+            kind: kind, tokens: tokens, initialHidden: initialHidden, hiddens: hiddens, stackedInputs: stackedInputs, gates: gates,
             hiddenProjections: hiddenProjections, cells: cells, cellTanh: cellTanh)
         let cache = FusedSequenceCache<F>(
             input: flat, hiddenHistory: nil, pointwise: [], native: native, timeSteps: timeSteps, batchSize: batchSize)
         return (hiddens, finalState, cache)
     }
 
-    /// Backpropagates through the last `min(depth, T)` steps; see `FusedSequence.backward`.
+    /// Backpropagates through the last `min(depth, T)` steps; see `FusedSequence.backward`. For a
+    /// token-input cache the returned input gradient is ∂L/∂E, `[vocabulary, inputSize]` (computed
+    /// whatever `computesInputGradient` says).
     static func backward<F: GatedRecurrentCell>(
         _ cell: F, native: NativeSequenceCache<F.Scalar>, outputGradients: Tensor<F.Scalar>?,
         finalStateGradient: F.State, cache: FusedSequenceCache<F>, gradients: inout ParameterSet<F.Scalar>,
@@ -95,7 +130,7 @@ enum NativeSequence {
     ) -> (inputGradient: Tensor<F.Scalar>, initialStateGradient: F.State) {
         typealias S = F.Scalar
         let timeSteps = cache.timeSteps, batchSize = cache.batchSize, hidden = cell.hiddenSize, inputSize = cell.inputSize
-        let width = F.gateCount * hidden, rows = timeSteps * batchSize, stride = hidden + inputSize + 1
+        let width = F.gateCount * hidden, rows = timeSteps * batchSize, stride = native.stackedInputs.shape[1]
         let first = max(0, timeSteps - truncationDepth)
         let isGRU = native.kind == Int32(KEEL_CELL_GRU), isLSTM = native.kind == Int32(KEEL_CELL_LSTM)
         // The carries start as copies of the final-state gradient (the kernel updates them in place).
@@ -129,8 +164,25 @@ enum NativeSequence {
         // [h₋₁ | x | 1] rows: RNN and LSTM get [∂W_hh | ∂W_ih | ∂b] from one product.
         let rowOffset = first * batchSize, rowCount = rows - rowOffset
         let operation = "Recurrent.backward"
+        var tableGradient: Tensor<S>? = nil
         let stacked = native.stackedInputs
-        if isGRU {
+        if let tokens = native.tokens {
+            // dZ summed per token first (Σ over the rows reading token v): every input-side
+            // gradient is linear in dZ and the same for all rows of one token, so
+            // ∂W_ih = (Σ_v dZ_v)ᵀ·E and ∂E = (Σ_v dZ_v)·W_ih cost a vocabulary's rows, not T·B.
+            let vocabulary = tokens.table.shape[0]
+            let perToken = tokenSums(projectionGradients, tokens.indices, vocabulary: vocabulary, rows: rowOffset..<rows)
+            gradients.accumulate("weightIH", operation: operation) { $0.addMatrixProduct(perToken, tokens.table, transposeA: true) }
+            let biasGradient = perToken.sum(alongAxis: 0)
+            gradients.accumulate("biasIH", operation: operation) { $0 += biasGradient }
+            let recurrentGradient = isGRU ? hiddenProjectionGradients! : projectionGradients
+            let hiddenPart = transposedProduct(recurrentGradient, stacked, rowOffset: rowOffset, rowCount: rowCount, columns: 0..<hidden)
+            gradients.accumulate("weightHH", operation: operation) { $0 += hiddenPart }
+            let biasHHGradient = isGRU
+                ? (rowOffset == 0 ? recurrentGradient : recurrentGradient.slice(rowOffset..<rows)).sum(alongAxis: 0) : biasGradient
+            gradients.accumulate("biasHH", operation: operation) { $0 += biasHHGradient }
+            tableGradient = perToken.matmul(cell.weightIH)
+        } else if isGRU {
             let dZh = hiddenProjectionGradients!
             // [∂W_ih | ∂b_ih] from the input projection's gradient and the [x | 1] columns.
             let inputPart = transposedProduct(
@@ -167,6 +219,7 @@ enum NativeSequence {
         } else {
             initialStateGradient = hiddenGradient as! F.State
         }
+        if let tableGradient { return (tableGradient, initialStateGradient) }
         guard computesInputGradient else {
             return (.zeros([timeSteps, batchSize, cell.inputSize]), initialStateGradient)
         }
@@ -176,6 +229,22 @@ enum NativeSequence {
             inputGradient = .concatenate([.zeros([first * batchSize, cell.inputSize]), inputGradient])
         }
         return (inputGradient.reshaped(to: [timeSteps, batchSize, cell.inputSize]), initialStateGradient)
+    }
+
+    /// Σ of the rows `rows` of `dZ` (`[T·B, W]`) per token: row v of the result (`[vocabulary, W]`)
+    /// adds the rows r with `indices[r] == v`, in row order.
+    static func tokenSums<S: TensorScalar>(_ dZ: Tensor<S>, _ indices: [Int], vocabulary: Int, rows: Range<Int>) -> Tensor<S> {
+        let width = dZ.shape[1]
+        var sums = Tensor<S>.zeros([vocabulary, width])
+        sums.withUnsafeMutableBufferPointer { destination in
+            dZ.withUnsafeBufferPointer { source in
+                for row in rows {
+                    S.kernelAXPY(
+                        count: width, alpha: 1, source.baseAddress! + row * width, destination.baseAddress! + indices[row] * width)
+                }
+            }
+        }
+        return sums
     }
 
     /// dZ[rows]ᵀ · stacked[rows, columns] for the `rowCount` rows from `rowOffset`: one GEMM that

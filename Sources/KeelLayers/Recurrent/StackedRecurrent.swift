@@ -22,6 +22,9 @@ public struct StackedRecurrent<L: RecurrentSequenceLayer>: Layer, Sendable {
     public struct Cache {
         let layers: [L.SequenceCache]
         let masks: [Tensor<Scalar>?]
+        /// Token input (``forward(indices:table:timeSteps:batchSize:initialStates:context:)``):
+        /// the indices and the table's row count, and whether the first layer read them natively.
+        let tokens: (indices: [Int], vocabularySize: Int, native: Bool)?
         let timeSteps: Int
         /// Each layer's state after the last step.
         public let finalStates: [L.State]
@@ -96,9 +99,52 @@ public struct StackedRecurrent<L: RecurrentSequenceLayer>: Layer, Sendable {
                 initialStates.count == layers.count,
                 "StackedRecurrent.forward: \(initialStates.count) initial states for \(layers.count) layers")
         }
-        var sequence = batchFirst ? input.swappingAxes(0, 1) : input
+        return run(from: nil, batchFirst ? input.swappingAxes(0, 1) : input, tokens: nil, initialStates: initialStates, context: &context)
+    }
+
+    /// Runs the stack on token input: step t, batch row b of the first layer's input is row
+    /// `indices[t·batchSize + b]` of `table` (`[vocabulary, inputSize]`, an embedding's weight).
+    /// A first layer with a token path (``TokenInputSequenceLayer``) never builds the embedded
+    /// sequence; any other gets the gathered rows. Backpropagating the returned cache returns
+    /// ∂L/∂table (`[vocabulary, inputSize]`) as its input gradient. The stack must be time-major.
+    package func forward(
+        indices: [Int], table: Tensor<Scalar>, timeSteps: Int, batchSize: Int, initialStates: [L.State]?,
+        context: inout ForwardContext
+    ) -> (output: Tensor<Scalar>, finalStates: [L.State], cache: Cache) {
+        precondition(!batchFirst, "StackedRecurrent.forward: token input needs a time-major stack")
+        precondition(
+            table.rank == 2 && table.shape[1] == inputSize && indices.count == timeSteps * batchSize,
+            "StackedRecurrent.forward: table \(table.shape) and \(indices.count) indices for \(timeSteps) × \(batchSize) steps and inputSize \(inputSize)")
+        if let initialStates {
+            precondition(
+                initialStates.count == layers.count,
+                "StackedRecurrent.forward: \(initialStates.count) initial states for \(layers.count) layers")
+        }
+        if let layer = layers[0] as? any TokenInputSequenceLayer,
+            let first = Self.tokenForward(
+                layer, indices: indices, table: table, timeSteps: timeSteps, batchSize: batchSize, initialState: initialStates?[0])
+        {
+            return run(
+                from: first, first.outputs, tokens: (indices, table.shape[0], true), initialStates: initialStates, context: &context)
+        }
+        let gathered = Embedding<Scalar>.gather(rows: indices, of: table, shape: [timeSteps, batchSize])
+        return run(from: nil, gathered, tokens: (indices, table.shape[0], false), initialStates: initialStates, context: &context)
+    }
+
+    /// The layers from the first (or, when `first` holds its result, the second) on, over the
+    /// time-major `sequence`: the first layer's input, or its outputs when `first` is given.
+    private func run(
+        from first: (outputs: Tensor<Scalar>, finalState: L.State, cache: L.SequenceCache)?, _ input: Tensor<Scalar>,
+        tokens: (indices: [Int], vocabularySize: Int, native: Bool)?, initialStates: [L.State]?, context: inout ForwardContext
+    ) -> (output: Tensor<Scalar>, finalStates: [L.State], cache: Cache) {
+        var sequence = input
         var caches: [L.SequenceCache] = [], masks: [Tensor<Scalar>?] = [], finals: [L.State] = []
-        for index in layers.indices {
+        if let first {
+            masks.append(nil)
+            caches.append(first.cache)
+            finals.append(first.finalState)
+        }
+        for index in layers.indices.dropFirst(first == nil ? 0 : 1) {
             var mask: Tensor<Scalar>? = nil
             if index > 0 && context.isTraining && dropoutRate > 0 {
                 mask = Self.dropoutMask(sequence.shape, rate: dropoutRate, generator: &context.generator)
@@ -110,9 +156,21 @@ public struct StackedRecurrent<L: RecurrentSequenceLayer>: Layer, Sendable {
             finals.append(final)
             sequence = outputs
         }
-        let cache = Cache(layers: caches, masks: masks, timeSteps: sequence.shape[0], finalStates: finals)
+        let cache = Cache(layers: caches, masks: masks, tokens: tokens, timeSteps: sequence.shape[0], finalStates: finals)
         let output = returnsSequences ? (batchFirst ? sequence.swappingAxes(0, 1) : sequence) : sequence[sequence.shape[0] - 1]
         return (output, finals, cache)
+    }
+
+    /// The token path of the first layer, whose dynamic type is `L`.
+    private static func tokenForward<T: TokenInputSequenceLayer>(
+        _ layer: T, indices: [Int], table: Tensor<Scalar>, timeSteps: Int, batchSize: Int, initialState: L.State?
+    ) -> (outputs: Tensor<Scalar>, finalState: L.State, cache: L.SequenceCache)? {
+        guard
+            let result = layer.forwardSequence(
+                indices: indices, table: table as! Tensor<T.Scalar>, timeSteps: timeSteps, batchSize: batchSize,
+                initialState: initialState.map { $0 as! T.State })
+        else { return nil }
+        return (result.outputs as! Tensor<Scalar>, result.finalState as! L.State, result.cache as! L.SequenceCache)
     }
 
     public func backward(_ outputGradient: Tensor<Scalar>, cache: Cache, gradients: inout ParameterSet<Scalar>) -> Tensor<Scalar> {
@@ -186,6 +244,15 @@ public struct StackedRecurrent<L: RecurrentSequenceLayer>: Layer, Sendable {
             if let profile { layerProfiles.append(profile) }
         }
         if profiles != nil { profiles = layerProfiles.reversed() }
+        if let tokens = cache.tokens {
+            // ∂L/∂table: the first layer summed it per token already, or the gathered rows' gradients are added here.
+            return (
+                tokens.native
+                    ? sequenceGradient!
+                    : Embedding<Scalar>.scatterAdd(sequenceGradient!, rows: tokens.indices, vocabularySize: tokens.vocabularySize),
+                initialStateGradients.reversed()
+            )
+        }
         let inputGradient = sequenceGradient!
         return (batchFirst ? inputGradient.swappingAxes(0, 1) : inputGradient, initialStateGradients.reversed())
     }

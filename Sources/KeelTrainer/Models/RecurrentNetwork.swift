@@ -34,7 +34,8 @@ where RecurrentLayer.State: Sendable {
 
     /// What a window's forward pass saves.
     public struct WindowCache {
-        let embedding: Embedding<Scalar>.Cache?
+        /// The shape of index input (`[T, batch]`) when there is an embedding.
+        let indexInputShape: [Int]?
         let encoder: StackedRecurrent<RecurrentLayer>.Cache
         let head: Dense<Scalar>.Cache
         let headDropoutMask: Tensor<Scalar>?
@@ -135,24 +136,25 @@ where RecurrentLayer.State: Sendable {
     public func forward(
         _ input: Tensor<Scalar>, initialState: SequenceState?, context: inout ForwardContext
     ) -> (output: Tensor<Scalar>, finalState: SequenceState, cache: WindowCache) {
-        var sequence = input
-        var embeddingCache: Embedding<Scalar>.Cache? = nil
+        let timeSteps = input.shape[0], batchSize = input.shape[1]
+        let (outputs, finalStates, encoderCache): (Tensor<Scalar>, SequenceState, StackedRecurrent<RecurrentLayer>.Cache)
         if let embedding {
             precondition(input.rank == 2, "RecurrentNetwork.forward: index input has shape \(input.shape), expected [time, batch]")
-            let (embedded, cache) = embedding.forward(input, context: &context)
-            sequence = embedded
-            embeddingCache = cache
+            // The encoder reads the table rows itself: a built-in first layer never builds the
+            // [T, batch, dimension] embedded sequence (see TokenInputSequenceLayer).
+            (outputs, finalStates, encoderCache) = encoder.forward(
+                indices: embedding.indices(of: input), table: embedding.weight, timeSteps: timeSteps, batchSize: batchSize,
+                initialStates: initialState, context: &context)
         } else {
             precondition(input.rank == 3, "RecurrentNetwork.forward: input has shape \(input.shape), expected [time, batch, inputSize]")
+            (outputs, finalStates, encoderCache) = encoder.forward(input, initialStates: initialState, context: &context)
         }
-        let timeSteps = sequence.shape[0], batchSize = sequence.shape[1]
-        let (outputs, finalStates, encoderCache) = encoder.forward(sequence, initialStates: initialState, context: &context)
         let (features, mask) = headDropout.forward(headOnEveryStep ? outputs : outputs[timeSteps - 1], context: &context)
         let (output, headCache) = head.forward(features, context: &context)
         return (
             output, finalStates,
             WindowCache(
-                embedding: embeddingCache, encoder: encoderCache, head: headCache, headDropoutMask: mask, timeSteps: timeSteps,
+                indexInputShape: embedding == nil ? nil : input.shape, encoder: encoderCache, head: headCache, headDropoutMask: mask, timeSteps: timeSteps,
                 batchSize: batchSize)
         )
     }
@@ -185,8 +187,10 @@ where RecurrentLayer.State: Sendable {
                 truncationDepth: truncationDepth, profiles: &profiles
             ).inputGradient
         }
-        if let embedding, let embeddingCache = cache.embedding {
-            return gradients.withScope("embedding") { embedding.backward(sequenceGradient, cache: embeddingCache, gradients: &$0) }
+        if let embedding, let indexInputShape = cache.indexInputShape {
+            // With token input the encoder returns ∂L/∂(embedding table); indices have no gradient.
+            gradients.withScope("embedding") { embedding.accumulate(tableGradient: sequenceGradient, into: &$0) }
+            return .zeros(indexInputShape)
         }
         return sequenceGradient
     }
