@@ -54,6 +54,22 @@ import KeelTrainer
         #expect(records.last!.learningRate < records.first!.learningRate / 10)
     }
 
+    /// Adagrad's own decay η divides the rate it applies, γ/(1 + (t − 1)·η) at step t = record.step + 1:
+    /// the log shows that rate, not the undecayed one.
+    @Test func adagradRecordsItsDecayedLearningRate() throws {
+        let log = EventLog()
+        var trainer = Trainer(
+            model: makeModel(), loss: MeanSquaredError<Float>(),
+            pipeline: Adagrad<Float>(learningRate: 0.1, learningRateDecay: 0.5),
+            configuration: TrainerConfiguration(seed: 3, nominalLearningRate: 0.1), eventHandlers: [log.handler])
+        try trainer.fit(epochs: 1, source: SequenceSource())
+        let records = log.events.compactMap { if case .stepCompleted(let record) = $0 { record } else { nil } }
+        #expect(records.count == 8)
+        for record in records {
+            #expect(abs(record.learningRate - 0.1 / (1 + 0.5 * Double(record.step))) <= 1e-12, "step \(record.step)")
+        }
+    }
+
     @Test func sameSeedIsDeterministic() throws {
         var a = makeTrainer(), b = makeTrainer()
         try a.fit(epochs: 2, source: SequenceSource())

@@ -70,8 +70,9 @@ public struct Adagrad<Scalar: FusedUpdateScalar>: Optimizer {
     public func apply(to updates: inout ParameterSet<Scalar>, state: inout State, context: inout TransformContext<Scalar>) throws {
         requireSameStructure(updates, state.sum, "Adagrad")
         if weightDecay != 0 { requireParameters(context, matching: updates, "Adagrad") }
-        let base = appliedLearningRate("Adagrad", learningRate, schedule, at: state.step, in: &context)
-        let rate = Scalar(base / (1 + Double(state.step) * learningRateDecay))
+        let rate = Scalar(
+            appliedLearningRate(
+                "Adagrad", learningRate, schedule, at: state.step, dividedBy: 1 + Double(state.step) * learningRateDecay, in: &context))
         for index in updates.indices {
             let count = updates.tensors[index].scalarCount
             withParameterScalars(context, at: index, needed: weightDecay != 0) { parameter in

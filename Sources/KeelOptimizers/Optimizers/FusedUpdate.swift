@@ -59,13 +59,15 @@ func scheduledLearningRate(_ base: Double, _ schedule: (any LearningRateSchedule
     schedule?.value(at: step) ?? base
 }
 
-/// ``scheduledLearningRate(_:_:at:)``, also recorded in `context` as optimizer `name`'s learning
-/// rate this step (a report that never counts as clipping), so a trainer can log the scheduled
-/// value rather than the nominal one.
+/// ``scheduledLearningRate(_:_:at:)`` divided by `divisor` (an optimizer's own decay, as
+/// Adagrad's 1 + (t − 1)·η), also recorded in `context` as optimizer `name`'s learning rate this
+/// step (a report that never counts as clipping), so a trainer logs the rate actually applied
+/// rather than the nominal one.
 func appliedLearningRate<S: TensorScalar>(
-    _ name: String, _ base: Double, _ schedule: (any LearningRateSchedule)?, at step: Int, in context: inout TransformContext<S>
+    _ name: String, _ base: Double, _ schedule: (any LearningRateSchedule)?, at step: Int, dividedBy divisor: Double = 1,
+    in context: inout TransformContext<S>
 ) -> Double {
-    let rate = scheduledLearningRate(base, schedule, at: step)
+    let rate = scheduledLearningRate(base, schedule, at: step) / divisor
     context.reports.append(TransformReport(transform: name, fired: false, learningRate: rate))
     return rate
 }
