@@ -18,6 +18,14 @@
 ///
 /// **Shapes.** Without an embedding, input `[T, batch, inputSize]`; with one, input `[T, batch]`
 /// of token indices (whole numbers stored as scalars), embedded to `[T, batch, dimension]`.
+///
+/// **Embedding and first layer.** With an embedding and a built-in first layer (``Recurrent`` over
+/// ``RNNCell``, ``LSTMCell`` or ``GRUCell`` on the fused path) the embedded sequence is never
+/// built: the layer projects the table once, P = E·W_ihᵀ + b (one row per token), starts each
+/// step from the rows of P its tokens pick, and sums the pre-activation gradients per token before
+/// computing ∂W_ih and ∂E. The result is the same as embedding and then running the layer (up to
+/// float rounding); it saves the input columns of every step's GEMM, of the weight-gradient GEMM
+/// and of ∂L/∂x (≈ 4% of a character model's FLOPs). Other first layers get the gathered rows.
 /// Output `[T, batch, outputSize]` with ``headOnEveryStep``, else `[batch, outputSize]` from the
 /// last step.
 ///
