@@ -10,7 +10,8 @@ import CKeelKernels
 
 /// A recurrent layer that can read its input as token indices into an embedding table without
 /// materializing the embedded sequence. ``Recurrent`` over ``RNNCell``, ``LSTMCell`` or ``GRUCell``
-/// on the fused path conforms; ``StackedRecurrent`` and `RecurrentNetwork` use it.
+/// on the fused path conforms (when the vocabulary has at most T·batch rows, where the table
+/// projection pays for itself); ``StackedRecurrent`` and `RecurrentNetwork` use it.
 package protocol TokenInputSequenceLayer: RecurrentSequenceLayer {
     /// Runs the sequence whose input at step t, batch row b is row `indices[t·batchSize + b]` of
     /// `table` (`[vocabulary, inputSize]`), as ``RecurrentSequenceLayer/forwardSequence(_:initialState:context:)``
@@ -27,6 +28,10 @@ extension Recurrent: TokenInputSequenceLayer {
         indices: [Int], table: Tensor<Scalar>, timeSteps: Int, batchSize: Int, initialState: C.State?
     ) -> (outputs: Tensor<Scalar>, finalState: C.State, cache: RecurrentCache<C>)? {
         guard usesFusedPath, let gated = cell as? any GatedRecurrentCell<Scalar>, Self.hasNativePath(gated) else { return nil }
+        // The projected table (and the per-token gradient sums) cost a row per token of the
+        // vocabulary, the savings a row per step and sequence: a vocabulary larger than the
+        // window (word models, short windows) would cost more FLOPs and memory than it saves.
+        guard table.shape[0] <= timeSteps * batchSize else { return nil }
         precondition(
             table.rank == 2 && table.shape[1] == cell.inputSize,
             "Recurrent.forward: embedding table has shape \(table.shape), expected [vocabulary, \(cell.inputSize)]")

@@ -25,7 +25,9 @@
 /// step from the rows of P its tokens pick, and sums the pre-activation gradients per token before
 /// computing ∂W_ih and ∂E. The result is the same as embedding and then running the layer (up to
 /// float rounding); it saves the input columns of every step's GEMM, of the weight-gradient GEMM
-/// and of ∂L/∂x (≈ 4% of a character model's FLOPs). Other first layers get the gathered rows.
+/// and of ∂L/∂x (≈ 4% of a character model's FLOPs). It is used when the vocabulary has at most
+/// T·batch tokens (beyond that the table costs more than it saves); other first layers, and larger
+/// vocabularies, get the gathered rows.
 /// Output `[T, batch, outputSize]` with ``headOnEveryStep``, else `[batch, outputSize]` from the
 /// last step.
 ///
