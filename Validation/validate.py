@@ -164,7 +164,7 @@ for seed in range(1, 6):
             f"pascanu-basic-adding-{arm}", pascanu_faithful("adding-pascanu", clip, seed, 1000000, regularizer=2),
             "test error rate (10,000 fresh sequences, paper criterion)", published, 0.01, baseline, "errorRate")
 # The stretch length of issue #9: the same two arms at T = 100 (lengths 100-109), 300k updates each
-# (VALIDATION.md row d‴ ran seeds 1-2).
+# (VALIDATION.md row d‴: CR seeds 1-5, R seeds 1-3).
 for seed in range(1, 6):
     published, baseline = PASCANU_PUBLISHED["adding-pascanu"]
     for clip, arm in ((True, "cr"), (False, "r")):
