@@ -313,9 +313,9 @@ struct RunnerValidation {
         guard let test else { return metrics }
         var wrong = 0
         var lossSum = 0.0
+        var model = trainer.model
         for index in 0..<test.source.batchesPerEpoch {
             let batch = test.source.batch(epoch: 0, index: index)
-            var model = trainer.model
             var context = ForwardContext(mode: .inference)
             let output = model.forward(batch.inputs, context: &context).output
             lossSum += Double(trainer.loss.value(predictions: output, targets: batch.targets))

@@ -41,6 +41,14 @@ import KeelData
         #expect(criterion.wrongCount(predictions: predictions, targets: targets) == 2)
     }
 
+    /// A NaN output is the arg-max: a diverged row is wrong even when its largest finite logit
+    /// is at the class (row 0), and right only when the NaN sits at the class (row 1).
+    @Test func aNaNOutputCountsAsTheArgmax() {
+        let predictions = Tensor<Float>(shape: [2, 3], scalars: [0, .nan, 5, .nan, 1, 0])
+        let targets = Tensor<Float>(shape: [2], scalars: [2, 0])
+        #expect(SequenceErrorCriterion.lastStepArgmaxMismatch.wrongSequences(predictions: predictions, targets: targets) == [true, false])
+    }
+
     @Test func anyStepArgmaxMismatchFailsASequenceOnASingleWrongStep() {
         // [time 3, batch 3, classes 3]: sequence 0 right everywhere, sequence 1 wrong at t = 2
         // only, sequence 2 wrong at every step.

@@ -285,7 +285,7 @@ enum { KEEL_CELL_RNN_TANH = 0, KEEL_CELL_RNN_RELU = 1, KEEL_CELL_LSTM = 2, KEEL_
  *   h       [steps, batch, hidden]     out: h_1 ... h_steps (the outputs)
  *   c       [steps + 1, batch, hidden] LSTM only: block 0 in (c_0), the rest out
  *   tanh_c  [steps, batch, hidden]     LSTM only, out
- *   tokens  [steps * batch] or NULL    with tokens, x and w_ih are not read and the input of row r
+ *   tokens  [steps * batch] or NULL    with tokens, x (may be NULL) and w_ih are not read; the input of row r
  *                                      is the token tokens[r]: its input projection (biases
  *                                      included) is row tokens[r] of `table`, and K = hidden (xh
  *                                      holds h_{t-1} only)

@@ -34,11 +34,11 @@ public protocol RecurrentKernelScalar {
     /// Whole-sequence forward of a built-in cell (`kind`: `KEEL_CELL_*`); see
     /// `keel_s_recurrent_sequence_forward` in `CKeelKernels.h` for the buffers (`stackedInputs` is
     /// its `xh`, `[h₋₁ | x | 1]` per row; `[h₋₁]` with `tokens`). With `tokens` (`[steps·batch]`
-    /// row indices into `table`), `inputs` and `weightIH` are not read: the input projection of
+    /// row indices into `table`), `inputs` is nil and `weightIH` is not read: the input projection of
     /// row r, biases included, is row `tokens[r]` of `table` (`[vocabulary, G·hidden]`). Returns
     /// false when the kernel could not allocate its scratch memory.
     static func kernelRecurrentSequenceForward(
-        kind: Int32, steps: Int, batch: Int, input: Int, hidden: Int, inputs: UnsafePointer<Self>,
+        kind: Int32, steps: Int, batch: Int, input: Int, hidden: Int, inputs: UnsafePointer<Self>?,
         weightIH: UnsafePointer<Self>, weightHH: UnsafePointer<Self>, biasIH: UnsafePointer<Self>, biasHH: UnsafePointer<Self>,
         initialHidden: UnsafePointer<Self>, stackedInputs: UnsafeMutablePointer<Self>, gates: UnsafeMutablePointer<Self>?,
         hiddenProjections: UnsafeMutablePointer<Self>?, hiddenStates: UnsafeMutablePointer<Self>,
@@ -60,7 +60,7 @@ public protocol RecurrentKernelScalar {
 
 extension Float: RecurrentKernelScalar {
     public static func kernelRecurrentSequenceForward(
-        kind: Int32, steps: Int, batch: Int, input: Int, hidden: Int, inputs: UnsafePointer<Float>,
+        kind: Int32, steps: Int, batch: Int, input: Int, hidden: Int, inputs: UnsafePointer<Float>?,
         weightIH: UnsafePointer<Float>, weightHH: UnsafePointer<Float>, biasIH: UnsafePointer<Float>, biasHH: UnsafePointer<Float>,
         initialHidden: UnsafePointer<Float>, stackedInputs: UnsafeMutablePointer<Float>, gates: UnsafeMutablePointer<Float>?,
         hiddenProjections: UnsafeMutablePointer<Float>?, hiddenStates: UnsafeMutablePointer<Float>,
@@ -124,7 +124,7 @@ extension Float: RecurrentKernelScalar {
 
 extension Double: RecurrentKernelScalar {
     public static func kernelRecurrentSequenceForward(
-        kind: Int32, steps: Int, batch: Int, input: Int, hidden: Int, inputs: UnsafePointer<Double>,
+        kind: Int32, steps: Int, batch: Int, input: Int, hidden: Int, inputs: UnsafePointer<Double>?,
         weightIH: UnsafePointer<Double>, weightHH: UnsafePointer<Double>, biasIH: UnsafePointer<Double>, biasHH: UnsafePointer<Double>,
         initialHidden: UnsafePointer<Double>, stackedInputs: UnsafeMutablePointer<Double>, gates: UnsafeMutablePointer<Double>?,
         hiddenProjections: UnsafeMutablePointer<Double>?, hiddenStates: UnsafeMutablePointer<Double>,

@@ -12,7 +12,8 @@
 /// - ``anyStepArgmaxMismatch``: a class at every step; wrong if **any** step's arg-max is not its
 ///   class (copy memory, noiseless memorization).
 ///
-/// Arg-max ties go to the lowest class index.
+/// Arg-max ties go to the lowest class index, and a NaN output is the arg-max (``Tensor/argmax(alongAxis:)``),
+/// so a sequence whose prediction holds NaN counts as wrong unless that NaN sits at its class.
 ///
 /// ```swift
 /// let criterion = SequenceErrorCriterion.squaredErrorAbove(0.04)
@@ -47,9 +48,10 @@ public enum SequenceErrorCriterion: Sendable, Hashable, Codable {
     /// - Precondition: the shapes are the ones the case documents and agree with each other
     ///   (the batch extent of predictions and targets is the same).
     public func wrongSequences<Scalar: TensorScalar>(predictions: Tensor<Scalar>, targets: Tensor<Scalar>) -> [Bool] {
-        let values = predictions.scalars, truth = targets.scalars
+        let truth = targets.scalars
         switch self {
         case .squaredErrorAbove(let threshold), .absoluteErrorAbove(let threshold):
+            let values = predictions.scalars
             precondition(
                 predictions.shape == targets.shape && predictions.rank >= 1,
                 "SequenceErrorCriterion: predictions \(predictions.shape) and targets \(targets.shape) must have the same shape [batch, outputs]")
@@ -66,20 +68,15 @@ public enum SequenceErrorCriterion: Sendable, Hashable, Codable {
             precondition(
                 predictions.rank == 2 && targets.shape == [predictions.shape[0]],
                 "SequenceErrorCriterion: predictions \(predictions.shape) must be [batch, classes] and targets \(targets.shape) [batch]")
-            let classes = predictions.shape[1]
-            return (0..<predictions.shape[0]).map { row in
-                Self.argmax(values, offset: row * classes, count: classes) != Self.classIndex(truth[row])
-            }
+            return zip(predictions.argmax(alongAxis: 1), truth).map { predicted, target in predicted != Self.classIndex(target) }
         case .anyStepArgmaxMismatch:
             precondition(
                 predictions.rank == 3 && targets.shape == [predictions.shape[0], predictions.shape[1]],
                 "SequenceErrorCriterion: predictions \(predictions.shape) must be [time, batch, classes] and targets \(targets.shape) [time, batch]")
-            let time = predictions.shape[0], batch = predictions.shape[1], classes = predictions.shape[2]
+            let time = predictions.shape[0], batch = predictions.shape[1]
+            let predicted = predictions.argmax(alongAxis: 2)  // row t·batch + b
             return (0..<batch).map { b in
-                (0..<time).contains { t in
-                    let row = t * batch + b
-                    return Self.argmax(values, offset: row * classes, count: classes) != Self.classIndex(truth[row])
-                }
+                (0..<time).contains { t in predicted[t * batch + b] != Self.classIndex(truth[t * batch + b]) }
             }
         }
     }
@@ -87,12 +84,6 @@ public enum SequenceErrorCriterion: Sendable, Hashable, Codable {
     /// The number of wrong sequences in a batch (see ``wrongSequences(predictions:targets:)``).
     public func wrongCount<Scalar: TensorScalar>(predictions: Tensor<Scalar>, targets: Tensor<Scalar>) -> Int {
         wrongSequences(predictions: predictions, targets: targets).filter { $0 }.count
-    }
-
-    private static func argmax<Scalar: TensorScalar>(_ values: [Scalar], offset: Int, count: Int) -> Int {
-        var best = 0
-        for index in 1..<max(count, 1) where values[offset + index] > values[offset + best] { best = index }
-        return best
     }
 
     /// A class index stored as a scalar; a non-integral or non-finite value matches no class.

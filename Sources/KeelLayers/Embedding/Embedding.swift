@@ -76,23 +76,26 @@ public struct Embedding<Scalar: TensorScalar>: Layer, BufferContainer {
     }
 
     /// ∂L/∂table from the gradient of gathered rows (`[…, dimension]`, one row per entry of `rows`):
-    /// row v of the result (`[vocabularySize, dimension]`) adds the rows that read v, in order.
-    package static func scatterAdd(_ rowGradients: Tensor<Scalar>, rows: [Int], vocabularySize: Int) -> Tensor<Scalar> {
-        let dimension = rowGradients.shape[rowGradients.rank - 1]
-        var table = Tensor<Scalar>.zeros([vocabularySize, dimension])
-        scatterAdd(rowGradients, rows: rows, into: &table)
+    /// row v of the result (`[vocabularySize, dimension]`) adds, in order, the rows r in `range`
+    /// (all by default) with `rows[r] == v`. The recurrent token path sums its pre-activation
+    /// gradients per token with it too (`dimension` = the gate width).
+    package static func scatterAdd(
+        _ rowGradients: Tensor<Scalar>, rows: [Int], vocabularySize: Int, range: Range<Int>? = nil
+    ) -> Tensor<Scalar> {
+        var table = Tensor<Scalar>.zeros([vocabularySize, rowGradients.shape[rowGradients.rank - 1]])
+        scatterAdd(rowGradients, rows: rows, range: range ?? rows.indices, into: &table)
         return table
     }
 
-    /// Adds each row of `rowGradients` into the row of `table` it was read from.
-    private static func scatterAdd(_ rowGradients: Tensor<Scalar>, rows: [Int], into table: inout Tensor<Scalar>) {
+    /// Adds each row r in `range` of `rowGradients` into row `rows[r]` of `table`.
+    private static func scatterAdd(_ rowGradients: Tensor<Scalar>, rows: [Int], range: Range<Int>, into table: inout Tensor<Scalar>) {
         let dimension = table.shape[1]
-        guard !rows.isEmpty else { return }
+        guard !range.isEmpty else { return }
         table.withUnsafeMutableBufferPointer { tableBuffer in
             rowGradients.withUnsafeBufferPointer { gradientRows in
-                for (row, index) in rows.enumerated() {
+                for row in range {
                     Scalar.kernelAXPY(
-                        count: dimension, alpha: 1, gradientRows.baseAddress! + row * dimension, tableBuffer.baseAddress! + index * dimension)
+                        count: dimension, alpha: 1, gradientRows.baseAddress! + row * dimension, tableBuffer.baseAddress! + rows[row] * dimension)
                 }
             }
         }
@@ -109,7 +112,7 @@ public struct Embedding<Scalar: TensorScalar>: Layer, BufferContainer {
     public func backward(_ outputGradient: Tensor<Scalar>, cache: Cache, gradients: inout ParameterSet<Scalar>) -> Tensor<Scalar> {
         let dimension = dimension
         precondition(outputGradient.shape == cache.inputShape + [dimension], "Embedding.backward: output gradient shape \(outputGradient.shape) differs from the output shape \(cache.inputShape + [dimension])")
-        gradients.accumulate("weight") { Self.scatterAdd(outputGradient, rows: cache.indices, into: &$0) }
+        gradients.accumulate("weight") { Self.scatterAdd(outputGradient, rows: cache.indices, range: cache.indices.indices, into: &$0) }
         return .zeros(cache.inputShape)
     }
 }

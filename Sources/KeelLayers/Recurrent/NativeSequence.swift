@@ -93,7 +93,7 @@ enum NativeSequence {
             let run = { (indices: UnsafePointer<Int>?) in
                 S.kernelRecurrentSequenceForward(
                     kind: kind, steps: timeSteps, batch: batchSize, input: inputSize, hidden: hidden,
-                    inputs: flat?.baseAddress ?? parameters.0.baseAddress,  // not read with tokens
+                    inputs: flat?.baseAddress,
                     weightIH: parameters.0.baseAddress, weightHH: parameters.1.baseAddress, biasIH: parameters.2.baseAddress,
                     biasHH: parameters.3.baseAddress, initialHidden: initialHidden.baseAddress,
                     stackedInputs: stackedInputs.mutableBaseAddress(), gates: gates?.mutableBaseAddress(),
@@ -171,7 +171,8 @@ enum NativeSequence {
             // gradient is linear in dZ and the same for all rows of one token, so
             // ∂W_ih = (Σ_v dZ_v)ᵀ·E and ∂E = (Σ_v dZ_v)·W_ih cost a vocabulary's rows, not T·B.
             let vocabulary = tokens.table.shape[0]
-            let perToken = tokenSums(projectionGradients, tokens.indices, vocabulary: vocabulary, rows: rowOffset..<rows)
+            let perToken = Embedding<S>.scatterAdd(
+                projectionGradients, rows: tokens.indices, vocabularySize: vocabulary, range: rowOffset..<rows)
             gradients.accumulate("weightIH", operation: operation) { $0.addMatrixProduct(perToken, tokens.table, transposeA: true) }
             let biasGradient = perToken.sum(alongAxis: 0)
             gradients.accumulate("biasIH", operation: operation) { $0 += biasGradient }
@@ -229,22 +230,6 @@ enum NativeSequence {
             inputGradient = .concatenate([.zeros([first * batchSize, cell.inputSize]), inputGradient])
         }
         return (inputGradient.reshaped(to: [timeSteps, batchSize, cell.inputSize]), initialStateGradient)
-    }
-
-    /// Σ of the rows `rows` of `dZ` (`[T·B, W]`) per token: row v of the result (`[vocabulary, W]`)
-    /// adds the rows r with `indices[r] == v`, in row order.
-    static func tokenSums<S: TensorScalar>(_ dZ: Tensor<S>, _ indices: [Int], vocabulary: Int, rows: Range<Int>) -> Tensor<S> {
-        let width = dZ.shape[1]
-        var sums = Tensor<S>.zeros([vocabulary, width])
-        sums.withUnsafeMutableBufferPointer { destination in
-            dZ.withUnsafeBufferPointer { source in
-                for row in rows {
-                    S.kernelAXPY(
-                        count: width, alpha: 1, source.baseAddress! + row * width, destination.baseAddress! + indices[row] * width)
-                }
-            }
-        }
-        return sums
     }
 
     /// dZ[rows]ᵀ · stacked[rows, columns] for the `rowCount` rows from `rowOffset`: one GEMM that

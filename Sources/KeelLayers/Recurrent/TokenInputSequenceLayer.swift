@@ -27,11 +27,11 @@ extension Recurrent: TokenInputSequenceLayer {
     package func forwardSequence(
         indices: [Int], table: Tensor<Scalar>, timeSteps: Int, batchSize: Int, initialState: C.State?
     ) -> (outputs: Tensor<Scalar>, finalState: C.State, cache: RecurrentCache<C>)? {
-        guard usesFusedPath, let gated = cell as? any GatedRecurrentCell<Scalar>, Self.hasNativePath(gated) else { return nil }
         // The projected table (and the per-token gradient sums) cost a row per token of the
         // vocabulary, the savings a row per step and sequence: a vocabulary larger than the
         // window (word models, short windows) would cost more FLOPs and memory than it saves.
-        guard table.shape[0] <= timeSteps * batchSize else { return nil }
+        guard usesFusedPath, let gated = cell as? any GatedRecurrentCell<Scalar>, table.shape[0] <= timeSteps * batchSize
+        else { return nil }
         precondition(
             table.rank == 2 && table.shape[1] == cell.inputSize,
             "Recurrent.forward: embedding table has shape \(table.shape), expected [vocabulary, \(cell.inputSize)]")
@@ -40,22 +40,24 @@ extension Recurrent: TokenInputSequenceLayer {
             "Recurrent.forward: \(indices.count) token indices for \(timeSteps) steps of \(batchSize) sequences")
         let state = initialState ?? cell.zeroState(batchSize: batchSize)
         checkStateShape(state, batchSize: batchSize, hiddenSize: cell.hiddenSize, operation: "Recurrent.forward (initial state)")
-        let result = Self.tokenForward(
-            gated, TokenInput(indices: indices, table: table), timeSteps: timeSteps, batchSize: batchSize, initialState: state)
+        guard
+            let result = Self.tokenForward(
+                gated, TokenInput(indices: indices, table: table), timeSteps: timeSteps, batchSize: batchSize, initialState: state)
+        else { return nil }
         let finalState = result.finalState as! C.State
         let cache = RecurrentCache<C>(
             storage: .fused(result.cache), timeSteps: timeSteps, batchSize: batchSize, finalState: finalState)
         return (result.outputs, finalState, cache)
     }
 
-    private static func hasNativePath<F: GatedRecurrentCell>(_ cell: F) -> Bool { NativeSequence.kind(of: cell) != nil }
-
+    /// The native token forward of a built-in cell; nil for any other gated cell.
     private static func tokenForward<F: GatedRecurrentCell>(
         _ cell: F, _ tokens: TokenInput<Scalar>, timeSteps: Int, batchSize: Int, initialState: C.State
-    ) -> (outputs: Tensor<Scalar>, finalState: Any, cache: Any) where F.Scalar == Scalar {
+    ) -> (outputs: Tensor<Scalar>, finalState: Any, cache: Any)? where F.Scalar == Scalar {
+        guard let kind = NativeSequence.kind(of: cell) else { return nil }
         let result = NativeSequence.forward(
-            cell, kind: NativeSequence.kind(of: cell)!, input: nil, tokens: tokens, timeSteps: timeSteps,
-            batchSize: batchSize, initialState: initialState as! F.State)
+            cell, kind: kind, input: nil, tokens: tokens, timeSteps: timeSteps, batchSize: batchSize,
+            initialState: initialState as! F.State)
         return (result.outputs, result.finalState, result.cache)
     }
 }
