@@ -54,9 +54,9 @@ extension Trainer {
                 transformReports = context.reports
             }
             model.applyUpdate(updates, scaledBy: Scalar(progress.learningRateScale))
-            // Optimizers report the learning rate they applied; the rest are clipping reports.
-            scheduledRate = transformReports.last(where: { $0.learningRate != nil })?.learningRate
-            reports = transformReports.filter { $0.learningRate == nil }
+            // Optimizers report the learning rate they applied; the rest go to the monitors and the log.
+            scheduledRate = transformReports.last(where: { $0.optimizer != nil })?.optimizer?.learningRate
+            reports = transformReports.filter { $0.optimizer == nil }
             if needs.contains(.updateNorm) {
                 updateNorm = updates.globalNorm() * progress.learningRateScale
                 progress.previousUpdateNorm = updateNorm

@@ -132,6 +132,21 @@ where LossFunction.Scalar == Model.Scalar, Pipeline.Scalar == Model.Scalar {
         self.progress = progress
     }
 
+    /// A trainer watched by any monitor, a composite of your own included: a ``MonitorSet`` is
+    /// used as it is; any other monitor becomes the single member of a set with an
+    /// ``ExplosionAttributor``, and receives everything a member does (``Monitor/needs(atStep:)``,
+    /// ``Monitor/findings``, ``Monitor/recordClipReports(_:)``).
+    public init<Composite: Monitor>(
+        model: Model, loss: LossFunction, pipeline: Pipeline, monitor: Composite,
+        configuration: TrainerConfiguration = TrainerConfiguration(), sinks: [any EventSink] = [],
+        eventHandlers: [EventHandler] = []
+    ) {
+        self.init(
+            model: model, loss: loss, pipeline: pipeline,
+            monitors: monitor as? MonitorSet ?? MonitorSet([monitor]),
+            configuration: configuration, sinks: sinks, eventHandlers: eventHandlers)
+    }
+
     /// A trainer whose monitor set holds `monitors` (in order) with an ``ExplosionAttributor``
     /// (none when `monitors` is empty, so that an unmonitored trainer computes nothing extra).
     public init(
