@@ -127,9 +127,11 @@ static void *keel_gemm_workspace(size_t bytes) { return keel_thread_buffer(KEEL_
         const T *A, *B;                                                                             \
         const T *bpacked; /* op(B) pre-packed by P##gemm_pack_b_all, or NULL */                     \
         long npad;        /* N rounded up to NR: the stride of one KC block of bpacked */            \
-        T *C;                                                                                       \
+        T *C;             /* column j of C is at C + (j - nbase) */                                 \
+        long nbase;                                                                                 \
         long lda, ldb, ldc;                                                                         \
         long chunk, nchunks;                                                                        \
+        long first, last; /* the chunks cover [first, last) of the split dimension */              \
         _Atomic long next;                                                                          \
     } P##gemm_job;                                                                                  \
                                                                                                     \
@@ -164,7 +166,7 @@ static void *keel_gemm_workspace(size_t bytes) { return keel_thread_buffer(KEEL_
                 }                                                                                   \
                 for (long i = 0; i < M; i += MR) {                                                  \
                     int m = (int)(M - i < MR ? M - i : MR);                                         \
-                    im->kernel(kc, ablock + i * kc, bp, job->C + i * ldc + j, ldc, m, n,            \
+                    im->kernel(kc, ablock + i * kc, bp, job->C + i * ldc + (j - job->nbase), ldc, m, n,            \
                                job->alpha, beta_k);                                                 \
                 }                                                                                   \
             }                                                                                       \
@@ -203,7 +205,7 @@ static void *keel_gemm_workspace(size_t bytes) { return keel_thread_buffer(KEEL_
                         }                                                                           \
                         for (long ir = 0; ir < mc; ir += MR) {                                      \
                             int m = (int)(mc - ir < MR ? mc - ir : MR);                             \
-                            im->kernel(kc, abuf + ir * kc, bp, job->C + (ic + ir) * ldc + j, ldc,   \
+                            im->kernel(kc, abuf + ir * kc, bp, job->C + (ic + ir) * ldc + (j - job->nbase), ldc, \
                                        m, n, job->alpha, beta_k);                                   \
                         }                                                                           \
                     }                                                                               \
@@ -240,21 +242,21 @@ static void *keel_gemm_workspace(size_t bytes) { return keel_thread_buffer(KEEL_
         for (;;) {                                                                                  \
             long c = atomic_fetch_add_explicit(&job->next, 1, memory_order_relaxed);                \
             if (c >= job->nchunks) break;                                                           \
-            long lo = c * job->chunk;                                                               \
-            long hi = lo + job->chunk;                                                              \
+            long lo = job->first + c * job->chunk;                                                  \
+            long hi = lo + job->chunk < job->last ? lo + job->chunk : job->last;                    \
             long m0 = 0, m1 = job->M, n0 = 0, n1 = job->N;                                          \
             if (job->split_m) {                                                                     \
                 m0 = lo;                                                                            \
-                m1 = hi < job->M ? hi : job->M;                                                     \
+                m1 = hi;                                                                            \
             } else {                                                                                \
                 n0 = lo;                                                                            \
-                n1 = hi < job->N ? hi : job->N;                                                     \
+                n1 = hi;                                                                            \
             }                                                                                       \
             if (ws == NULL) {                                                                       \
                 const T *A = job->transA ? job->A + m0 : job->A + m0 * job->lda;                    \
                 const T *B = job->transB ? job->B + n0 * job->ldb : job->B + n0;                    \
                 P##gemm_naive(job->transA, job->transB, m1 - m0, n1 - n0, job->K, job->alpha, A,    \
-                              job->lda, B, job->ldb, job->beta, job->C + m0 * job->ldc + n0,        \
+                              job->lda, B, job->ldb, job->beta, job->C + m0 * job->ldc + (n0 - job->nbase), \
                               job->ldc);                                                            \
             } else if (job->small_m) {                                                              \
                 P##gemm_small_m(job, n0, n1, (T *)ws, packed, (T *)(ws + abytes));                 \
@@ -279,9 +281,9 @@ static void *keel_gemm_workspace(size_t bytes) { return keel_thread_buffer(KEEL_
                             long ldc, unsigned csr, const T *bpacked, int max_threads) {            \
         P##gemm_job job = {                                                                         \
             .im = im, .transA = transA, .transB = transB, .small_m = false, .split_m = false,        \
-            .M = M, .N = N, .K = K, .alpha = alpha, .beta = beta, .A = A, .B = B, .C = C,           \
+            .M = M, .N = N, .K = K, .alpha = alpha, .beta = beta, .A = A, .B = B, .C = C, .nbase = 0, \
             .bpacked = bpacked, .npad = (N + im->nr - 1) / im->nr * im->nr,                         \
-            .lda = lda, .ldb = ldb, .ldc = ldc, .chunk = N, .nchunks = 1,                           \
+            .lda = lda, .ldb = ldb, .ldc = ldc, .chunk = N, .nchunks = 1, .first = 0, .last = N,    \
         };                                                                                          \
         atomic_init(&job.next, 0);                                                                  \
         /* keep all of packed A per thread when M fits one MC block and A is not huge */            \
@@ -312,6 +314,7 @@ static void *keel_gemm_workspace(size_t bytes) { return keel_thread_buffer(KEEL_
             } else {                                                                                \
                 job.small_m = false;                                                                \
                 job.split_m = true;                                                                 \
+                job.last = M;                                                                       \
                 long per = P##gemm_panels_per_chunk(M, im->mr, threads);                            \
                 job.chunk = per * im->mr;                                                           \
                 job.nchunks = (M + job.chunk - 1) / job.chunk;                                      \
@@ -324,6 +327,23 @@ static void *keel_gemm_workspace(size_t bytes) { return keel_thread_buffer(KEEL_
         }                                                                                           \
         /* workers that join claim chunks; the caller claims whatever is left */                    \
         keel_parallel_run(P##gemm_task, &job, threads, csr);                                        \
+    }                                                                                               \
+                                                                                                    \
+    /* Columns [n0, n1) of the product on the calling thread, written at C (column n0 of the      \
+     * result is C[0]); n0 is a multiple of NR, so every element gets the panel, kernel and k     \
+     * order it gets in the whole product, hence the same bits. */                                 \
+    static void P##gemm_columns(const IMPL *im, bool transA, bool transB, long M, long N, long K,  \
+                                T alpha, const T *A, long lda, const T *B, long ldb, T beta, T *C,  \
+                                long ldc, const T *bpacked, long n0, long n1) {                     \
+        P##gemm_job job = {                                                                         \
+            .im = im, .transA = transA, .transB = transB, .split_m = false,                         \
+            .M = M, .N = N, .K = K, .alpha = alpha, .beta = beta, .A = A, .B = B, .C = C, .nbase = n0, \
+            .bpacked = bpacked, .npad = (N + im->nr - 1) / im->nr * im->nr,                         \
+            .lda = lda, .ldb = ldb, .ldc = ldc, .chunk = n1 - n0, .nchunks = 1, .first = n0, .last = n1, \
+        };                                                                                          \
+        atomic_init(&job.next, 0);                                                                  \
+        job.small_m = M <= im->mc && (double)M * (double)K * sizeof(T) <= KEEL_GEMM_MAX_KEPT_A_BYTES;  \
+        P##gemm_task(&job, 0, 1);                                                                   \
     }
 
 KEEL_DEFINE_GEMM_DRIVER(keel_s, float, keel_sgemm_impl)
@@ -462,6 +482,40 @@ void keel_d_gemm_serial(bool transA, bool transB, long M, long N, long K, double
     }
     keel_dgemm_run(im, transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, keel_current_csr(), NULL, 1);
 }
+
+/* Columns [n0, n1) of keel_s_gemm_serial's product (n0 a multiple of keel_s_gemm_col_tile()),
+ * written at C: column n0 of the product is C[0] of each row. */
+void keel_s_gemm_serial_columns(bool transA, bool transB, long M, long N, long K, float alpha, const float *A,
+                                long lda, const float *B, long ldb, const void *packed, float beta, float *C,
+                                long ldc, long n0, long n1) {
+    if (M <= 0 || n1 <= n0) return;
+    const keel_sgemm_impl *im = keel_sgemm_select();
+    if (K <= 0 || alpha == 0.0f) {
+        keel_sgemm_scale_c(M, n1 - n0, beta, C, ldc);
+        return;
+    }
+    const keel_packed_header *h = packed;
+    const float *bp = NULL;
+    if (h != NULL && h->impl == (const void *)im && h->k == K && h->n == N)
+        bp = (const float *)((const char *)packed + sizeof(keel_packed_header));
+    keel_sgemm_columns(im, transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, bp, n0, n1);
+}
+
+void keel_d_gemm_serial_columns(bool transA, bool transB, long M, long N, long K, double alpha, const double *A,
+                                long lda, const double *B, long ldb, const void *packed, double beta, double *C,
+                                long ldc, long n0, long n1) {
+    (void)packed;
+    if (M <= 0 || n1 <= n0) return;
+    const keel_dgemm_impl *im = keel_dgemm_select();
+    if (K <= 0 || alpha == 0.0) {
+        keel_dgemm_scale_c(M, n1 - n0, beta, C, ldc);
+        return;
+    }
+    keel_dgemm_columns(im, transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, NULL, n0, n1);
+}
+
+long keel_s_gemm_col_tile(void) { return keel_sgemm_select()->nr; }
+long keel_d_gemm_col_tile(void) { return keel_dgemm_select()->nr; }
 
 /* The register tile's row count on the current path: products whose row ranges start at
  * multiples of it are computed tile for tile like the whole product (bit for bit). */

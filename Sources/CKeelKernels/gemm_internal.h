@@ -152,6 +152,18 @@ void keel_s_gemm_serial(bool transA, bool transB, long M, long N, long K, float 
 void keel_d_gemm_serial(bool transA, bool transB, long M, long N, long K, double alpha, const double *A, long lda,
                         const double *B, long ldb, const void *packed, double beta, double *C, long ldc);
 
+/* Columns [n0, n1) of the same product, written at C (column n0 of the product is C[0] of each row);
+ * n0 must be a multiple of the column tile, so each element is computed as in the whole product. */
+void keel_s_gemm_serial_columns(bool transA, bool transB, long M, long N, long K, float alpha, const float *A,
+                                long lda, const float *B, long ldb, const void *packed, float beta, float *C,
+                                long ldc, long n0, long n1);
+void keel_d_gemm_serial_columns(bool transA, bool transB, long M, long N, long K, double alpha, const double *A,
+                                long lda, const double *B, long ldb, const void *packed, double beta, double *C,
+                                long ldc, long n0, long n1);
+/* Columns of the current path's register tile (the panel width of packed op(B)). */
+long keel_s_gemm_col_tile(void);
+long keel_d_gemm_col_tile(void);
+
 /* Rows of the current path's register tile (gemm.c): row chunks that start at multiples of it
  * give every element the same tile, hence the same result, as the whole product. */
 long keel_s_gemm_row_tile(void);
@@ -167,7 +179,9 @@ enum {
     KEEL_BUFFER_SEQ_WEIGHTS,    /* recurrent sequence kernels: [W_hh | W_ih | b] rows */
     KEEL_BUFFER_SEQ_PACKED,     /* ... their packed weights */
     KEEL_BUFFER_SEQ_PACKED_HH,  /* ... GRU's packed W_hh */
-    KEEL_BUFFER_SEQ_ROWS,       /* ... a task's per-chunk scratch rows */
+    KEEL_BUFFER_SEQ_ROWS,       /* ... a tile's scratch rows */
+    KEEL_BUFFER_SEQ_WEIGHTS_HH, /* ... W_hh with its rows in the column partition's order */
+    KEEL_BUFFER_SEQ_CARRY,      /* ... the backward carry's second buffer */
     KEEL_THREAD_BUFFER_SLOTS
 };
 void *keel_thread_buffer(int slot, size_t bytes);

@@ -145,23 +145,109 @@ KEEL_DEFINE_RECURRENT_KERNELS(d, double)
 
 /*
  * The time loop of the built-in cells, forward and backward, in one call per sequence: per step one
- * recurrent GEMM against W_hh packed once, then the gate math in place, with every state and cache
- * written into caller-provided [T, B, .] buffers (no allocation, no per-step objects).
+ * recurrent GEMM against W_hh packed once, then the gate math, with every state and cache written
+ * into caller-provided [T, B, .] buffers (no allocation, no per-step objects).
  *
+ * Work is cut into tiles of batch rows x hidden units (a plan per call, keel_sequence_plan).
  * Batch rows never interact inside the recurrence (row b of h_t depends only on row b of h_{t-1}),
- * so the batch is cut into row chunks and each pool thread runs the whole sequence for the chunks
- * it claims: no synchronization per step. Each element is computed by the same kernels in the same
- * order whatever the chunking, so results do not depend on the thread count.
+ * so with one column block each pool thread runs the whole sequence for the row chunks it claims,
+ * with no synchronization per step. When the batch has too few rows for the threads (batch 32 on
+ * 16 threads would give 2 rows a thread, too thin for the GEMM micro-kernel), the hidden units are
+ * cut into column blocks as well; a tile (rows, units j0 ..< j1) computes the pre-activations of its
+ * units for all G gates (the gate columns g*H + j0 ..< g*H + j1), so its gate math needs nothing
+ * from other tiles, and the steps are phases of a keel_phase_loop: one barrier per step, because
+ * the next step's GEMM reads the whole h_t (backward: the whole dz_t) of its rows.
+ *
+ * The projection weight's rows are stored in the plan's order (block by block, each block's G gate
+ * runs side by side), so a tile's gate columns are one contiguous, panel-aligned range of the
+ * packed weight. Row chunks start at multiples of the register tile's rows and column blocks at
+ * multiples of its columns, so every output element is computed with the same micro-kernel tile and
+ * k order as on one thread, and the gate math is elementwise: results do not depend on the thread
+ * count or the plan.
  */
 
-/* Rows below which a chunk is not worth a thread (the per-step GEMM gets too thin). */
+/* Rows below which a chunk is not worth a thread on its own (the per-step GEMM gets too thin). */
 #define KEEL_SEQUENCE_MIN_ROWS 8
+/* Most column blocks a plan uses. */
+#define KEEL_SEQUENCE_MAX_BLOCKS 64
+/* The cost model of a tile, in FLOP-equivalents of the GEMM micro-kernel: packing op(A) costs
+ * about 4 per element, the gate math about 30 per gate element, and a barrier between phases
+ * about 40k plus 8k per thread (0.4 us + 0.08 us per thread at 100 GFLOP/s, what a spinning
+ * barrier costs on a many-core x86 machine). */
+#define KEEL_SEQUENCE_PACK_COST 4.0
+#define KEEL_SEQUENCE_POINTWISE_COST 30.0
+#define KEEL_SEQUENCE_BARRIER_COST 40000.0
+#define KEEL_SEQUENCE_BARRIER_COST_PER_THREAD 8000.0
 
-static int keel_sequence_chunks(long batch) {
-    int threads = keel_num_threads();
+typedef struct {
+    long rows, chunks; /* row chunks of `rows` rows (the last may be shorter) */
+    int blocks;        /* column blocks of hidden units: bounds[i] ..< bounds[i + 1] */
+    long bounds[KEEL_SEQUENCE_MAX_BLOCKS + 1];
+} keel_sequence_plan;
+
+/* Column blocks of whole `nr`-wide panels of the H hidden units, as even as panels allow. */
+static long keel_sequence_bounds(long H, long nr, int blocks, long *bounds) {
+    long panels = (H + nr - 1) / nr, widest = 0;
+    for (int i = 0; i <= blocks; i++) {
+        long j = (panels * i / blocks) * nr;
+        bounds[i] = j < H ? j : H;
+        if (i > 0 && bounds[i] - bounds[i - 1] > widest) widest = bounds[i] - bounds[i - 1];
+    }
+    return widest;
+}
+
+/*
+ * The plan with the lowest modelled time per step for `threads` threads: over row chunk counts and
+ * column block counts whose tiles all run at once (chunks x blocks <= threads), the time of the
+ * widest tile (GEMM 2 nb K G hc, packing nb K, gate math nb G hc) plus, with more than one column
+ * block, a barrier. One column block keeps the step loop free of barriers; on 1-2 threads and for
+ * the 2-core machine's configurations that is what wins, as before column blocks existed.
+ * `k` is the GEMM depth per step, `gates` G.
+ */
+static void keel_sequence_make_plan(keel_sequence_plan *plan, long batch, long H, long gates, long k, long mr,
+                                    long nr, bool allow_blocks, int threads) {
     long by_rows = batch / KEEL_SEQUENCE_MIN_ROWS;
-    if (by_rows < threads) threads = by_rows < 1 ? 1 : (int)by_rows;
-    return threads;
+    if (by_rows < 1) by_rows = 1;
+    long max_chunks = by_rows < threads ? by_rows : threads;
+    long panels = (H + nr - 1) / nr;
+    double best = -1;
+    long bounds[KEEL_SEQUENCE_MAX_BLOCKS + 1];
+    for (long want = 1; want <= max_chunks; want++) {
+        long rows = ((batch + want - 1) / want + mr - 1) / mr * mr;
+        long chunks = (batch + rows - 1) / rows;
+        long nb = rows < batch ? rows : batch;
+        long max_blocks = allow_blocks ? threads / chunks : 1;
+        if (max_blocks > panels) max_blocks = panels;
+        if (max_blocks > KEEL_SEQUENCE_MAX_BLOCKS) max_blocks = KEEL_SEQUENCE_MAX_BLOCKS;
+        if (max_blocks < 1) max_blocks = 1;
+        for (long blocks = 1; blocks <= max_blocks; blocks++) {
+            if (chunks * blocks > KEEL_PHASE_MAX_TILES) break;
+            long hc = keel_sequence_bounds(H, nr, (int)blocks, bounds);
+            double cost = 2.0 * (double)nb * (double)k * (double)(gates * hc) +
+                          KEEL_SEQUENCE_PACK_COST * (double)nb * (double)k +
+                          KEEL_SEQUENCE_POINTWISE_COST * (double)nb * (double)(gates * hc);
+            if (blocks > 1)
+                cost += KEEL_SEQUENCE_BARRIER_COST + KEEL_SEQUENCE_BARRIER_COST_PER_THREAD * (double)(chunks * blocks);
+            if (best < 0 || cost < best * 0.999) { /* ties: the fewer tiles, found first */
+                best = cost;
+                plan->rows = rows;
+                plan->chunks = chunks;
+                plan->blocks = (int)blocks;
+                keel_sequence_bounds(H, nr, (int)blocks, plan->bounds);
+            }
+        }
+    }
+}
+
+void keel_recurrent_sequence_partition(int kind, long batch, long input, long hidden, bool tokens, int threads,
+                                       long *row_chunks, long *column_blocks) {
+    long gates = kind == 2 ? 4 : kind == 3 ? 3 : 1, mr = keel_s_gemm_row_tile(), nr = keel_s_gemm_col_tile();
+    long k = tokens ? hidden : hidden + input + 1;
+    keel_sequence_plan plan;
+    keel_sequence_make_plan(&plan, batch < 1 ? 1 : batch, hidden < 1 ? 1 : hidden, gates, k, mr, nr, true,
+                            threads < 1 ? 1 : threads);
+    if (row_chunks != NULL) *row_chunks = plan.chunks;
+    if (column_blocks != NULL) *column_blocks = plan.blocks;
 }
 
 /* op(B) packed into the calling thread's buffer `slot` (reused across calls), or NULL. */
@@ -200,193 +286,275 @@ static inline long keel_gate_count(int kind) { return kind == KEEL_CELL_LSTM ? 4
                                                                                                     \
     typedef struct {                                                                                \
         int kind;                                                                                   \
-        long steps, first, batch, input, hidden, rows, chunks;                                      \
+        long steps, first, batch, input, hidden;                                                    \
         int path;                                                                                   \
+        keel_sequence_plan plan;                                                                    \
         const T *whh, *bias_hh, *dy, *h0, *x, *w_all, *table;                                       \
         const long *tokens;                                                                         \
         const void *packed, *packed_hh;                                                             \
         T *z, *zh, *h, *c, *tanh_c, *dh, *dc, *dz, *dzh, *xh;                                       \
+        T *carry2; /* backward: the carry's second buffer [batch, hidden] */                       \
         double *profile;                                                                            \
         _Atomic long next;                                                                          \
         _Atomic int failed;                                                                         \
+        keel_phase_loop loop;                                                                       \
     } keel_##P##_sequence_job;                                                                      \
                                                                                                     \
-    /* Step t of rows r0 ..< r0 + nb: gather [h_{t-1} | x_t | 1] into xh, one GEMM for the
-     * projections (RNN/LSTM: against [W_hh | W_ih | b_ih + b_hh]; GRU: [W_ih | b_ih] on [x_t | 1]
-     * and b_hh + h W_hh^T), then the gate math in place. With tokens, xh is [h_{t-1}] and the
-     * input projection (with its biases) is the table row of the step's token: copied into the
-     * pre-activations, onto which the recurrent GEMM accumulates (GRU: it is the whole of z). */  \
-    static bool keel_##P##_sequence_forward_rows(const keel_##P##_sequence_job *job, long r0, long nb) { \
-        const long B = job->batch, H = job->hidden, I = job->input;                                 \
-        const bool tokens = job->tokens != NULL;                                                    \
+    /* Rows r0 ..< r0 + nb and hidden units j0 ..< j1 of tile `tile`. */                           \
+    static void keel_##P##_sequence_tile(const keel_##P##_sequence_job *job, int tile, long *r0, long *nb, \
+                                         long *j0, long *j1) {                                      \
+        const keel_sequence_plan *plan = &job->plan;                                                \
+        long chunk = tile / plan->blocks, block = tile % plan->blocks;                              \
+        *r0 = chunk * plan->rows;                                                                   \
+        *nb = job->batch - *r0 < plan->rows ? job->batch - *r0 : plan->rows;                        \
+        *j0 = plan->bounds[block];                                                                  \
+        *j1 = plan->bounds[block + 1];                                                              \
+    }                                                                                               \
+                                                                                                    \
+    /* Copies gate runs between a tile's block-ordered rows (src, ld G*hc) and PyTorch-ordered rows \
+     * (dst at unit j0 of gate 0, ld W). */                                                         \
+    static void keel_##P##_sequence_scatter(long nb, long G, long H, long hc, const T *src, long lds, T *dst, long ldd) { \
+        for (long b = 0; b < nb; b++)                                                               \
+            for (long g = 0; g < G; g++)                                                            \
+                memcpy(dst + b * ldd + g * H, src + b * lds + g * hc, (size_t)hc * sizeof(T));      \
+    }                                                                                               \
+    /* The reverse: G runs of hc from a PyTorch-ordered row (at unit j0) into a block-ordered one. */ \
+    static void keel_##P##_sequence_gather(long G, long H, long hc, const T *src, T *dst) {        \
+        for (long g = 0; g < G; g++) memcpy(dst + g * hc, src + g * H, (size_t)hc * sizeof(T));    \
+    }                                                                                               \
+                                                                                                    \
+    /* Forward phase 0: xh_0's h part for the tile's units, and the [x_t | 1] parts of the steps  \
+     * t = block (mod blocks) for its rows. Phase t + 1: step t of the tile. */                   \
+    static bool keel_##P##_sequence_forward_phase(void *ctx, long phase, int tile) {               \
+        const keel_##P##_sequence_job *job = ctx;                                                   \
+        long r0, nb, j0, j1;                                                                        \
+        keel_##P##_sequence_tile(job, tile, &r0, &nb, &j0, &j1);                                    \
+        const long B = job->batch, H = job->hidden, I = job->input, hc = j1 - j0;                   \
+        const bool tokens = job->tokens != NULL, whole = hc == H;                                   \
         const long K = tokens ? H : H + I + 1;                                                      \
         const long G = keel_gate_count(job->kind);                                                  \
         const long W = G * H;                                                                       \
-        T *scratch = NULL; /* RNN pre-activations of one step (not cached) */                       \
-        if (job->z == NULL) {                                                                       \
-            scratch = keel_thread_buffer(KEEL_BUFFER_SEQ_ROWS, (size_t)(nb * W) * sizeof(T));       \
-            if (scratch == NULL) return false;                                                      \
-        }                                                                                           \
-        for (long t = 0; t < job->steps; t++) {                                                     \
-            const long row = t * B + r0;                                                            \
-            const T *hp = t == 0 ? job->h0 + r0 * H : job->h + (row - B) * H;                       \
-            T *hn = job->h + row * H, *xh = job->xh + row * K;                                      \
-            T *z = scratch != NULL ? scratch : job->z + row * W;                                    \
-            for (long b = 0; b < nb; b++) {                                                         \
-                T *r = xh + b * K;                                                                  \
-                memcpy(r, hp + b * H, (size_t)H * sizeof(T));                                       \
-                if (tokens) {                                                                       \
-                    memcpy(z + b * W, job->table + job->tokens[row + b] * W, (size_t)W * sizeof(T)); \
-                } else {                                                                            \
-                    memcpy(r + H, job->x + (row + b) * I, (size_t)I * sizeof(T));                   \
+        if (phase == 0) {                                                                           \
+            for (long b = 0; b < nb; b++)                                                           \
+                memcpy(job->xh + (r0 + b) * K + j0, job->h0 + (r0 + b) * H + j0, (size_t)hc * sizeof(T)); \
+            const int blocks = job->plan.blocks, block = tile % blocks;                             \
+            for (long t = block; !tokens && t < job->steps; t += blocks)                            \
+                for (long b = 0; b < nb; b++) {                                                     \
+                    const long row = t * B + r0 + b;                                                \
+                    T *r = job->xh + row * K;                                                       \
+                    memcpy(r + H, job->x + row * I, (size_t)I * sizeof(T));                         \
                     r[H + I] = (T)1;                                                                \
                 }                                                                                   \
-            }                                                                                       \
-            const T beta = tokens ? (T)1 : (T)0; /* onto the table rows */                         \
-            switch (job->kind) {                                                                    \
-            case KEEL_CELL_RNN_TANH:                                                                \
-            case KEEL_CELL_RNN_RELU:                                                                \
-                keel_##P##_gemm_serial(false, true, nb, W, K, (T)1, xh, K, job->w_all, K, job->packed, beta, z, W); \
-                if (job->kind == KEEL_CELL_RNN_TANH) keel_##P##_tanh_in_kernel(nb * H, z, hn);      \
-                else keel_##P##_seq_relu_impl(nb * H, z, hn);                                       \
-                break;                                                                              \
-            case KEEL_CELL_LSTM: {                                                                  \
-                keel_##P##_gemm_serial(false, true, nb, W, K, (T)1, xh, K, job->w_all, K, job->packed, beta, z, W); \
-                const T *cp = job->c + row * H;                                                     \
-                T *cn = job->c + (row + B) * H, *tc = job->tanh_c + row * H;                        \
-                for (long b = 0; b < nb; b++) {                                                     \
-                    T *g = z + b * W;                                                               \
-                    keel_##P##_sigmoid_in_kernel(2 * H, g, g);                                      \
-                    keel_##P##_tanh_in_kernel(H, g + 2 * H, g + 2 * H);                             \
-                    keel_##P##_sigmoid_in_kernel(H, g + 3 * H, g + 3 * H);                          \
-                    keel_##P##_lstm_cell_impl(H, g, g + H, g + 2 * H, cp + b * H, cn + b * H);      \
-                }                                                                                   \
-                keel_##P##_tanh_in_kernel(nb * H, cn, tc);                                          \
-                for (long b = 0; b < nb; b++)                                                       \
-                    keel_##P##_mul_impl(H, z + b * W + 3 * H, tc + b * H, hn + b * H);              \
-                break;                                                                              \
-            }                                                                                       \
-            case KEEL_CELL_GRU: {                                                                   \
-                if (!tokens)                                                                        \
-                    keel_##P##_gemm_serial(false, true, nb, W, I + 1, (T)1, xh + H, K, job->w_all, I + 1, job->packed, (T)0, z, W); \
-                T *zh = job->zh + row * W;                                                          \
-                for (long b = 0; b < nb; b++) memcpy(zh + b * W, job->bias_hh, (size_t)W * sizeof(T)); \
-                keel_##P##_gemm_serial(false, true, nb, W, H, (T)1, xh, K, job->whh, H, job->packed_hh, (T)1, zh, W); \
-                for (long b = 0; b < nb; b++) {                                                     \
-                    T *g = z + b * W;                                                               \
-                    const T *y = zh + b * W;                                                        \
-                    keel_##P##_seq_add_impl(2 * H, g, y);                                           \
-                    keel_##P##_sigmoid_in_kernel(2 * H, g, g);                                      \
-                    keel_##P##_seq_add_product_impl(H, g + 2 * H, g, y + 2 * H);                    \
-                    keel_##P##_tanh_in_kernel(H, g + 2 * H, g + 2 * H);                             \
-                    keel_##P##_gru_hidden_impl(H, g + H, g + 2 * H, hp + b * H, hn + b * H);        \
-                }                                                                                   \
-                break;                                                                              \
-            }                                                                                       \
-            }                                                                                       \
+            return true;                                                                            \
         }                                                                                           \
-        return true; /* scratch stays with the thread */                                            \
+        const long t = phase - 1, row = t * B + r0;                                                 \
+        const T *hp = t == 0 ? job->h0 + r0 * H : job->h + (row - B) * H;                           \
+        T *hn = job->h + row * H;                                                                   \
+        const T *xh = job->xh + row * K;                                                            \
+        /* the tile's pre-activations: in place in the cache with one block, else block-ordered   \
+         * scratch (ld G*hc) copied out before the gate math */                                     \
+        T *scratch = NULL;                                                                          \
+        const long lds = G * hc;                                                                    \
+        if (job->z == NULL || !whole) {                                                             \
+            scratch = keel_thread_buffer(KEEL_BUFFER_SEQ_ROWS, (size_t)(2 * nb * lds) * sizeof(T)); \
+            if (scratch == NULL) return false;                                                      \
+        }                                                                                           \
+        const long n0 = G * j0, n1 = G * j1; /* the tile's columns of the block-ordered weight */  \
+        switch (job->kind) {                                                                        \
+        case KEEL_CELL_RNN_TANH:                                                                    \
+        case KEEL_CELL_RNN_RELU: {                                                                  \
+            T *z = scratch;                                                                         \
+            for (long b = 0; tokens && b < nb; b++)                                                 \
+                memcpy(z + b * hc, job->table + job->tokens[row + b] * W + j0, (size_t)hc * sizeof(T)); \
+            keel_##P##_gemm_serial_columns(false, true, nb, W, K, (T)1, xh, K, job->w_all, K, job->packed, \
+                tokens ? (T)1 : (T)0, z, hc, n0, n1);                                               \
+            /* one call over the rows when they are contiguous (one block), else one per row */   \
+            const long runs = whole ? 1 : nb, n = whole ? nb * H : hc;                              \
+            for (long b = 0; b < runs; b++) {                                                       \
+                if (job->kind == KEEL_CELL_RNN_TANH) keel_##P##_tanh_in_kernel(n, z + b * hc, hn + b * H + j0); \
+                else keel_##P##_seq_relu_impl(n, z + b * hc, hn + b * H + j0);                      \
+            }                                                                                       \
+            break;                                                                                  \
+        }                                                                                           \
+        case KEEL_CELL_LSTM: {                                                                      \
+            T *zr = job->z + row * W;                                                               \
+            T *z = whole ? zr : scratch;                                                            \
+            const long ldz = whole ? W : lds;                                                       \
+            for (long b = 0; tokens && b < nb; b++)                                                 \
+                keel_##P##_sequence_gather(G, H, hc, job->table + job->tokens[row + b] * W + j0, z + b * ldz); \
+            keel_##P##_gemm_serial_columns(false, true, nb, W, K, (T)1, xh, K, job->w_all, K, job->packed, \
+                tokens ? (T)1 : (T)0, z, ldz, n0, n1);                                              \
+            if (!whole) keel_##P##_sequence_scatter(nb, G, H, hc, z, lds, zr + j0, W);              \
+            const T *cp = job->c + row * H;                                                         \
+            T *cn = job->c + (row + B) * H, *tc = job->tanh_c + row * H;                            \
+            for (long b = 0; b < nb; b++) {                                                         \
+                T *g = zr + b * W + j0;                                                             \
+                if (whole) keel_##P##_sigmoid_in_kernel(2 * H, g, g);                               \
+                else {                                                                              \
+                    keel_##P##_sigmoid_in_kernel(hc, g, g);                                         \
+                    keel_##P##_sigmoid_in_kernel(hc, g + H, g + H);                                 \
+                }                                                                                   \
+                keel_##P##_tanh_in_kernel(hc, g + 2 * H, g + 2 * H);                                \
+                keel_##P##_sigmoid_in_kernel(hc, g + 3 * H, g + 3 * H);                             \
+                keel_##P##_lstm_cell_impl(hc, g, g + H, g + 2 * H, cp + b * H + j0, cn + b * H + j0); \
+            }                                                                                       \
+            if (whole) keel_##P##_tanh_in_kernel(nb * H, cn, tc);                                   \
+            else for (long b = 0; b < nb; b++) keel_##P##_tanh_in_kernel(hc, cn + b * H + j0, tc + b * H + j0); \
+            for (long b = 0; b < nb; b++)                                                           \
+                keel_##P##_mul_impl(hc, zr + b * W + 3 * H + j0, tc + b * H + j0, hn + b * H + j0); \
+            break;                                                                                  \
+        }                                                                                           \
+        case KEEL_CELL_GRU: {                                                                       \
+            T *zr = job->z + row * W, *zhr = job->zh + row * W;                                     \
+            T *z = whole ? zr : scratch, *y = whole ? zhr : scratch + nb * lds;                     \
+            const long ldz = whole ? W : lds;                                                       \
+            if (tokens) {                                                                           \
+                for (long b = 0; b < nb; b++)                                                       \
+                    keel_##P##_sequence_gather(G, H, hc, job->table + job->tokens[row + b] * W + j0, z + b * ldz); \
+            } else {                                                                                \
+                keel_##P##_gemm_serial_columns(false, true, nb, W, I + 1, (T)1, xh + H, K, job->w_all, I + 1, \
+                    job->packed, (T)0, z, ldz, n0, n1);                                             \
+            }                                                                                       \
+            for (long b = 0; b < nb; b++) keel_##P##_sequence_gather(G, H, hc, job->bias_hh + j0, y + b * ldz); \
+            keel_##P##_gemm_serial_columns(false, true, nb, W, H, (T)1, xh, K, job->whh, H, job->packed_hh, \
+                (T)1, y, ldz, n0, n1);                                                              \
+            if (!whole) {                                                                           \
+                keel_##P##_sequence_scatter(nb, G, H, hc, z, lds, zr + j0, W);                      \
+                keel_##P##_sequence_scatter(nb, G, H, hc, y, lds, zhr + j0, W);                     \
+            }                                                                                       \
+            for (long b = 0; b < nb; b++) {                                                         \
+                T *g = zr + b * W + j0;                                                             \
+                const T *v = zhr + b * W + j0;                                                      \
+                if (whole) {                                                                        \
+                    keel_##P##_seq_add_impl(2 * H, g, v);                                           \
+                    keel_##P##_sigmoid_in_kernel(2 * H, g, g);                                      \
+                } else {                                                                            \
+                    keel_##P##_seq_add_impl(hc, g, v);                                              \
+                    keel_##P##_seq_add_impl(hc, g + H, v + H);                                      \
+                    keel_##P##_sigmoid_in_kernel(hc, g, g);                                         \
+                    keel_##P##_sigmoid_in_kernel(hc, g + H, g + H);                                 \
+                }                                                                                   \
+                keel_##P##_seq_add_product_impl(hc, g + 2 * H, g, v + 2 * H);                       \
+                keel_##P##_tanh_in_kernel(hc, g + 2 * H, g + 2 * H);                                \
+                keel_##P##_gru_hidden_impl(hc, g + H, g + 2 * H, hp + b * H + j0, hn + b * H + j0); \
+            }                                                                                       \
+            break;                                                                                  \
+        }                                                                                           \
+        }                                                                                           \
+        if (t + 1 < job->steps) /* h_t into the next step's GEMM operand */                        \
+            for (long b = 0; b < nb; b++)                                                           \
+                memcpy(job->xh + (row + B + b) * K + j0, hn + b * H + j0, (size_t)hc * sizeof(T));  \
+        return true;                                                                                \
     }                                                                                               \
                                                                                                     \
-    /* dh (and dc) hold this chunk's carry: in, dL/d(state T); out, dL/d(state first). */          \
-    static bool keel_##P##_sequence_backward_rows(const keel_##P##_sequence_job *job, long r0, long nb) { \
-        const long B = job->batch, H = job->hidden;                                                 \
+    /* Backward, with n = steps - first pointwise steps: phase p runs the GEMM of step steps - p  \
+     * (p >= 1: dh_{t-1} of the tile's units from the whole dz_t of its rows) and then the gate     \
+     * math of step steps - 1 - p (p < n). The LSTM cell carry (GRU: the hidden carry) alternates   \
+     * between the caller's buffer and carry2: step t reads buffer (steps - 1 - t) mod 2. */        \
+    static bool keel_##P##_sequence_backward_phase(void *ctx, long phase, int tile) {              \
+        const keel_##P##_sequence_job *job = ctx;                                                   \
+        long r0, nb, j0, j1;                                                                        \
+        keel_##P##_sequence_tile(job, tile, &r0, &nb, &j0, &j1);                                    \
+        const long B = job->batch, H = job->hidden, hc = j1 - j0, steps = job->steps;               \
         const long G = keel_gate_count(job->kind);                                                  \
-        const long W = G * H;                                                                       \
-        T *dh = job->dh + r0 * H, *dc = job->kind == KEEL_CELL_LSTM ? job->dc + r0 * H : NULL;     \
-        T *spare = NULL;                                                                            \
-        if (job->kind == KEEL_CELL_LSTM || job->kind == KEEL_CELL_GRU) {                            \
-            spare = keel_thread_buffer(KEEL_BUFFER_SEQ_ROWS, (size_t)(nb * H) * sizeof(T));         \
-            if (spare == NULL) return false;                                                        \
+        const long W = G * H, n = steps - job->first;                                               \
+        const bool whole = hc == H, gru = job->kind == KEEL_CELL_GRU;                               \
+        T *home = job->kind == KEEL_CELL_LSTM ? job->dc : job->dh;                                  \
+        if (phase >= 1) {                                                                           \
+            const long t = steps - phase, row = t * B + r0, k = steps - 1 - t;                      \
+            T *out = gru ? (k % 2 == 0 ? job->carry2 : home) : job->dh;                             \
+            keel_##P##_gemm_serial_columns(false, false, nb, H, W, (T)1, (gru ? job->dzh : job->dz) + row * W, W, \
+                job->whh, H, job->packed, gru ? (T)1 : (T)0, out + r0 * H + j0, H, j0, j1);         \
         }                                                                                           \
-        T *carry = job->kind == KEEL_CELL_LSTM ? dc : dh; /* the buffer that alternates with spare */ \
-        for (long t = job->steps - 1; t >= job->first; t--) {                                      \
-            const long row = t * B + r0;                                                            \
-            if (job->dy != NULL) keel_##P##_seq_add_impl(nb * H, dh, job->dy + row * H);            \
-            if (job->profile != NULL) /* per row, so the sums do not depend on the chunking */     \
-                for (long b = 0; b < nb; b++)                                                       \
-                    job->profile[row + b] = keel_##P##_seq_sum_squares_impl(H, dh + b * H);         \
-            const T *hn = job->h + row * H, *hp = t == 0 ? job->h0 + r0 * H : job->h + (row - B) * H; \
-            T *dz = job->dz + row * W;                                                              \
-            switch (job->kind) {                                                                    \
-            case KEEL_CELL_RNN_TANH:                                                                \
-                keel_##P##_seq_tanh_backward_impl(nb * H, hn, dh, dz);                              \
-                keel_##P##_gemm_serial(false, false, nb, H, W, (T)1, dz, W, job->whh, H, job->packed, (T)0, dh, H); \
-                break;                                                                              \
-            case KEEL_CELL_RNN_RELU:                                                                \
-                keel_##P##_seq_relu_backward_impl(nb * H, hn, dh, dz);                              \
-                keel_##P##_gemm_serial(false, false, nb, H, W, (T)1, dz, W, job->whh, H, job->packed, (T)0, dh, H); \
-                break;                                                                              \
-            case KEEL_CELL_LSTM: {                                                                  \
-                const T *gates = job->z + row * W, *cp = job->c + row * H, *tc = job->tanh_c + row * H; \
-                for (long b = 0; b < nb; b++) {                                                     \
-                    const T *g = gates + b * W;                                                     \
-                    T *d = dz + b * W;                                                              \
-                    keel_##P##_lstm_backward_impl(H, g, g + H, g + 2 * H, g + 3 * H, cp + b * H, tc + b * H, \
-                        dh + b * H, carry + b * H, d, d + H, d + 2 * H, d + 3 * H, spare + b * H);  \
-                }                                                                                   \
-                T *swap = carry; carry = spare; spare = swap;                                       \
-                keel_##P##_gemm_serial(false, false, nb, H, W, (T)1, dz, W, job->whh, H, job->packed, (T)0, dh, H); \
-                break;                                                                              \
+        if (phase >= n) return true;                                                                \
+        const long t = steps - 1 - phase, row = t * B + r0, k = phase;                              \
+        T *cur = k % 2 == 0 ? home : job->carry2, *next = k % 2 == 0 ? job->carry2 : home;          \
+        T *dh = (gru ? cur : job->dh) + r0 * H;                                                     \
+        const long runs = whole ? 1 : nb, len = whole ? nb * H : hc;                                \
+        if (job->dy != NULL)                                                                        \
+            for (long b = 0; b < runs; b++) keel_##P##_seq_add_impl(len, dh + b * H + j0, job->dy + (row + b) * H + j0); \
+        if (job->profile != NULL) /* per row (one block only), so sums do not depend on the plan */ \
+            for (long b = 0; b < nb; b++)                                                           \
+                job->profile[row + b] = keel_##P##_seq_sum_squares_impl(H, dh + b * H);            \
+        const T *hn = job->h + row * H, *hp = t == 0 ? job->h0 + r0 * H : job->h + (row - B) * H;   \
+        T *dz = job->dz + row * W;                                                                  \
+        switch (job->kind) {                                                                        \
+        case KEEL_CELL_RNN_TANH:                                                                    \
+            for (long b = 0; b < runs; b++)                                                         \
+                keel_##P##_seq_tanh_backward_impl(len, hn + b * H + j0, dh + b * H + j0, dz + b * W + j0); \
+            break;                                                                                  \
+        case KEEL_CELL_RNN_RELU:                                                                    \
+            for (long b = 0; b < runs; b++)                                                         \
+                keel_##P##_seq_relu_backward_impl(len, hn + b * H + j0, dh + b * H + j0, dz + b * W + j0); \
+            break;                                                                                  \
+        case KEEL_CELL_LSTM: {                                                                      \
+            const T *gates = job->z + row * W, *cp = job->c + row * H, *tc = job->tanh_c + row * H; \
+            for (long b = 0; b < nb; b++) {                                                         \
+                const T *g = gates + b * W + j0;                                                    \
+                T *d = dz + b * W + j0;                                                             \
+                const long o = b * H + j0;                                                          \
+                keel_##P##_lstm_backward_impl(hc, g, g + H, g + 2 * H, g + 3 * H, cp + o, tc + o, dh + o, \
+                    cur + r0 * H + o, d, d + H, d + 2 * H, d + 3 * H, next + r0 * H + o);           \
             }                                                                                       \
-            case KEEL_CELL_GRU: {                                                                   \
-                const T *gates = job->z + row * W, *zh = job->zh + row * W;                         \
-                T *dzh = job->dzh + row * W;                                                        \
-                for (long b = 0; b < nb; b++) {                                                     \
-                    const T *g = gates + b * W;                                                     \
-                    T *dx = dz + b * W, *dy = dzh + b * W;                                          \
-                    keel_##P##_gru_backward_impl(H, g, g + H, g + 2 * H, zh + b * W + 2 * H, hp + b * H, \
-                        carry + b * H, dx, dx + H, dx + 2 * H, dy, dy + H, dy + 2 * H, spare + b * H); \
-                }                                                                                   \
-                T *swap = carry; carry = spare; spare = swap;                                       \
-                keel_##P##_gemm_serial(false, false, nb, H, W, (T)1, dzh, W, job->whh, H, job->packed, (T)1, carry, H); \
-                dh = carry;                                                                         \
-                break;                                                                              \
+            break;                                                                                  \
+        }                                                                                           \
+        case KEEL_CELL_GRU: {                                                                       \
+            const T *gates = job->z + row * W, *zh = job->zh + row * W;                             \
+            T *dzh = job->dzh + row * W;                                                            \
+            for (long b = 0; b < nb; b++) {                                                         \
+                const T *g = gates + b * W + j0;                                                    \
+                T *dx = dz + b * W + j0, *dy = dzh + b * W + j0;                                    \
+                const long o = b * H + j0;                                                          \
+                keel_##P##_gru_backward_impl(hc, g, g + H, g + 2 * H, zh + b * W + 2 * H + j0, hp + o, dh + o, \
+                    dx, dx + H, dx + 2 * H, dy, dy + H, dy + 2 * H, next + r0 * H + o);             \
             }                                                                                       \
-            }                                                                                       \
+            break;                                                                                  \
         }                                                                                           \
-        /* the carry may have ended in the spare buffer: bring it home */                          \
-        if (job->kind == KEEL_CELL_LSTM && carry != job->dc + r0 * H) {                            \
-            memcpy(job->dc + r0 * H, carry, (size_t)(nb * H) * sizeof(T));                          \
-            spare = carry;                                                                          \
         }                                                                                           \
-        if (job->kind == KEEL_CELL_GRU && carry != job->dh + r0 * H) {                             \
-            memcpy(job->dh + r0 * H, carry, (size_t)(nb * H) * sizeof(T));                          \
-            spare = carry;                                                                          \
-        }                                                                                           \
-        return true; /* spare stays with the thread */                                              \
+        return true;                                                                                \
     }                                                                                               \
                                                                                                     \
     static void keel_##P##_sequence_task(void *ctx, int tid, int nthreads) {                        \
-        (void)tid; (void)nthreads;                                                                  \
         keel_##P##_sequence_job *job = ctx;                                                         \
         int saved = keel_thread_kernel_path();                                                      \
         keel_set_thread_kernel_path(job->path); /* a worker computes on the caller's path */        \
-        for (;;) {                                                                                  \
-            long chunk = atomic_fetch_add_explicit(&job->next, 1, memory_order_relaxed);            \
-            if (chunk >= job->chunks) break;                                                        \
-            long r0 = chunk * job->rows, nb = job->batch - r0 < job->rows ? job->batch - r0 : job->rows; \
-            if (job->dz == NULL) {                                                                  \
-                if (!keel_##P##_sequence_forward_rows(job, r0, nb)) atomic_store(&job->failed, 1);  \
-            } else if (!keel_##P##_sequence_backward_rows(job, r0, nb)) atomic_store(&job->failed, 1); \
+        if (job->plan.blocks > 1) {                                                                 \
+            keel_phase_loop_work(&job->loop, tid, nthreads);                                        \
+        } else {                                                                                    \
+            /* one block: each row chunk runs all its phases on one thread, no barriers */          \
+            for (;;) {                                                                              \
+                long chunk = atomic_fetch_add_explicit(&job->next, 1, memory_order_relaxed);        \
+                if (chunk >= job->plan.chunks) break;                                               \
+                for (long phase = 0; phase < job->loop.phases; phase++)                             \
+                    if (!job->loop.fn(job, phase, (int)chunk)) atomic_store(&job->failed, 1);       \
+            }                                                                                       \
         }                                                                                           \
         keel_set_thread_kernel_path(saved);                                                         \
     }                                                                                               \
                                                                                                     \
-    static bool keel_##P##_sequence_run(keel_##P##_sequence_job *job) {                            \
-        int chunks = keel_sequence_chunks(job->batch);                                              \
-        /* chunks start on register-tile boundaries: the same tiles, so the same bits, as 1 thread */ \
-        long tile = keel_##P##_gemm_row_tile();                                                     \
-        job->rows = ((job->batch + chunks - 1) / chunks + tile - 1) / tile * tile;                  \
-        job->chunks = (job->batch + job->rows - 1) / job->rows;                                     \
+    static bool keel_##P##_sequence_run(keel_##P##_sequence_job *job, keel_phase_fn fn, long phases) { \
+        const int tiles = (int)(job->plan.chunks * job->plan.blocks);                               \
         job->path = (int)keel_current_kernel_path();                                                \
         atomic_init(&job->next, 0);                                                                 \
         atomic_init(&job->failed, 0);                                                               \
+        keel_phase_loop_init(&job->loop, fn, job, phases, tiles);                                   \
+        int threads = keel_num_threads();                                                           \
+        if (threads > tiles) threads = tiles;                                                       \
         unsigned fp = keel_fp_enter();                                                              \
-        if (job->chunks <= 1) keel_##P##_sequence_task(job, 0, 1);                                  \
-        else keel_parallel_run(keel_##P##_sequence_task, job, (int)job->chunks, keel_current_csr()); \
+        if (threads <= 1) keel_##P##_sequence_task(job, 0, 1);                                      \
+        else keel_parallel_run(keel_##P##_sequence_task, job, threads, keel_current_csr());         \
         keel_fp_exit(fp);                                                                           \
-        return atomic_load(&job->failed) == 0;                                                      \
+        return atomic_load(&job->failed) == 0 && atomic_load(&job->loop.failed) == 0;               \
+    }                                                                                               \
+                                                                                                    \
+    /* Rows of the [W, width] matrix src (PyTorch gate order) into dst in the plan's order. */      \
+    static void keel_##P##_sequence_order_rows(const keel_sequence_plan *plan, long G, long H, const T *src, \
+                                               long width, T *dst) {                                \
+        for (int i = 0; i < plan->blocks; i++) {                                                    \
+            const long a = plan->bounds[i], hc = plan->bounds[i + 1] - a;                           \
+            for (long g = 0; g < G; g++)                                                            \
+                memcpy(dst + (G * a + g * hc) * width, src + (g * H + a) * width, (size_t)(hc * width) * sizeof(T)); \
+        }                                                                                           \
     }                                                                                               \
                                                                                                     \
     bool keel_##P##_recurrent_sequence_forward(int kind, long steps, long batch, long input, long hidden, \
@@ -397,14 +565,26 @@ static inline long keel_gate_count(int kind) { return kind == KEEL_CELL_LSTM ? 4
         const long G = keel_gate_count(kind);                                                       \
         const long H = hidden, I = input, W = G * H;                                                \
         const bool gru = kind == KEEL_CELL_GRU;                                                     \
+        keel_##P##_sequence_job job = {                                                             \
+            .kind = kind, .steps = steps, .first = 0, .batch = batch, .input = input, .hidden = hidden, \
+            .whh = w_hh, .bias_hh = b_hh, .h0 = h0, .x = x, .xh = xh,                               \
+            .z = kind == KEEL_CELL_RNN_TANH || kind == KEEL_CELL_RNN_RELU ? NULL : gates,           \
+            .zh = zh, .h = h, .c = c, .tanh_c = tanh_c, .tokens = tokens, .table = table,           \
+        };                                                                                          \
+        keel_sequence_make_plan(&job.plan, batch, H, G, tokens != NULL ? H : H + I + 1,             \
+                                keel_##P##_gemm_row_tile(), keel_##P##_gemm_col_tile(), true, keel_num_threads()); \
+        const bool ordered = job.plan.blocks > 1 && G > 1; /* weight rows not in PyTorch's order */ \
         /* the projection weight, row j: RNN/LSTM [W_hh | W_ih | b_ih + b_hh], GRU [W_ih | b_ih];
          * with tokens the table holds the input part: RNN/LSTM W_hh as it is, GRU none */          \
         const long KW = tokens != NULL ? (gru ? 0 : H) : gru ? I + 1 : H + I + 1;                   \
-        T *w_all = tokens != NULL ? (T *)w_hh                                                       \
-                                  : keel_thread_buffer(KEEL_BUFFER_SEQ_WEIGHTS, (size_t)(W * KW) * sizeof(T)); \
-        if (w_all == NULL) return false;                                                            \
+        T *w_all = NULL;                                                                            \
+        if (KW > 0 && (tokens == NULL || ordered)) {                                                \
+            w_all = keel_thread_buffer(KEEL_BUFFER_SEQ_WEIGHTS, (size_t)(W * KW) * sizeof(T) * (ordered ? 2 : 1)); \
+            if (w_all == NULL) return false;                                                        \
+        }                                                                                           \
+        T *rows = ordered && tokens == NULL ? w_all + W * KW : w_all; /* PyTorch order first */    \
         for (long j = 0; tokens == NULL && j < W; j++) {                                            \
-            T *r = w_all + j * KW;                                                                  \
+            T *r = rows + j * KW;                                                                   \
             if (gru) {                                                                              \
                 memcpy(r, w_ih + j * I, (size_t)I * sizeof(T));                                     \
                 r[I] = b_ih[j];                                                                     \
@@ -414,17 +594,22 @@ static inline long keel_gate_count(int kind) { return kind == KEEL_CELL_LSTM ? 4
                 r[H + I] = b_ih[j] + b_hh[j];                                                       \
             }                                                                                       \
         }                                                                                           \
-        keel_##P##_sequence_job job = {                                                             \
-            .kind = kind, .steps = steps, .first = 0, .batch = batch, .input = input, .hidden = hidden, \
-            .whh = w_hh, .bias_hh = b_hh, .h0 = h0, .x = x, .w_all = w_all, .xh = xh,               \
-            .z = kind == KEEL_CELL_RNN_TANH || kind == KEEL_CELL_RNN_RELU ? NULL : gates,           \
-            .zh = zh, .h = h, .c = c, .tanh_c = tanh_c, .tokens = tokens, .table = table,           \
-        };                                                                                          \
-        void *packed = KW == 0 ? NULL : keel_sequence_pack_##P(KEEL_BUFFER_SEQ_PACKED, true, KW, W, w_all, KW); \
-        void *packed_hh = gru ? keel_sequence_pack_##P(KEEL_BUFFER_SEQ_PACKED_HH, true, H, W, w_hh, H) : NULL; \
-        job.packed = packed;                                                                        \
-        job.packed_hh = packed_hh;                                                                  \
-        return keel_##P##_sequence_run(&job); /* the buffers stay with the thread for the next call */ \
+        if (ordered && KW > 0)                                                                      \
+            keel_##P##_sequence_order_rows(&job.plan, G, H, tokens == NULL ? rows : w_hh, KW, w_all); \
+        if (tokens != NULL && !ordered) w_all = (T *)w_hh;                                          \
+        const T *whh_rows = w_hh; /* GRU's recurrent weight, in the plan's order */                 \
+        if (gru && ordered) {                                                                       \
+            T *o = keel_thread_buffer(KEEL_BUFFER_SEQ_WEIGHTS_HH, (size_t)(W * H) * sizeof(T));     \
+            if (o == NULL) return false;                                                            \
+            keel_##P##_sequence_order_rows(&job.plan, G, H, w_hh, H, o);                            \
+            whh_rows = o;                                                                           \
+        }                                                                                           \
+        job.w_all = w_all;                                                                          \
+        job.whh = gru ? whh_rows : w_hh;                                                            \
+        job.packed = KW == 0 ? NULL : keel_sequence_pack_##P(KEEL_BUFFER_SEQ_PACKED, true, KW, W, w_all, KW); \
+        job.packed_hh = gru ? keel_sequence_pack_##P(KEEL_BUFFER_SEQ_PACKED_HH, true, H, W, whh_rows, H) : NULL; \
+        /* the buffers stay with the thread for the next call */                                    \
+        return keel_##P##_sequence_run(&job, keel_##P##_sequence_forward_phase, steps + 1);         \
     }                                                                                               \
                                                                                                     \
     bool keel_##P##_recurrent_sequence_backward(int kind, long steps, long first, long batch, long hidden, \
@@ -432,12 +617,21 @@ static inline long keel_gate_count(int kind) { return kind == KEEL_CELL_LSTM ? 4
                                                 const T *c, const T *tanh_c, const T *dy, T *dh, T *dc, \
                                                 T *dz, T *dzh, double *profile) {                   \
         if (steps <= 0 || batch <= 0 || hidden <= 0 || first >= steps) return true;                 \
-        const long G = keel_gate_count(kind);                                                       \
+        const long G = keel_gate_count(kind), H = hidden;                                           \
+        if (first < 0) first = 0;                                                                   \
         keel_##P##_sequence_job job = {                                                             \
-            .kind = kind, .steps = steps, .first = first < 0 ? 0 : first, .batch = batch, .hidden = hidden, \
+            .kind = kind, .steps = steps, .first = first, .batch = batch, .hidden = hidden,         \
             .whh = whh, .dy = dy, .h0 = h0, .z = (T *)gates, .zh = (T *)zh, .h = (T *)h, .c = (T *)c, \
             .tanh_c = (T *)tanh_c, .dh = dh, .dc = dc, .dz = dz, .dzh = dzh,                        \
         };                                                                                          \
+        /* with the profile, one block: its per-row sums need whole rows of dh */                   \
+        keel_sequence_make_plan(&job.plan, batch, H, G, H, keel_##P##_gemm_row_tile(), keel_##P##_gemm_col_tile(), \
+                                profile == NULL, keel_num_threads());                               \
+        T *home = kind == KEEL_CELL_LSTM ? dc : dh;                                                 \
+        if (kind == KEEL_CELL_LSTM || kind == KEEL_CELL_GRU) {                                      \
+            job.carry2 = keel_thread_buffer(KEEL_BUFFER_SEQ_CARRY, (size_t)(batch * H) * sizeof(T)); \
+            if (job.carry2 == NULL) return false;                                                   \
+        }                                                                                           \
         double *partial = NULL;                                                                     \
         if (profile != NULL) {                                                                      \
             partial = calloc((size_t)(batch * steps), sizeof(double));                              \
@@ -445,7 +639,10 @@ static inline long keel_gate_count(int kind) { return kind == KEEL_CELL_LSTM ? 4
             job.profile = partial;                                                                  \
         }                                                                                           \
         job.packed = keel_sequence_pack_##P(KEEL_BUFFER_SEQ_PACKED, false, G * hidden, hidden, whh, hidden); \
-        bool ok = keel_##P##_sequence_run(&job);                                                    \
+        const long n = steps - first;                                                               \
+        bool ok = keel_##P##_sequence_run(&job, keel_##P##_sequence_backward_phase, n + 1);         \
+        /* after an odd number of steps the carry ended in the second buffer: bring it home */      \
+        if (job.carry2 != NULL && n % 2 == 1) memcpy(home, job.carry2, (size_t)(batch * H) * sizeof(T)); \
         if (partial != NULL) {                                                                      \
             /* row order, not thread order: the same sums whoever ran which chunk */                \
             for (long t = 0; t < steps; t++) {                                                      \

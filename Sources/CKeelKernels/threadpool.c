@@ -15,10 +15,17 @@
 #include "threadpool.h"
 #include "internal.h"
 
+#include <limits.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
+#include <stdlib.h>
 #include <time.h>
+#ifdef __linux__
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
 
 #define KEEL_POOL_MAX_WORKERS 63
 /* How long an idle worker spins before it sleeps: a wake-up through the kernel costs 50-400 us on
@@ -125,8 +132,37 @@ static bool keel_try_join(unsigned long seq) {
     return false;
 }
 
+/*
+ * With KEEL_PIN_THREADS=1, worker i stays on the i-th CPU of the process's affinity mask (Linux), so
+ * a tile's weights stay in one core's cache from step to step. Off by default: the caller's thread
+ * is the application's and is not pinned, and on a machine shared with other processes a pinned
+ * worker cannot move away from a busy CPU. A refused request leaves the worker unpinned.
+ */
+static void keel_pin_worker(int tid) {
+#ifdef __linux__
+    const char *env = getenv("KEEL_PIN_THREADS");
+    if (env == NULL || atoi(env) != 1) return;
+    cpu_set_t allowed, one;
+    if (sched_getaffinity(0, sizeof allowed, &allowed) != 0) return;
+    int count = CPU_COUNT(&allowed);
+    if (count < 2) return;
+    int want = tid % count, seen = 0;
+    for (int cpu = 0; cpu < CPU_SETSIZE; cpu++) {
+        if (!CPU_ISSET(cpu, &allowed)) continue;
+        if (seen++ != want) continue;
+        CPU_ZERO(&one);
+        CPU_SET(cpu, &one);
+        (void)sched_setaffinity(0, sizeof one, &one);
+        return;
+    }
+#else
+    (void)tid;
+#endif
+}
+
 static void *keel_worker_main(void *arg) {
     int tid = (int)(long)arg;
+    keel_pin_worker(tid);
     /* The generation when this worker was created: the run that created it comes after. */
     unsigned long seen = keel_worker_start_gen[tid];
     for (;;) {
@@ -239,4 +275,84 @@ void keel_parallel_run(keel_task_fn fn, void *ctx, int nthreads, unsigned mxcsr)
         }
     }
     pthread_mutex_unlock(&pool.use_lock);
+}
+
+
+/* ------------------------------------------------------------ phased tile loops */
+
+/* A waiting thread spins this long, then yields this long, then sleeps. */
+#define KEEL_PHASE_SPIN_NS 20000L
+#define KEEL_PHASE_YIELD_NS 200000L
+
+void keel_phase_loop_init(keel_phase_loop *loop, keel_phase_fn fn, void *ctx, long phases, int tiles) {
+    loop->fn = fn;
+    loop->ctx = ctx;
+    loop->phases = phases;
+    loop->tiles = tiles < 1 ? 1 : tiles > KEEL_PHASE_MAX_TILES ? KEEL_PHASE_MAX_TILES : tiles;
+    for (int i = 0; i < loop->tiles; i++) atomic_init(&loop->claim[i], -1L);
+    atomic_init(&loop->done, 0L);
+    atomic_init(&loop->word, 0u);
+    atomic_init(&loop->sleepers, 0);
+    atomic_init(&loop->failed, 0);
+}
+
+static void keel_phase_sleep(keel_phase_loop *loop, unsigned seen) {
+#ifdef __linux__
+    struct timespec timeout = {0, 1000000L}; /* a missed wake-up costs at most a millisecond */
+    (void)syscall(SYS_futex, (unsigned *)&loop->word, FUTEX_WAIT_PRIVATE, seen, &timeout, NULL, 0);
+#else
+    (void)loop;
+    (void)seen;
+    sched_yield();
+#endif
+}
+
+static void keel_phase_wake(keel_phase_loop *loop) {
+    atomic_fetch_add(&loop->word, 1u);
+    if (atomic_load(&loop->sleepers) == 0) return;
+#ifdef __linux__
+    (void)syscall(SYS_futex, (unsigned *)&loop->word, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
+#endif
+}
+
+/* Returns once `done` reaches `target`. */
+static void keel_phase_wait(keel_phase_loop *loop, long target) {
+    if (atomic_load_explicit(&loop->done, memory_order_acquire) >= target) return;
+    long start = keel_now_ns();
+    for (int i = 1;; i++) {
+        if (atomic_load_explicit(&loop->done, memory_order_acquire) >= target) return;
+        if ((i & 31) != 0) {
+            keel_cpu_relax();
+            continue;
+        }
+        long waited = keel_now_ns() - start;
+        if (waited < KEEL_PHASE_SPIN_NS) continue;
+        if (waited < KEEL_PHASE_YIELD_NS) {
+            sched_yield();
+            continue;
+        }
+        unsigned seen = atomic_load(&loop->word);
+        atomic_fetch_add(&loop->sleepers, 1);
+        if (atomic_load(&loop->done) < target) keel_phase_sleep(loop, seen);
+        atomic_fetch_sub(&loop->sleepers, 1);
+    }
+}
+
+void keel_phase_loop_work(keel_phase_loop *loop, int tid, int nthreads) {
+    const long tiles = loop->tiles;
+    const long home = nthreads <= 1 ? 0 : (long)tid * tiles / nthreads;
+    for (;;) {
+        long phase = atomic_load_explicit(&loop->done, memory_order_acquire) / tiles;
+        if (phase >= loop->phases) return;
+        for (long k = 0; k < tiles; k++) {
+            long i = (home + k) % tiles;
+            long expected = phase - 1;
+            if (atomic_load_explicit(&loop->claim[i], memory_order_relaxed) != expected) continue;
+            if (!atomic_compare_exchange_strong(&loop->claim[i], &expected, phase)) continue;
+            if (!loop->fn(loop->ctx, phase, (int)i)) atomic_store(&loop->failed, 1);
+            long now = atomic_fetch_add_explicit(&loop->done, 1, memory_order_acq_rel) + 1;
+            if (now % tiles == 0) keel_phase_wake(loop);
+        }
+        keel_phase_wait(loop, (phase + 1) * tiles);
+    }
 }

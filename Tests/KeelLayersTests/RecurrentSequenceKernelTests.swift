@@ -19,18 +19,19 @@ import KeelLayers
     }
 
     func run<C: Cell>(
-        _ layer: Recurrent<C>, input: Tensor<C.Scalar>, outputGradient: Tensor<C.Scalar>, depth: Int?
+        _ layer: Recurrent<C>, input: Tensor<C.Scalar>, outputGradient: Tensor<C.Scalar>, depth: Int?,
+        profiled: Bool = true
     ) -> Run<C.Scalar> where C.State: RecurrentHiddenState<C.Scalar> {
         var context = ForwardContext(mode: .training)
         let (output, final, cache) = layer.forward(input, initialState: nil, context: &context)
         var gradients = layer.parameters.zerosLike()
-        var profile: [Double]? = []
+        var profile: [Double]? = profiled ? [] : nil
         let (inputGradient, initial) = layer.backward(
             outputGradient, finalStateGradient: nil, cache: cache, gradients: &gradients, truncationDepth: depth,
             profile: &profile)
         return Run(
             output: output, final: final.stateTensors, inputGradient: inputGradient, initial: initial.stateTensors,
-            gradients: gradients, profile: profile!)
+            gradients: gradients, profile: profile ?? [])
     }
 
     func expectClose<S: TensorScalar>(_ a: Run<S>, _ b: Run<S>, tolerance: Double, _ label: String) {
@@ -65,6 +66,67 @@ import KeelLayers
                     expectClose(one, steps, tolerance: 2e-5, "\(label) \(path) depth \(String(describing: depth))")
                 }
             }
+        }
+    }
+
+    /// Batch 19 and hidden 96: too few rows for many threads, so the kernels cut the hidden units
+    /// into column blocks (one barrier per step). Every thread count from 1 to 16 (oversubscribed on
+    /// a 2-core machine) gives the same bits as 1 thread, with and without truncation, with and
+    /// without the profile (which keeps the backward pass to row chunks), on every kernel path.
+    func checkThreadCounts<C: GatedRecurrentCell>(_ cell: C, kind: Kernels.RecurrentCellKind, label: String)
+    where C.Scalar == Float {
+        let input: Tensor<Float> = Support.random([7, 19, cell.inputSize], seed: 74)
+        let outputGradient: Tensor<Float> = Support.random([7, 19, cell.hiddenSize], seed: 75)
+        let saved = Kernels.threadCount
+        defer { Kernels.threadCount = saved }
+        for path in Kernels.supportedPaths {
+            Kernels.withPath(path) {
+                let blocked = Kernels.recurrentPartition(
+                    cell: kind, batchSize: 19, inputSize: cell.inputSize, hiddenSize: cell.hiddenSize, threads: 16)
+                #expect(blocked.columnBlocks > 1, "\(label) \(path): 16 threads should split the hidden units (\(blocked))")
+                for depth in [nil, 3] as [Int?] {
+                    for profiled in [false, true] {
+                        Kernels.threadCount = 1
+                        let one = run(Recurrent(cell: cell), input: input, outputGradient: outputGradient, depth: depth, profiled: profiled)
+                        for threads in [2, 3, 4, 7, 8, 16] {
+                            // Reused buffers would hold the last run's values: fill them with other
+                            // numbers first, so that an element the kernel failed to write shows.
+                            _ = run(Recurrent(cell: cell), input: input * 3, outputGradient: outputGradient * -2, depth: depth, profiled: profiled)
+                            Kernels.threadCount = threads
+                            let other = run(Recurrent(cell: cell), input: input, outputGradient: outputGradient, depth: depth, profiled: profiled)
+                            #expect(one == other, "\(label) \(path) depth \(String(describing: depth)) profile \(profiled): 1 and \(threads) threads differ")
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test func rnnTanhColumnBlocks() {
+        checkThreadCounts(RNNCell<Float>(inputSize: 5, hiddenSize: 192, seed: 16), kind: .rnnTanh, label: "RNN tanh")
+    }
+    @Test func rnnReLUColumnBlocks() {
+        checkThreadCounts(RNNCell<Float>(inputSize: 5, hiddenSize: 192, nonlinearity: .relu, seed: 17), kind: .rnnReLU, label: "RNN ReLU")
+    }
+    @Test func lstmColumnBlocks() {
+        checkThreadCounts(LSTMCell<Float>(inputSize: 5, hiddenSize: 96, seed: 18), kind: .lstm, label: "LSTM")
+    }
+    @Test func gruColumnBlocks() {
+        checkThreadCounts(GRUCell<Float>(inputSize: 5, hiddenSize: 96, seed: 19), kind: .gru, label: "GRU")
+    }
+
+    /// The partition: today's row chunks where the rows suffice (every configuration of the 2-core
+    /// benchmarks on 1 and 2 threads), column blocks where they do not.
+    @Test func partitionUsesColumnBlocksOnlyWhenRowsRunOut() {
+        Kernels.withPath(.portable) {
+            for threads in [1, 2] {
+                let partition = Kernels.recurrentPartition(cell: .lstm, batchSize: 32, inputSize: 64, hiddenSize: 512, threads: threads)
+                #expect(partition == .init(rowChunks: threads, columnBlocks: 1))
+            }
+            let four = Kernels.recurrentPartition(cell: .lstm, batchSize: 32, inputSize: 64, hiddenSize: 512, threads: 4)
+            #expect(four == .init(rowChunks: 4, columnBlocks: 1))
+            let sixteen = Kernels.recurrentPartition(cell: .lstm, batchSize: 32, inputSize: 64, hiddenSize: 512, threads: 16)
+            #expect(sixteen.columnBlocks > 1 && sixteen.rowChunks * sixteen.columnBlocks <= 16)
         }
     }
 

@@ -335,6 +335,15 @@ bool keel_d_recurrent_sequence_backward(int kind, long steps, long first, long b
                                         const double *tanh_c, const double *dy, double *dh, double *dc, double *dz,
                                         double *dzh, double *profile);
 
+/*
+ * How the float whole-sequence kernels split a sequence of `kind` over `threads` threads on the
+ * current kernel path: `row_chunks` chunks of batch rows times `column_blocks` blocks of hidden
+ * units (one block: no synchronization per step; more: one barrier per step). The plan minimizes a
+ * modelled per-step time (recurrent_kernels.c); results never depend on it.
+ */
+void keel_recurrent_sequence_partition(int kind, long batch, long input, long hidden, bool tokens, int threads,
+                                       long *row_chunks, long *column_blocks);
+
 #ifdef __cplusplus
 }
 #endif
