@@ -10,6 +10,7 @@
  * semantics (the default) compilers do not vectorize sqrtf().
  */
 #include "internal.h"
+#include "threadpool.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -240,18 +241,21 @@ KEEL_EW_VARIANTS(void, keel_s_axpy_impl, (long n, float alpha, const float *x, f
 KEEL_EW_VARIANTS(void, keel_d_axpy_impl, (long n, double alpha, const double *x, double *y), (n, alpha, x, y),
                  { for (long i = 0; i < n; i++) y[i] += alpha * x[i]; })
 
-void keel_s_axpy(long n, float alpha, const float *x, float *y) {
-    if (n <= 0) return;
-    unsigned fp = keel_fp_enter();
-    keel_s_axpy_impl(n, alpha, x, y);
-    keel_fp_exit(fp);
-}
-void keel_d_axpy(long n, double alpha, const double *x, double *y) {
-    if (n <= 0) return;
-    unsigned fp = keel_fp_enter();
-    keel_d_axpy_impl(n, alpha, x, y);
-    keel_fp_exit(fp);
-}
+#define KEEL_DEFINE_PARALLEL_AXPY(P, T)                                                             \
+    typedef struct { T alpha; const T *x; T *y; } keel_##P##_axpy_args;                            \
+    static void keel_##P##_axpy_range(void *ctx, long lo, long hi) {                               \
+        const keel_##P##_axpy_args *a = ctx;                                                        \
+        keel_##P##_axpy_impl(hi - lo, a->alpha, a->x + lo, a->y + lo);                              \
+    }                                                                                               \
+    void keel_##P##_axpy(long n, T alpha, const T *x, T *y) {                                       \
+        if (n <= 0) return;                                                                         \
+        unsigned fp = keel_fp_enter();                                                              \
+        keel_##P##_axpy_args args = {alpha, x, y};                                                  \
+        keel_parallel_ranges(keel_##P##_axpy_range, &args, n, KEEL_ELEMENTWISE_GRAIN);             \
+        keel_fp_exit(fp);                                                                           \
+    }
+KEEL_DEFINE_PARALLEL_AXPY(s, float)
+KEEL_DEFINE_PARALLEL_AXPY(d, double)
 
 /* ------------------------------------------------------------ reductions */
 
@@ -310,8 +314,44 @@ KEEL_EW_VARIANTS(double, keel_s_reduce_impl, (keel_reduce_op op, long n, const f
 KEEL_EW_VARIANTS(double, keel_d_reduce_impl, (keel_reduce_op op, long n, const double *x), (op, n, x),
                  KEEL_REDUCE_BODY(double))
 
-double keel_s_reduce(keel_reduce_op op, long n, const float *x) { return keel_s_reduce_impl(op, n < 0 ? 0 : n, x); }
-double keel_d_reduce(keel_reduce_op op, long n, const double *x) { return keel_d_reduce_impl(op, n < 0 ? 0 : n, x); }
+/*
+ * Tensors of at least two chunks (KEEL_ELEMENTWISE_GRAIN) reduce chunk by chunk over the pool, each
+ * chunk with the lanes above, and the chunk results are combined in chunk order: the rounding is
+ * fixed by the length, whatever the thread count. (Shorter tensors: one chunk, as always.) Up to
+ * KEEL_REDUCE_MAX_CHUNKS chunks; longer tensors use proportionally longer chunks.
+ */
+#define KEEL_REDUCE_MAX_CHUNKS 1024
+#define KEEL_DEFINE_PARALLEL_REDUCE(P, T)                                                           \
+    typedef struct { keel_reduce_op op; const T *x; long grain; double *partial; } keel_##P##_reduce_args; \
+    static void keel_##P##_reduce_range(void *ctx, long lo, long hi) {                             \
+        const keel_##P##_reduce_args *a = ctx;                                                      \
+        a->partial[lo / a->grain] = keel_##P##_reduce_impl(a->op, hi - lo, a->x + lo);              \
+    }                                                                                               \
+    double keel_##P##_reduce(keel_reduce_op op, long n, const T *x) {                               \
+        if (n < 2 * KEEL_ELEMENTWISE_GRAIN) return keel_##P##_reduce_impl(op, n < 0 ? 0 : n, x);    \
+        long grain = KEEL_ELEMENTWISE_GRAIN;                                                        \
+        if ((n + grain - 1) / grain > KEEL_REDUCE_MAX_CHUNKS)                                       \
+            grain = ((n + KEEL_REDUCE_MAX_CHUNKS - 1) / KEEL_REDUCE_MAX_CHUNKS + KEEL_LANES - 1) / KEEL_LANES * KEEL_LANES; \
+        double partial[KEEL_REDUCE_MAX_CHUNKS];                                                     \
+        keel_##P##_reduce_args args = {op, x, grain, partial};                                      \
+        keel_parallel_ranges(keel_##P##_reduce_range, &args, n, grain);                             \
+        long chunks = (n + grain - 1) / grain;                                                      \
+        double r = partial[0];                                                                      \
+        for (long c = 1; c < chunks; c++) {                                                         \
+            double v = partial[c];                                                                  \
+            switch (op) {                                                                           \
+            case KEEL_REDUCE_SUM:                                                                   \
+            case KEEL_REDUCE_SUM_SQUARES:                                                           \
+            case KEEL_REDUCE_ABS_SUM: r = r + v; break;                                             \
+            case KEEL_REDUCE_MAX:                                                                   \
+            case KEEL_REDUCE_ABS_MAX: r = KEEL_COMB_MAX(r, v); break;                               \
+            case KEEL_REDUCE_MIN: r = KEEL_COMB_MIN(r, v); break;                                   \
+            }                                                                                       \
+        }                                                                                           \
+        return r;                                                                                   \
+    }
+KEEL_DEFINE_PARALLEL_REDUCE(s, float)
+KEEL_DEFINE_PARALLEL_REDUCE(d, double)
 
 /* Non-finite: the exponent field is all ones (integer test, immune to DAZ and vectorizable). */
 KEEL_EW_VARIANTS(long, keel_s_count_nonfinite_impl, (long n, const float *x), (n, x), {

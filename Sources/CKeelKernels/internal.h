@@ -72,6 +72,12 @@ static inline unsigned keel_current_csr(void) {
     static RET NAME PARAMS __VA_ARGS__
 #endif
 
+/* Elements per chunk of the memory-bound kernels that split over the pool (optimizer updates,
+ * axpy, reductions): 128 KiB of floats, so a chunk's streams stay in L2 and a tensor needs at least
+ * two chunks (64 Ki elements) before a second thread is woken. Reductions combine per-chunk
+ * results in chunk order, so this constant, not the thread count, fixes their rounding. */
+#define KEEL_ELEMENTWISE_GRAIN 32768L
+
 /* exp, tanh and sigmoid without the FTZ/DAZ switch of the public entries, for kernels that already
  * set the floating-point mode around many calls (activations.c). */
 void keel_s_exp_in_kernel(long n, const float *x, float *y);

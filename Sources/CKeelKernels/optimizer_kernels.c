@@ -14,6 +14,7 @@
  * memory bound.
  */
 #include "internal.h"
+#include "threadpool.h"
 
 #include <math.h>
 
@@ -84,11 +85,27 @@
             u[i] = step;                                                                            \
         })));                                                                                       \
     })                                                                                              \
+    typedef struct {                                                                                \
+        T *u, *m, *v, *vmax;                                                                        \
+        const T *p;                                                                                 \
+        T step_size, beta1, beta2, eps, coupled, decay, bc2_root;                                   \
+    } keel_##P##_adam_args;                                                                         \
+    static void keel_##P##_adam_range(void *ctx, long lo, long hi) {                                \
+        const keel_##P##_adam_args *a = ctx;                                                        \
+        keel_##P##_adam_impl(hi - lo, a->u + lo, a->p != NULL ? a->p + lo : NULL, a->m + lo, a->v + lo, \
+                             a->vmax != NULL ? a->vmax + lo : NULL, a->step_size, a->beta1, a->beta2, a->eps, \
+                             a->coupled, a->decay, a->bc2_root);                                    \
+    }                                                                                               \
     void keel_##P##_adam_step(long n, T *u, const T *p, T *m, T *v, T *vmax, T lr, T beta1, T beta2, \
                               T eps, T wd, bool decoupled, T bc1, T bc2) {                          \
         unsigned fp = keel_fp_enter();                                                              \
-        keel_##P##_adam_impl(n, u, p, m, v, vmax, lr / bc1, beta1, beta2, eps, decoupled ? (T)0 : wd, \
-                             decoupled ? lr * wd : (T)0, SQRT(bc2));                                \
+        keel_##P##_adam_args args = {                                                               \
+            .u = u, .m = m, .v = v, .vmax = vmax, .p = p, .step_size = lr / bc1, .beta1 = beta1,     \
+            .beta2 = beta2, .eps = eps, .coupled = decoupled ? (T)0 : wd, .decay = decoupled ? lr * wd : (T)0, \
+            .bc2_root = SQRT(bc2),                                                                  \
+        };                                                                                          \
+        /* elementwise: any split gives the same bits */                                            \
+        keel_parallel_ranges(keel_##P##_adam_range, &args, n, KEEL_ELEMENTWISE_GRAIN);             \
         keel_fp_exit(fp);                                                                           \
     }                                                                                               \
                                                                                                     \

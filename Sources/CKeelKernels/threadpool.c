@@ -356,3 +356,44 @@ void keel_phase_loop_work(keel_phase_loop *loop, int tid, int nthreads) {
         keel_phase_wait(loop, (phase + 1) * tiles);
     }
 }
+
+/* ------------------------------------------------------------ ranges */
+
+typedef struct {
+    keel_range_fn fn;
+    void *ctx;
+    long n, grain, chunks;
+    int path;
+    _Atomic long next;
+} keel_range_job;
+
+static void keel_range_task(void *ctx, int tid, int nthreads) {
+    (void)tid;
+    (void)nthreads;
+    keel_range_job *job = ctx;
+    int saved = keel_thread_kernel_path();
+    keel_set_thread_kernel_path(job->path);
+    for (;;) {
+        long c = atomic_fetch_add_explicit(&job->next, 1, memory_order_relaxed);
+        if (c >= job->chunks) break;
+        long lo = c * job->grain, hi = lo + job->grain < job->n ? lo + job->grain : job->n;
+        job->fn(job->ctx, lo, hi);
+    }
+    keel_set_thread_kernel_path(saved);
+}
+
+void keel_parallel_ranges(keel_range_fn fn, void *ctx, long n, long grain) {
+    if (n <= 0) return;
+    if (grain < 1) grain = 1;
+    int threads = keel_num_threads();
+    long chunks = (n + grain - 1) / grain;
+    if (threads <= 1 || chunks < 2) {
+        for (long lo = 0; lo < n; lo += grain) fn(ctx, lo, lo + grain < n ? lo + grain : n);
+        return;
+    }
+    if (chunks < threads) threads = (int)chunks;
+    keel_range_job job = {.fn = fn, .ctx = ctx, .n = n, .grain = grain, .chunks = chunks,
+                          .path = (int)keel_current_kernel_path()};
+    atomic_init(&job.next, 0);
+    keel_parallel_run(keel_range_task, &job, threads, keel_current_csr());
+}

@@ -24,6 +24,16 @@ typedef void (*keel_task_fn)(void *ctx, int tid, int nthreads);
 void keel_parallel_run(keel_task_fn fn, void *ctx, int nthreads, unsigned mxcsr);
 
 /*
+ * fn(ctx, lo, hi) over [0, n) in chunks of `grain` elements, claimed by the pool's threads (the
+ * calling thread alone when n < 2 * grain or one thread is configured). The chunks are fixed by n
+ * and grain, never by the thread count, so a kernel that reduces per chunk and combines the chunks
+ * in order gives the same bits on any number of threads. Workers compute on the caller's kernel
+ * path and floating-point mode.
+ */
+typedef void (*keel_range_fn)(void *ctx, long lo, long hi);
+void keel_parallel_ranges(keel_range_fn fn, void *ctx, long n, long grain);
+
+/*
  * Phases of tiles with one barrier between phases: fn(ctx, phase, tile) runs once for every phase
  * 0 ..< phases and tile 0 ..< tiles, and every tile of phase p has returned before any tile of phase
  * p + 1 starts. Threads claim tiles (starting from a home tile, so with as many threads as tiles each
