@@ -9,8 +9,15 @@ best-of-N median step of each framework as tokens/s, Keel / faster peer, and max
 wait4 of each child process).
 
 Usage (from the repository root):
-    python3 Benchmarks/compare.py [--configs A,B,C,D,E] [--threads 1,2] [--passes 3]
-        [--steps 25] [--warmup 5] [--no-build] [--json results.jsonl]
+    python3 Benchmarks/compare.py [--configs A,B,C,D,E] [--threads 1,2|scaling] [--passes 3]
+        [--steps 25] [--warmup 5] [--no-build] [--json results.jsonl] [--fma-peak]
+
+--threads takes any counts (the anchors accept 1-16); `scaling` means 1, 2, 4, 8, ... up to the
+CPUs this process may use, and that count. A count above that number runs oversubscribed (all
+the CPUs, more threads) and is marked so. --fma-peak builds ../shared/bench/anchors/fma_peak.c
+and measures the FMA peak at each thread count in every pass (best of the passes), and the tables
+give each framework's GEMM GFLOP/s as a fraction of it. With more than one thread count, a second
+table gives each framework's speed-up over its fewest-threads run and the parallel efficiency.
 
 The venv .venv-bench is created on first use with
     pip install /opt/wheels/torch-2.13.0+cpu-*.whl (or torch==2.13.0+cpu) jax jaxlib optax numpy
@@ -26,7 +33,11 @@ import sys
 import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-ANCHORS = os.path.normpath(os.path.join(ROOT, "..", "shared", "bench", "anchors"))
+# ../shared/bench/anchors beside a checkout; from a worktree under wt/, two levels up. KEEL_ANCHORS overrides.
+_ANCHOR_CANDIDATES = [os.path.normpath(os.path.join(ROOT, *up, "shared", "bench", "anchors"))
+                      for up in (("..",), ("..", ".."))]
+ANCHORS = os.environ.get("KEEL_ANCHORS") or next(
+    (d for d in _ANCHOR_CANDIDATES if os.path.isdir(d)), _ANCHOR_CANDIDATES[0])
 VENV = os.path.join(ROOT, ".venv-bench")
 PY = os.path.join(VENV, "bin", "python")
 KEEL = os.path.join(ROOT, ".build", "release", "keel-bench")
@@ -57,6 +68,41 @@ def run_one(cmd, threads):
         proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         return out.read(), usage.ru_maxrss / 1024.0, proc.returncode
+
+
+def build_fma_peak():
+    """Compiles the anchors' fma_peak.c; returns the binary's path or None."""
+    source = os.path.join(ANCHORS, "fma_peak.c")
+    binary = os.path.join(tempfile.gettempdir(), f"keel-fma-peak-{os.getpid()}")
+    for cc in ("cc", "gcc", "clang"):
+        r = subprocess.run([cc, "-O2", "-mavx512f", "-mfma", "-pthread", "-o", binary, source], capture_output=True)
+        if r.returncode == 0:
+            return binary
+    print("compare.py: could not build fma_peak.c; no peak fractions", file=sys.stderr)
+    return None
+
+
+def fma_peak(binary, threads):
+    """GFLOP/s of the quick AVX-512 probe on `threads` threads (pinned by fma_peak itself)."""
+    r = subprocess.run([binary, str(threads), "q"], capture_output=True, text=True)
+    for token in r.stdout.split():
+        if token.startswith("GFLOP/s="):
+            try:
+                return float(token.split("=", 1)[1])
+            except ValueError:
+                pass
+    return None
+
+
+def thread_counts(text):
+    cpus = len(os.sched_getaffinity(0))
+    if text == "scaling":
+        counts, n = [], 1
+        while n < cpus:
+            counts.append(n)
+            n *= 2
+        return counts + [cpus]
+    return [int(t) for t in text.split(",")]
 
 
 def measure(framework, config, threads, args, jsonfile):
@@ -91,6 +137,7 @@ def main():
     ap.add_argument("--frameworks", default="keel,torch,jax")
     ap.add_argument("--no-build", action="store_true", help="do not run swift build -c release first")
     ap.add_argument("--json", default=None, help="also write every measurement here (JSON lines)")
+    ap.add_argument("--fma-peak", action="store_true", help="measure the FMA peak per thread count (fma_peak.c)")
     args = ap.parse_args()
 
     if not args.no_build:
@@ -99,12 +146,23 @@ def main():
     if any(f != "keel" for f in frameworks) and not ensure_venv():
         frameworks = ["keel"]
     configs = args.configs.upper().split(",")
-    threads = [int(t) for t in args.threads.split(",")]
+    threads = thread_counts(args.threads)
+    cpus = len(os.sched_getaffinity(0))
+    for thr in threads:
+        if thr > cpus:
+            print(f"note: {thr} threads on {cpus} CPUs run oversubscribed", flush=True)
+    peak_binary = build_fma_peak() if args.fma_peak else None
+    peaks = {}  # threads -> best GFLOP/s over the passes
     tmp = tempfile.NamedTemporaryFile(suffix=".jsonl", delete=False).name
     best = {}   # (cfg, thr, fw) -> record with the lowest median
     allrecs = []
     for p in range(args.passes):
         print(f"=== pass {p + 1}/{args.passes}", flush=True)
+        for thr in threads if peak_binary else []:
+            g = fma_peak(peak_binary, min(thr, cpus))
+            if g is not None:
+                peaks[thr] = max(peaks.get(thr, 0.0), g)
+                print(f"  FMA peak {thr}T {g:.1f} GFLOP/s", flush=True)
         for cfg in configs:
             for thr in threads:
                 for fw in frameworks:
@@ -139,8 +197,9 @@ def main():
 
     print()
     print(f"best of {args.passes} passes (median of {args.steps} steps after {args.warmup} warm-up), tokens/s")
-    print("| cfg | thr | Keel | PyTorch | JAX | Keel / faster peer | per-pass ratios | RSS MB Keel / torch / jax |")
-    print("|---|---|---|---|---|---|---|---|")
+    peak_cols = " GFLOP/s / FMA peak Keel / torch / jax |" if peaks else ""
+    print("| cfg | thr | Keel | PyTorch | JAX | Keel / faster peer | per-pass ratios | RSS MB Keel / torch / jax |" + peak_cols)
+    print("|---|---|---|---|---|---|---|---|" + ("---|" if peaks else ""))
     for cfg in configs:
         for thr in threads:
             k = best.get((cfg, thr, "keel"))
@@ -152,8 +211,34 @@ def main():
             per = [pass_ratio(cfg, thr, p + 1) for p in range(args.passes)]
             per_s = " ".join(f"{x:.2f}" for x in per if x is not None)
             rss = " / ".join(f"{r['max_rss_mb']:.0f}" if r else "-" for r in (k, t, j))
-            print(f"| {cfg} | {thr} | {fmt(k)} | {fmt(t)} | {fmt(j)} | {ratio} | {per_s} | {rss} |")
+            extra = ""
+            if peaks:
+                peak = peaks.get(thr)
+                extra = " " + " / ".join(f"{r['gflops'] / peak:.0%}" if r and peak and "gflops" in r else "-" for r in (k, t, j)) + \
+                    (f" of {peak:.0f} |" if peak else " |")
+            print(f"| {cfg} | {thr}{'*' if thr > cpus else ''} | {fmt(k)} | {fmt(t)} | {fmt(j)} | {ratio} | {per_s} | {rss} |{extra}")
+    if len(threads) > 1:
+        print()
+        print(f"speed-up over {threads[0]} thread(s) (x {threads[0]}) and parallel efficiency (speed-up / threads), best medians")
+        print("| cfg | thr | Keel | PyTorch | JAX |")
+        print("|---|---|---|---|---|")
+        for cfg in configs:
+            for thr in threads:
+                cells = []
+                for fw in ("keel", "torch", "jax"):
+                    base, rec = best.get((cfg, threads[0], fw)), best.get((cfg, thr, fw))
+                    if base and rec:
+                        up = base["median_ms"] / rec["median_ms"] * threads[0]
+                        cells.append(f"{up:.2f}x ({up / thr:.0%})")
+                    else:
+                        cells.append("-")
+                print(f"| {cfg} | {thr} | {' | '.join(cells)} |")
+    if args.fma_peak and peaks:
+        print()
+        print("FMA peak (fma_peak.c quick probe, best of the passes): " + ", ".join(f"{t}T {g:.1f}" for t, g in sorted(peaks.items())) + " GFLOP/s")
     os.unlink(tmp)
+    if peak_binary:
+        os.unlink(peak_binary)
 
 
 if __name__ == "__main__":

@@ -187,11 +187,14 @@ enum StepBenchmark {
         name: "step",
         summary: "full training step (forward, loss, BPTT, clip 1.0, Adam) at configs A–E vs peers.md",
         usage: """
-            usage: keel-bench step [--config A|B|C|D|E|all] [--threads 1,2] [--steps 20] [--warmup 5]
+            usage: keel-bench step [--config A|B|C|D|E|all] [--threads 1,2|scaling] [--steps 20] [--warmup 5]
                                    [--mode trainer,bare] [--json FILE] [--weights-from DIR]
 
               --config C      one config or `all` (default all)
-              --threads LIST  thread counts (default 1,2)
+              --threads LIST  thread counts, any (default 1,2); `scaling`: 1, 2, 4, 8, … up to
+                              the CPUs this process may use (and that count itself), followed by a
+                              scaling table: tokens/s, speed-up over 1 thread, parallel efficiency
+                              (speed-up / threads) and the recurrent kernels' partition per count
               --steps N       timed steps (default 20; the median is reported)
               --warmup N      untimed steps first (default 5)
               --mode LIST     trainer (Trainer.fit one step at a time, no monitors), bare (the
@@ -215,7 +218,8 @@ enum StepBenchmark {
     static func run(_ arguments: [String]) throws {
         let options = try Options(
             arguments, flags: [], options: ["--config", "--threads", "--steps", "--warmup", "--mode", "--json", "--weights-from"])
-        let threads = try options.intList("--threads", default: [1, 2])
+        let scaling = options.string("--threads") == "scaling"
+        let threads = scaling ? scalingThreadCounts() : try options.intList("--threads", default: [1, 2])
         let steps = try options.int("--steps", default: 20, range: 1...100_000)
         let warmup = try options.int("--warmup", default: 5, range: 0...100_000)
         let modes = (options.string("--mode") ?? "trainer,bare").split(separator: ",").map(String.init)
@@ -243,6 +247,7 @@ enum StepBenchmark {
         }
 
         var table = Table(["cfg", "thr", "mode", "median ms", "p25 ms", "p75 ms", "tokens/s", "GFLOP/s", "max RSS MB", "loss first→last"])
+        var medians: [String: Double] = [:]  // "cfg mode threads" -> median step seconds
         for config in configs {
             for count in threads {
                 Kernels.threadCount = count
@@ -278,6 +283,7 @@ enum StepBenchmark {
                 for mode in modes {
                     guard let run = results[mode] else { continue }
                     let median = run.quantile(0.5)
+                    medians["\(config.name) \(mode) \(count)"] = median
                     let rss = maxRSSMegabytes()
                     let shown = run.losses.prefix(8).map { format($0, digits: 4) }.joined(separator: " ")
                     print("keel \(mode) cfg=\(config.name) thr=\(count) losses: \(shown) … \(format(run.losses.last ?? .nan, digits: 4))")
@@ -309,5 +315,54 @@ enum StepBenchmark {
             }
         }
         print(table.render(), terminator: "")
+        if scaling { print(scalingTable(configs: configs, modes: modes, threads: threads, medians: medians).render(), terminator: "") }
+    }
+
+    /// 1, 2, 4, … below the CPUs this process may run on, then that count.
+    static func scalingThreadCounts() -> [Int] {
+        let cpus = max(1, Kernels.availableCPUCount)
+        var counts: [Int] = []
+        var count = 1
+        while count < cpus {
+            counts.append(count)
+            count *= 2
+        }
+        return counts + [cpus]
+    }
+
+    /// Per config and mode: tokens/s, speed-up over the fewest threads measured (× that count,
+    /// so it reads as a speed-up over 1 thread when 1 was measured), efficiency = speed-up /
+    /// threads, and the first layer's forward partition (row chunks × column blocks).
+    static func scalingTable(configs: [StepConfig], modes: [String], threads: [Int], medians: [String: Double]) -> Table {
+        var table = Table(["cfg", "mode", "thr", "tokens/s", "speed-up", "efficiency", "partition"])
+        for config in configs {
+            for mode in modes {
+                guard let base = threads.first, let baseMedian = medians["\(config.name) \(mode) \(base)"] else { continue }
+                for count in threads {
+                    guard let median = medians["\(config.name) \(mode) \(count)"] else { continue }
+                    let speedUp = baseMedian / median * Double(base)
+                    let partition = Kernels.recurrentPartition(
+                        cell: config.kernelCell, batchSize: config.batch, inputSize: config.input, hiddenSize: config.hidden,
+                        tokenInput: config.vocabulary > 0, threads: count)
+                    table.add([
+                        config.name, mode, "\(count)", format(Double(config.tokens) / median, digits: 0), format(speedUp, digits: 2),
+                        format(speedUp / Double(count), digits: 2), partition.description,
+                    ])
+                }
+            }
+        }
+        return table
+    }
+}
+
+extension StepConfig {
+    /// The whole-sequence kernels' name for the config's cell.
+    var kernelCell: Kernels.RecurrentCellKind {
+        switch cell {
+        case .lstm: .lstm
+        case .gru: .gru
+        case .rnnReLU: .rnnReLU
+        case .rnnTanh: .rnnTanh
+        }
     }
 }

@@ -1,6 +1,10 @@
 /* Run-time CPU dispatch and process-wide kernel settings. */
+#if defined(__linux__) && !defined(_GNU_SOURCE)
+#define _GNU_SOURCE 1 /* sched_getaffinity, CPU_COUNT */
+#endif
 #include "internal.h"
 
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -81,6 +85,15 @@ int keel_num_threads(void) {
     }
     atomic_store_explicit(&keel_threads, count, memory_order_relaxed);
     return count;
+}
+
+int keel_available_cpus(void) {
+#ifdef __linux__
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0) return CPU_COUNT(&set);
+#endif
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    return cores > 0 ? (int)cores : 1;
 }
 
 void keel_set_num_threads(int count) {

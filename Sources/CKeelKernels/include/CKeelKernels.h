@@ -46,6 +46,8 @@ bool keel_set_thread_kernel_path(int path);
 /** The calling thread's override, or -1 when it has none. */
 int keel_thread_kernel_path(void);
 
+/** CPUs this process may run on (its affinity mask on Linux, else the online cores). */
+int keel_available_cpus(void);
 /** Threads used by multithreaded kernels. Default: KEEL_NUM_THREADS, else the number of cores. */
 int keel_num_threads(void);
 /** Sets the thread count (clamped to >= 1). */

@@ -57,6 +57,10 @@ public enum Kernels {
         }
     }
 
+    /// CPUs this process may run on: its affinity mask on Linux (so `taskset -c 0-3` gives 4),
+    /// else the online cores. ``threadCount`` defaults to the online cores, not this.
+    public static var availableCPUCount: Int { Int(keel_available_cpus()) }
+
     /// Whether kernels run with flush-to-zero and denormals-are-zero (default `true`).
     ///
     /// Subnormal intermediates (vanishing gradients in long BPTT chains produce them) make x86
