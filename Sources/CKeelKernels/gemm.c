@@ -132,6 +132,8 @@ static void *keel_gemm_workspace(size_t bytes) { return keel_thread_buffer(KEEL_
         long lda, ldb, ldc;                                                                         \
         long chunk, nchunks;                                                                        \
         long first, last; /* the chunks cover [first, last) of the split dimension */              \
+        long grid_n, mchunk; /* grid_n > 0: 2-D chunks, row block c / grid_n of mchunk rows x      \
+                                column block c % grid_n of `chunk` columns */                       \
         _Atomic long next;                                                                          \
     } P##gemm_job;                                                                                  \
                                                                                                     \
@@ -245,7 +247,12 @@ static void *keel_gemm_workspace(size_t bytes) { return keel_thread_buffer(KEEL_
             long lo = job->first + c * job->chunk;                                                  \
             long hi = lo + job->chunk < job->last ? lo + job->chunk : job->last;                    \
             long m0 = 0, m1 = job->M, n0 = 0, n1 = job->N;                                          \
-            if (job->split_m) {                                                                     \
+            if (job->grid_n > 0) {                                                                  \
+                m0 = (c / job->grid_n) * job->mchunk;                                               \
+                m1 = m0 + job->mchunk < job->M ? m0 + job->mchunk : job->M;                         \
+                n0 = (c % job->grid_n) * job->chunk;                                                \
+                n1 = n0 + job->chunk < job->N ? n0 + job->chunk : job->N;                           \
+            } else if (job->split_m) {                                                              \
                 m0 = lo;                                                                            \
                 m1 = hi;                                                                            \
             } else {                                                                                \
@@ -318,6 +325,24 @@ static void *keel_gemm_workspace(size_t bytes) { return keel_thread_buffer(KEEL_
                 long per = P##gemm_panels_per_chunk(M, im->mr, threads);                            \
                 job.chunk = per * im->mr;                                                           \
                 job.nchunks = (M + job.chunk - 1) / job.chunk;                                      \
+            }                                                                                       \
+            /* Neither side alone has a chunk for every thread (the dW of a small RNN: M = H = 128, \
+             * N = 131, K = T*B): a grid of row x column blocks, each thread packing only its     \
+             * blocks of A and B. Same panels, kernels and k order per element as any chunking.  */ \
+            if (job.nchunks < threads && bpacked == NULL && npanels >= 2 && mpanels >= 2) {         \
+                long gn = npanels < threads ? npanels : threads;                                    \
+                long gm = (threads + gn - 1) / gn;                                                  \
+                if (gm > mpanels) gm = mpanels;                                                     \
+                long nper = P##gemm_panels_per_chunk(N, im->nr, gn), mper = P##gemm_panels_per_chunk(M, im->mr, gm); \
+                long ncount = (N + nper * im->nr - 1) / (nper * im->nr), mcount = (M + mper * im->mr - 1) / (mper * im->mr); \
+                if (ncount * mcount > job.nchunks) {                                                \
+                    job.small_m = false;                                                            \
+                    job.split_m = false;                                                            \
+                    job.chunk = nper * im->nr;                                                      \
+                    job.mchunk = mper * im->mr;                                                     \
+                    job.grid_n = ncount;                                                            \
+                    job.nchunks = ncount * mcount;                                                  \
+                }                                                                                   \
             }                                                                                       \
             if (job.nchunks < threads) threads = (int)job.nchunks;                                  \
         }                                                                                           \

@@ -11,6 +11,7 @@
 #include "threadpool.h"
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #if defined(__clang__)
@@ -208,6 +209,23 @@ static void keel_sequence_make_plan(keel_sequence_plan *plan, long batch, long H
                                     long nr, bool allow_blocks, int threads) {
     long by_rows = batch / KEEL_SEQUENCE_MIN_ROWS;
     if (by_rows < 1) by_rows = 1;
+    /* KEEL_SEQUENCE_PLAN=RxC forces R row chunks x C column blocks where the shape allows them (for
+     * measuring other plans on a machine without rebuilding; results do not change). */
+    const char *forced = getenv("KEEL_SEQUENCE_PLAN");
+    long want_rows = 0, want_blocks = 0;
+    if (forced != NULL && sscanf(forced, "%ldx%ld", &want_rows, &want_blocks) == 2 && want_rows >= 1 && want_blocks >= 1) {
+        long panels = (H + nr - 1) / nr;
+        if (want_rows > by_rows) want_rows = by_rows;
+        if (!allow_blocks) want_blocks = 1;
+        if (want_blocks > panels) want_blocks = panels;
+        if (want_blocks > KEEL_SEQUENCE_MAX_BLOCKS) want_blocks = KEEL_SEQUENCE_MAX_BLOCKS;
+        plan->rows = ((batch + want_rows - 1) / want_rows + mr - 1) / mr * mr;
+        plan->chunks = (batch + plan->rows - 1) / plan->rows;
+        if (plan->chunks * want_blocks > KEEL_PHASE_MAX_TILES) want_blocks = KEEL_PHASE_MAX_TILES / plan->chunks;
+        plan->blocks = (int)(want_blocks < 1 ? 1 : want_blocks);
+        keel_sequence_bounds(H, nr, plan->blocks, plan->bounds);
+        return;
+    }
     long max_chunks = by_rows < threads ? by_rows : threads;
     long panels = (H + nr - 1) / nr;
     double best = -1;

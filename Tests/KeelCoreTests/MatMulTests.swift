@@ -76,6 +76,30 @@ extension KernelPathTests {
             #expect(single.isApproximatelyEqual(to: double, relativeTolerance: 1e-5, absoluteTolerance: 1e-4))
         }
 
+        /// Products split as row chunks, column chunks or a grid of both (the weight gradient of a
+        /// small RNN, dZᵀ·[h | x | 1] with M = 128, N = 131, K = T·B, has too few panels either way
+        /// for 16 threads) give the same bits at every thread count, on every kernel path.
+        @Test func everyChunkingGivesTheSameBits() {
+            var generator = Xoshiro256StarStar(seed: 5)
+            let previous = Kernels.threadCount
+            defer { Kernels.threadCount = previous }
+            let shapes: [(m: Int, n: Int, k: Int, transposeA: Bool)] = [(128, 131, 2_000, true), (300, 200, 500, false), (40, 1_000, 300, false)]
+            for shape in shapes {
+                let a = Tensor<Float>(randomNormal: shape.transposeA ? [shape.k, shape.m] : [shape.m, shape.k], using: &generator)
+                let b = Tensor<Float>(randomNormal: [shape.k, shape.n], using: &generator)
+                for path in Kernels.supportedPaths {
+                    Kernels.withPath(path) {
+                        Kernels.threadCount = 1
+                        let single = a.matmul(b, transposeA: shape.transposeA)
+                        for threads in [2, 3, 5, 8, 16] {
+                            Kernels.threadCount = threads
+                            #expect(a.matmul(b, transposeA: shape.transposeA) == single, "\(shape) \(path) \(threads) threads")
+                        }
+                    }
+                }
+            }
+        }
+
         @Test func tensorMatmulShapesAndBatching() {
             var generator = Xoshiro256StarStar(seed: 11)
             let a = Tensor<Double>(randomNormal: [4, 5, 6], using: &generator)
