@@ -10,7 +10,7 @@ wait4 of each child process).
 
 Usage (from the repository root):
     python3 Benchmarks/compare.py [--configs A,B,C,D,E] [--threads 1,2|scaling] [--passes 3]
-        [--steps 25] [--warmup 5] [--no-build] [--json results.jsonl] [--fma-peak]
+        [--steps 25] [--warmup 5] [--no-build] [--json results.jsonl] [--fma-peak] [--baseline BIN]
 
 --threads takes any counts (the anchors accept 1-16); `scaling` means 1, 2, 4, 8, ... up to the
 CPUs this process may use, and that count. A count above that number runs oversubscribed (all
@@ -106,8 +106,9 @@ def thread_counts(text):
 
 
 def measure(framework, config, threads, args, jsonfile):
-    if framework == "keel":
-        cmd = [KEEL, "step", "--config", config, "--threads", str(threads), "--mode", "trainer",
+    if framework in ("keel", "base"):
+        binary = KEEL if framework == "keel" else args.baseline
+        cmd = [binary, "step", "--config", config, "--threads", str(threads), "--mode", "trainer",
                "--steps", str(args.steps), "--warmup", str(args.warmup), "--json", jsonfile]
     elif framework == "torch":
         cmd = [PY, os.path.join(ANCHORS, "torch_rnn.py"), "--config", config, "--threads", str(threads),
@@ -138,13 +139,17 @@ def main():
     ap.add_argument("--no-build", action="store_true", help="do not run swift build -c release first")
     ap.add_argument("--json", default=None, help="also write every measurement here (JSON lines)")
     ap.add_argument("--fma-peak", action="store_true", help="measure the FMA peak per thread count (fma_peak.c)")
+    ap.add_argument("--baseline", default=None,
+                    help="another keel-bench binary (an older build) raced as 'base' in the same passes: before/after")
     args = ap.parse_args()
 
     if not args.no_build:
         subprocess.run(["swift", "build", "-c", "release", "--product", "keel-bench"], cwd=ROOT, check=True)
     frameworks = args.frameworks.split(",")
-    if any(f != "keel" for f in frameworks) and not ensure_venv():
-        frameworks = ["keel"]
+    if args.baseline:
+        frameworks.insert(frameworks.index("keel") + 1 if "keel" in frameworks else 0, "base")
+    if any(f not in ("keel", "base") for f in frameworks) and not ensure_venv():
+        frameworks = [f for f in frameworks if f in ("keel", "base")]
     configs = args.configs.upper().split(",")
     threads = thread_counts(args.threads)
     cpus = len(os.sched_getaffinity(0))
@@ -233,6 +238,22 @@ def main():
                     else:
                         cells.append("-")
                 print(f"| {cfg} | {thr} | {' | '.join(cells)} |")
+    if args.baseline:
+        print()
+        print(f"Keel against the baseline build ({args.baseline}), same passes: best medians and per-pass ratios (> 1: faster now)")
+        print("| cfg | thr | Keel ms | base ms | Keel / base (speed) | per-pass |")
+        print("|---|---|---|---|---|---|")
+        for cfg in configs:
+            for thr in threads:
+                k, b = best.get((cfg, thr, "keel")), best.get((cfg, thr, "base"))
+                if not (k and b):
+                    continue
+                per = []
+                for p in range(args.passes):
+                    recs = {r["framework"]: r for r in allrecs if r["config"] == cfg and r["threads"] == thr and r["pass"] == p + 1}
+                    if "keel" in recs and "base" in recs:
+                        per.append(f"{recs['base']['median_ms'] / recs['keel']['median_ms']:.2f}")
+                print(f"| {cfg} | {thr} | {k['median_ms']:.2f} | {b['median_ms']:.2f} | {b['median_ms'] / k['median_ms']:.3f}x | {' '.join(per)} |")
     if args.fma_peak and peaks:
         print()
         print("FMA peak (fma_peak.c quick probe, best of the passes): " + ", ".join(f"{t}T {g:.1f}" for t, g in sorted(peaks.items())) + " GFLOP/s")

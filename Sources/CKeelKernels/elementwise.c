@@ -194,14 +194,21 @@ KEEL_EW_VARIANTS(void, keel_d_binary_simple,
                  (keel_binary_op op, long n, const double *a, long inca, const double *b, long incb, double *out),
                  (op, n, a, inca, b, incb, out), KEEL_BINARY_BODY(double))
 
+/* Large operands split over the pool (elementwise: the same bits on any number of threads). */
 #define KEEL_DEFINE_BINARY(NAME, T, POW, SIMPLE)                                                    \
+    typedef struct { keel_binary_op op; const T *a, *b; long inca, incb; T *out; } NAME##_args;     \
+    static void NAME##_range(void *ctx, long lo, long hi) {                                        \
+        const NAME##_args *g = ctx;                                                                 \
+        SIMPLE(g->op, hi - lo, g->a + lo * g->inca, g->inca, g->b + lo * g->incb, g->incb, g->out + lo); \
+    }                                                                                               \
     void NAME(keel_binary_op op, long n, const T *a, long inca, const T *b, long incb, T *out) {    \
         if (n <= 0) return;                                                                         \
         unsigned fp = keel_fp_enter();                                                              \
         if (op == KEEL_BINARY_POW) {                                                                \
             KEEL_BINARY_LOOP(T, POW(x, z))                                                          \
         } else {                                                                                    \
-            SIMPLE(op, n, a, inca, b, incb, out);                                                   \
+            NAME##_args args = {op, a, b, inca, incb, out};                                         \
+            keel_parallel_ranges(NAME##_range, &args, n, KEEL_ELEMENTWISE_GRAIN);                   \
         }                                                                                           \
         keel_fp_exit(fp);                                                                           \
     }

@@ -36,6 +36,23 @@ import KeelCore
         #expect(poisoned.max().isNaN && poisoned.sum().isNaN, "a NaN in a late chunk propagates")
     }
 
+    @Test func binaryOperationsAreIdenticalAtEveryThreadCount() {
+        let x = Self.values(150_001, seed: 6), y = Self.values(150_001, seed: 7)
+        let saved = Kernels.threadCount
+        defer { Kernels.threadCount = saved }
+        Kernels.threadCount = 1
+        var scaled = x
+        scaled *= 0.37  // the global-norm clip's in-place scale
+        let reference = [scaled, x + y, x / y, Tensor.maximum(x, y)]
+        #expect(reference[0].scalars == x.scalars.map { $0 * 0.37 })
+        for threads in Self.threadCounts.dropFirst() {
+            Kernels.threadCount = threads
+            var again = x
+            again *= 0.37
+            #expect([again, x + y, x / y, Tensor.maximum(x, y)] == reference, "\(threads) threads")
+        }
+    }
+
     @Test func adamAndAXPYAreIdenticalAtEveryThreadCount() {
         let count = 200_003
         let gradient = Self.values(count, seed: 2), parameter = Self.values(count, seed: 3)
