@@ -10,7 +10,7 @@ wait4 of each child process).
 
 Usage (from the repository root):
     python3 Benchmarks/compare.py [--configs A,B,C,D,E] [--threads 1,2|scaling] [--passes 3]
-        [--steps 25] [--warmup 5] [--no-build] [--json results.jsonl] [--fma-peak] [--baseline BIN]
+        [--steps 25] [--warmup 5] [--no-build] [--json results.jsonl] [--fma-peak] [--keel BIN] [--baseline BIN]
 
 --threads takes any counts (the anchors accept 1-16); `scaling` means 1, 2, 4, 8, ... up to the
 CPUs this process may use, and that count. A count above that number runs oversubscribed (all
@@ -107,7 +107,7 @@ def thread_counts(text):
 
 def measure(framework, config, threads, args, jsonfile):
     if framework in ("keel", "base"):
-        binary = KEEL if framework == "keel" else args.baseline
+        binary = args.keel if framework == "keel" else args.baseline
         cmd = [binary, "step", "--config", config, "--threads", str(threads), "--mode", "trainer",
                "--steps", str(args.steps), "--warmup", str(args.warmup), "--json", jsonfile]
     elif framework == "torch":
@@ -139,6 +139,7 @@ def main():
     ap.add_argument("--no-build", action="store_true", help="do not run swift build -c release first")
     ap.add_argument("--json", default=None, help="also write every measurement here (JSON lines)")
     ap.add_argument("--fma-peak", action="store_true", help="measure the FMA peak per thread count (fma_peak.c)")
+    ap.add_argument("--keel", default=KEEL, help="the keel-bench binary (default .build/release/keel-bench)")
     ap.add_argument("--baseline", default=None,
                     help="another keel-bench binary (an older build) raced as 'base' in the same passes: before/after")
     args = ap.parse_args()
