@@ -114,8 +114,13 @@ public struct DemoRunner {
     /// Runs the three trainings, prints the comparison and writes the report; returns the summaries.
     @discardableResult
     public func run() throws -> [RunSummary] {
-        guard settings.steps >= 1 else { throw CommandError("--steps must be ≥ 1 (got \(settings.steps))") }
-        guard settings.sequenceLength >= 2 else { throw CommandError("--sequence-length must be ≥ 2 (got \(settings.sequenceLength))") }
+        guard settings.steps >= 1, settings.steps <= TrainOptions.largestCount else {
+            throw CommandError("--steps must be in 1 ... \(TrainOptions.largestCount) (got \(settings.steps))")
+        }
+        // 10⁶ steps of 32 × 32 hidden units keep a batch's activations near 1 GB.
+        guard settings.sequenceLength >= 2, settings.sequenceLength <= 1_000_000 else {
+            throw CommandError("--sequence-length must be in 2 ... 1000000 (got \(settings.sequenceLength))")
+        }
         try FileManager.default.createDirectory(atPath: settings.logDirectory, withIntermediateDirectories: true)
         let start = ContinuousClock.now
         let plans = [
@@ -271,7 +276,7 @@ public struct DemoRunner {
                 if unclipped.explosionEvents > 1 { text += " (\(unclipped.explosionEvents) times in all)" }
                 if let top = explosion.attribution?.entries.first {
                     text += "; attribution: \(top.key.rawValue) (‖g‖ = \(shortNumber(top.gradientNorm))"
-                    if let share = top.shareOfGlobalNorm { text += String(format: ", %.0f%% of the global norm", 100 * share) }
+                    if let share = top.shareOfGlobalNorm { text += String(format: ", %.0f%% of the squared global norm", 100 * share) }
                     text += ")"
                 }
                 text += ". "

@@ -176,7 +176,7 @@ public struct HTMLReport: Sendable {
             if !firing.findings.isEmpty { detail += " — " + firing.findings.joined(separator: "; ") }
             if let top = firing.attribution?.entries.first {
                 detail += " — attribution: \(top.key.rawValue) (‖g‖ = \(shortNumber(top.gradientNorm))"
-                if let share = top.shareOfGlobalNorm { detail += ", \(String(format: "%.0f", 100 * share))% of ‖g‖" }
+                if let share = top.shareOfGlobalNorm { detail += ", \(String(format: "%.0f", 100 * share))% of ‖g‖²" }
                 detail += ")"
             }
             rows.append(EventRow(step: firing.step, kind: firing.monitor, detail: detail))
@@ -214,7 +214,7 @@ public struct HTMLReport: Sendable {
         for (entry, value) in zip(entries, logs) {
             let width = 100 * (value - low) / (high - low)
             var label = shortNumber(entry.gradientNorm)
-            if let share = entry.shareOfGlobalNorm { label += String(format: " (%.0f%%)", 100 * share) }
+            if let share = entry.shareOfGlobalNorm { label += String(format: " (%.0f%% of ‖g‖²)", 100 * share) }
             html += "<tr><td class=\"key\">\(escapeHTML(entry.key.rawValue))</td><td class=\"bar\"><div style=\"width:\(String(format: "%.1f", max(width, 1)))%\"></div></td><td>\(label)</td></tr>\n"
         }
         return html + "</tbody></table><p class=\"note\">Bar length is log-scaled.</p>\n"

@@ -97,7 +97,7 @@ public final class ConsoleProgressSink: EventSink {
             message("[step \(record.step)] validation: " + metrics.joined(separator: ", "))
         case .monitorFired(let record):
             guard record.verdict.severity == 0 else {
-                message("[step \(record.step)] \(record.monitor): \(record.verdict.description)")
+                message("[step \(record.step)] \(record.monitor): \(record.verdict.description)" + Self.blame(record.attribution))
                 return
             }
             var line = "[step \(record.step)] \(record.monitor): warning (\(record.findings.joined(separator: "; ")))"
@@ -128,6 +128,18 @@ public final class ConsoleProgressSink: EventSink {
         case .gradientFlow, .recurrentDynamics:
             break
         }
+    }
+
+    /// "; largest gradient: layers.0.weightHH (‖g‖ 3.1e+04, 97% of ‖g‖²)": the attribution's top
+    /// parameter, so that an explosion's culprit is on the console and not only in the log.
+    static func blame(_ report: AttributionReport?) -> String {
+        guard let report, let top = report.entries.first else { return "" }
+        if let first = report.firstNonFiniteKey, top.nonFiniteCount > 0 || !top.gradientNorm.isFinite {
+            return "; first non-finite gradient: \(first)"
+        }
+        var text = "; largest gradient: \(top.key) (‖g‖ \(format(top.gradientNorm))"
+        if let share = top.shareOfGlobalNorm { text += String(format: ", %.0f%% of ‖g‖²", 100 * share) }
+        return text + ")"
     }
 
     /// The fraction of the last `clipWindow` steps that were clipped.

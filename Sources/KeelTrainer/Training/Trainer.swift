@@ -180,7 +180,12 @@ where LossFunction.Scalar == Model.Scalar, Pipeline.Scalar == Model.Scalar {
     }
 
     mutating func takeSnapshot() {
-        snapshots.append(TrainerSnapshot(model: model, pipelineState: pipelineState, monitors: monitors, progress: progress))
+        keep(TrainerSnapshot(model: model, pipelineState: pipelineState, monitors: monitors, progress: progress))
+    }
+
+    /// Adds `snapshot` to the rollback ring, dropping the oldest beyond its capacity.
+    mutating func keep(_ snapshot: TrainerSnapshot<Model, Pipeline.State>) {
+        snapshots.append(snapshot)
         if snapshots.count > configuration.rollback.capacity { snapshots.removeFirst(snapshots.count - configuration.rollback.capacity) }
     }
 
