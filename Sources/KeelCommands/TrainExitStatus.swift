@@ -9,7 +9,7 @@ import KeelTrainer
 /// | 1 | an error: bad options, data or checkpoint, an unwritable file (one `error:` line says which) |
 /// | 3 | a monitor stopped training (`--on-explosion stop`) |
 /// | 4 | the rollback budget was exhausted (`--on-explosion rollback`, or `skip` escalating) |
-/// | 5 | the weights became non-finite (`--on-explosion warn`, or `--monitors none`); no checkpoint holds them |
+/// | 5 | the run diverged: the weights became non-finite (`--on-explosion warn`, `--monitors none`; no checkpoint holds them) or the validation loss is non-finite |
 ///
 /// ArgumentParser's own usage errors (an unknown flag, a value that is not a number) exit 64.
 public enum TrainExitStatus: Int32, Sendable {
@@ -21,7 +21,7 @@ public enum TrainExitStatus: Int32, Sendable {
     case stoppedByMonitor = 3
     /// A rollback was needed but the budget was spent.
     case rollbackBudgetExhausted = 4
-    /// The model's weights became NaN or infinite.
+    /// The model diverged: its weights or its validation loss became NaN or infinite.
     case diverged = 5
 
     init(stopReason: StopReason, solved: Bool, diverged: Bool) {
@@ -41,14 +41,14 @@ public enum TrainExitStatus: Int32, Sendable {
         case .failure: "an error stopped the command"
         case .stoppedByMonitor: "a monitor stopped training"
         case .rollbackBudgetExhausted: "the rollback budget was exhausted"
-        case .diverged: "the weights became non-finite"
+        case .diverged: "the model diverged (non-finite weights or validation loss)"
         }
     }
 
     /// The summary's parenthesis: why training ended, in the words of the chosen policy.
     func summary(stopReason: StopReason, onExplosion: String) -> String {
         switch (self, stopReason) {
-        case (.diverged, _): return "diverged: the weights are non-finite"
+        case (.diverged, _): return "diverged"
         case (.rollbackBudgetExhausted, .rollbackBudgetExhausted(let reason)):
             let policy = onExplosion == "skip" ? "skipping did not help (3 non-finite steps in a row escalate to rollback) and " : ""
             return "stopped: \(policy)the rollback budget is exhausted: \(reason)"

@@ -257,6 +257,9 @@ public struct TrainRunner {
             } while result.stopReason == .reachedMaxSteps && trainer.step < totalSteps
         }
         if diverged == nil, let key = trainer.model.parameters.first(where: { $0.1.nonFiniteCount > 0 })?.0 { diverged = key.rawValue }
+        let validation = diverged == nil ? data.validation.map { trainer.evaluate($0) } : nil
+        // Finite but useless weights (a learning rate of 1e18): the model's held-out loss says so.
+        let lossDiverged = validation.map { !$0.loss.isFinite } ?? false
         let finish: FinishRecord
         if let solvedAt, let target = options.stopAtError, let rate = lastTest?.metrics["errorRate"] {
             finish = FinishRecord(
@@ -264,13 +267,14 @@ public struct TrainRunner {
                 detail: "solved: test error rate \(percent(rate)) < \(percent(target)) at step \(solvedAt)")
         } else if let diverged {
             finish = FinishRecord(step: trainer.step, reason: "diverged", detail: "the weights are non-finite (first: \(diverged))")
+        } else if lossDiverged {
+            finish = FinishRecord(step: trainer.step, reason: "diverged", detail: "the validation loss is non-finite")
         } else {
             finish = FinishRecord(step: trainer.step, reason: result.stopReason.eventName, detail: result.stopReason.description)
         }
         try outlet.forward(.trainingFinished(finish))
         try outlet.flush()
-        let status = TrainExitStatus(stopReason: result.stopReason, solved: solvedAt != nil, diverged: diverged != nil)
-        let validation = diverged == nil ? data.validation.map { trainer.evaluate($0) } : nil
+        let status = TrainExitStatus(stopReason: result.stopReason, solved: solvedAt != nil, diverged: diverged != nil || lossDiverged)
         var summary = "finished at step \(trainer.step) (\(solvedAt != nil ? "solved" : status.summary(stopReason: result.stopReason, onExplosion: options.onExplosion ?? "skip")))"
         if let last = result.lastLoss { summary += "; last training loss \(shortNumber(last))" }
         if let validation {
@@ -287,6 +291,9 @@ public struct TrainRunner {
             else if let target = options.stopAtError { summary += "; not solved (target < \(percent(target)))" }
         }
         write(summary + "\n")
+        if lossDiverged {
+            write("the model diverged: its validation loss is \(shortNumber(validation?.loss ?? .nan)) (the weights are finite but useless; lower the learning rate)\n")
+        }
         if let diverged {
             write("weights: \(diverged) holds NaN or infinite values\(options.onExplosion == "warn" ? " (--on-explosion warn lets non-finite updates through)" : ""); no checkpoint was written with them\((options.checkpointDir ?? options.bestCheckpointDir).map { ", \($0) keeps the last finite one if any" } ?? "")\n")
         } else if let directory = options.checkpointDir {
@@ -298,7 +305,7 @@ public struct TrainRunner {
         if let log = options.log { write("log: \(log) (render it with: keel report \(log))\n") }
         if status != .success { write("exit status \(status.rawValue): \(status.meaning)\n") }
         return TrainOutcome(
-            step: trainer.step, stopReason: solvedAt != nil ? "solved" : diverged != nil ? "diverged" : "\(result.stopReason)", lastLoss: result.lastLoss,
+            step: trainer.step, stopReason: solvedAt != nil ? "solved" : diverged != nil || lossDiverged ? "diverged" : "\(result.stopReason)", lastLoss: result.lastLoss,
             validationLoss: validation?.loss, testErrorRate: testErrorRate, solvedAtStep: solvedAt, bestValidation: best, exitStatus: status)
     }
 
