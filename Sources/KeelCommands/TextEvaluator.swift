@@ -64,6 +64,7 @@ public struct TextEvaluator {
         guard batchSize >= 1 else { throw CommandError("--batch-size must be ≥ 1 (got \(batchSize))") }
         let checkpoint = try CharacterCheckpoint(directory: self.checkpoint, command: "keel evaluate")
         let sequenceLength = self.sequenceLength ?? checkpoint.model.sequenceLength ?? 64
+        if let problem = InputFile.problem(text) { throw CommandError("\(text): \(problem)") }
         let dataset: CharacterTextDataset
         do {
             dataset = try CharacterTextDataset(
