@@ -199,7 +199,7 @@ public struct DemoRunner {
             let progress = ConsoleProgressSink(totalSteps: settings.steps, every: max(1, settings.steps / 5), mode: settings.progressMode, write: runner.write)
             var trainer = Trainer(
                 model: model, loss: MeanSquaredError<Float>(), pipeline: Chain(clipper, optimizer), monitors: monitors,
-                configuration: configuration, sinks: [try JSONLinesEventSink(path: logPath), memory, QuietFiringsSink(progress, write: runner.write)])
+                configuration: configuration, sinks: [try JSONLinesEventSink(path: logPath), memory, progress])
             let sigmaStart = DemoRunner.sigma(of: trainer.model)
             let initialLoss = trainer.evaluate(heldOut).loss
             let result = try trainer.fit(epochs: 1, source: source, validation: heldOut, maxSteps: settings.steps)
@@ -340,30 +340,4 @@ public struct DemoRunner {
         html += "</tbody></table><h2>What happened</h2><pre class=\"explanation\">\(escapeHTML(explanation))</pre>"
         return html
     }
-}
-
-/// Forwards events to a console sink, but only the first few firings of each monitor: the rest
-/// are in the log and the report.
-final class QuietFiringsSink: EventSink {
-    let wrapped: ConsoleProgressSink
-    let write: @Sendable (String) -> Void
-    var counts: [String: Int] = [:]
-    let limit = 3
-
-    init(_ wrapped: ConsoleProgressSink, write: @escaping @Sendable (String) -> Void) {
-        self.wrapped = wrapped
-        self.write = write
-    }
-
-    func receive(_ event: TrainingEvent) throws {
-        if case .monitorFired(let record) = event {
-            counts[record.monitor, default: 0] += 1
-            let count = counts[record.monitor]!
-            if count == limit + 1 { write("[step \(record.step)] \(record.monitor) keeps firing; further firings are in the log and the report\n") }
-            if count > limit { return }
-        }
-        wrapped.receive(event)
-    }
-
-    func flush() throws { try wrapped.flush() }
 }

@@ -15,7 +15,8 @@ import Darwin
 ///     step 100/1000 | epoch 1 | loss 0.4321 | grad norm 1.234 | lr 0.001 | clip 12.0% | ETA 0:01:23
 ///
 /// `/1000` and `ETA` appear only when `totalSteps` is known and step durations are reported;
-/// the clip rate is over the last `clipWindow` steps. Other events print one line each:
+/// the clip rate is over the last `clipWindow` steps (the line says "of last 100" once the run is
+/// longer than that, so that it is not mistaken for the whole run's rate). Other events print one line each:
 /// `[step 12] GradientExplosionMonitor: skip update (…)`, `[step 12] action rollback: …`,
 /// `[step 100] validation: accuracy 0.91, loss 0.3`, `[step 100] checkpoint saved: PATH`,
 /// `epoch 1 completed at step 500 | mean loss 0.5 | 12.3 s`, `training finished at step 1000: completed`.
@@ -173,7 +174,7 @@ public final class ConsoleProgressSink: EventSink {
     private func scalars(_ record: StepRecord) -> [String] {
         [
             "loss \(Self.format(record.loss))", "grad norm \(Self.format(record.globalGradientNorm))",
-            "lr \(Self.format(record.learningRate))", "clip \(String(format: "%.1f", clipRate * 100))%",
+            "lr \(Self.format(record.learningRate))", "clip \(String(format: "%.1f", clipRate * 100))%" + (record.step + 1 > clipWindow ? " of last \(clipWindow)" : ""),
         ]
     }
 
