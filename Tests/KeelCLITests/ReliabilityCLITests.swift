@@ -110,6 +110,31 @@ import KeelMonitors
         #expect(!FileManager.default.fileExists(atPath: checkpoint))
     }
 
+    /// Resuming a copy writes into the copy, from any working directory (data paths are stored
+    /// relative to the checkpoint): the original is never touched.
+    @Test func resumingACopyNeverTouchesTheOriginal() throws {
+        let directory = try KeelExecutable.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (original, _, _) = try Self.textCheckpoint(in: directory)
+        let options = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: original + "/keel-options.json"))) as? [String: Any]
+        #expect(options?["text"] as? String == "../corpus.txt")
+        #expect(options?["checkpoint-dir"] == nil)
+        let copy = directory.appendingPathComponent("copy").path
+        try FileManager.default.copyItem(atPath: original, toPath: copy)
+        let before = try FileManager.default.contentsOfDirectory(atPath: original).sorted().map {
+            try Data(contentsOf: URL(fileURLWithPath: original + "/" + $0))
+        }
+        let elsewhere = directory.appendingPathComponent("elsewhere")
+        try FileManager.default.createDirectory(at: elsewhere, withIntermediateDirectories: true)
+        let resumed = try KeelExecutable.run(["train", "--resume", copy, "--steps", "4"], in: elsewhere)
+        #expect(resumed.status == 0, "\(resumed.output)")
+        let after = try FileManager.default.contentsOfDirectory(atPath: original).sorted().map {
+            try Data(contentsOf: URL(fileURLWithPath: original + "/" + $0))
+        }
+        #expect(before == after)
+        #expect(try CheckpointDirectory.verify(copy).step == 4)
+    }
+
     /// A text checkpoint written in-process, its options, and the evaluation text.
     static func textCheckpoint(in directory: URL) throws -> (checkpoint: String, text: String, options: TrainOptions) {
         let text = directory.appendingPathComponent("corpus.txt").path

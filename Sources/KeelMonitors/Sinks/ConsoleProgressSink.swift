@@ -101,7 +101,7 @@ public final class ConsoleProgressSink: EventSink {
                 message("[step \(record.step)] \(record.monitor): \(record.verdict.description)" + Self.blame(record.attribution))
                 return
             }
-            var line = "[step \(record.step)] \(record.monitor): warning (\(record.findings.joined(separator: "; ")))"
+            var line = "[step \(record.step)] \(record.monitor): warning (\(record.findings.joined(separator: "; ")))" + Self.blame(record.attribution)
             if let state = warningState[record.monitor] {
                 guard record.step - state.printed >= warningInterval else {
                     warningState[record.monitor] = (state.printed, state.heldBack + 1, state.heldBack == 0 ? record.step : state.since)

@@ -45,7 +45,7 @@ extension Trainer {
 
     /// Restores the trainer from the checkpoint directory at `path`: parameters, buffers,
     /// pipeline state, monitors' states, generator, cursor, step and the rest of
-    /// ``saveCheckpoint(to:)``'s list. A subsequent ``fit(epochs:source:validation:maxSteps:)``
+    /// ``saveCheckpoint(to:extraFiles:)``'s list. A subsequent ``fit(epochs:source:validation:maxSteps:)``
     /// continues to exactly the parameters an uninterrupted run reaches.
     ///
     /// Everything is read and validated before anything changes: on a thrown ``CheckpointError``

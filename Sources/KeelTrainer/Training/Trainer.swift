@@ -26,7 +26,7 @@
 /// `trainingFinished` when ``fit(epochs:source:validation:maxSteps:)`` returns. Event `step`
 /// fields follow ``StepObservation/step``: the 0-based index of the optimizer step (steps taken
 /// before it); `epochCompleted`, `validation`, `checkpointSaved` and `trainingFinished` carry the
-/// steps taken so far. A sink that throws makes `fit` (or ``saveCheckpoint(to:)``) throw that
+/// steps taken so far. A sink that throws makes `fit` (or ``saveCheckpoint(to:extraFiles:)``) throw that
 /// error: a failing log file is never silent. Sinks are flushed when `fit` returns.
 ///
 /// **The pipeline** must end in the optimizer: its output is the update added to the parameters
