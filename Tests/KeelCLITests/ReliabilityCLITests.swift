@@ -180,11 +180,16 @@ import KeelMonitors
         for name in names {
             let url = URL(fileURLWithPath: checkpoint + "/" + name)
             let original = try Data(contentsOf: url)
+            let handle = try FileHandle(forUpdating: url)
+            defer { try? handle.close() }
             let stride = full || original.count < 1000 ? 1 : original.count / 150
             for offset in Swift.stride(from: 0, to: original.count, by: stride) {
-                var corrupt = original
-                corrupt[offset] = corrupt[offset] &+ 1
-                try corrupt.write(to: url)
+                try handle.seek(toOffset: UInt64(offset))
+                try handle.write(contentsOf: [original[offset] &+ 1])
+                defer {
+                    try? handle.seek(toOffset: UInt64(offset))
+                    try? handle.write(contentsOf: [original[offset]])
+                }
                 for (command, body) in commands where command != "resume" || offset % (stride * 7) == 0 {
                     do {
                         try body()
@@ -196,7 +201,6 @@ import KeelMonitors
                     }
                 }
             }
-            try original.write(to: url)
         }
         #expect(accepted.isEmpty, "\(accepted.prefix(10))")
         #expect(refused > 2000)
