@@ -12,6 +12,11 @@ struct TrainCommand: ParsableCommand {
             Options can also come from a JSON file (--config; keys spelled as the flags, e.g. \
             {"cell": "gru", "learning-rate": 0.01}); flags given on the command line win. Every problem \
             with the options is listed at once.
+            Data-parallel on several processes or machines (Open MPI: apt-get install openmpi-bin), with the \
+            same options: one host, 4 ranks: mpirun -np 4 keel train ARGS; two hosts, 2 ranks each: \
+            mpirun -H host1:2,host2:2 --mca btl_tcp_if_include eth0 --mca oob_tcp_if_include eth0 keel train ARGS \
+            (keel at the same path on every host). --batch-size is the global batch (divisible by the rank \
+            count); rank 0 writes the log and checkpoints, which resume on any rank count.
             """)
 
     @Option(help: "A JSON file of options (keys as the flag names); command-line flags override it.")
@@ -145,7 +150,7 @@ struct TrainCommand: ParsableCommand {
             options = options.overridden(by: commandLineOptions)
             sources.append("command line")
             try options.validate(source: sources.count == 1 ? "command line" : sources.joined(separator: " + "))
-            try TrainRunner(options: options, resume: resume).run()
+            try DistributedTraining.run(TrainRunner(options: options, resume: resume))
         }
     }
 }

@@ -20,9 +20,11 @@ extension Trainer {
             }
         }
         if cursors.count > 1 { gradients.scale(by: 1 / Scalar(cursors.count)) }
-        let stepLoss = lossSum / Double(cursors.count)
+        var stepLoss = lossSum / Double(cursors.count)
+        try collective.averageGradients(&gradients, loss: &stepLoss)
         let observation = observe(gradients: gradients, loss: stepLoss, flows: flows, epoch: cursors[0].epoch, needs: needs)
-        let outcome = monitors.evaluate(observation)
+        var outcome = monitors.evaluate(observation)
+        outcome.verdict = try collective.agree(on: outcome.verdict)
         for record in MonitorFiredRecord.records(from: outcome) { try emit(.monitorFired(record)) }
         try emitDynamics(observation)
 
@@ -122,6 +124,7 @@ extension Trainer {
         skipped += cursors
         skipped = skipped.filter { !skippedCursors.contains($0) }
         model = snapshot.model
+        try synchronizeWithRoot()
         pipelineState = snapshot.pipelineState
         monitors = snapshot.monitors
         progress = snapshot.progress
