@@ -81,7 +81,7 @@ let package = Package(
         // The distributed tests launch `mpirun` on the `keel` executable and on this helper (which
         // runs the communicator and trainer scenarios on each rank); they are skipped, saying why,
         // where MPI is not installed.
-        .executableTarget(name: "KeelDistributedHelper", dependencies: ["KeelDistributed", "KeelData"], path: "Tests/KeelDistributedHelper"),
+        .executableTarget(name: "KeelDistributedHelper", dependencies: ["Keel", "KeelDistributed", "KeelData"], path: "Tests/KeelDistributedHelper"),
         .testTarget(name: "KeelDistributedTests", dependencies: ["KeelDistributed", "KeelData", "KeelCLI", "KeelDistributedHelper"]),
     ]
 )

@@ -3,7 +3,6 @@
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,10 +71,14 @@ static int resolve(const char *name, void **slot, char *message, size_t capacity
 int keel_mpi_load(char *message, size_t capacity) {
     if (keel_mpi.loaded) return 0;
     const char *override = getenv("KEEL_MPI_LIBRARY");
-    const char *candidates[] = {override, "libmpi.so.40", "libmpi.so.12", "libmpi.so", "libmpich.so.12", "libmpich.so"};
-    for (size_t i = 0; i < sizeof candidates / sizeof candidates[0] && !keel_mpi.library; i++) {
-        // RTLD_GLOBAL: Open MPI loads its components as plugins that resolve libmpi's symbols.
-        if (candidates[i] && *candidates[i]) keel_mpi.library = dlopen(candidates[i], RTLD_NOW | RTLD_GLOBAL);
+    const char *candidates[] = {"libmpi.so.40", "libmpi.so.12", "libmpi.so", "libmpich.so.12", "libmpich.so"};
+    // RTLD_GLOBAL: Open MPI loads its components as plugins that resolve libmpi's symbols.
+    if (override && *override) {
+        keel_mpi.library = dlopen(override, RTLD_NOW | RTLD_GLOBAL);
+    } else {
+        for (size_t i = 0; i < sizeof candidates / sizeof candidates[0] && !keel_mpi.library; i++) {
+            keel_mpi.library = dlopen(candidates[i], RTLD_NOW | RTLD_GLOBAL);
+        }
     }
     if (!keel_mpi.library) {
         snprintf(message, capacity, "distributed training needs an MPI library: apt-get install openmpi-bin");
@@ -213,28 +216,6 @@ void keel_mpi_abort(int code) {
 int keel_mpi_finalize(void) {
     if (!keel_mpi_is_running()) return 0;
     return keel_mpi.finalize();
-}
-
-static char termination_notice[160];
-static size_t termination_notice_length;
-
-static void on_termination(int signal_number) {
-    (void)signal_number;
-    ssize_t written = write(STDERR_FILENO, termination_notice, termination_notice_length);
-    (void)written;
-    _exit(1);
-}
-
-void keel_mpi_install_termination_notice(int rank) {
-    int length = snprintf(
-        termination_notice, sizeof termination_notice,
-        "keel: rank %d: stopped by the MPI launcher: another rank failed (see its message above)\n", rank);
-    termination_notice_length = length < 0 ? 0 : (size_t)length;
-    struct sigaction action;
-    memset(&action, 0, sizeof action);
-    action.sa_handler = on_termination;
-    sigemptyset(&action.sa_mask);
-    sigaction(SIGTERM, &action, NULL);
 }
 
 uint64_t keel_file_hash(const char *path) {

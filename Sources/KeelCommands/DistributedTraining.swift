@@ -11,7 +11,7 @@ import KeelTrainer
 /// the same `keel` build (naming the first difference), takes its shard of each global batch
 /// (`--batch-size` must divide by N), and trains with ``DataParallel``. Rank 0 alone prints
 /// progress and writes the log and the checkpoints. A failing rank prints its error and aborts
-/// the job (`MPI_Abort`); a rank the launcher stops because another died says so.
+/// the job (`MPI_Abort`); when a rank dies, `mpirun` ends the others and names the dead rank.
 public enum DistributedTraining {
     /// The number of ranks an MPI launcher announced in `environment`, or `nil` outside one.
     public static func launchedRanks(environment: [String: String] = ProcessInfo.processInfo.environment) -> Int? {
@@ -27,10 +27,8 @@ public enum DistributedTraining {
         guard let ranks = launchedRanks(), ranks > 1 else { return try runner.run() }
         let world = try Communicator.world()
         guard world.size > 1 else { return try runner.run() }
-        world.announcesTermination()
         if let problem = try disagreement(of: runner, in: world) {
             try world.finalize()
-            guard world.rank == 0 else { exit(1) }
             throw CommandError(problem)
         }
         let batchSize = runner.options.batchSize ?? 32

@@ -133,13 +133,6 @@ public final class Communicator: Sendable {
         exit(code)
     }
 
-    /// Makes `SIGTERM`, which `mpirun` sends the surviving ranks when one rank fails or dies,
-    /// print "keel: rank R: stopped by the MPI launcher: another rank failed (see its message
-    /// above)" and exit with status 1, instead of ending silently.
-    public func announcesTermination() {
-        keel_mpi_install_termination_notice(Int32(rank))
-    }
-
     /// A 64-bit hash of the running executable's bytes: ranks compare it at start so that all
     /// run the same build (0 when the executable cannot be read).
     public static var buildFingerprint: UInt64 {

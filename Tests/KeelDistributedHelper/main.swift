@@ -3,9 +3,11 @@
 // per-step losses, actions and final parameters each rank writes to a JSON file.
 //
 //   KeelDistributedHelper collectives
+//   KeelDistributedHelper readme            (the README's distributed example, as written there)
 //   KeelDistributedHelper train --out PREFIX [--single] [--steps N] [--nan-rank R --nan-step K]
 //       [--disagree-rank R --disagree-step K] [--die-rank R --die-step K]
 import Foundation
+import Keel
 import KeelData
 import KeelDistributed
 import KeelTrainer
@@ -133,6 +135,23 @@ func train(_ arguments: [String]) throws {
     if let world = (collective as? DataParallel)?.communicator { try world.finalize() }
 }
 
+/// The README's "Data-parallel training in code" example, verbatim.
+func readmeExample() throws {
+    let world = try Communicator.world()                                      // this process's rank in the mpirun job
+    let data = try AddingProblem<Float>(sequenceLength: 50, batchSize: 32, batchesPerEpoch: 20, seed: 1)
+    var generator = Xoshiro256StarStar(seed: 7)                               // the same model on every rank
+    let model = SequenceModel(
+        recurrent: LSTM(cell: LSTMCell<Float>(inputSize: 2, hiddenSize: 32, seed: 7)),
+        head: Dense<Float>(inputSize: 32, outputSize: 1, generator: &generator), headOnEveryStep: false)
+    var trainer = Trainer(
+        model: model, loss: MeanSquaredError<Float>(),
+        pipeline: Chain { GlobalNormClipper<Float>(maxNorm: 1); Adam<Float>(learningRate: 3e-3) },
+        monitors: .standard, sinks: world.rank == 0 ? [try JSONLinesEventSink(path: "run.jsonl")] : [])
+    trainer.collective = DataParallel(world)                                  // average gradients, agree on verdicts
+    try trainer.fit(epochs: 1, source: try ShardedBatchSource(data, communicator: world))   // 32 / N rows per rank
+    try world.finalize()
+}
+
 let arguments = Array(CommandLine.arguments.dropFirst())
 do {
     switch arguments.first {
@@ -140,7 +159,8 @@ do {
         try checkCollectives()
         try Communicator.world().finalize()
     case "train": try train(Array(arguments.dropFirst()))
-    default: fail("usage: KeelDistributedHelper collectives | train --out PREFIX […]")
+    case "readme": try readmeExample()
+    default: fail("usage: KeelDistributedHelper collectives | readme | train --out PREFIX […]")
     }
 } catch {
     fail("\(error)")

@@ -18,8 +18,9 @@ extern "C" {
 /// The reduction operations of keel_mpi_allreduce_*.
 typedef enum { KEEL_MPI_SUM = 0, KEEL_MPI_MAX = 1, KEEL_MPI_MIN = 2 } keel_mpi_operation;
 
-/// Loads the MPI library (tries libmpi.so.40, libmpi.so.12, libmpi.so, libmpich.so.12,
-/// libmpich.so; or the path in KEEL_MPI_LIBRARY) and resolves every symbol, once. Returns 0 on
+/// Loads the MPI library (the file KEEL_MPI_LIBRARY names when set; otherwise the first of
+/// libmpi.so.40, libmpi.so.12, libmpi.so, libmpich.so.12, libmpich.so) and resolves every
+/// symbol, once. Returns 0 on
 /// success; otherwise writes one line saying what is missing into `message` (NUL-terminated,
 /// at most `capacity` bytes) and returns -1.
 int keel_mpi_load(char *message, size_t capacity);
@@ -51,11 +52,6 @@ void keel_mpi_abort(int code);
 
 /// MPI_Finalize unless already finalized. Returns the MPI error code.
 int keel_mpi_finalize(void);
-
-/// Makes SIGTERM (what mpirun sends the surviving ranks when one fails) print
-/// "keel: rank R: stopped by the MPI launcher: another rank failed (see its message above)" on
-/// standard error and exit with status 1.
-void keel_mpi_install_termination_notice(int rank);
 
 /// A 64-bit hash of the bytes of the file at `path` (0 when it cannot be read): the build
 /// fingerprint ranks compare at start (the running executable, /proc/self/exe).
