@@ -44,7 +44,7 @@ let package = Package(
         .target(
             name: "Keel",
             dependencies: ["KeelCore", "KeelLayers", "KeelOptimizers", "KeelMonitors", "KeelData", "KeelTrainer"]),
-        .executableTarget(name: "KeelBench", dependencies: ["KeelCore", "KeelLayers", "KeelOptimizers", "KeelTrainer"], path: "Benchmarks/KeelBench"),
+        .executableTarget(name: "KeelBench", dependencies: ["KeelCore", "KeelLayers", "KeelOptimizers", "KeelTrainer", "KeelDistributed"], path: "Benchmarks/KeelBench"),
         .testTarget(name: "KeelCoreTests", dependencies: ["KeelCore"], exclude: ["Reference"]),
         .testTarget(name: "KeelLayersTests", dependencies: ["KeelLayers"], exclude: ["Reference"]),
         .testTarget(name: "KeelOptimizersTests", dependencies: ["KeelOptimizers"], exclude: ["Reference"]),

@@ -5,7 +5,8 @@
 //   KeelDistributedHelper collectives
 //   KeelDistributedHelper readme            (the README's distributed example, as written there)
 //   KeelDistributedHelper train --out PREFIX [--single] [--steps N] [--nan-rank R --nan-step K]
-//       [--disagree-rank R --disagree-step K] [--die-rank R --die-step K]
+//       [--disagree-rank R --disagree-step K] [--die-rank R --die-step K] [--bucket-bytes B]
+//       [--in-chain]  (GradientAllReduce first in the pipeline instead of DataParallel)
 import Foundation
 import Keel
 import KeelData
@@ -92,47 +93,69 @@ final class Events: @unchecked Sendable {
 
 func train(_ arguments: [String]) throws {
     guard let out = option("--out", in: arguments) else { fail("train needs --out PREFIX") }
-    let single = arguments.contains("--single")
-    let collective: any TrainingCollective = single ? SingleProcess() : DataParallel(try Communicator.world())
-    let rank = collective.rank
-    let steps = Int(option("--steps", in: arguments) ?? "50") ?? 50
-    func rankOption(_ name: String) -> Int? { option("--\(name)-rank", in: arguments).flatMap(Int.init) }
-    func stepOption(_ name: String) -> Int? { rankOption(name) == rank ? option("--\(name)-step", in: arguments).flatMap(Int.init) : nil }
+    let world = arguments.contains("--single") ? nil : try Communicator.world()
+    let bucketBytes = option("--bucket-bytes", in: arguments).flatMap(Int.init) ?? 25 * 1024 * 1024
+    let rank = world?.rank ?? 0
+    func stepOption(_ name: String) -> Int? {
+        option("--\(name)-rank", in: arguments).flatMap(Int.init) == rank ? option("--\(name)-step", in: arguments).flatMap(Int.init) : nil
+    }
+    let scenario = Scenario(
+        out: out, world: world, steps: Int(option("--steps", in: arguments) ?? "50") ?? 50, nanStep: stepOption("nan"),
+        disagreeStep: stepOption("disagree"), dieStep: stepOption("die"))
+    let clipAndAdam = Chain { GlobalNormClipper<Float>(maxNorm: 1); Adam<Float>(learningRate: 3e-3) }
+    if arguments.contains("--in-chain"), let world {
+        // The transform form: the all-reduce first in the chain, no collective in the trainer.
+        let pipeline = Chain { GradientAllReduce<Float>(communicator: world, bucketBytes: bucketBytes); clipAndAdam }
+        try scenario.run(pipeline: pipeline, collective: SingleProcess())
+    } else {
+        try scenario.run(pipeline: clipAndAdam, collective: world.map { DataParallel($0, bucketBytes: bucketBytes) } ?? SingleProcess())
+    }
+    try world?.finalize()
+}
 
-    let task = try AddingProblem<Float>(sequenceLength: 20, batchSize: 16, batchesPerEpoch: steps, seed: 3)
-    let shard = try ShardedBatchSource(task, shard: rank, of: collective.size)
-    let source = PoisonedSource(base: shard, poisonedIndex: stepOption("nan"))
-    var generator = Xoshiro256StarStar(seed: 11)
-    let model = SequenceModel(
-        recurrent: LSTM(cell: LSTMCell<Float>(inputSize: 2, hiddenSize: 16, seed: 5)),
-        head: Dense<Float>(inputSize: 16, outputSize: 1, generator: &generator), headOnEveryStep: false)
-    let events = Events()
-    var trainer = Trainer(
-        model: model, loss: MeanSquaredError<Float>(),
-        pipeline: Chain { GlobalNormClipper<Float>(maxNorm: 1); Adam<Float>(learningRate: 3e-3) },
-        monitors: [NonFiniteMonitor(action: .skipUpdate, escalateAfter: nil), DisagreeingMonitor(firesAtStep: stepOption("disagree"))],
-        configuration: TrainerConfiguration(seed: 9, nominalLearningRate: 3e-3),
-        eventHandlers: [{ events.append($0) }])
-    trainer.collective = collective
-    if let dieStep = stepOption("die") {
-        trainer.eventHandlers.append { event in
-            if case .stepCompleted(let record) = event, record.step == dieStep { kill(getpid(), SIGKILL) }
+/// One rank's training run and what it writes.
+struct Scenario {
+    let out: String
+    let world: Communicator?
+    let steps: Int
+    let nanStep: Int?
+    let disagreeStep: Int?
+    let dieStep: Int?
+
+    func run<Pipeline: GradientTransform>(pipeline: Pipeline, collective: any TrainingCollective) throws where Pipeline.Scalar == Float {
+        let (rank, size) = (world?.rank ?? 0, world?.size ?? 1)
+        let task = try AddingProblem<Float>(sequenceLength: 20, batchSize: 16, batchesPerEpoch: steps, seed: 3)
+        let source = PoisonedSource(base: try ShardedBatchSource(task, shard: rank, of: size), poisonedIndex: nanStep)
+        var generator = Xoshiro256StarStar(seed: 11)
+        let model = SequenceModel(
+            recurrent: LSTM(cell: LSTMCell<Float>(inputSize: 2, hiddenSize: 16, seed: 5)),
+            head: Dense<Float>(inputSize: 16, outputSize: 1, generator: &generator), headOnEveryStep: false)
+        let events = Events()
+        var trainer = Trainer(
+            model: model, loss: MeanSquaredError<Float>(), pipeline: pipeline,
+            monitors: [NonFiniteMonitor(action: .skipUpdate, escalateAfter: nil), DisagreeingMonitor(firesAtStep: disagreeStep)],
+            configuration: TrainerConfiguration(seed: 9, nominalLearningRate: 3e-3),
+            eventHandlers: [{ events.append($0) }])
+        trainer.collective = collective
+        if let dieStep {
+            trainer.eventHandlers.append { event in
+                if case .stepCompleted(let record) = event, record.step == dieStep { kill(getpid(), SIGKILL) }
+            }
         }
-    }
-    try trainer.fit(epochs: 1, source: source)
-    var record = RankRecord(rank: rank, size: collective.size, losses: [], applied: [], actions: [], parameters: [])
-    for event in events.all {
-        switch event {
-        case .stepCompleted(let step): record.losses.append(step.loss); record.applied.append(step.updateApplied)
-        case .actionTaken(let action): record.actions.append("\(action.step) \(action.action.rawValue): \(action.reason)")
-        default: break
+        try trainer.fit(epochs: 1, source: source)
+        var record = RankRecord(rank: rank, size: size, losses: [], applied: [], actions: [], parameters: [])
+        for event in events.all {
+            switch event {
+            case .stepCompleted(let step): record.losses.append(step.loss); record.applied.append(step.updateApplied)
+            case .actionTaken(let action): record.actions.append("\(action.step) \(action.action.rawValue): \(action.reason)")
+            default: break
+            }
         }
+        record.parameters = trainer.model.parameters.tensors.flatMap(\.scalars)
+        let encoder = JSONEncoder()
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        try encoder.encode(record).write(to: URL(fileURLWithPath: "\(out).rank\(rank).json"), options: .atomic)
     }
-    record.parameters = trainer.model.parameters.tensors.flatMap(\.scalars)
-    let encoder = JSONEncoder()
-    encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-    try encoder.encode(record).write(to: URL(fileURLWithPath: "\(out).rank\(rank).json"), options: .atomic)
-    if let world = (collective as? DataParallel)?.communicator { try world.finalize() }
 }
 
 /// The README's "Data-parallel training in code" example, verbatim.

@@ -31,6 +31,33 @@ struct DataParallelTrainerTests {
         #expect(ranks[0].actions.isEmpty && ranks[1].actions.isEmpty)
     }
 
+    @Test func bucketsOfAnySizeGiveTheSameParameters() throws {
+        // 1,000-byte buckets split every weight matrix over several all-reduce calls; each element
+        // is still summed once, so the result is bit-identical to the one-bucket run.
+        let directory = try MPILauncher.temporaryDirectory()
+        for (prefix, extra) in [("whole", [String]()), ("small", ["--bucket-bytes", "1000"])] {
+            let result = try MPILauncher.launch(ranks: 2, MPILauncher.helper, ["train", "--steps", "10", "--out", prefix] + extra, in: directory)
+            #expect(result.status == 0, "\(result.output)")
+        }
+        let whole = try RankRecord.read("whole", rank: 0, in: directory), small = try RankRecord.read("small", rank: 1, in: directory)
+        #expect(whole.parameters == small.parameters && whole.losses == small.losses)
+    }
+
+    @Test func theAllReduceFirstInTheChainUpdatesAsDataParallelDoes() throws {
+        // GradientAllReduce as the pipeline's first stage: clipping and Adam see the averaged
+        // gradient, so the parameters are those of DataParallel (which reduces before the
+        // statistics; the logged losses of the chain form are each rank's own).
+        let directory = try MPILauncher.temporaryDirectory()
+        for (prefix, extra) in [("collective", [String]()), ("chain", ["--in-chain"])] {
+            let result = try MPILauncher.launch(ranks: 2, MPILauncher.helper, ["train", "--steps", "10", "--out", prefix] + extra, in: directory)
+            #expect(result.status == 0, "\(result.output)")
+        }
+        let collective = try RankRecord.read("collective", rank: 0, in: directory)
+        let chain = try (0..<2).map { try RankRecord.read("chain", rank: $0, in: directory) }
+        #expect(chain[0].parameters == collective.parameters && chain[1].parameters == collective.parameters)
+        #expect(chain[0].losses != chain[1].losses)
+    }
+
     @Test func aNonFiniteGradientOnOneRankMakesEveryRankSkipThatStep() throws {
         let directory = try MPILauncher.temporaryDirectory()
         let result = try MPILauncher.launch(
