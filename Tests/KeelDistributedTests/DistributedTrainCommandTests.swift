@@ -28,6 +28,25 @@ struct DistributedTrainCommandTests {
         #expect(largestRelativeDifference(oneLosses, twoLosses) <= 1e-4)
     }
 
+    @Test func textWithTruncatedBPTTTrainsPerShard() throws {
+        let directory = try MPILauncher.temporaryDirectory()
+        var generator = SystemRandomNumberGenerator()
+        let words = ["the", "cat", "sat", "on", "a", "mat", "and", "dog", "ran", "far"]
+        try (0..<4000).map { _ in words.randomElement(using: &generator)! }.joined(separator: " ")
+            .write(to: directory.appendingPathComponent("text.txt"), atomically: true, encoding: .utf8)
+        let arguments = [
+            "train", "--text", "text.txt", "--cell", "gru", "--hidden", "32", "--batch-size", "8", "--sequence-length", "32",
+            "--tbptt", "8", "--steps", "15", "--seed", "3",
+        ]
+        let one = try MPILauncher.run(MPILauncher.keel, arguments + ["--log", "one.jsonl"], in: directory)
+        #expect(one.status == 0, "\(one.output)")
+        let two = try MPILauncher.launch(ranks: 2, MPILauncher.keel, arguments + ["--log", "two.jsonl"], in: directory)
+        #expect(two.status == 0, "\(two.output)")
+        let oneLosses = try loggedLosses(directory.appendingPathComponent("one.jsonl"))
+        #expect(oneLosses.count == 15)
+        #expect(largestRelativeDifference(oneLosses, try loggedLosses(directory.appendingPathComponent("two.jsonl"))) <= 1e-4)
+    }
+
     /// Trains 20 of 40 steps on `first` ranks with a checkpoint, resumes the other 20 on `second`
     /// ranks, and compares steps 20–39 with one uninterrupted process.
     func resume(from first: Int, on second: Int) throws {
@@ -96,5 +115,24 @@ struct DistributedTrainCommandTests {
             environment: ["OMPI_COMM_WORLD_SIZE": "2", "OMPI_COMM_WORLD_RANK": "0", "KEEL_MPI_LIBRARY": "/nonexistent/libmpi.so"], timeout: 60)
         #expect(result.status != 0)
         #expect(result.output == "error: distributed training needs an MPI library: apt-get install openmpi-bin\n", "\(result.output)")
+    }
+}
+
+/// The README's distributed example is the helper's `readme` scenario, line for line (which
+/// `DataParallelTrainerTests` runs on two ranks), so the README shows code that compiles and runs.
+@Suite struct ReadmeDistributedExampleTests {
+    @Test func theReadmeExampleIsTheCodeTheTestsRun() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let readme = try String(contentsOf: root.appendingPathComponent("README.md"), encoding: .utf8)
+        let helper = try String(contentsOf: root.appendingPathComponent("Tests/KeelDistributedHelper/main.swift"), encoding: .utf8)
+        guard let start = readme.range(of: "let world = try Communicator.world()"),
+              let end = readme.range(of: "try world.finalize()", range: start.upperBound..<readme.endIndex) else {
+            Issue.record("README.md has no distributed example")
+            return
+        }
+        let lines = readme[start.lowerBound..<end.upperBound].split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        let helperLines = Set(helper.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) })
+        #expect(lines.count >= 10)
+        for line in lines { #expect(helperLines.contains(line), "README line not in the helper: \(line)") }
     }
 }
