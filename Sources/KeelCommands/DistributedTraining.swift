@@ -27,15 +27,18 @@ public enum DistributedTraining {
         guard let ranks = launchedRanks(), ranks > 1 else { return try runner.run() }
         let world = try Communicator.world()
         guard world.size > 1 else { return try runner.run() }
-        if let problem = try disagreement(of: runner, in: world) {
-            try world.finalize()
-            throw CommandError(problem)
-        }
+        // Errors every rank finds at start: all ranks finalize MPI (a synchronization, so no rank
+        // exits while another is still writing its message); rank 0 reports by throwing, a rank
+        // with its own message prints it, and the others end quietly, so that `mpirun` fails
+        // with the messages intact (a rank exiting non-zero first would get the others killed).
         let batchSize = runner.options.batchSize ?? 32
-        guard batchSize % world.size == 0 else {
+        let problem = try disagreement(of: runner, in: world)
+            ?? (batchSize % world.size == 0 ? nil : (DistributedError.batchNotDivisible(batchSize: batchSize, ranks: world.size).description, false))
+        if let (problem, ownMessage) = problem {
+            if ownMessage && world.rank != 0 { FileHandle.standardError.write(Data("error: \(problem)\n".utf8)) }
             try world.finalize()
-            guard world.rank == 0 else { exit(1) }
-            throw CommandError(DistributedError.batchNotDivisible(batchSize: batchSize, ranks: world.size).description)
+            if world.rank == 0 { throw CommandError(problem) }
+            exit(ownMessage ? 1 : 0)
         }
         var runner = runner
         runner.collective = DataParallel(world)
@@ -67,16 +70,17 @@ public enum DistributedTraining {
         return fingerprint
     }
 
-    /// Broadcasts rank 0's fingerprint; returns this rank's message when any rank differs
-    /// (a differing rank names its first difference; rank 0 points at the others), `nil` otherwise.
-    static func disagreement(of runner: TrainRunner, in world: Communicator) throws -> String? {
+    /// Broadcasts rank 0's fingerprint; when any rank differs, returns this rank's message and
+    /// whether it names this rank's own difference (rank 0 and agreeing ranks point at the
+    /// others), `nil` otherwise.
+    static func disagreement(of runner: TrainRunner, in world: Communicator) throws -> (message: String, ownDifference: Bool)? {
         let mine = try fingerprint(of: runner)
         let encoded = try world.broadcast(world.rank == 0 ? JSONEncoder().encode(mine).map { $0 } : [], from: 0)
         let root = try JSONDecoder().decode([String: String].self, from: Data(encoded))
         let difference = describeFirstDifference(mine: mine, root: root)
         guard try world.any(difference != nil) else { return nil }
-        if let difference { return "rank \(world.rank): \(difference)" }
-        return "rank \(world.rank): the ranks do not all run the same options and keel build (each differing rank names its difference)"
+        if let difference { return ("rank \(world.rank): \(difference)", true) }
+        return ("rank \(world.rank): the ranks do not all run the same options and keel build (each differing rank names its difference)", false)
     }
 
     /// "--hidden is 16 here but 32 on rank 0" for the first differing key in sorted order, or `nil`.
