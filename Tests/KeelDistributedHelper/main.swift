@@ -7,6 +7,7 @@
 //   KeelDistributedHelper train --out PREFIX [--single] [--steps N] [--nan-rank R --nan-step K]
 //       [--disagree-rank R --disagree-step K] [--die-rank R --die-step K] [--bucket-bytes B]
 //       [--in-chain]  (GradientAllReduce first in the pipeline instead of DataParallel)
+//       [--rollback]  (a non-finite value rolls back instead of skipping)
 import Foundation
 import Keel
 import KeelData
@@ -101,7 +102,7 @@ func train(_ arguments: [String]) throws {
     }
     let scenario = Scenario(
         out: out, world: world, steps: Int(option("--steps", in: arguments) ?? "50") ?? 50, nanStep: stepOption("nan"),
-        disagreeStep: stepOption("disagree"), dieStep: stepOption("die"))
+        disagreeStep: stepOption("disagree"), dieStep: stepOption("die"), rollsBack: arguments.contains("--rollback"))
     let clipAndAdam = Chain { GlobalNormClipper<Float>(maxNorm: 1); Adam<Float>(learningRate: 3e-3) }
     if arguments.contains("--in-chain"), let world {
         // The transform form: the all-reduce first in the chain, no collective in the trainer.
@@ -121,6 +122,8 @@ struct Scenario {
     let nanStep: Int?
     let disagreeStep: Int?
     let dieStep: Int?
+    /// Whether a non-finite value rolls back (to the snapshot of every 5th step) instead of skipping.
+    let rollsBack: Bool
 
     func run<Pipeline: GradientTransform>(pipeline: Pipeline, collective: any TrainingCollective) throws where Pipeline.Scalar == Float {
         let (rank, size) = (world?.rank ?? 0, world?.size ?? 1)
@@ -133,8 +136,10 @@ struct Scenario {
         let events = Events()
         var trainer = Trainer(
             model: model, loss: MeanSquaredError<Float>(), pipeline: pipeline,
-            monitors: [NonFiniteMonitor(action: .skipUpdate, escalateAfter: nil), DisagreeingMonitor(firesAtStep: disagreeStep)],
-            configuration: TrainerConfiguration(seed: 9, nominalLearningRate: 3e-3),
+            monitors: [
+                NonFiniteMonitor(action: rollsBack ? .rollback : .skipUpdate, escalateAfter: nil), DisagreeingMonitor(firesAtStep: disagreeStep),
+            ],
+            configuration: TrainerConfiguration(seed: 9, rollback: RollbackPolicy(snapshotInterval: 5), nominalLearningRate: 3e-3),
             eventHandlers: [{ events.append($0) }])
         trainer.collective = collective
         if let dieStep {

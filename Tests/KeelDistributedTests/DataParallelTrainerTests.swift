@@ -73,6 +73,21 @@ struct DataParallelTrainerTests {
         #expect(ranks[0].parameters == ranks[1].parameters)
     }
 
+    @Test func aNonFiniteGradientOnOneRankMakesEveryRankRollBack() throws {
+        let directory = try MPILauncher.temporaryDirectory()
+        let result = try MPILauncher.launch(
+            ranks: 2, MPILauncher.helper, ["train", "--out", "rollback", "--rollback", "--nan-rank", "1", "--nan-step", "7"], in: directory)
+        #expect(!result.timedOut && result.status == 0, "\(result.output)")
+        let ranks = try (0..<2).map { try RankRecord.read("rollback", rank: $0, in: directory) }
+        for record in ranks {
+            // Back to the snapshot after step 5; batch 7 is skipped, so 49 batches make 49 steps.
+            #expect(record.actions.count == 1 && record.actions[0].hasPrefix("7 rollback: NonFiniteMonitor"), "\(record.actions)")
+            #expect(record.parameters.allSatisfy { $0.isFinite })
+        }
+        #expect(ranks[0].parameters == ranks[1].parameters)
+        #expect(ranks[0].losses == ranks[1].losses)
+    }
+
     @Test func aVerdictOfOneRankIsEveryRanksVerdict() throws {
         let directory = try MPILauncher.temporaryDirectory()
         let result = try MPILauncher.launch(
