@@ -15,6 +15,11 @@ struct TrainCommand: ParsableCommand {
             Exit status: 0 the run reached its steps or target; 1 an error (bad options, data or \
             checkpoint); 3 a monitor stopped training (--on-explosion stop); 4 the rollback budget \
             was exhausted; 5 the model diverged (non-finite weights, never checkpointed, or a non-finite validation loss).
+            Data-parallel on several processes or machines (Open MPI: apt-get install openmpi-bin), with the \
+            same options: one host, 4 ranks: mpirun -np 4 keel train ARGS; two hosts, 2 ranks each: \
+            mpirun -H host1:2,host2:2 --mca btl_tcp_if_include eth0 --mca oob_tcp_if_include eth0 keel train ARGS \
+            (keel at the same path on every host). --batch-size is the global batch (divisible by the rank \
+            count); rank 0 writes the log and checkpoints, which resume on any rank count.
             """)
 
     @Option(help: "A JSON file of options (keys as the flag names); command-line flags override it.")
@@ -161,7 +166,7 @@ struct TrainCommand: ParsableCommand {
             // otherwise (never into a directory recorded by another run).
             if let resume, options.checkpointDir == nil { options.checkpointDir = resume }
             try options.validate(source: sources.count == 1 ? "command line" : sources.joined(separator: " + "))
-            status = try TrainRunner(options: options, resume: resume).run().exitStatus
+            status = try DistributedTraining.run(TrainRunner(options: options, resume: resume)).exitStatus
         }
         if status != .success { throw ExitCode(status.rawValue) }
     }

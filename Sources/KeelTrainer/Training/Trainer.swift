@@ -94,6 +94,9 @@ where LossFunction.Scalar == Model.Scalar, Pipeline.Scalar == Model.Scalar {
     public internal(set) var skippedBatches: [SkippedBatch] = []
     /// Rollbacks so far (counted against ``RollbackPolicy/maxRollbacks``).
     public internal(set) var rollbackCount = 0
+    /// The processes training this model together (data parallelism); ``SingleProcess`` by
+    /// default. See ``TrainingCollective`` for where the trainer calls it.
+    public var collective: any TrainingCollective = SingleProcess()
 
     var progress: TrainerProgress
     var snapshots: [TrainerSnapshot<Model, Pipeline.State>] = []
