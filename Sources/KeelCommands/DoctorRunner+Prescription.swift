@@ -20,7 +20,7 @@ extension DoctorRunner {
             result.initRecurrent = "identity"
             result.spectralRadius = nil
         }
-        if prescription.cell == .gated { result.cell = "lstm" }
+        if prescription.cell == .gated { result.cell = prescription.gatedCell ?? "lstm" }
         if let alpha = prescription.vanishingGradientRegularizer { result.vanishingGradientRegularizer = alpha }
         if result.cell == "lstm" || result.cell == "gru" { result.vanishingGradientRegularizer = nil }
         if let window = prescription.truncation { result.tbptt = String(window) }

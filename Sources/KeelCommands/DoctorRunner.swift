@@ -93,6 +93,9 @@ public struct DoctorRunner {
                 treatedDiagnosis = try examine(treated, data: data, probing: nil, deadline: deadline)
             }
         }
+        if prescription.cell == .gated {
+            (prescription, treated, treatedDiagnosis) = try chooseGatedCell(prescription, treated: treated, diagnosis: treatedDiagnosis, data: data, deadline: deadline)
+        }
         let candidates = [setup.optimizer] + policy.alternativeOptimizers
         treatedDiagnosis = try examine(treated, data: data, probing: (setup, candidates), deadline: deadline)
         prescription = prescription.completed(with: treatedDiagnosis)
@@ -141,6 +144,31 @@ public struct DoctorRunner {
         return DoctorOutcome(
             diagnosis: diagnosis, treatedDiagnosis: treatedDiagnosis, prescription: prescription, prescribedOptions: prescribed,
             verification: verification, seconds: elapsed)
+    }
+
+    /// Measures every gated cell as the treated model's cell and keeps the one whose gradient
+    /// reaches furthest back at initialization (the longest horizon, then the slowest per-step
+    /// decay): the cell rule asks for memory, and this is its measurement.
+    func chooseGatedCell(
+        _ prescription: Prescription, treated: TrainOptions, diagnosis: StabilityDiagnosis, data: PreparedData, deadline: ContinuousClock.Instant
+    ) throws -> (Prescription, TrainOptions, StabilityDiagnosis) {
+        var measured: [(cell: String, options: TrainOptions, diagnosis: StabilityDiagnosis)] = [(treated.cell ?? "lstm", treated, diagnosis)]
+        for cell in ["lstm", "gru"] where cell != measured[0].cell {
+            var options = treated
+            options.cell = cell
+            measured.append((cell, options, try examine(options, data: data, probing: nil, deadline: deadline)))
+        }
+        func reach(_ diagnosis: StabilityDiagnosis) -> (Int, Double) {
+            (diagnosis.profiles.map(\.horizonOrLowerBound).min() ?? 0, diagnosis.profiles.map(\.ratePerStep).min() ?? 0)
+        }
+        let best = measured.max { reach($0.diagnosis) < reach($1.diagnosis) }!
+        let words = measured.map { entry in
+            let (horizon, rate) = reach(entry.diagnosis)
+            return "\(entry.cell.uppercased()) \(horizon) steps (×\(shortNumber(rate)) per step)"
+        }.joined(separator: ", ")
+        var chosen = prescription
+        chosen.choose(gatedCell: best.cell, evidence: "Measured horizons of the treated model at initialization: \(words); \(best.cell.uppercased()) reaches furthest.")
+        return (chosen, Self.apply(chosen, to: options), best.diagnosis)
     }
 
     /// Builds the model `options` describe and measures it (and probes it when `probing` is given).

@@ -15,6 +15,8 @@ public struct StabilityDiagnosis: Sendable, Codable, Hashable {
     public var initialLoss: Double
     /// The learning-rate range tests run, one per optimizer candidate.
     public var rangeTests: [LearningRateRangeTest]
+    /// The short trainings that chose among the rates (the user's first).
+    public var rateTrials: [LearningRateTrial] = []
     /// The gradient-norm probe at the chosen rate, when it ran.
     public var normProbe: GradientNormProbe?
     /// Seconds spent measuring at initialization.

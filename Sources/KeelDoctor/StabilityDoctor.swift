@@ -51,6 +51,8 @@ where LossFunction.Scalar == Model.Scalar, Source.Scalar == Model.Scalar {
         public var rangeTestSteps: Int
         /// The range tested, as factors of each candidate's nominal rate.
         public var rangeTestSpan: ClosedRange<Double>
+        /// Steps of each learning-rate trial.
+        public var trialSteps: Int
         /// Steps of the gradient-norm probe.
         public var normProbeSteps: Int
         /// The seed of the probes' forward passes and of the Jacobian's start vectors.
@@ -61,11 +63,11 @@ where LossFunction.Scalar == Model.Scalar, Source.Scalar == Model.Scalar {
         public init(
             timeBudget: Duration = .seconds(60), taskLag: Int? = nil, profileBatches: Int = 4, jacobianSamples: Int = 4,
             jacobianIterations: Int = 20, jacobianSequences: Int = 8, rangeTestSteps: Int = 100,
-            rangeTestSpan: ClosedRange<Double> = 1e-3...1e3, normProbeSteps: Int = 50, seed: UInt64 = 0
+            rangeTestSpan: ClosedRange<Double> = 1e-3...1e3, trialSteps: Int = 1000, normProbeSteps: Int = 50, seed: UInt64 = 0
         ) {
             precondition(profileBatches >= 1 && jacobianSamples >= 1 && jacobianIterations >= 2 && jacobianSequences >= 1,
                          "StabilityDoctor.Configuration: counts must be positive (two Jacobian iterations at least)")
-            precondition(rangeTestSteps >= 2 && normProbeSteps >= 1 && rangeTestSpan.lowerBound > 0,
+            precondition(rangeTestSteps >= 2 && trialSteps >= 1 && normProbeSteps >= 1 && rangeTestSpan.lowerBound > 0,
                          "StabilityDoctor.Configuration: rangeTestSteps ≥ 2, normProbeSteps ≥ 1 and a positive span")
             self.timeBudget = timeBudget
             self.taskLag = taskLag
@@ -75,6 +77,7 @@ where LossFunction.Scalar == Model.Scalar, Source.Scalar == Model.Scalar {
             self.jacobianSequences = jacobianSequences
             self.rangeTestSteps = rangeTestSteps
             self.rangeTestSpan = rangeTestSpan
+            self.trialSteps = trialSteps
             self.normProbeSteps = normProbeSteps
             self.seed = seed
         }
@@ -168,8 +171,10 @@ where LossFunction.Scalar == Model.Scalar, Source.Scalar == Model.Scalar {
     }
 
     /// Runs the probes on copies of the model and returns `diagnosis` with their results: a range
-    /// test per candidate (together at most 70% of the time left), then the norm probe at the rate
-    /// ``Prescription`` would choose. Each probe stops at `deadline`.
+    /// test per candidate (together at most 25% of the time left), then trials of the user's rate
+    /// and of the rates a third, a tenth, a thirtieth and a hundredth of each candidate's divergence
+    /// point (its lowest-loss rate when it did not diverge) (together at most 85% of the time
+    /// left), then the norm probe at the rate ``Prescription`` chooses. Each stops at `deadline`.
     public func probe(
         _ diagnosis: StabilityDiagnosis, setup: TrainingSetup, candidates: [OptimizerCandidate<Scalar>],
         deadline: ContinuousClock.Instant
@@ -177,18 +182,48 @@ where LossFunction.Scalar == Model.Scalar, Source.Scalar == Model.Scalar {
         let started = ContinuousClock.now
         var result = diagnosis
         let ordered = candidates.filter { $0.name == setup.optimizer } + candidates.filter { $0.name != setup.optimizer }
-        let rangeShare = (deadline - started) * 0.7
+        let rangeEnd = started + (deadline - started) * 0.25
         for (index, candidate) in ordered.enumerated() {
-            let left = ordered.count - index
-            let stop = min(deadline, ContinuousClock.now + (started + rangeShare - ContinuousClock.now) / left)
+            let stop = min(deadline, ContinuousClock.now + (rangeEnd - ContinuousClock.now) / (ordered.count - index))
             result.rangeTests.append(try rangeTest(candidate, until: stop))
         }
-        let choice = Prescription.chooseRate(setup: setup, tests: result.rangeTests)
+        var trials: [(candidate: OptimizerCandidate<Scalar>, rate: Double)] = []
+        if let own = ordered.first(where: { $0.name == setup.optimizer }) { trials.append((own, setup.learningRate)) }
+        for (candidate, test) in zip(ordered, result.rangeTests) {
+            guard let edge = test.divergenceRate ?? (test.minimumLossRate.isFinite ? test.minimumLossRate : nil) else { continue }
+            for divisor in [3.0, 10, 30, 100] {
+                let rate = edge / divisor
+                if !trials.contains(where: { $0.candidate.name == candidate.name && abs($0.rate / rate - 1) < 0.05 }) {
+                    trials.append((candidate, rate))
+                }
+            }
+        }
+        let trialEnd = started + (deadline - started) * 0.85
+        for (index, trial) in trials.enumerated() {
+            let stop = min(deadline, ContinuousClock.now + (trialEnd - ContinuousClock.now) / (trials.count - index))
+            result.rateTrials.append(try self.trial(trial.candidate, learningRate: trial.rate, until: stop))
+        }
+        let choice = Prescription.chooseRate(setup: setup, diagnosis: result)
         if let candidate = ordered.first(where: { $0.name == choice.optimizer }), ContinuousClock.now < deadline {
             result.normProbe = try normProbe(candidate, learningRate: choice.rate, until: deadline)
         }
         result.probeSeconds += seconds(ContinuousClock.now - started)
         return result
+    }
+
+    /// A short training of a copy of the model at `learningRate` (see ``LearningRateTrial``).
+    public func trial(_ candidate: OptimizerCandidate<Scalar>, learningRate: Double, until deadline: ContinuousClock.Instant) throws -> LearningRateTrial {
+        var training = ProbeTraining(model: model, loss: loss, candidate: candidate, seed: configuration.seed &+ 2)
+        var losses: [Double] = []
+        var timedOut = false
+        for step in 0..<configuration.trialSteps {
+            if ContinuousClock.now >= deadline { timedOut = true; break }
+            let measured = try training.train(on: batch(step), learningRate: learningRate)
+            losses.append(measured.globalNorm.isFinite ? measured.loss : .nan)
+            if !measured.loss.isFinite || !measured.globalNorm.isFinite { break }
+        }
+        return LearningRateTrial(
+            optimizer: candidate.name, learningRate: learningRate, losses: losses, plannedSteps: configuration.trialSteps, timedOut: timedOut)
     }
 
     /// A learning-rate range test of `candidate` on a copy of the model.

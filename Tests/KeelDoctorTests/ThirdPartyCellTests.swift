@@ -20,7 +20,7 @@ import Testing
     @Test func theDoctorExaminesATemplateCellModelEndToEnd() throws {
         let doctor = StabilityDoctor(
             model: Self.model(seed: 21), loss: MeanSquaredError<Double>(), source: addingBatches(count: 4, steps: 30, batch: 8, seed: 22),
-            configuration: .init(rangeTestSteps: 30, normProbeSteps: 10))
+            configuration: .init(rangeTestSteps: 30, trialSteps: 30, normProbeSteps: 10))
         let sgd = OptimizerCandidate(name: "sgd", transform: AnyGradientTransform(SGD<Double>(learningRate: 0.05)), nominalLearningRate: 0.05)
         let (diagnosis, prescription) = try doctor.examine(
             setup: TrainingSetup(recurrence: .other, optimizer: "sgd", learningRate: 0.05, clips: false), candidates: [sgd])

@@ -17,7 +17,10 @@ extension Prescription {
     public func merged(after earlier: Prescription) -> Prescription {
         var result = earlier
         if initialization != .keep { result.initialization = initialization }
-        if cell != .keep { result.cell = cell }
+        if cell != .keep {
+            result.cell = cell
+            result.gatedCell = gatedCell
+        }
         if let alpha = vanishingGradientRegularizer { result.vanishingGradientRegularizer = alpha }
         if let window = truncation { result.truncation = window }
         result.items = earlier.items.map { item in

@@ -104,6 +104,9 @@ public struct Prescription: Sendable, Codable, Hashable {
     public var initialization: Initialization
     /// The cell.
     public var cell: CellChoice
+    /// With ``CellChoice/gated``: which gated cell (`lstm` unless ``choose(gatedCell:evidence:)``
+    /// picked another from measurements); `nil` otherwise.
+    public var gatedCell: String?
     /// The clipping.
     public var clipping: Clipping
     /// The optimizer.
@@ -141,8 +144,10 @@ public struct Prescription: Sendable, Codable, Hashable {
         // Cell first: the initialization advice depends on the cell that stays.
         let vanishes = diagnosis.vanishes
         var cell: CellChoice = .keep
+        gatedCell = nil
         if vanishes && setup.recurrence != .gated && policy.allowsCellChange {
             cell = .gated
+            gatedCell = "lstm"
             items.append(Item(
                 topic: .cell, changes: true, advice: "use a gated cell (LSTM)",
                 evidence: "\(horizonWords): the task needs \(diagnosis.taskLag) steps. An LSTM's additive cell path carries gradients across long lags (Hochreiter & Schmidhuber 1997)."))
@@ -205,12 +210,21 @@ public struct Prescription: Sendable, Codable, Hashable {
         }
     }
 
+    /// Names the gated cell to prescribe (e.g. `gru`), with the measurements that chose it, when
+    /// the prescription changes the cell; otherwise nothing changes.
+    public mutating func choose(gatedCell name: String, evidence: String) {
+        guard cell == .gated, let index = items.firstIndex(where: { $0.topic == .cell }) else { return }
+        gatedCell = name
+        items[index].advice = "use a gated cell (\(name.uppercased()))"
+        items[index].evidence += " " + evidence
+    }
+
     /// The prescription with the probes' decisions added: optimizer and rate from the range
     /// tests, schedule, and clipping from the norm probe (see the type's rules).
     public func completed(with diagnosis: StabilityDiagnosis) -> Prescription {
         var result = self
         result.items.removeAll { $0.topic == .learningRate || $0.topic == .schedule || $0.topic == .clipping }
-        let choice = Self.chooseRate(setup: setup, tests: diagnosis.rangeTests)
+        let choice = Self.chooseRate(setup: setup, diagnosis: diagnosis)
         result.optimizer = choice.optimizer
         result.learningRate = choice.rate
         result.items.append(Item(topic: .learningRate, changes: choice.changes, advice: choice.advice, evidence: choice.evidence))
@@ -247,31 +261,48 @@ public struct Prescription: Sendable, Codable, Hashable {
         return result
     }
 
-    /// The optimizer and rate the range tests support (the first test is the user's optimizer).
-    static func chooseRate(setup: TrainingSetup, tests: [LearningRateRangeTest]) -> (
+    /// The optimizer and rate the probes support: the trial with the lowest score when it beats
+    /// the user's trial by more than 10% (or the user's diverged); without trials, the range test
+    /// of the user's optimizer (lower the rate to a tenth of the divergence point when it is above
+    /// a third of it).
+    static func chooseRate(setup: TrainingSetup, diagnosis: StabilityDiagnosis) -> (
         optimizer: String, rate: Double, changes: Bool, advice: String, evidence: String, divergence: Double?
     ) {
-        guard let own = tests.first(where: { $0.optimizer == setup.optimizer }) else {
+        let tests = diagnosis.rangeTests
+        let own = tests.first { $0.optimizer == setup.optimizer }
+        let divergence = { (name: String) in tests.first { $0.optimizer == name }?.divergenceRate }
+        let rangeWords = tests.map(testWords).joined(separator: "; ")
+        let trials = diagnosis.rateTrials.filter(\.isComplete)
+        if let mine = trials.first(where: { $0.optimizer == setup.optimizer && abs($0.learningRate / setup.learningRate - 1) < 1e-9 }),
+           let best = trials.min(by: { $0.score < $1.score }) {
+            let trialWords = "after \(mine.plannedSteps) steps without clipping, the mean training loss of the last fifth was " +
+                trials.map { "\(number($0.score)) for \($0.optimizer) at \(number($0.learningRate))" }.joined(separator: ", ")
+            if best.score < 0.9 * mine.score || (!mine.score.isFinite && best.score.isFinite) {
+                let advice =
+                    best.optimizer != setup.optimizer ? "\(best.optimizer) at \(number(best.learningRate))"
+                    : best.learningRate < setup.learningRate ? "lower the rate to \(number(best.learningRate)) (\(setup.optimizer))"
+                    : "raise the rate to \(number(best.learningRate)) (\(setup.optimizer))"
+                return (
+                    best.optimizer, best.learningRate, true, advice,
+                    "\(trialWords): \(number(best.score)) beats your \(number(mine.score)) by more than 10%. Range tests: \(rangeWords).",
+                    divergence(best.optimizer))
+            }
+            return (
+                setup.optimizer, setup.learningRate, false, "keep \(setup.optimizer) at \(number(setup.learningRate))",
+                "\(trialWords): no rate beat yours by more than 10%. Range tests: \(rangeWords).", divergence(setup.optimizer))
+        }
+        guard let own else {
             return (setup.optimizer, setup.learningRate, false, "keep \(setup.optimizer) at \(number(setup.learningRate))", "no range test ran (no time left)", nil)
         }
-        let ownWords = testWords(own)
-        if let better = tests.filter({ $0.optimizer != setup.optimizer && $0.suggestedRate != nil })
-            .min(by: { $0.minimumLoss < $1.minimumLoss }),
-            better.minimumLoss < 0.9 * own.minimumLoss || !own.minimumLoss.isFinite, let rate = better.suggestedRate {
-            return (
-                better.optimizer, rate, true, "\(better.optimizer) at \(number(rate))",
-                "range tests: \(better.optimizer) reached a smoothed loss of \(number(better.minimumLoss)), \(setup.optimizer) only \(number(own.minimumLoss)) (\(ownWords)); \(testWords(better)).",
-                better.divergenceRate)
-        }
-        if let divergence = own.divergenceRate, setup.learningRate > divergence / 3 {
-            let rate = own.suggestedRate ?? divergence / 10
+        if let edge = own.divergenceRate, setup.learningRate > edge / 3 {
+            let rate = own.suggestedRate ?? edge / 10
             return (
                 setup.optimizer, rate, true, "lower the rate to \(number(rate)) (\(setup.optimizer))",
-                "your rate \(number(setup.learningRate)) is above a third of the divergence point: \(ownWords).", divergence)
+                "your rate \(number(setup.learningRate)) is above a third of the divergence point: \(testWords(own)).", edge)
         }
         return (
             setup.optimizer, setup.learningRate, false, "keep \(setup.optimizer) at \(number(setup.learningRate))",
-            "\(ownWords); your rate is in the usable range.", own.divergenceRate)
+            "\(testWords(own)); your rate is in the usable range.", own.divergenceRate)
     }
 }
 
