@@ -122,8 +122,17 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Write every training event to this JSON Lines file (for keel report).")
     var log: String?
 
-    var commandLineOptions: TrainOptions {
+    /// The options given on the command line (`nil` where a flag is absent); throws for a seed
+    /// that is not a whole number in range (`--seed` is read as text so that a negative value
+    /// reaches this message instead of the parser's "missing value").
+    func commandLineOptions() throws -> TrainOptions {
         var options = TrainOptions()
+        if let seed {
+            guard let value = UInt64(seed) else {
+                throw ConfigurationError(source: "command line", problems: ["seed must be a whole number in 0 ... \(UInt64.max) (got \(seed))"])
+            }
+            options.seed = value
+        }
         func list(_ text: String?) -> [String]? { text.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } } }
         options.task = task; options.text = text; options.csv = csv; options.columns = list(columns); options.target = list(target)
         options.npyInputs = npyInputs; options.npyTargets = npyTargets; options.sequenceLength = sequenceLength
@@ -143,13 +152,7 @@ struct TrainCommand: ParsableCommand {
     func run() throws {
         var status = TrainExitStatus.success
         try runReportingErrors {
-            var commandLine = commandLineOptions
-            if let seed {
-                guard let value = UInt64(seed) else {
-                    throw ConfigurationError(source: "command line", problems: ["seed must be a whole number in 0 ... \(UInt64.max) (got \(seed))"])
-                }
-                commandLine.seed = value
-            }
+            let commandLine = try commandLineOptions()
             var options = TrainOptions()
             var sources: [String] = []
             if let resume {
