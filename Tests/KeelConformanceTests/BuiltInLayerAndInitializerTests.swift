@@ -75,7 +75,7 @@ import Testing
     static func initializer<I: Initializer>(
         _ initializer: I, _ name: String, isRandom: Bool = true, momentShape: [Int] = [256, 128],
         fanShapes: [[Int]] = [[128, 256], [16, 32, 3, 3]], shapes: [[Int]] = [[7], [4, 5], [2, 3, 4, 5]],
-        varianceTolerance: Double = 0.05, moments: (@Sendable ([Int]) -> InitializerMoments)?
+        varianceTolerance: Double? = nil, moments: (@Sendable ([Int]) -> InitializerMoments)?
     ) -> ComponentCase<InitializerLaw> {
         ComponentCase(description: name) {
             try InitializerConformance(
