@@ -3,7 +3,7 @@ import Foundation
 /// The laws a `GradientClipper` keeps, in addition to the ``GradientTransformLaw``s.
 ///
 /// Bounds are sampled around the declared bound (0.5, 0.9 and 0.999 × below it; 1.001, 1.01,
-/// 1.1, 1.5 and 10 × above it) at the configured threshold and, for a ``ThresholdClipper``, at
+/// 1.1, 1.5 and 10 × above it) at the configured threshold and, for a `ThresholdClipper`, at
 /// thresholds 0.1, 0.5, 1 and 7.3; stateful clippers are re-checked after a spike, after a reset
 /// (a new state) and after a `Codable` round trip.
 public enum GradientClipperLaw: String, ConformanceLaw {
@@ -30,7 +30,7 @@ public enum GradientClipperLaw: String, ConformanceLaw {
     /// (in the guarantee's units), a `coefficient` is output/input, a fixed bound's `threshold` is
     /// the declared bound.
     case reportsWhatItDid
-    /// A ``ThresholdClipper``'s `threshold` setter is honoured: it reads back, moves the declared
+    /// A `ThresholdClipper`'s `threshold` setter is honoured: it reads back, moves the declared
     /// bound and the reported threshold, and the clipper clips to it (not applicable to other
     /// clippers).
     case thresholdHonoured

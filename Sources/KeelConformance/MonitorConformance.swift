@@ -127,7 +127,7 @@ public struct MonitorConformance<Candidate: Monitor>: Sendable {
     /// The seed of the generated scripts.
     public var seed: UInt64
 
-    /// A suite for `monitor`, named `name` in failures (default: the monitor's ``Monitor/name``),
+    /// A suite for `monitor`, named `name` in failures (default: the monitor's `Monitor.name`),
     /// driven by `script` and by generated scripts.
     ///
     /// - Precondition: `script` has at least 2 steps.

@@ -6,7 +6,7 @@
 /// - Below the threshold the output is bit-identical to the input (no multiplication by a
 ///   coefficient of 1 rounded to 0.99999994).
 /// - A zero gradient stays zero, never NaN.
-/// - Each step appends one ``TransformReport`` (norm before and after, coefficient, threshold,
+/// - Each step appends one `TransformReport` (norm before and after, coefficient, threshold,
 ///   fired) to `context.reports`.
 public protocol GradientClipper<Scalar>: GradientTransform {
     /// The bound the output keeps.
