@@ -1,6 +1,6 @@
 import Foundation
 
-/// A NumPy `.npy` array of `float32` or `float64`: reading, writing and conversion to ``Tensor``.
+/// A NumPy `.npy` array of `float32` or `float64`: reading, writing and conversion to `Tensor`.
 ///
 /// **Format** (NEP 1, versions 1.0, 2.0 and 3.0): the magic string `\x93NUMPY`, a major and
 /// minor version byte, the header length (2 bytes little-endian in 1.0, 4 bytes in 2.0/3.0),
@@ -84,6 +84,33 @@ public struct NPYArray: Sendable, Equatable {
             if let same = values as? [Scalar] { return Tensor(shape: shape, scalars: same) }
             return Tensor(shape: shape, scalars: values.map { Scalar($0) })
         }
+    }
+
+    /// The flat (C-order) index of the first NaN or ±∞ element, or nil when every element is finite.
+    public var firstNonFiniteIndex: Int? {
+        switch elements {
+        case .float32(let values): values.firstIndex { !$0.isFinite }
+        case .float64(let values): values.firstIndex { !$0.isFinite }
+        }
+    }
+
+    /// The value at a flat (C-order) index, as a `Double`.
+    public func value(atFlatIndex index: Int) -> Double {
+        switch elements {
+        case .float32(let values): Double(values[index])
+        case .float64(let values): values[index]
+        }
+    }
+
+    /// The multi-index `[i, j, …]` of a flat (C-order) index.
+    public func multiIndex(ofFlatIndex index: Int) -> [Int] {
+        var remainder = index
+        var result = Array(repeating: 0, count: shape.count)
+        for axis in shape.indices.reversed() where shape[axis] > 0 {
+            result[axis] = remainder % shape[axis]
+            remainder /= shape[axis]
+        }
+        return result
     }
 
     /// Reads the `.npy` file at `url`.

@@ -1,4 +1,4 @@
-/// Watches the dynamics of recurrent layers (``StepObservation/recurrentDynamics``) every `every`
+/// Watches the dynamics of recurrent layers (`StepObservation.recurrentDynamics`) every `every`
 /// steps: Pascanu's spectral criterion on W_hh, gate saturation, and hidden-state norm growth.
 ///
 /// Rules, checked per layer on due steps (step % `every` == 0):
@@ -61,7 +61,7 @@ public struct RecurrentDynamicsMonitor: Monitor {
 
     public var needs: ObservationNeeds { .recurrentDynamics }
 
-    /// ``ObservationNeeds/recurrentDynamics`` on due steps, nothing otherwise.
+    /// `ObservationNeeds.recurrentDynamics` on due steps, nothing otherwise.
     public func needs(atStep step: Int) -> ObservationNeeds { isDue(step: step) ? .recurrentDynamics : [] }
 
     /// Whether `step` is checked.
@@ -77,14 +77,14 @@ public struct RecurrentDynamicsMonitor: Monitor {
                 largestSingularValues[key] = sigma
                 if let margin = spectralMargin, sigma > margin / gamma {
                     findings.append(
-                        "σ_max(\(key)) = \(sigma) > \(margin / gamma) (Pascanu: 1/γ with γ = \(gamma)); exploding gradients are possible")
+                        "σ_max(\(key)) = \(findingNumber(sigma)) > \(findingNumber(margin / gamma)) (Pascanu: 1/γ with γ = \(gamma)); exploding gradients are possible")
                 }
             }
             if let limit = saturationThreshold, let saturation = layer.gateSaturation, saturation > limit {
-                findings.append("\(saturation * 100)% of the gates of \(key) are saturated (limit \(limit * 100)%)")
+                findings.append("\(findingNumber(saturation * 100))% of the gates of \(key) are saturated (limit \(findingNumber(limit * 100))%)")
             }
             if let limit = hiddenGrowthThreshold, let growth = layer.hiddenNormGrowth, !(growth <= limit) {
-                findings.append("hidden-state norm of \(key) grew \(growth)× over the sequence (limit \(limit)×)")
+                findings.append("hidden-state norm of \(key) grew \(findingNumber(growth))× over the sequence (limit \(findingNumber(limit))×)")
             }
         }
         return findings.isEmpty ? .proceed : action.verdict(reason: "recurrent dynamics: " + findings.joined(separator: "; "))

@@ -9,13 +9,14 @@ extension Trainer {
     ///   - validation: evaluated per ``TrainerConfiguration/validationSchedule`` (batches of its
     ///     epoch 0), in inference mode.
     ///   - maxSteps: a limit on ``step`` (total, not per call).
-    /// - Throws: errors of the gradient pipeline (``GradientTransform/apply(to:state:context:)``)
-    ///   and of the event sinks (``EventSink/receive(_:)``, ``EventSink/flush()``), as thrown.
+    /// - Throws: errors of the gradient pipeline (`GradientTransform.apply(to:state:context:)`)
+    ///   and of the event sinks (`EventSink.receive(_:)`, `EventSink.flush()`), as thrown.
     @discardableResult
     public mutating func fit<Source: BatchSource, Validation: BatchSource>(
         epochs: Int, source: Source, validation: Validation?, maxSteps: Int? = nil
     ) throws -> FitResult where Source.Scalar == Scalar, Validation.Scalar == Scalar {
         precondition(source.batchesPerEpoch >= 1, "Trainer.fit: the source has no batches")
+        try synchronizeWithRoot()
         if snapshots.isEmpty { takeSnapshot() }
         epochStart = ContinuousClock.now
         let reason = try runLoop(epochs: epochs, source: source, validation: validation, maxSteps: maxSteps)
