@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "KeelConformance", targets: ["KeelConformance"]),
         .library(name: "KeelReport", targets: ["KeelReport"]),
         .library(name: "KeelDistributed", targets: ["KeelDistributed"]),
+        .library(name: "KeelDoctor", targets: ["KeelDoctor"]),
         .executable(name: "keel", targets: ["KeelCLI"]),
         .executable(name: "keel-bench", targets: ["KeelBench"]),
         .executable(name: "keel-component", targets: ["KeelComponentTool"]),
@@ -41,6 +42,9 @@ let package = Package(
         .target(name: "KeelData", dependencies: ["KeelCore"]),
         .target(name: "KeelTrainer", dependencies: ["KeelCore", "KeelLayers", "KeelOptimizers", "KeelMonitors"]),
         .target(name: "KeelConformance", dependencies: ["KeelCore", "KeelLayers", "KeelOptimizers", "KeelMonitors"]),
+        // The stability doctor: diagnosis at initialization, short probes, a prescription with evidence.
+        .target(name: "KeelDoctor", dependencies: ["KeelCore", "KeelLayers", "KeelOptimizers", "KeelMonitors", "KeelTrainer"]),
+        .testTarget(name: "KeelDoctorTests", dependencies: ["KeelDoctor", "KeelTrainer", "KeelData"]),
         .target(
             name: "Keel",
             dependencies: ["KeelCore", "KeelLayers", "KeelOptimizers", "KeelMonitors", "KeelData", "KeelTrainer"]),
@@ -73,7 +77,7 @@ let package = Package(
         .target(name: "KeelReport", dependencies: ["KeelMonitors"]),
         .target(
             name: "KeelCommands",
-            dependencies: ["KeelCore", "KeelLayers", "KeelOptimizers", "KeelMonitors", "KeelData", "KeelTrainer", "KeelReport", "KeelDistributed"]),
+            dependencies: ["KeelCore", "KeelLayers", "KeelOptimizers", "KeelMonitors", "KeelData", "KeelTrainer", "KeelReport", "KeelDistributed", "KeelDoctor"]),
         .executableTarget(
             name: "KeelCLI",
             dependencies: ["KeelCommands", .product(name: "ArgumentParser", package: "swift-argument-parser")]),

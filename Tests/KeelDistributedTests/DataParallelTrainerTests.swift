@@ -80,8 +80,10 @@ struct DataParallelTrainerTests {
         #expect(!result.timedOut && result.status == 0, "\(result.output)")
         let ranks = try (0..<2).map { try RankRecord.read("rollback", rank: $0, in: directory) }
         for record in ranks {
-            // Back to the snapshot after step 5; batch 7 is skipped, so 49 batches make 49 steps.
-            #expect(record.actions.count == 1 && record.actions[0].hasPrefix("7 rollback: NonFiniteMonitor"), "\(record.actions)")
+            // Back to the snapshot after step 5, with the rollback's learning-rate backoff; batch 7
+            // is skipped, so 49 batches make 49 steps.
+            #expect(record.actions.count == 2 && record.actions[0].hasPrefix("7 rollback: NonFiniteMonitor"), "\(record.actions)")
+            #expect(record.actions.last?.hasSuffix("learningRateChange: rollback backoff") == true, "\(record.actions)")
             #expect(record.parameters.allSatisfy { $0.isFinite })
         }
         #expect(ranks[0].parameters == ranks[1].parameters)

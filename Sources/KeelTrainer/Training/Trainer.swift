@@ -26,7 +26,7 @@
 /// `trainingFinished` when ``fit(epochs:source:validation:maxSteps:)`` returns. Event `step`
 /// fields follow ``StepObservation/step``: the 0-based index of the optimizer step (steps taken
 /// before it); `epochCompleted`, `validation`, `checkpointSaved` and `trainingFinished` carry the
-/// steps taken so far. A sink that throws makes `fit` (or ``saveCheckpoint(to:)``) throw that
+/// steps taken so far. A sink that throws makes `fit` (or ``saveCheckpoint(to:extraFiles:)``) throw that
 /// error: a failing log file is never silent. Sinks are flushed when `fit` returns.
 ///
 /// **The pipeline** must end in the optimizer: its output is the update added to the parameters
@@ -135,6 +135,21 @@ where LossFunction.Scalar == Model.Scalar, Pipeline.Scalar == Model.Scalar {
         self.progress = progress
     }
 
+    /// A trainer watched by any monitor, a composite of your own included: a ``MonitorSet`` is
+    /// used as it is; any other monitor becomes the single member of a set with an
+    /// ``ExplosionAttributor``, and receives everything a member does (``Monitor/needs(atStep:)``,
+    /// ``Monitor/findings``, ``Monitor/recordClipReports(_:)``).
+    public init<Composite: Monitor>(
+        model: Model, loss: LossFunction, pipeline: Pipeline, monitor: Composite,
+        configuration: TrainerConfiguration = TrainerConfiguration(), sinks: [any EventSink] = [],
+        eventHandlers: [EventHandler] = []
+    ) {
+        self.init(
+            model: model, loss: loss, pipeline: pipeline,
+            monitors: monitor as? MonitorSet ?? MonitorSet([monitor]),
+            configuration: configuration, sinks: sinks, eventHandlers: eventHandlers)
+    }
+
     /// A trainer whose monitor set holds `monitors` (in order) with an ``ExplosionAttributor``
     /// (none when `monitors` is empty, so that an unmonitored trainer computes nothing extra).
     public init(
@@ -183,7 +198,12 @@ where LossFunction.Scalar == Model.Scalar, Pipeline.Scalar == Model.Scalar {
     }
 
     mutating func takeSnapshot() {
-        snapshots.append(TrainerSnapshot(model: model, pipelineState: pipelineState, monitors: monitors, progress: progress))
+        keep(TrainerSnapshot(model: model, pipelineState: pipelineState, monitors: monitors, progress: progress))
+    }
+
+    /// Adds `snapshot` to the rollback ring, dropping the oldest beyond its capacity.
+    mutating func keep(_ snapshot: TrainerSnapshot<Model, Pipeline.State>) {
+        snapshots.append(snapshot)
         if snapshots.count > configuration.rollback.capacity { snapshots.removeFirst(snapshots.count - configuration.rollback.capacity) }
     }
 
