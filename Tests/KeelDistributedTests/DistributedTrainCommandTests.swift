@@ -120,7 +120,6 @@ struct DistributedTrainCommandTests {
         #expect(help.contains("--batch-size is the global batch"))
     }
 
-
     @Test func aMissingLibraryIsOneClearLine() throws {
         let result = try MPILauncher.run(
             MPILauncher.keel, DistributedTrainCommandTests.arguments, in: try MPILauncher.temporaryDirectory(),

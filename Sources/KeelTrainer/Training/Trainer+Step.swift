@@ -125,6 +125,7 @@ extension Trainer {
             // evaluated next is never the state the explosion produced.
             if let good = snapshots.last {
                 model = good.model
+                try synchronizeWithRoot()
                 pipelineState = good.pipelineState
                 monitors = good.monitors
                 progress = good.progress
