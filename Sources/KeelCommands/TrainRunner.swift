@@ -142,6 +142,7 @@ public struct TrainRunner {
     @discardableResult
     public func run() throws -> TrainOutcome {
         try options.validate(source: "options")
+        try checkOutputs()
         let data = try PreparedData.load(options)
         if let problem = options.memoryProblem(data: (data.inputSize, data.outputSize, data.vocabulary?.count)) {
             throw ConfigurationError(source: "options", problems: [problem])
@@ -154,6 +155,25 @@ public struct TrainRunner {
             write("test: \(test.count) fresh sequences every \(options.validateEvery ?? data.source.batchesPerEpoch) steps, wrong if \(test.criterion.summary)\(options.stopAtError.map { "; stop when the error rate is below \($0)" } ?? "")\n")
         }
         return try specification.build(TrainingBody(runner: self, data: data, specification: specification))
+    }
+
+    /// Fails before any data is read or step is run when an output cannot be written: a log
+    /// path that is a directory or lies in a missing directory, a checkpoint directory that is a
+    /// file or someone else's directory.
+    func checkOutputs() throws {
+        for directory in [options.checkpointDir, options.bestCheckpointDir].compactMap({ $0 }) {
+            try CheckpointDirectory.checkReplaceable(directory)
+        }
+        if let log = options.log {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: log, isDirectory: &isDirectory), isDirectory.boolValue {
+                throw CommandError("\(log): is a directory; --log needs a file path")
+            }
+            let parent = URL(fileURLWithPath: log).standardizedFileURL.deletingLastPathComponent().path
+            guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw CommandError("\(log): the directory \(parent) does not exist")
+            }
+        }
     }
 
     struct TrainingBody: RecurrentNetworkBody {

@@ -80,6 +80,9 @@ import KeelMonitors
             (["train", "--text", single, "--steps", "1"], ["single.txt", "1 distinct character"]),
             (["train", "--npy-inputs", nan, "--npy-targets", targets], ["nan.npy", "element [0, 2, 0] is nan"]),
             (["train", "--npy-inputs", inputs, "--npy-targets", infTargets], ["inf.npy", "element [1] is inf"]),
+            (Self.tiny + ["--log", directory.path], [directory.path, "is a directory"]),
+            (Self.tiny + ["--checkpoint-dir", directory.path], ["not a Keel checkpoint", "refusing to replace it"]),
+            (Self.tiny + ["--best-checkpoint-dir", nul], ["nul.txt", "a checkpoint is a directory"]),
             (["sample", directory.path], [directory.path, "manifest.json"]),
             (["evaluate", directory.appendingPathComponent("missing").path, "--text", single], ["no such checkpoint directory"]),
         ]
@@ -89,6 +92,8 @@ import KeelMonitors
             for fragment in fragments { #expect(result.standardError.contains(fragment), "\(arguments): \(result.standardError)") }
             for word in Self.internals { #expect(!result.output.contains(word), "\(word) in \(result.output)") }
         }
+        // Nothing given as an output was replaced or removed.
+        #expect(FileManager.default.fileExists(atPath: syntax) && FileManager.default.fileExists(atPath: nul))
     }
 
     /// 0 when the run reached its steps; 3 stopped by a monitor; 4 rollback budget exhausted;
