@@ -80,7 +80,7 @@ struct TrainCommand: ParsableCommand {
     var clip: String?
     @Option(parsing: .unconditional, help: "The clipper's threshold (max norm, max value, AGC λ, AutoClip percentile, ZClip z).")
     var clipThreshold: Double?
-    @Option(help: "Truncated BPTT: K1 (window) or K1,K2 (window, backpropagation depth).")
+    @Option(parsing: .unconditional, help: "Truncated BPTT: K1 (window) or K1,K2 (window, backpropagation depth).")
     var tbptt: String?
 
     @Option(help: "Monitors: standard|none (standard: non-finite, explosion, loss spike, vanishing, dynamics).")
