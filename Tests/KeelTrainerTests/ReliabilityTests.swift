@@ -95,6 +95,26 @@ struct ScaledSource: BatchSource {
         for (_, tensor) in trainer.model.parameters { #expect(tensor.nonFiniteCount == 0) }
     }
 
+    /// The budget is per incident: two separate spikes each get their retries, while one that
+    /// keeps failing exhausts it.
+    @Test func theRollbackBudgetIsPerIncident() throws {
+        var configuration = TrainerConfiguration(seed: 3)
+        configuration.rollback = RollbackPolicy(snapshotInterval: 2, maxRollbacks: 1)
+        var trainer = makeTrainer(monitors: [NonFiniteMonitor(action: .rollback, escalateAfter: nil)], configuration: configuration)
+        struct Poisons: BatchSource {
+            var batchesPerEpoch: Int { 8 }
+            func batch(epoch: Int, index: Int) -> Batch<Float> {
+                let poisoned = (epoch == 0 && index == 3) || (epoch == 2 && index == 5)
+                return SequenceSource(poisoned: poisoned ? TrainingCursor(epoch: epoch, index: index) : nil).batch(epoch: epoch, index: index)
+            }
+        }
+        let result = try trainer.fit(epochs: 4, source: Poisons())
+        #expect(result.stopReason == .completed)
+        #expect(trainer.rollbackCount == 2)
+        #expect(trainer.rollbacksInARow == 0)
+        #expect(trainer.learningRateScale == 0.25)
+    }
+
     /// With nothing to stop it, a NaN reaches the weights; saving then refuses and leaves the
     /// previous checkpoint untouched.
     @Test func aCheckpointNeverHoldsNonFiniteWeights() throws {
