@@ -14,7 +14,7 @@ struct TrainCommand: ParsableCommand {
             with the options is listed at once.
             Exit status: 0 the run reached its steps or target; 1 an error (bad options, data or \
             checkpoint); 3 a monitor stopped training (--on-explosion stop); 4 the rollback budget \
-            was exhausted; 5 the model diverged (non-finite weights, never checkpointed, or a non-finite validation loss).
+            was exhausted; 5 the model diverged (non-finite weights, never checkpointed, or a non-finite or absurd validation loss).
             """)
 
     @Option(help: "A JSON file of options (keys as the flag names); command-line flags override it.")

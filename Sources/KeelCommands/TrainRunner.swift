@@ -119,9 +119,14 @@ public struct TrainRunner {
             [
                 NonFiniteMonitor(action: action == .warn ? .warn : (action == .skipUpdate ? .skipUpdate : action), escalateAfter: action == .skipUpdate ? 3 : nil),
                 // From step 0: an absurd norm needs no history, and growth is measured against
-                // however many earlier steps exist (the window fills over the first 10).
+                // however many earlier steps exist (the window fills over the first 10). Against
+                // the median, not the minimum: one tiny norm in the window (a tanh RNN's
+                // gradients fluctuate over two decades) made ordinary steps look like ×100
+                // explosions, and a rollback, which restores the monitors too, replayed into the
+                // same false alarm until the budget ran out.
                 GradientExplosionMonitor(
-                    absoluteThreshold: Self.absoluteGradientNormLimit, growthFactor: 100, window: 10, action: action, minimumHistory: 1),
+                    absoluteThreshold: Self.absoluteGradientNormLimit, growthFactor: 100, window: 10, baseline: .median, action: action,
+                    minimumHistory: 1),
                 LossSpikeMonitor(action: .warn),
                 VanishingGradientMonitor(),
                 // Pascanu's σ_max(W_hh) > 1/γ rule is about h_t = φ(W_hh h_{t-1} + …); in an LSTM
@@ -278,8 +283,13 @@ public struct TrainRunner {
         }
         if diverged == nil, let key = trainer.model.parameters.first(where: { $0.1.nonFiniteCount > 0 })?.0 { diverged = key.rawValue }
         let validation = diverged == nil ? data.validation.map { trainer.evaluate($0) } : nil
-        // Finite but useless weights (a learning rate of 1e18): the model's held-out loss says so.
-        let lossDiverged = validation.map { !$0.loss.isFinite } ?? false
+        // Finite but useless weights (a learning rate of 1e18, or an unclipped explosion that
+        // skipping could not stop): the held-out loss says so, non-finite or a million times the
+        // best constant prediction's.
+        var lossDiverged = false
+        if let loss = validation?.loss { lossDiverged = !loss.isFinite || loss > 1e6 * (data.baselineLoss ?? .infinity) }
+        let status = TrainExitStatus(stopReason: result.stopReason, solved: solvedAt != nil, nonFiniteWeights: diverged != nil, lossDiverged: lossDiverged)
+        lossDiverged = lossDiverged && status == .diverged && diverged == nil  // a monitor's stop says more
         let finish: FinishRecord
         if let solvedAt, let target = options.stopAtError, let rate = lastTest?.metrics["errorRate"] {
             finish = FinishRecord(
@@ -288,13 +298,12 @@ public struct TrainRunner {
         } else if let diverged {
             finish = FinishRecord(step: trainer.step, reason: "diverged", detail: "the weights are non-finite (first: \(diverged))")
         } else if lossDiverged {
-            finish = FinishRecord(step: trainer.step, reason: "diverged", detail: "the validation loss is non-finite")
+            finish = FinishRecord(step: trainer.step, reason: "diverged", detail: "the validation loss is \(shortNumber(validation?.loss ?? .nan))")
         } else {
             finish = FinishRecord(step: trainer.step, reason: result.stopReason.eventName, detail: result.stopReason.description)
         }
         try outlet.forward(.trainingFinished(finish))
         try outlet.flush()
-        let status = TrainExitStatus(stopReason: result.stopReason, solved: solvedAt != nil, diverged: diverged != nil || lossDiverged)
         var summary = "finished at step \(trainer.step) (\(solvedAt != nil ? "solved" : status.summary(stopReason: result.stopReason, onExplosion: options.onExplosion ?? "skip")))"
         if let last = result.lastLoss { summary += "; last training loss \(shortNumber(last))" }
         if let validation {
@@ -312,7 +321,7 @@ public struct TrainRunner {
         }
         write(summary + "\n")
         if lossDiverged {
-            write("the model diverged: its validation loss is \(shortNumber(validation?.loss ?? .nan)) (the weights are finite but useless; lower the learning rate)\n")
+            write("the model diverged: its validation loss is \(shortNumber(validation?.loss ?? .nan))\(data.baselineLoss.map { " (the best constant prediction's is \(shortNumber($0)))" } ?? ""); clip the gradients or lower the learning rate\n")
         }
         if let diverged {
             write("weights: \(diverged) holds NaN or infinite values\(options.onExplosion == "warn" ? " (--on-explosion warn lets non-finite updates through)" : ""); no checkpoint was written with them\((options.checkpointDir ?? options.bestCheckpointDir).map { ", \($0) keeps the last finite one if any" } ?? "")\n")

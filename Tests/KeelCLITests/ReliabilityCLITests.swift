@@ -108,6 +108,10 @@ import KeelMonitors
         let rollback = try KeelExecutable.run(exploding + ["--on-explosion", "rollback"])
         #expect(rollback.status == 4, "\(rollback.output)")
         #expect(rollback.standardOutput.contains("exit status 4: the rollback budget was exhausted"))
+        // Skipping cannot undo what step 0 did at this rate: finite weights, absurd loss.
+        let skip = try KeelExecutable.run(exploding + ["--on-explosion", "skip"])
+        #expect(skip.status == 5, "\(skip.output)")
+        #expect(skip.standardOutput.contains("the model diverged: its validation loss is"))
         let checkpoint = directory.appendingPathComponent("ckpt").path
         let warn = try KeelExecutable.run(exploding + ["--on-explosion", "warn", "--checkpoint-dir", checkpoint])
         #expect(warn.status == 5, "\(warn.output)")
