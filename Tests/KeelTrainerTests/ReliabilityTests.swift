@@ -48,7 +48,7 @@ struct ScaledSource: BatchSource {
         let loss = trainer.evaluate(SequenceSource(batchesPerEpoch: 2)).loss, clean = try Self.cleanLoss()
         #expect(loss.isFinite)
         #expect(abs(loss - clean) < 0.5 * clean + 0.01, "loss \(loss), clean run \(clean)")
-        let directory = temporaryDirectory("nan-\(step)-\(action)")
+        let directory = temporaryDirectory("reliability-nan-\(step)-\(action)")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         try trainer.saveCheckpoint(to: directory + "/checkpoint")
     }
@@ -118,7 +118,7 @@ struct ScaledSource: BatchSource {
     /// With nothing to stop it, a NaN reaches the weights; saving then refuses and leaves the
     /// previous checkpoint untouched.
     @Test func aCheckpointNeverHoldsNonFiniteWeights() throws {
-        let directory = temporaryDirectory("non-finite") + "/checkpoint"
+        let directory = temporaryDirectory("reliability-non-finite") + "/checkpoint"
         defer { try? FileManager.default.removeItem(atPath: URL(fileURLWithPath: directory).deletingLastPathComponent().path) }
         var trainer = makeTrainer()
         try trainer.fit(epochs: 1, source: SequenceSource())
@@ -134,7 +134,7 @@ struct ScaledSource: BatchSource {
     /// Every single-byte change anywhere in a small checkpoint is refused by `loadCheckpoint`,
     /// which then leaves the trainer untouched.
     @Test func corruptionAtEveryByteIsRefused() throws {
-        let root = temporaryDirectory("corruption")
+        let root = temporaryDirectory("reliability-corruption")
         defer { try? FileManager.default.removeItem(atPath: root) }
         let directory = root + "/checkpoint"
         var trainer = makeTrainer()
@@ -175,7 +175,7 @@ struct ScaledSource: BatchSource {
     /// Truncation and removal of any file are refused too; stale staging directories of dead runs
     /// go at the next save.
     @Test func truncatedMissingAndStaleFiles() throws {
-        let root = temporaryDirectory("truncated")
+        let root = temporaryDirectory("reliability-truncated")
         defer { try? FileManager.default.removeItem(atPath: root) }
         let directory = root + "/checkpoint"
         var trainer = makeTrainer()
