@@ -15,6 +15,11 @@ struct TrainCommand: ParsableCommand {
             Exit status: 0 the run reached its steps or target; 1 an error (bad options, data or \
             checkpoint); 3 a monitor stopped training (--on-explosion stop); 4 the rollback budget \
             was exhausted; 5 the model diverged (non-finite weights, never checkpointed, or a non-finite or absurd validation loss).
+            Data-parallel on several processes or machines (Open MPI: apt-get install openmpi-bin), with the \
+            same options: one host, 4 ranks: mpirun -np 4 keel train ARGS; two hosts, 2 ranks each: \
+            mpirun -H host1:2,host2:2 --mca btl_tcp_if_include eth0 --mca oob_tcp_if_include eth0 keel train ARGS \
+            (keel at the same path on every host). --batch-size is the global batch (divisible by the rank \
+            count); rank 0 writes the log and checkpoints, which resume on any rank count.
             """)
 
     @Option(help: "A JSON file of options (keys as the flag names); command-line flags override it.")
@@ -117,8 +122,17 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Write every training event to this JSON Lines file (for keel report).")
     var log: String?
 
-    var commandLineOptions: TrainOptions {
+    /// The options given on the command line (`nil` where a flag is absent); throws for a seed
+    /// that is not a whole number in range (`--seed` is read as text so that a negative value
+    /// reaches this message instead of the parser's "missing value").
+    func commandLineOptions() throws -> TrainOptions {
         var options = TrainOptions()
+        if let seed {
+            guard let value = UInt64(seed) else {
+                throw ConfigurationError(source: "command line", problems: ["seed must be a whole number in 0 ... \(UInt64.max) (got \(seed))"])
+            }
+            options.seed = value
+        }
         func list(_ text: String?) -> [String]? { text.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } } }
         options.task = task; options.text = text; options.csv = csv; options.columns = list(columns); options.target = list(target)
         options.npyInputs = npyInputs; options.npyTargets = npyTargets; options.sequenceLength = sequenceLength
@@ -138,13 +152,7 @@ struct TrainCommand: ParsableCommand {
     func run() throws {
         var status = TrainExitStatus.success
         try runReportingErrors {
-            var commandLine = commandLineOptions
-            if let seed {
-                guard let value = UInt64(seed) else {
-                    throw ConfigurationError(source: "command line", problems: ["seed must be a whole number in 0 ... \(UInt64.max) (got \(seed))"])
-                }
-                commandLine.seed = value
-            }
+            let commandLine = try commandLineOptions()
             var options = TrainOptions()
             var sources: [String] = []
             if let resume {
@@ -161,7 +169,7 @@ struct TrainCommand: ParsableCommand {
             // otherwise (never into a directory recorded by another run).
             if let resume, options.checkpointDir == nil { options.checkpointDir = resume }
             try options.validate(source: sources.count == 1 ? "command line" : sources.joined(separator: " + "))
-            status = try TrainRunner(options: options, resume: resume).run().exitStatus
+            status = try DistributedTraining.run(TrainRunner(options: options, resume: resume)).exitStatus
         }
         if status != .success { throw ExitCode(status.rawValue) }
     }

@@ -40,6 +40,9 @@ public struct TrainRunner {
     public var write: @Sendable (String) -> Void
     /// How progress is shown on the console.
     public var progressMode: ConsoleProgressMode
+    /// The processes training together (``DistributedTraining`` sets it under `mpirun`): each
+    /// trains on its shard of every batch, and only rank 0 writes the log and checkpoints.
+    public var collective: any TrainingCollective = SingleProcess()
 
     /// A run of `options`, resuming from the checkpoint directory `resume` when given, printing to
     /// standard output by default.
@@ -148,7 +151,7 @@ public struct TrainRunner {
     public func run() throws -> TrainOutcome {
         try options.validate(source: "options")
         try checkOutputs()
-        let data = try PreparedData.load(options)
+        let data = try PreparedData.load(options).sharded(for: collective)
         if let problem = options.memoryProblem(data: (data.inputSize, data.outputSize, data.vocabulary?.count)) {
             throw ConfigurationError(source: "options", problems: [problem])
         }
@@ -219,7 +222,7 @@ public struct TrainRunner {
         configuration.rollback = RollbackPolicy(learningRateBackoff: 0.5)
         if let every = options.validateEvery { configuration.validationSchedule = .everySteps(every) }
         var sinks: [any EventSink] = []
-        if let log = options.log {
+        if let log = options.log, collective.rank == 0 {
             if resume == nil { try? FileManager.default.removeItem(atPath: log) }
             sinks.append(try JSONLinesEventSink(path: log))
         }
@@ -233,6 +236,7 @@ public struct TrainRunner {
             ? RunnerValidation(test: data.test, validation: data.validation, every: options.validateEvery ?? perEpoch) : nil
         let outlet = FinishHoldingSink(sinks, holdsFinish: true)
         var trainer = Trainer(model: model, loss: loss, pipeline: pipeline, monitors: monitors(), configuration: configuration, sinks: [outlet])
+        trainer.collective = collective
         if let resume {
             try trainer.loadCheckpoint(from: resume, transformStateDecoders: AnyTransformStateDecoders([pipeline.first, pipeline.second]))
             write("resumed from \(resume) at step \(trainer.step)\n")
@@ -345,6 +349,7 @@ public struct TrainRunner {
         of trainer: Trainer<Model, LossFunction, Pipeline>, to directory: String, data: PreparedData,
         specification: RecurrentNetworkSpecification, scheduleSteps: Int
     ) throws where Model.Scalar == Float {
+        guard collective.rank == 0 else { return }
         try trainer.saveCheckpoint(to: directory, extraFiles: sidecars(for: directory, data: data, specification: specification, scheduleSteps: scheduleSteps))
     }
 

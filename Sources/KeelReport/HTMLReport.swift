@@ -109,7 +109,7 @@ public struct HTMLReport: Sendable {
             if !clipped.isEmpty {
                 chart.series.append(.init(label: "clipped (\(run.name))", color: color(index), points: thinned(clipped, limit: 400).map { (Double($0.step), $0.globalGradientNorm) }, dotsOnly: true))
             }
-            if let threshold = steps.lazy.flatMap(\.clipReports).compactMap(\.threshold).first,
+            if let threshold = steps.lazy.flatMap(\.clipReports).compactMap(\.clip?.threshold).first,
                !thresholds.contains(where: { $0.y == threshold }) {
                 thresholds.append(.init(label: "clip at \(shortNumber(threshold))", y: threshold, color: "#555"))
             }

@@ -9,7 +9,7 @@ import KeelReport
     @Test func reportHasEverySectionAndNoScripts() {
         let events: [TrainingEvent] = [
             .stepCompleted(StepRecord(step: 0, epoch: 0, loss: 1, globalGradientNorm: 120, learningRate: 0.1, clipReports: [
-                TransformReport(transform: "GlobalNormClipper", fired: true, normBefore: 120, normAfter: 1, coefficient: 1.0 / 120, threshold: 1),
+                .clip(ClipReport(transform: "GlobalNormClipper", fired: true, normBefore: 120, normAfter: 1, coefficient: 1.0 / 120, threshold: 1)),
             ])),
             .stepCompleted(StepRecord(step: 1, epoch: 0, loss: .nan, globalGradientNorm: .infinity, learningRate: 0.1)),
             .gradientFlow(GradientFlowRecord(step: 0, profiles: [.init(weightKey: "encoder.layer0.weightHH", norms: [1e-3, 1e-2, 0.1, 1])])),

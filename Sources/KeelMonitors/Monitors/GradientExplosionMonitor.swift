@@ -17,7 +17,7 @@
 /// monitor proceeds and records nothing for them.
 ///
 /// Cost: O(window) per step, independent of the model.
-public struct GradientExplosionMonitor: Monitor, FindingReporter {
+public struct GradientExplosionMonitor: Monitor {
     /// Fire when ‖g‖ exceeds this (nil: no absolute rule).
     public var absoluteThreshold: Double?
     /// Fire when ‖g‖ exceeds this multiple of the window baseline (nil: no growth rule).

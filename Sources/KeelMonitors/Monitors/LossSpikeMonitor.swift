@@ -14,7 +14,7 @@
 ///
 /// ## References
 /// - OLMo-core, `SkipStepOptimizer(rolling_interval_length=128, sigma_factor=6)`.
-public struct LossSpikeMonitor: Monitor, FindingReporter {
+public struct LossSpikeMonitor: Monitor {
     /// The number of recent losses μ and σ are taken over.
     public var window: Int
     /// The number of recorded losses before the detector is active.

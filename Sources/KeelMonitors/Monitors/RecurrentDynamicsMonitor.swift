@@ -16,7 +16,7 @@
 /// ## References
 /// - Pascanu, Mikolov, Bengio, "On the difficulty of training recurrent neural networks",
 ///   ICML 2013 (arXiv 1211.5063).
-public struct RecurrentDynamicsMonitor: Monitor, FindingReporter, StepScheduledNeeds {
+public struct RecurrentDynamicsMonitor: Monitor {
     /// Check every this many steps (≥ 1).
     public var every: Int
     /// The activation of recurrent layers, for γ.

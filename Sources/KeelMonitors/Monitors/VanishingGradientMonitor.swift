@@ -10,7 +10,7 @@
 ///   positive entries of the profile, since steps beyond a truncation are recorded as 0).
 ///
 /// Non-finite steps reset nothing and count for nothing. Cost: O(#parameters + #recurrent layers).
-public struct VanishingGradientMonitor: Monitor, FindingReporter {
+public struct VanishingGradientMonitor: Monitor {
     /// Fire on a global norm below this (nil: off).
     public var globalThreshold: Double?
     /// Fire on any per-parameter norm below this (nil: off).

@@ -25,9 +25,11 @@ extension Trainer {
             }
         }
         if cursors.count > 1 { gradients.scale(by: 1 / Scalar(cursors.count)) }
-        let stepLoss = lossSum / Double(cursors.count)
+        var stepLoss = lossSum / Double(cursors.count)
+        try collective.averageGradients(&gradients, loss: &stepLoss)
         let observation = observe(gradients: gradients, loss: stepLoss, flows: flows, epoch: cursors[0].epoch, needs: needs)
-        let outcome = monitors.evaluate(observation)
+        var outcome = monitors.evaluate(observation)
+        outcome.verdict = try collective.agree(on: outcome.verdict)
         for record in MonitorFiredRecord.records(from: outcome) { try emit(.monitorFired(record)) }
         try emitDynamics(observation)
         if let snapshotCandidate, outcome.verdict.severity == 0, observation.loss.isFinite, !observation.hasNonFiniteValues {
@@ -63,9 +65,9 @@ extension Trainer {
                 transformReports = context.reports
             }
             model.applyUpdate(updates, scaledBy: Scalar(progress.learningRateScale))
-            // Optimizers report the learning rate they applied; the rest are clipping reports.
-            scheduledRate = transformReports.last(where: { $0.learningRate != nil })?.learningRate
-            reports = transformReports.filter { $0.learningRate == nil }
+            // Optimizers report the learning rate they applied; the rest go to the monitors and the log.
+            scheduledRate = transformReports.last(where: { $0.optimizer != nil })?.optimizer?.learningRate
+            reports = transformReports.filter { $0.optimizer == nil }
             if needs.contains(.updateNorm) {
                 updateNorm = updates.globalNorm() * progress.learningRateScale
                 progress.previousUpdateNorm = updateNorm
@@ -147,6 +149,7 @@ extension Trainer {
         // The scale survives the restore, so that the backoff compounds over retries.
         let scale = progress.learningRateScale
         model = snapshot.model
+        try synchronizeWithRoot()
         pipelineState = snapshot.pipelineState
         monitors = snapshot.monitors
         progress = snapshot.progress

@@ -99,6 +99,9 @@ where LossFunction.Scalar == Model.Scalar, Pipeline.Scalar == Model.Scalar {
     public internal(set) var rollbacksInARow = 0
     /// The step whose failure caused the latest rollback of the current incident.
     var rollbackIncidentStep: Int?
+    /// The processes training this model together (data parallelism); ``SingleProcess`` by
+    /// default. See ``TrainingCollective`` for where the trainer calls it.
+    public var collective: any TrainingCollective = SingleProcess()
 
     var progress: TrainerProgress
     var snapshots: [TrainerSnapshot<Model, Pipeline.State>] = []
@@ -135,6 +138,21 @@ where LossFunction.Scalar == Model.Scalar, Pipeline.Scalar == Model.Scalar {
         progress.plateau = configuration.plateau
         progress.earlyStopping = configuration.earlyStopping
         self.progress = progress
+    }
+
+    /// A trainer watched by any monitor, a composite of your own included: a ``MonitorSet`` is
+    /// used as it is; any other monitor becomes the single member of a set with an
+    /// ``ExplosionAttributor``, and receives everything a member does (``Monitor/needs(atStep:)``,
+    /// ``Monitor/findings``, ``Monitor/recordClipReports(_:)``).
+    public init<Composite: Monitor>(
+        model: Model, loss: LossFunction, pipeline: Pipeline, monitor: Composite,
+        configuration: TrainerConfiguration = TrainerConfiguration(), sinks: [any EventSink] = [],
+        eventHandlers: [EventHandler] = []
+    ) {
+        self.init(
+            model: model, loss: loss, pipeline: pipeline,
+            monitors: monitor as? MonitorSet ?? MonitorSet([monitor]),
+            configuration: configuration, sinks: sinks, eventHandlers: eventHandlers)
     }
 
     /// A trainer whose monitor set holds `monitors` (in order) with an ``ExplosionAttributor``
