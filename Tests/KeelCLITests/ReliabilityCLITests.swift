@@ -144,6 +144,25 @@ import KeelMonitors
         #expect(try CheckpointDirectory.verify(copy).step == 4)
     }
 
+    /// A run killed while writing its log leaves an unterminated last line: the resumed run
+    /// appending to the log cuts it off first, so `keel report` still reads every line.
+    @Test func theLogOfAKilledRunStaysReadableWhenResumed() throws {
+        let directory = try KeelExecutable.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let checkpoint = directory.appendingPathComponent("ckpt").path, log = directory.appendingPathComponent("run.jsonl").path
+        let first = try KeelExecutable.run(Self.tiny.dropLast(2) + ["--steps", "3", "--checkpoint-dir", checkpoint, "--log", log])
+        #expect(first.status == 0, "\(first.output)")
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(#"{"stepCompleted":{"step":3,"lo"#.utf8))
+        try handle.close()
+        let resumed = try KeelExecutable.run(["train", "--resume", checkpoint, "--steps", "5", "--log", log])
+        #expect(resumed.status == 0, "\(resumed.output)")
+        let report = try KeelExecutable.run(["report", log, "--output", directory.appendingPathComponent("report.html").path])
+        #expect(report.status == 0, "\(report.output)")
+        #expect(report.standardOutput.contains("5 steps"))
+    }
+
     /// A text checkpoint written in-process, its options, and the evaluation text.
     static func textCheckpoint(in directory: URL) throws -> (checkpoint: String, text: String, options: TrainOptions) {
         let text = directory.appendingPathComponent("corpus.txt").path
