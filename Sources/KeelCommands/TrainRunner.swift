@@ -223,7 +223,12 @@ public struct TrainRunner {
         if let every = options.validateEvery { configuration.validationSchedule = .everySteps(every) }
         var sinks: [any EventSink] = []
         if let log = options.log, collective.rank == 0 {
-            if resume == nil { try? FileManager.default.removeItem(atPath: log) }
+            if let resume {
+                // Events a killed run logged after its last checkpoint would appear twice.
+                try LogContinuation.trim(log, toStep: try CheckpointDirectory.verify(resume).step)
+            } else {
+                try? FileManager.default.removeItem(atPath: log)
+            }
             sinks.append(try JSONLinesEventSink(path: log))
         }
         sinks.append(ConsoleProgressSink(totalSteps: totalSteps, every: max(1, totalSteps / 20), mode: progressMode, write: write))

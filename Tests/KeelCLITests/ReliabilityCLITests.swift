@@ -8,6 +8,7 @@ import Testing
 import KeelCommands
 import KeelTrainer
 import KeelMonitors
+import KeelReport
 
 /// No crash on any input, honest exit codes, checkpoints verified by every command that reads
 /// them, and atomic under kill -9.
@@ -152,15 +153,19 @@ import KeelMonitors
         let checkpoint = directory.appendingPathComponent("ckpt").path, log = directory.appendingPathComponent("run.jsonl").path
         let first = try KeelExecutable.run(Self.tiny.dropLast(2) + ["--steps", "3", "--checkpoint-dir", checkpoint, "--log", log])
         #expect(first.status == 0, "\(first.output)")
+        // What a run killed at step 4 after the checkpoint at 3 leaves: step 3 logged, a line cut.
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
         try handle.seekToEnd()
-        try handle.write(contentsOf: Data(#"{"stepCompleted":{"step":3,"lo"#.utf8))
+        try handle.write(contentsOf: Data((#"{"globalGradientNorm":1,"learningRate":0.003,"loss":1,"step":3,"epoch":0,"type":"stepCompleted"}"#
+            + "\n" + #"{"globalGradientNorm":1,"lea"#).utf8))
         try handle.close()
         let resumed = try KeelExecutable.run(["train", "--resume", checkpoint, "--steps", "5", "--log", log])
         #expect(resumed.status == 0, "\(resumed.output)")
         let report = try KeelExecutable.run(["report", log, "--output", directory.appendingPathComponent("report.html").path])
         #expect(report.status == 0, "\(report.output)")
         #expect(report.standardOutput.contains("5 steps"))
+        let steps = try RunLog(contentsOfFile: log).steps.map(\.step)
+        #expect(steps == Array(0..<5))
     }
 
     /// A text checkpoint written in-process, its options, and the evaluation text.
