@@ -198,10 +198,21 @@ where LossFunction.Scalar == Model.Scalar, Source.Scalar == Model.Scalar {
                 }
             }
         }
+        // The first trial (the user's rate) calibrates: all trials run the steps it managed in its
+        // share of the time (at most trialSteps), so that every trial is complete and comparable.
         let trialEnd = started + (deadline - started) * 0.85
+        var steps = configuration.trialSteps
         for (index, trial) in trials.enumerated() {
-            let stop = min(deadline, ContinuousClock.now + (trialEnd - ContinuousClock.now) / (trials.count - index))
-            result.rateTrials.append(try self.trial(trial.candidate, learningRate: trial.rate, until: stop))
+            let share = (trialEnd - ContinuousClock.now) / (trials.count - index)
+            var outcome = try self.trial(
+                trial.candidate, learningRate: trial.rate, steps: steps,
+                until: min(deadline, ContinuousClock.now + (index == 0 ? share : share * 1.5)))
+            if index == 0 && outcome.timedOut && !outcome.losses.isEmpty {
+                steps = outcome.losses.count
+                outcome = LearningRateTrial(
+                    optimizer: outcome.optimizer, learningRate: outcome.learningRate, losses: outcome.losses, plannedSteps: steps, timedOut: false)
+            }
+            result.rateTrials.append(outcome)
         }
         let choice = Prescription.chooseRate(setup: setup, diagnosis: result)
         if let candidate = ordered.first(where: { $0.name == choice.optimizer }), ContinuousClock.now < deadline {
@@ -211,19 +222,22 @@ where LossFunction.Scalar == Model.Scalar, Source.Scalar == Model.Scalar {
         return result
     }
 
-    /// A short training of a copy of the model at `learningRate` (see ``LearningRateTrial``).
-    public func trial(_ candidate: OptimizerCandidate<Scalar>, learningRate: Double, until deadline: ContinuousClock.Instant) throws -> LearningRateTrial {
+    /// A short training of a copy of the model at `learningRate` for `steps` steps (see
+    /// ``LearningRateTrial``).
+    public func trial(
+        _ candidate: OptimizerCandidate<Scalar>, learningRate: Double, steps: Int, until deadline: ContinuousClock.Instant
+    ) throws -> LearningRateTrial {
         var training = ProbeTraining(model: model, loss: loss, candidate: candidate, seed: configuration.seed &+ 2)
         var losses: [Double] = []
         var timedOut = false
-        for step in 0..<configuration.trialSteps {
+        for step in 0..<steps {
             if ContinuousClock.now >= deadline { timedOut = true; break }
             let measured = try training.train(on: batch(step), learningRate: learningRate)
             losses.append(measured.globalNorm.isFinite ? measured.loss : .nan)
             if !measured.loss.isFinite || !measured.globalNorm.isFinite { break }
         }
         return LearningRateTrial(
-            optimizer: candidate.name, learningRate: learningRate, losses: losses, plannedSteps: configuration.trialSteps, timedOut: timedOut)
+            optimizer: candidate.name, learningRate: learningRate, losses: losses, plannedSteps: steps, timedOut: timedOut)
     }
 
     /// A learning-rate range test of `candidate` on a copy of the model.

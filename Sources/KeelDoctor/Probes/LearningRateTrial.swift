@@ -19,6 +19,8 @@ public struct LearningRateTrial: Sendable, Codable, Hashable {
     public var timedOut: Bool
     /// The mean loss of the last fifth of the steps (∞ when a loss was not finite).
     public var score: Double
+    /// The mean loss of the first fifth of the steps: where the trial started from.
+    public var startLoss: Double
 
     /// A trial's result; computes the score.
     public init(optimizer: String, learningRate: Double, losses: [Double], plannedSteps: Int, timedOut: Bool) {
@@ -29,6 +31,8 @@ public struct LearningRateTrial: Sendable, Codable, Hashable {
         self.timedOut = timedOut
         let tail = losses.suffix(max(1, losses.count / 5))
         score = losses.isEmpty || losses.contains { !$0.isFinite } ? .infinity : tail.reduce(0, +) / Double(tail.count)
+        let head = losses.prefix(max(1, losses.count / 5))
+        startLoss = head.isEmpty ? .nan : head.reduce(0, +) / Double(head.count)
     }
 
     /// Whether it ran to its end: all its steps, or until its loss diverged.
