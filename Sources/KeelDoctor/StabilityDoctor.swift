@@ -198,21 +198,26 @@ where LossFunction.Scalar == Model.Scalar, Source.Scalar == Model.Scalar {
                 }
             }
         }
-        // The first trial (the user's rate) calibrates: all trials run the steps it managed in its
-        // share of the time (at most trialSteps), so that every trial is complete and comparable.
+        // The first trial (the user's rate) calibrates: from its time per step, every trial gets
+        // the step count (at most trialSteps) that fits 70% of the trials' time, so that all are
+        // complete and comparable even on a loaded machine. The first trial's record is the prefix
+        // of its losses: exactly what a trial of that length would have seen.
         let trialEnd = started + (deadline - started) * 0.85
         var steps = configuration.trialSteps
         for (index, trial) in trials.enumerated() {
-            let share = (trialEnd - ContinuousClock.now) / (trials.count - index)
-            var outcome = try self.trial(
-                trial.candidate, learningRate: trial.rate, steps: steps,
-                until: min(deadline, ContinuousClock.now + (index == 0 ? share : share * 1.5)))
-            if index == 0 && outcome.timedOut && !outcome.losses.isEmpty {
-                steps = outcome.losses.count
-                outcome = LearningRateTrial(
-                    optimizer: outcome.optimizer, learningRate: outcome.learningRate, losses: outcome.losses, plannedSteps: steps, timedOut: false)
+            let trialStarted = ContinuousClock.now
+            let outcome = try self.trial(trial.candidate, learningRate: trial.rate, steps: steps, until: trialEnd)
+            if index == 0 && !outcome.losses.isEmpty {
+                let perStep = (ContinuousClock.now - trialStarted) / outcome.losses.count
+                let fitting = Int(((trialEnd - trialStarted) * 0.7) / (perStep * trials.count))
+                // A trial that timed out caps the length at what it ran; one that diverged does not.
+                steps = Swift.max(1, Swift.min(steps, fitting, outcome.timedOut ? outcome.losses.count : steps))
+                result.rateTrials.append(LearningRateTrial(
+                    optimizer: outcome.optimizer, learningRate: outcome.learningRate, losses: Array(outcome.losses.prefix(steps)),
+                    plannedSteps: steps, timedOut: false))
+            } else {
+                result.rateTrials.append(outcome)
             }
-            result.rateTrials.append(outcome)
         }
         let choice = Prescription.chooseRate(setup: setup, diagnosis: result)
         if let candidate = ordered.first(where: { $0.name == choice.optimizer }), ContinuousClock.now < deadline {
@@ -230,8 +235,10 @@ where LossFunction.Scalar == Model.Scalar, Source.Scalar == Model.Scalar {
         var training = ProbeTraining(model: model, loss: loss, candidate: candidate, seed: configuration.seed &+ 2)
         var losses: [Double] = []
         var timedOut = false
+        var clock = StepClock()
         for step in 0..<steps {
-            if ContinuousClock.now >= deadline { timedOut = true; break }
+            if !clock.allowsAnotherStep(before: deadline) { timedOut = true; break }
+            defer { clock.stepEnded() }
             let measured = try training.train(on: batch(step), learningRate: learningRate)
             losses.append(measured.globalNorm.isFinite ? measured.loss : .nan)
             if !measured.loss.isFinite || !measured.globalNorm.isFinite { break }
@@ -248,8 +255,10 @@ where LossFunction.Scalar == Model.Scalar, Source.Scalar == Model.Scalar {
         let high = candidate.nominalLearningRate * configuration.rangeTestSpan.upperBound
         var rates: [Double] = [], losses: [Double] = []
         var timedOut = false
+        var clock = StepClock()
         for step in 0..<steps {
-            if ContinuousClock.now >= deadline { timedOut = true; break }
+            if !clock.allowsAnotherStep(before: deadline) { timedOut = true; break }
+            defer { clock.stepEnded() }
             let rate = low * Foundation.pow(high / low, Double(step) / Double(steps - 1))
             let measured = try training.train(on: batch(step), learningRate: rate)
             rates.append(rate)
@@ -270,8 +279,10 @@ where LossFunction.Scalar == Model.Scalar, Source.Scalar == Model.Scalar {
         var norms: [Double] = [], losses: [Double] = []
         var firings = 0
         var timedOut = false
+        var clock = StepClock()
         for step in 0..<configuration.normProbeSteps {
-            if ContinuousClock.now >= deadline { timedOut = true; break }
+            if !clock.allowsAnotherStep(before: deadline) { timedOut = true; break }
+            defer { clock.stepEnded() }
             let measured = try training.train(on: batch(step), learningRate: learningRate)
             norms.append(measured.globalNorm)
             losses.append(measured.loss)
@@ -289,4 +300,20 @@ where LossFunction.Scalar == Model.Scalar, Source.Scalar == Model.Scalar {
 /// A duration in seconds.
 func seconds(_ duration: Duration) -> Double {
     Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
+}
+
+/// Keeps a loop of training steps inside a deadline: another step starts only when the longest
+/// step so far would still end before the deadline.
+struct StepClock {
+    private var started = ContinuousClock.now
+    private var longest: Duration = .zero
+
+    /// Whether a step as long as the longest so far ends before `deadline`; marks the step's start.
+    mutating func allowsAnotherStep(before deadline: ContinuousClock.Instant) -> Bool {
+        started = ContinuousClock.now
+        return started + longest < deadline
+    }
+
+    /// Records the step that began at the last ``allowsAnotherStep(before:)``.
+    mutating func stepEnded() { longest = Swift.max(longest, ContinuousClock.now - started) }
 }

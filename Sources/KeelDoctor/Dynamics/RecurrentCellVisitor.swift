@@ -40,6 +40,7 @@ public protocol RecurrentCellHost<Scalar> {
 }
 
 extension Recurrent: RecurrentCellHost where C.State: RecurrentHiddenState<C.Scalar> {
+    /// Visits the cell with `inputs`; returns the layer's outputs.
     public func visitCells<V: RecurrentCellVisitor>(inputs: Tensor<Scalar>, path: String, visitor: inout V) -> Tensor<Scalar>
     where V.Scalar == Scalar {
         visitor.visit(cell, path: path, inputs: inputs)
@@ -49,6 +50,8 @@ extension Recurrent: RecurrentCellHost where C.State: RecurrentHiddenState<C.Sca
 }
 
 extension Bidirectional: RecurrentCellHost where C.State: RecurrentHiddenState<C.Scalar> {
+    /// Visits the forward cell with `inputs` and the backward cell with `inputs` reversed in time
+    /// (under `forward` and `backward`); returns both directions' outputs.
     public func visitCells<V: RecurrentCellVisitor>(inputs: Tensor<Scalar>, path: String, visitor: inout V) -> Tensor<Scalar>
     where V.Scalar == Scalar {
         visitor.visit(forwardLayer.cell, path: joinedPath(path, "forward"), inputs: inputs)
@@ -61,6 +64,8 @@ extension Bidirectional: RecurrentCellHost where C.State: RecurrentHiddenState<C
 }
 
 extension StackedRecurrent: RecurrentCellHost where L: RecurrentCellHost {
+    /// Visits each layer's cells (under `layer0`, `layer1`, …), each layer reading the previous
+    /// one's outputs; returns the last layer's outputs.
     public func visitCells<V: RecurrentCellVisitor>(inputs: Tensor<Scalar>, path: String, visitor: inout V) -> Tensor<Scalar>
     where V.Scalar == Scalar {
         var sequence = inputs

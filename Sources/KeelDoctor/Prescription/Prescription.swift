@@ -60,7 +60,19 @@ public struct Prescription: Sendable, Codable, Hashable {
 
     /// What a prescription item is about.
     public enum Topic: String, Sendable, Codable, Hashable, CaseIterable {
-        case initialization, cell, clipping, learningRate = "learning rate", schedule, truncation = "truncated BPTT"
+        /// The recurrent-weight initialization.
+        case initialization
+        /// The recurrent cell.
+        case cell
+        /// Gradient clipping.
+        case clipping
+        /// The optimizer and its rate.
+        case learningRate = "learning rate"
+        /// The learning-rate schedule.
+        case schedule
+        /// Truncated backpropagation through time.
+        case truncation = "truncated BPTT"
+        /// Pascanu et al.'s vanishing-gradient regularizer.
         case regularizer = "vanishing-gradient regularizer"
     }
 
