@@ -206,7 +206,8 @@ where LossFunction.Scalar == Model.Scalar, Source.Scalar == Model.Scalar {
         var steps = configuration.trialSteps
         for (index, trial) in trials.enumerated() {
             let trialStarted = ContinuousClock.now
-            let outcome = try self.trial(trial.candidate, learningRate: trial.rate, steps: steps, until: trialEnd)
+            let until = index == 0 ? trialStarted + (trialEnd - trialStarted) / trials.count : trialEnd
+            let outcome = try self.trial(trial.candidate, learningRate: trial.rate, steps: steps, until: until)
             if index == 0 && !outcome.losses.isEmpty {
                 let perStep = (ContinuousClock.now - trialStarted) / outcome.losses.count
                 let fitting = Int(((trialEnd - trialStarted) * 0.7) / (perStep * trials.count))

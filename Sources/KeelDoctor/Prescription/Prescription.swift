@@ -276,7 +276,8 @@ public struct Prescription: Sendable, Codable, Hashable {
     }
 
     /// The optimizer and rate the probes support. With trials: the user's when its loss is within
-    /// a tenth of the loss drop (first fifth to last fifth) of the best trial; otherwise, of the
+    /// a tenth of the loss drop (first fifth to last fifth) of the best trial, or when no trial
+    /// halved the loss (they then show nothing to choose by); otherwise, of the
     /// trials within that tenth of the best, the one whose rate is furthest below its optimizer's
     /// divergence point. Without trials: the range test of the user's optimizer (lower the rate to
     /// its suggestion when it is above a third of the divergence point).
@@ -300,6 +301,12 @@ public struct Prescription: Sendable, Codable, Hashable {
                 return (
                     setup.optimizer, setup.learningRate, false, "keep \(setup.optimizer) at \(number(setup.learningRate))",
                     "\(trialWords): yours is within a tenth of the loss drop of the best. Range tests: \(rangeWords).", divergence(setup.optimizer))
+            }
+            if !(best.score < 0.5 * start) {
+                return (
+                    setup.optimizer, setup.learningRate, false, "keep \(setup.optimizer) at \(number(setup.learningRate))",
+                    "\(trialWords): no trial halved the loss, so they cannot tell the rates apart. Range tests: \(rangeWords).",
+                    divergence(setup.optimizer))
             }
             // Among the trials as good as the best, the one furthest below its optimizer's edge.
             func edge(_ trial: LearningRateTrial) -> Double {
