@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "KeelTrainer", targets: ["KeelTrainer"]),
         .library(name: "KeelConformance", targets: ["KeelConformance"]),
         .library(name: "KeelReport", targets: ["KeelReport"]),
+        .library(name: "KeelDistributed", targets: ["KeelDistributed"]),
         .library(name: "KeelDoctor", targets: ["KeelDoctor"]),
         .executable(name: "keel", targets: ["KeelCLI"]),
         .executable(name: "keel-bench", targets: ["KeelBench"]),
@@ -31,6 +32,10 @@ let package = Package(
         // kernels, with run-time CPU dispatch.
         .target(name: "CKeelKernels", linkerSettings: [.linkedLibrary("m")]),
         .target(name: "KeelCore", dependencies: ["CKeelKernels"]),
+        // Data-parallel training over MPI. The MPI library is loaded at run time (dlopen) by this
+        // small C target, never linked: Keel builds and runs without MPI installed.
+        .target(name: "CKeelMPI", linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
+        .target(name: "KeelDistributed", dependencies: ["CKeelMPI", "KeelCore", "KeelTrainer"]),
         .target(name: "KeelLayers", dependencies: ["KeelCore"]),
         .target(name: "KeelOptimizers", dependencies: ["KeelCore"]),
         .target(name: "KeelMonitors", dependencies: ["KeelCore"]),
@@ -43,7 +48,7 @@ let package = Package(
         .target(
             name: "Keel",
             dependencies: ["KeelCore", "KeelLayers", "KeelOptimizers", "KeelMonitors", "KeelData", "KeelTrainer"]),
-        .executableTarget(name: "KeelBench", dependencies: ["KeelCore", "KeelLayers", "KeelOptimizers", "KeelTrainer"], path: "Benchmarks/KeelBench"),
+        .executableTarget(name: "KeelBench", dependencies: ["KeelCore", "KeelLayers", "KeelOptimizers", "KeelTrainer", "KeelDistributed"], path: "Benchmarks/KeelBench"),
         .testTarget(name: "KeelCoreTests", dependencies: ["KeelCore"], exclude: ["Reference"]),
         .testTarget(name: "KeelLayersTests", dependencies: ["KeelLayers"], exclude: ["Reference"]),
         .testTarget(name: "KeelOptimizersTests", dependencies: ["KeelOptimizers"], exclude: ["Reference"]),
@@ -72,10 +77,15 @@ let package = Package(
         .target(name: "KeelReport", dependencies: ["KeelMonitors"]),
         .target(
             name: "KeelCommands",
-            dependencies: ["KeelCore", "KeelLayers", "KeelOptimizers", "KeelMonitors", "KeelData", "KeelTrainer", "KeelReport", "KeelDoctor"]),
+            dependencies: ["KeelCore", "KeelLayers", "KeelOptimizers", "KeelMonitors", "KeelData", "KeelTrainer", "KeelReport", "KeelDistributed", "KeelDoctor"]),
         .executableTarget(
             name: "KeelCLI",
             dependencies: ["KeelCommands", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .testTarget(name: "KeelCLITests", dependencies: ["KeelCommands", "KeelReport", "KeelCLI"]),
+        // The distributed tests launch `mpirun` on the `keel` executable and on this helper (which
+        // runs the communicator and trainer scenarios on each rank); they are skipped, saying why,
+        // where MPI is not installed.
+        .executableTarget(name: "KeelDistributedHelper", dependencies: ["Keel", "KeelDistributed", "KeelData"], path: "Tests/KeelDistributedHelper"),
+        .testTarget(name: "KeelDistributedTests", dependencies: ["KeelDistributed", "KeelData", "KeelCLI", "KeelDistributedHelper"]),
     ]
 )

@@ -83,6 +83,8 @@ KEEL_DEFINE_SQRT(keel_d_sqrt, double)
         case KEEL_UNARY_ABS: for (long i = 0; i < n; i++) y[i] = x[i] < 0 ? -x[i] : (x[i] == 0 ? (T)0 : x[i]); break; \
         case KEEL_UNARY_RELU: for (long i = 0; i < n; i++) y[i] = x[i] > 0 ? x[i] : (x[i] != x[i] ? x[i] : (T)0); break; \
         case KEEL_UNARY_SQUARE: for (long i = 0; i < n; i++) y[i] = x[i] * x[i]; break;             \
+        case KEEL_UNARY_RELU_DERIVATIVE:                                                            \
+            for (long i = 0; i < n; i++) y[i] = x[i] > 0 ? (T)1 : (x[i] != x[i] ? x[i] : (T)0); break; \
         default: break;                                                                             \
         }                                                                                           \
     }
@@ -175,6 +177,12 @@ void keel_d_pow_scalar(long n, const double *x, double p, double *y) {
         case KEEL_BINARY_DIV: { KEEL_BINARY_LOOP(T, x / z) } break;                                 \
         case KEEL_BINARY_MAX: { KEEL_BINARY_LOOP(T, KEEL_MAXV(x, z)) } break;                       \
         case KEEL_BINARY_MIN: { KEEL_BINARY_LOOP(T, KEEL_MINV(x, z)) } break;                       \
+        case KEEL_BINARY_GREATER: { KEEL_BINARY_LOOP(T, x > z ? (T)1 : (T)0) } break;               \
+        case KEEL_BINARY_GREATER_EQUAL: { KEEL_BINARY_LOOP(T, x >= z ? (T)1 : (T)0) } break;        \
+        case KEEL_BINARY_LESS: { KEEL_BINARY_LOOP(T, x < z ? (T)1 : (T)0) } break;                  \
+        case KEEL_BINARY_LESS_EQUAL: { KEEL_BINARY_LOOP(T, x <= z ? (T)1 : (T)0) } break;           \
+        case KEEL_BINARY_EQUAL: { KEEL_BINARY_LOOP(T, x == z ? (T)1 : (T)0) } break;                \
+        case KEEL_BINARY_NOT_EQUAL: { KEEL_BINARY_LOOP(T, x != z ? (T)1 : (T)0) } break;            \
         default: break;                                                                             \
         }                                                                                           \
     }
@@ -199,6 +207,32 @@ KEEL_EW_VARIANTS(void, keel_d_binary_simple,
 
 KEEL_DEFINE_BINARY(keel_s_binary, float, powf, keel_s_binary_simple)
 KEEL_DEFINE_BINARY(keel_d_binary, double, pow, keel_d_binary_simple)
+
+/* ---------------------------------------------------------------- select */
+
+#define KEEL_SELECT_BODY(T)                                                                         \
+    {                                                                                               \
+        if (incm == 1 && inca == 1 && incb == 1) {                                                  \
+            for (long i = 0; i < n; i++) out[i] = mask[i] != 0 ? a[i] : b[i];                       \
+        } else {                                                                                    \
+            for (long i = 0; i < n; i++) out[i] = mask[i * incm] != 0 ? a[i * inca] : b[i * incb];  \
+        }                                                                                           \
+    }
+KEEL_EW_VARIANTS(void, keel_s_select_impl,
+                 (long n, const float *mask, long incm, const float *a, long inca, const float *b, long incb, float *out),
+                 (n, mask, incm, a, inca, b, incb, out), KEEL_SELECT_BODY(float))
+KEEL_EW_VARIANTS(void, keel_d_select_impl,
+                 (long n, const double *mask, long incm, const double *a, long inca, const double *b, long incb, double *out),
+                 (n, mask, incm, a, inca, b, incb, out), KEEL_SELECT_BODY(double))
+
+void keel_s_select(long n, const float *mask, long incm, const float *a, long inca, const float *b, long incb, float *out) {
+    if (n <= 0) return;
+    keel_s_select_impl(n, mask, incm, a, inca, b, incb, out);
+}
+void keel_d_select(long n, const double *mask, long incm, const double *a, long inca, const double *b, long incb, double *out) {
+    if (n <= 0) return;
+    keel_d_select_impl(n, mask, incm, a, inca, b, incb, out);
+}
 
 /* Contraction is off, so y + alpha * x is rounded twice on every path (as the portable build does). */
 KEEL_EW_VARIANTS(void, keel_s_axpy_impl, (long n, float alpha, const float *x, float *y), (n, alpha, x, y),

@@ -44,7 +44,7 @@ struct DoctorCommand: ParsableCommand {
                 options = try TrainOptions.load(contentsOfFile: config)
                 sources.append(config)
             }
-            options = options.overridden(by: train.commandLineOptions)
+            options = options.overridden(by: try train.commandLineOptions())
             sources.append("command line")
             try options.validate(source: sources.joined(separator: " + "))
             try DoctorRunner(

@@ -4,7 +4,7 @@ import KeelMonitors
 /// A monitor that never intervenes: it asks the trainer for the gradient-flow profile
 /// ‖∂L/∂hₜ‖ every `every` steps, so that `gradientFlow` events reach the log for the report's
 /// heatmap without paying for the backward-through-time norms on every step.
-public struct GradientFlowSampler: Monitor, StepScheduledNeeds {
+public struct GradientFlowSampler: Monitor {
     /// The interval in steps between gradient-flow profiles (≥ 1): steps 0, every, 2·every, ….
     public var every: Int
 

@@ -259,7 +259,7 @@ public struct GradientClipperConformance<Clipper: GradientClipper>: Sendable {
         guard output.nonFiniteCount == 0 else { return "the output holds NaN or ±∞ in \(output.firstNonFiniteKey!)" }
         switch clipper.guarantee {
         case .adaptiveGlobalNorm(let norm):
-            guard let threshold = outcome.report?.threshold else { return nil }
+            guard let threshold = outcome.report?.clip?.threshold else { return nil }
             let measured = output.globalNorm(norm)
             return measured <= threshold * slack ? nil : "‖g‖ = \(measured) exceeds the step's threshold \(threshold)"
         case .secondMomentRatio(let theta):

@@ -309,6 +309,6 @@ struct ReportingIdentity<Scalar: TensorScalar>: GradientTransform {
     func makeState(for parameters: ParameterSet<Scalar>) -> State { State() }
 
     func apply(to updates: inout ParameterSet<Scalar>, state: inout State, context: inout TransformContext<Scalar>) throws {
-        context.reports.append(TransformReport(transform: "ReportingIdentity", fired: false))
+        context.reports.append(.note(TransformNote(transform: "ReportingIdentity", fired: false)))
     }
 }

@@ -62,14 +62,3 @@ public struct ReferenceTanhCell<Scalar: TensorScalar>: Cell {
         return (preactivation.matmul(weightIH), preactivation.matmul(weightHH))
     }
 }
-
-extension ParameterSet {
-    /// Adds `gradient` into the tensor under `key`, appending it when the key is absent.
-    public mutating func addGradient(_ gradient: Tensor<Scalar>, for key: ParameterKey) {
-        if let index = index(of: key) {
-            withTensor(at: index) { $0 += gradient }
-        } else {
-            append(gradient, for: key)
-        }
-    }
-}

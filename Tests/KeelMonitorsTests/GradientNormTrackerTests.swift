@@ -42,12 +42,12 @@ struct GradientNormTrackerTests {
         #expect(tracker.median == 3.5 && tracker.maximum == 5 && tracker.latest == 5)
 
         // Clip reports override the threshold for the last step.
-        tracker.recordClipReports([TransformReport(transform: "GlobalNormClipper", fired: false)])
+        tracker.recordClipReports([.clip(ClipReport(transform: "GlobalNormClipper", fired: false, normBefore: 1, normAfter: 1))])
         #expect(tracker.clipRate == 0.5)
         var fromReports = GradientNormTracker()
         for step in 0..<4 {
             _ = fromReports.inspect(scalarObservation(step: step, loss: 1, norm: 1))
-            fromReports.recordClipReports([TransformReport(transform: "GlobalNormClipper", fired: step % 2 == 0)])
+            fromReports.recordClipReports([.clip(ClipReport(transform: "GlobalNormClipper", fired: step % 2 == 0, normBefore: 1, normAfter: 1))])
         }
         #expect(fromReports.clipRate == 0.5)
         #expect(GradientNormTracker().percentile(50).isNaN && GradientNormTracker().clipRate == 0)

@@ -58,7 +58,7 @@ struct MonitorSetTests {
     @Test func clipReportsReachTheTracker() {
         var set = MonitorSet.standard
         _ = set.evaluate(observation(step: 0))
-        set.recordClipReports([TransformReport(transform: "GlobalNormClipper", fired: true)])
+        set.recordClipReports([.clip(ClipReport(transform: "GlobalNormClipper", fired: true, normBefore: 2, normAfter: 1))])
         #expect(set.first(GradientNormTracker.self)?.clipRate == 1)
     }
 

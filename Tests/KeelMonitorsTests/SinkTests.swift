@@ -16,7 +16,7 @@ let sampleEvents: [TrainingEvent] = {
     return [
         .stepCompleted(StepRecord(
             step: 3, epoch: 0, loss: 0.25, globalGradientNorm: 120, learningRate: 0.001, updateApplied: false,
-            clipReports: [TransformReport(transform: "GlobalNormClipper", fired: true, normBefore: 120, normAfter: 1, coefficient: 1.0 / 120, threshold: 1)],
+            clipReports: [.clip(ClipReport(transform: "GlobalNormClipper", fired: true, normBefore: 120, normAfter: 1, coefficient: 1.0 / 120, threshold: 1))],
             durationSeconds: 0.004)),
         .validation(ValidationRecord(step: 4, epoch: 0, metrics: ["loss": 0.3, "accuracy": 0.9])),
         .monitorFired(MonitorFiredRecord(step: 3, monitor: "GradientExplosionMonitor", verdict: .skipUpdate(reason: "boom"), findings: ["boom"], attribution: report)),
@@ -94,7 +94,7 @@ struct SinkTests {
         try sink.receive(.validation(ValidationRecord(step: 1, epoch: 0, metrics: ["loss": 1])))
         try sink.receive(.stepCompleted(StepRecord(
             step: 1, epoch: 0, loss: .nan, globalGradientNorm: 3, learningRate: 1e-5,
-            updateApplied: false, clipReports: [TransformReport(transform: "GlobalNormClipper", fired: true)])))
+            updateApplied: false, clipReports: [.clip(ClipReport(transform: "GlobalNormClipper", fired: true, normBefore: 2, normAfter: 1))])))
         try sink.flush()
         let expected = """
             step,epoch,loss,global_gradient_norm,learning_rate,clipped,update_applied,duration_seconds
@@ -131,7 +131,7 @@ struct SinkTests {
         sink.receive(.trainingFinished(FinishRecord(step: 4, reason: "completed")))
         let expected = """
             step 2/4 | epoch 1 | loss 0.25 | grad norm 1.25 | lr 0.001 | clip 50.0% | ETA 0:00:01
-            [step 3] GradientExplosionMonitor: skip update (boom)
+            [step 3] GradientExplosionMonitor: skip update (boom); largest gradient: rnn.weightHH (‖g‖ 119, 98% of ‖g‖²)
             [step 3] RecurrentDynamicsMonitor: warning (σ_max)
             [step 3] action rollback: boom
             step 4/4 | epoch 2 | loss 0.125 | grad norm 1.25 | lr 0.001 | clip 25.0% | ETA 0:00:00

@@ -62,7 +62,7 @@ import KeelOptimizers
         #expect(expected.count == fixture.gradients.count)
         for (step, (gradients, want)) in zip(fixture.gradients, expected).enumerated() {
             let (output, reports) = try pipelineStep(clipper, fixture.set(gradients), state: &state, step: step)
-            let report = reports[0]
+            let report = try #require(reports[0].clip)
             #expect(close(report.normBefore, want.normBefore), "\(C.self) step \(step): norm")
             #expect(close(report.threshold, want.threshold), "\(C.self) step \(step): threshold \(String(describing: report.threshold)) vs \(String(describing: want.threshold))")
             #expect(report.fired == want.fired, "\(C.self) step \(step): fired")

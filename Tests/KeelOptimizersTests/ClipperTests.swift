@@ -45,7 +45,7 @@ private func guaranteeHolds(
         }
         return true
     case .adaptiveGlobalNorm(let norm):
-        return report.threshold.map { output.globalNorm(norm) <= $0 * slack } ?? true
+        return report.clip?.threshold.map { output.globalNorm(norm) <= $0 * slack } ?? true
     case .secondMomentRatio:
         return true
     }
@@ -80,7 +80,7 @@ private func guaranteeHolds(
         // The checker above must fail on outputs that break each bound (a checker that cannot fail
         // is a defect).
         let large = pipelineRandomSet(seed: 48, scale: 10)
-        let report = TransformReport(transform: "Mutant", fired: false, threshold: 1)
+        let report = TransformReport.clip(ClipReport(transform: "Mutant", fired: false, normBefore: 100, normAfter: 100, threshold: 1))
         let violated: [ClippingGuarantee] = [
             .globalNorm(max: 1, norm: .l2), .globalNorm(max: 1, norm: .infinity), .elementwise(max: 1),
             .perTensorNorm(max: 1), .perTensorRMS(max: 1), .unitwiseRatio(clipping: 0.01, epsilon: 1e-3),
@@ -156,7 +156,7 @@ private func guaranteeHolds(
         var state = EmptyTransformState()
         let (output, reports) = try pipelineStep(GlobalNormClipper<Double>(maxNorm: 1), sample, state: &state)
         #expect(output["layer.bias"].scalars == [3 * 0.2, 4 * 0.2, 0])
-        #expect(reports == [TransformReport(transform: "GlobalNormClipper", fired: true, normBefore: 5, normAfter: 1, coefficient: 0.2, threshold: 1)])
+        #expect(reports == [.clip(ClipReport(transform: "GlobalNormClipper", fired: true, normBefore: 5, normAfter: 1, coefficient: 0.2, threshold: 1))])
     }
 
     @Test func globalNormClipperNonFinitePolicies() throws {

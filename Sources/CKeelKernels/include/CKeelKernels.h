@@ -96,6 +96,7 @@ typedef enum {
     KEEL_UNARY_SIGMOID,
     KEEL_UNARY_RELU,
     KEEL_UNARY_SQUARE,
+    KEEL_UNARY_RELU_DERIVATIVE, /* 1 where x > 0, 0 where x <= 0, NaN where x is NaN */
 } keel_unary_op;
 
 /** y[i] = op(x[i]) for i < n. x and y may be the same buffer. */
@@ -143,6 +144,14 @@ typedef enum {
     KEEL_BINARY_MAX,
     KEEL_BINARY_MIN,
     KEEL_BINARY_POW,
+    /* Comparisons: 1 where the relation holds, else 0 (a NaN operand compares false, so
+     * KEEL_BINARY_NOT_EQUAL gives 1 there, as IEEE 754 and NumPy do). */
+    KEEL_BINARY_GREATER,
+    KEEL_BINARY_GREATER_EQUAL,
+    KEEL_BINARY_LESS,
+    KEEL_BINARY_LESS_EQUAL,
+    KEEL_BINARY_EQUAL,
+    KEEL_BINARY_NOT_EQUAL,
 } keel_binary_op;
 
 /**
@@ -151,6 +160,13 @@ typedef enum {
  */
 void keel_s_binary(keel_binary_op op, long n, const float *a, long inca, const float *b, long incb, float *out);
 void keel_d_binary(keel_binary_op op, long n, const double *a, long inca, const double *b, long incb, double *out);
+
+/**
+ * out[i] = mask[i * incm] != 0 ? a[i * inca] : b[i * incb] for i < n (a NaN mask element selects a).
+ * Increments are 0 (one broadcast value) or 1; out may alias an operand whose increment is 1.
+ */
+void keel_s_select(long n, const float *mask, long incm, const float *a, long inca, const float *b, long incb, float *out);
+void keel_d_select(long n, const double *mask, long incm, const double *a, long inca, const double *b, long incb, double *out);
 
 /** y[i] += alpha * x[i]. */
 void keel_s_axpy(long n, float alpha, const float *x, float *y);

@@ -3,6 +3,9 @@ import CKeelKernels
 /// An elementwise function of one operand, computed by a vectorized kernel.
 public enum UnaryKernel: Sendable {
     case negate, abs, sqrt, exp, log, tanh, sigmoid, relu, square
+    /// ReLU′(x): 1 where x > 0, 0 where x ≤ 0, NaN where x is NaN (so a NaN forward value still
+    /// shows in the backward pass).
+    case reluDerivative
 
     var cValue: keel_unary_op {
         switch self {
@@ -15,15 +18,19 @@ public enum UnaryKernel: Sendable {
         case .sigmoid: KEEL_UNARY_SIGMOID
         case .relu: KEEL_UNARY_RELU
         case .square: KEEL_UNARY_SQUARE
+        case .reluDerivative: KEEL_UNARY_RELU_DERIVATIVE
         }
     }
 }
 
 /// An elementwise function of two operands, computed by a vectorized kernel.
 ///
-/// `maximum` and `minimum` propagate NaN, as NumPy's `maximum`/`minimum` do.
+/// `maximum` and `minimum` propagate NaN, as NumPy's `maximum`/`minimum` do. The comparisons
+/// give 1 where the relation holds and 0 elsewhere; a NaN operand compares false (so `notEqual`
+/// gives 1 there), as in IEEE 754 and NumPy.
 public enum BinaryKernel: Sendable {
     case add, subtract, multiply, divide, maximum, minimum, power
+    case greater, greaterOrEqual, less, lessOrEqual, equal, notEqual
 
     var cValue: keel_binary_op {
         switch self {
@@ -34,6 +41,12 @@ public enum BinaryKernel: Sendable {
         case .maximum: KEEL_BINARY_MAX
         case .minimum: KEEL_BINARY_MIN
         case .power: KEEL_BINARY_POW
+        case .greater: KEEL_BINARY_GREATER
+        case .greaterOrEqual: KEEL_BINARY_GREATER_EQUAL
+        case .less: KEEL_BINARY_LESS
+        case .lessOrEqual: KEEL_BINARY_LESS_EQUAL
+        case .equal: KEEL_BINARY_EQUAL
+        case .notEqual: KEEL_BINARY_NOT_EQUAL
         }
     }
 }

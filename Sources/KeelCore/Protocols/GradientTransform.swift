@@ -32,8 +32,9 @@ public struct TransformContext<Scalar: TensorScalar>: Sendable {
     public var step: Int
     /// The parameters the updates will be applied to (weight decay and AGC read them).
     public var parameters: ParameterSet<Scalar>
-    /// Reports of what the transforms of this step did, in pipeline order (a clipper appends a
-    /// ``TransformReport`` whether or not it fired).
+    /// Reports of what the transforms of this step did, in pipeline order: a clipper appends a
+    /// ``TransformReport/clip(_:)`` whether or not it fired, an optimizer a
+    /// ``TransformReport/optimizer(_:)`` with the learning rate it applied.
     public var reports: [TransformReport]
 
     /// The context of update number `step` (0-based) for `parameters`, with no reports yet by default.
@@ -41,43 +42,6 @@ public struct TransformContext<Scalar: TensorScalar>: Sendable {
         self.step = step
         self.parameters = parameters
         self.reports = reports
-    }
-}
-
-/// What one transform did in one step: for clippers, the norms before and after, the scaling
-/// coefficient, the threshold, and whether the rule fired.
-public struct TransformReport: Sendable, Codable, Hashable {
-    /// The transform's name, e.g. `GlobalNormClipper`.
-    public var transform: String
-    /// Whether the transform changed anything (a clipper that clipped, a guard that skipped).
-    public var fired: Bool
-    /// The measured norm before the transform, if it measures one.
-    public var normBefore: Double?
-    /// The norm after the transform, if it measures one.
-    public var normAfter: Double?
-    /// The factor the updates were multiplied by (1 when nothing was clipped), if uniform.
-    public var coefficient: Double?
-    /// The threshold in force this step, if the rule has one.
-    public var threshold: Double?
-    /// Free-form detail, e.g. the first non-finite parameter.
-    public var detail: String?
-    /// The learning rate an optimizer applied this step (its schedule's value), if the transform
-    /// is an optimizer: what a trainer logs as the step's learning rate.
-    public var learningRate: Double?
-
-    /// A report of what `transform` did this step; the measurements it does not take stay `nil`.
-    public init(
-        transform: String, fired: Bool, normBefore: Double? = nil, normAfter: Double? = nil,
-        coefficient: Double? = nil, threshold: Double? = nil, detail: String? = nil, learningRate: Double? = nil
-    ) {
-        self.transform = transform
-        self.fired = fired
-        self.normBefore = normBefore
-        self.normAfter = normAfter
-        self.coefficient = coefficient
-        self.threshold = threshold
-        self.detail = detail
-        self.learningRate = learningRate
     }
 }
 

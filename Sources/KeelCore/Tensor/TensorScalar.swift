@@ -24,6 +24,12 @@ where RawSignificand: FixedWidthInteger {
         _ function: BinaryKernel, count: Int, _ a: UnsafePointer<Self>, _ aStride: Int,
         _ b: UnsafePointer<Self>, _ bStride: Int, _ out: UnsafeMutablePointer<Self>)
 
+    /// out[i] = mask[i·maskStride] ≠ 0 ? a[i·aStride] : b[i·bStride]; strides are 0 (one
+    /// broadcast value) or 1.
+    static func kernelSelect(
+        count: Int, mask: UnsafePointer<Self>, _ maskStride: Int, _ a: UnsafePointer<Self>, _ aStride: Int,
+        _ b: UnsafePointer<Self>, _ bStride: Int, _ out: UnsafeMutablePointer<Self>)
+
     /// y[i] = min(max(x[i], lower), upper).
     static func kernelClamp(count: Int, _ x: UnsafePointer<Self>, lower: Self, upper: Self, _ y: UnsafeMutablePointer<Self>)
 
@@ -71,6 +77,13 @@ extension Float: TensorScalar {
         _ b: UnsafePointer<Float>, _ bStride: Int, _ out: UnsafeMutablePointer<Float>
     ) {
         keel_s_binary(function.cValue, count, a, aStride, b, bStride, out)
+    }
+
+    public static func kernelSelect(
+        count: Int, mask: UnsafePointer<Float>, _ maskStride: Int, _ a: UnsafePointer<Float>, _ aStride: Int,
+        _ b: UnsafePointer<Float>, _ bStride: Int, _ out: UnsafeMutablePointer<Float>
+    ) {
+        keel_s_select(count, mask, maskStride, a, aStride, b, bStride, out)
     }
 
     public static func kernelClamp(count: Int, _ x: UnsafePointer<Float>, lower: Float, upper: Float, _ y: UnsafeMutablePointer<Float>) {
@@ -123,6 +136,13 @@ extension Double: TensorScalar {
         _ b: UnsafePointer<Double>, _ bStride: Int, _ out: UnsafeMutablePointer<Double>
     ) {
         keel_d_binary(function.cValue, count, a, aStride, b, bStride, out)
+    }
+
+    public static func kernelSelect(
+        count: Int, mask: UnsafePointer<Double>, _ maskStride: Int, _ a: UnsafePointer<Double>, _ aStride: Int,
+        _ b: UnsafePointer<Double>, _ bStride: Int, _ out: UnsafeMutablePointer<Double>
+    ) {
+        keel_d_select(count, mask, maskStride, a, aStride, b, bStride, out)
     }
 
     public static func kernelClamp(count: Int, _ x: UnsafePointer<Double>, lower: Double, upper: Double, _ y: UnsafeMutablePointer<Double>) {

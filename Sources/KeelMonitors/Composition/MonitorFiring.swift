@@ -4,7 +4,7 @@ public struct MonitorFiring: Sendable, Codable, Hashable {
     public var monitor: String
     /// What the member returned (``MonitorVerdict/proceed`` for a warning).
     public var verdict: MonitorVerdict
-    /// The member's findings (see ``FindingReporter``), or its verdict's reason.
+    /// The member's findings (see ``Monitor/findings``), or its verdict's reason.
     public var findings: [String]
 
     /// A firing.

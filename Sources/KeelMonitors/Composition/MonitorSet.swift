@@ -5,7 +5,7 @@
 ///   non-proceed reason is kept, prefixed by the member's name and joined by "; ". Among several
 ///   ``MonitorVerdict/scaleLearningRate(factor:reason:)`` verdicts the smallest factor wins.
 /// - **Needs**: the union of the members' (and the attributor's) needs; ``needs(atStep:)`` asks
-///   members that schedule their needs (``StepScheduledNeeds``).
+///   every member's ``Monitor/needs(atStep:)``.
 /// - **Attribution**: when a member returns a non-proceed verdict (or reports findings, when
 ///   `attributeWarnings`), ``evaluate(_:)`` asks the ``ExplosionAttributor`` for a ranked report
 ///   against the statistics from before the step; the attributor then learns only from steps
@@ -15,7 +15,7 @@
 ///
 /// The trainer calls ``evaluate(_:)`` once per step (``inspect(_:)`` is the same without the
 /// details) and, after the gradient pipeline, ``recordClipReports(_:)``.
-public struct MonitorSet: Monitor, FindingReporter, StepScheduledNeeds {
+public struct MonitorSet: Monitor {
     /// The members, in the order they run and are reported.
     public var monitors: [any Monitor]
     /// The attributor whose report is attached when anything fires (nil: no attribution).
@@ -51,12 +51,10 @@ public struct MonitorSet: Monitor, FindingReporter, StepScheduledNeeds {
         monitors.reduce(attributor?.needs ?? []) { $0.union($1.needs) }
     }
 
-    /// The union of what the attributor and every monitor need at `step`, asking monitors that
-    /// schedule their needs (``StepScheduledNeeds``) for that step and the others for ``needs``.
+    /// The union of what the attributor and every member need at `step`
+    /// (``Monitor/needs(atStep:)``).
     public func needs(atStep step: Int) -> ObservationNeeds {
-        monitors.reduce(attributor?.needs ?? []) { partial, monitor in
-            partial.union((monitor as? any StepScheduledNeeds)?.needs(atStep: step) ?? monitor.needs)
-        }
+        monitors.reduce(attributor?.needs ?? []) { $0.union($1.needs(atStep: step)) }
     }
 
     /// The findings of the last evaluated step, as "name: finding".
@@ -75,7 +73,7 @@ public struct MonitorSet: Monitor, FindingReporter, StepScheduledNeeds {
         for index in monitors.indices {
             var monitor = monitors[index]
             let verdict = monitor.inspect(observation)
-            let findings = (monitor as? any FindingReporter)?.findings ?? []
+            let findings = monitor.findings
             monitors[index] = monitor
             if verdict.severity > 0 || !findings.isEmpty {
                 firings.append(
@@ -128,14 +126,11 @@ public struct MonitorSet: Monitor, FindingReporter, StepScheduledNeeds {
         }
     }
 
-    /// Passes the gradient pipeline's reports of the step just evaluated to every
-    /// ``GradientNormTracker`` member (call after the pipeline ran).
+    /// Passes the gradient pipeline's reports of the step just evaluated to every member
+    /// (``Monitor/recordClipReports(_:)``; call after the pipeline ran).
     public mutating func recordClipReports(_ reports: [TransformReport]) {
         for index in monitors.indices {
-            if var tracker = monitors[index] as? GradientNormTracker {
-                tracker.recordClipReports(reports)
-                monitors[index] = tracker
-            }
+            monitors[index].recordClipReports(reports)
         }
     }
 

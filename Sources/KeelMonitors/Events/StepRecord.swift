@@ -14,7 +14,7 @@ public struct StepRecord: Sendable, Codable, Hashable {
     public var globalGradientNorm: Double
     /// The learning rate the step used.
     public var learningRate: Double
-    /// Whether any clipper fired (derived from `clipReports` by the convenience initializer).
+    /// Whether any clipper fired (derived from the clip reports in `clipReports` by default).
     public var clipped: Bool
     /// Whether the update was applied (false when skipped or rolled back).
     public var updateApplied: Bool
@@ -29,7 +29,7 @@ public struct StepRecord: Sendable, Codable, Hashable {
     /// The gradient norm of each truncated-BPTT window, when the step used truncated BPTT.
     public var windowGradientNorms: [Double]?
 
-    /// A step record; `clipped` defaults to whether any report fired.
+    /// A step record; `clipped` defaults to whether any clip report fired.
     public init(
         step: Int, epoch: Int, loss: Double, globalGradientNorm: Double, learningRate: Double,
         clipped: Bool? = nil, updateApplied: Bool = true, clipReports: [TransformReport] = [], durationSeconds: Double? = nil,
@@ -40,7 +40,7 @@ public struct StepRecord: Sendable, Codable, Hashable {
         self.loss = loss
         self.globalGradientNorm = globalGradientNorm
         self.learningRate = learningRate
-        self.clipped = clipped ?? clipReports.contains { $0.fired }
+        self.clipped = clipped ?? clipReports.contains { $0.isFiredClip }
         self.updateApplied = updateApplied
         self.clipReports = clipReports
         self.durationSeconds = durationSeconds

@@ -11,7 +11,7 @@ import Foundation
 ///
 /// Fires when rate > 1 + `explosionTolerance` (`explosionAction`) or rate < 1 − `vanishingTolerance`
 /// (`vanishingAction`); the more severe action wins when layers disagree.
-public struct GradientFlowMonitor: Monitor, FindingReporter {
+public struct GradientFlowMonitor: Monitor {
     /// Rates above 1 + this explode; default 0.05.
     public var explosionTolerance: Double
     /// Rates below 1 − this vanish; default 0.2.

@@ -4,7 +4,7 @@
 /// Clip counting has two sources, and the reports win when both are used:
 /// - `clipThreshold`: a step counts as clipped when its pre-clip norm exceeds the threshold;
 /// - ``recordClipReports(_:)``: the trainer passes the gradient pipeline's ``TransformReport``s
-///   after the pipeline ran; the last recorded step counts as clipped when any report `fired`.
+///   after the pipeline ran; the last recorded step counts as clipped when any clip report fired.
 ///
 /// Percentiles use NumPy's default (`linear`) interpolation over the finite norms in the history.
 /// Non-finite norms are counted (``nonFiniteCount``) but kept out of the history.
@@ -53,10 +53,10 @@ public struct GradientNormTracker: Monitor {
         }
     }
 
-    /// Marks the last recorded step as clipped when any report fired (call after the pipeline).
+    /// Marks the last recorded step as clipped when any clip report fired (call after the pipeline).
     public mutating func recordClipReports(_ reports: [TransformReport]) {
         guard !clipped.isEmpty else { return }
-        clipped[clipped.count - 1] = reports.contains { $0.fired }
+        clipped[clipped.count - 1] = reports.contains { $0.isFiredClip }
     }
 
     /// The `q`-th percentile (0…100) of the history, NumPy `linear`; NaN when empty.

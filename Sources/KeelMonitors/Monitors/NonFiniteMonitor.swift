@@ -10,7 +10,7 @@
 /// NaNs usually mean the parameters or optimizer moments are already corrupted).
 ///
 /// Cost: O(#parameters) per step.
-public struct NonFiniteMonitor: Monitor, FindingReporter {
+public struct NonFiniteMonitor: Monitor {
     /// The action for an isolated non-finite step; default ``MonitorAction/skipUpdate``.
     public var action: MonitorAction
     /// Consecutive non-finite steps after which `escalation` applies (nil: never); default 3.

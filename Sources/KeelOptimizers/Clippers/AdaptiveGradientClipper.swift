@@ -94,10 +94,10 @@ public struct AdaptiveGradientClipper<Scalar: TensorScalar>: ThresholdClipper {
             totalUnits += result.units
         }
         context.reports.append(
-            TransformReport(
+            .clip(ClipReport(
                 transform: "AdaptiveGradientClipper", fired: clippedUnits > 0, normBefore: squaresBefore.squareRoot(),
                 normAfter: squaresAfter.squareRoot(), coefficient: nil, threshold: clipping,
-                detail: "\(clippedUnits) of \(totalUnits) units clipped (norms are global L2)"))
+                detail: "\(clippedUnits) of \(totalUnits) units clipped (norms are global L2)")))
     }
 
     private func clipUnits(

@@ -53,18 +53,18 @@ public struct AutoClipper<Scalar: TensorScalar>: GradientClipper {
         let total = updates.globalNorm(norm)
         guard total.isFinite else {
             context.reports.append(
-                TransformReport(
+                .clip(ClipReport(
                     transform: "AutoClipper", fired: false, normBefore: total, normAfter: total,
-                    detail: "non-finite norm, not recorded" + (updates.firstNonFiniteKey.map { "; first in \($0)" } ?? "")))
+                    detail: "non-finite norm, not recorded" + (updates.firstNonFiniteKey.map { "; first in \($0)" } ?? ""))))
             return
         }
         state.record(total, limit: historyLimit)
         let threshold = linearPercentile(state.history, percentile)
         let clipped = clipGlobalNorm(&updates, total: total, maxNorm: threshold)
         context.reports.append(
-            TransformReport(
+            .clip(ClipReport(
                 transform: "AutoClipper", fired: clipped.fired, normBefore: total, normAfter: clipped.after,
-                coefficient: clipped.coefficient, threshold: threshold))
+                coefficient: clipped.coefficient, threshold: threshold)))
     }
 }
 

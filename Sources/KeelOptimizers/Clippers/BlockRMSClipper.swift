@@ -46,9 +46,9 @@ public struct BlockRMSClipper<Scalar: TensorScalar>: ThresholdClipper {
             }
         }
         context.reports.append(
-            TransformReport(
+            .clip(ClipReport(
                 transform: "BlockRMSClipper", fired: clippedTensors > 0, normBefore: squaresBefore.squareRoot(),
                 normAfter: squaresAfter.squareRoot(), coefficient: nil, threshold: threshold,
-                detail: clippedTensors > 0 ? "\(clippedTensors) tensors clipped (norms are global L2)" : nil))
+                detail: clippedTensors > 0 ? "\(clippedTensors) tensors clipped (norms are global L2)" : nil)))
     }
 }

@@ -82,9 +82,9 @@ public struct GlobalNormClipper<Scalar: TensorScalar>: ThresholdClipper {
     }
 
     private func report(fired: Bool, before: Double, after: Double, coefficient: Double?, detail: String?) -> TransformReport {
-        TransformReport(
+        .clip(ClipReport(
             transform: "GlobalNormClipper", fired: fired, normBefore: before, normAfter: after,
-            coefficient: coefficient, threshold: maxNorm, detail: detail)
+            coefficient: coefficient, threshold: maxNorm, detail: detail))
     }
 }
 

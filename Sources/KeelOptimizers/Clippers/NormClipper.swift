@@ -52,9 +52,9 @@ public struct NormClipper<Scalar: TensorScalar>: ThresholdClipper {
             }
         }
         context.reports.append(
-            TransformReport(
+            .clip(ClipReport(
                 transform: "NormClipper", fired: clippedTensors > 0, normBefore: squaresBefore.squareRoot(),
                 normAfter: squaresAfter.squareRoot(), coefficient: nil, threshold: maxNorm,
-                detail: clippedTensors > 0 ? "\(clippedTensors) tensors clipped" : nil))
+                detail: clippedTensors > 0 ? "\(clippedTensors) tensors clipped" : nil)))
     }
 }

@@ -74,10 +74,10 @@ public struct SpikeClipper<Scalar: TensorScalar>: ThresholdClipper {
         }
         state.step += 1
         context.reports.append(
-            TransformReport(
+            .clip(ClipReport(
                 transform: "SpikeClipper", fired: totals.clipped > 0, normBefore: totals.squaresBefore.squareRoot(),
                 normAfter: totals.squaresAfter.squareRoot(), coefficient: nil, threshold: theta,
-                detail: totals.clipped > 0 ? "\(totals.clipped) elements clipped" : nil))
+                detail: totals.clipped > 0 ? "\(totals.clipped) elements clipped" : nil)))
     }
 }
 

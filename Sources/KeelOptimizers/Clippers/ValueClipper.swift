@@ -52,9 +52,9 @@ public struct ValueClipper<Scalar: TensorScalar>: ThresholdClipper {
             }
         }
         context.reports.append(
-            TransformReport(
+            .clip(ClipReport(
                 transform: "ValueClipper", fired: clippedTensors > 0, normBefore: largestBefore,
                 normAfter: clippedTensors > 0 && largestBefore.isNaN ? .nan : largestAfter, coefficient: nil,
-                threshold: maxValue, detail: clippedTensors > 0 ? "\(clippedTensors) tensors clamped (norms are L∞)" : nil))
+                threshold: maxValue, detail: clippedTensors > 0 ? "\(clippedTensors) tensors clamped (norms are L∞)" : nil)))
     }
 }

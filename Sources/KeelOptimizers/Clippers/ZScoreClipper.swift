@@ -94,9 +94,9 @@ public struct ZScoreClipper<Scalar: TensorScalar>: GradientClipper {
         let total = updates.globalNorm(.l2)
         guard total.isFinite else {
             context.reports.append(
-                TransformReport(
+                .clip(ClipReport(
                     transform: "ZScoreClipper", fired: false, normBefore: total, normAfter: total,
-                    detail: "non-finite norm, not recorded" + (updates.firstNonFiniteKey.map { "; first in \($0)" } ?? "")))
+                    detail: "non-finite norm, not recorded" + (updates.firstNonFiniteKey.map { "; first in \($0)" } ?? ""))))
             return
         }
         guard let mean = state.mean, let variance = state.variance else {
@@ -110,10 +110,10 @@ public struct ZScoreClipper<Scalar: TensorScalar>: GradientClipper {
             }
             let clipped = maxGradNorm.map { clipGlobalNorm(&updates, total: total, maxNorm: $0) }
             context.reports.append(
-                TransformReport(
+                .clip(ClipReport(
                     transform: "ZScoreClipper", fired: clipped?.fired ?? false, normBefore: total,
                     normAfter: clipped?.after ?? total, coefficient: clipped?.coefficient ?? 1, threshold: maxGradNorm,
-                    detail: "warm-up"))
+                    detail: "warm-up")))
             return
         }
         let deviation = variance.squareRoot()
@@ -139,8 +139,8 @@ public struct ZScoreClipper<Scalar: TensorScalar>: GradientClipper {
             state.variance = alpha * variance + (1 - alpha) * deviationFromMean * deviationFromMean
         }
         context.reports.append(
-            TransformReport(
+            .clip(ClipReport(
                 transform: "ZScoreClipper", fired: clipped.fired, normBefore: total, normAfter: clipped.after,
-                coefficient: clipped.coefficient, threshold: threshold, detail: "z = \(z)"))
+                coefficient: clipped.coefficient, threshold: threshold, detail: "z = \(z)")))
     }
 }

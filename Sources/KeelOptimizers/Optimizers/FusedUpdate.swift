@@ -68,6 +68,6 @@ func appliedLearningRate<S: TensorScalar>(
     in context: inout TransformContext<S>
 ) -> Double {
     let rate = scheduledLearningRate(base, schedule, at: step) / divisor
-    context.reports.append(TransformReport(transform: name, fired: false, learningRate: rate))
+    context.reports.append(.optimizer(OptimizerReport(transform: name, learningRate: rate)))
     return rate
 }

@@ -60,7 +60,7 @@ public struct Accumulate<Inner: GradientTransform>: GradientTransform {
         guard state.microStep == steps else {
             updates.replaceWithZeros()
             context.reports.append(
-                TransformReport(transform: "Accumulate", fired: false, detail: "micro-step \(state.microStep) of \(steps)"))
+                .note(TransformNote(transform: "Accumulate", fired: false, detail: "micro-step \(state.microStep) of \(steps)")))
             return
         }
         updates = state.accumulated
@@ -68,7 +68,7 @@ public struct Accumulate<Inner: GradientTransform>: GradientTransform {
         state.microStep = 0
         if reduction == .mean && steps > 1 { updates.scale(by: 1 / Scalar(steps)) }
         context.reports.append(
-            TransformReport(transform: "Accumulate", fired: true, detail: "applied the \(reduction.rawValue) of \(steps) micro-batches"))
+            .note(TransformNote(transform: "Accumulate", fired: true, detail: "applied the \(reduction.rawValue) of \(steps) micro-batches")))
         let outerStep = context.step
         context.step = state.innerSteps
         defer { context.step = outerStep }

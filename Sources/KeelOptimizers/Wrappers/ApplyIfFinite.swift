@@ -44,7 +44,7 @@ public struct ApplyIfFinite<Inner: GradientTransform>: GradientTransform {
         if nonFinite == 0 {
             state.consecutiveNonFinite = 0
             state.lastFinite = true
-            context.reports.append(TransformReport(transform: "ApplyIfFinite", fired: false))
+            context.reports.append(.note(TransformNote(transform: "ApplyIfFinite", fired: false)))
             try inner.apply(to: &updates, state: &state.inner, context: &context)
             return
         }
@@ -54,12 +54,12 @@ public struct ApplyIfFinite<Inner: GradientTransform>: GradientTransform {
         if state.consecutiveNonFinite + 1 > maxConsecutiveErrors {
             state.consecutiveNonFinite = 0
             context.reports.append(
-                TransformReport(transform: "ApplyIfFinite", fired: false, detail: detail + "; applied after too many refusals"))
+                .note(TransformNote(transform: "ApplyIfFinite", fired: false, detail: detail + "; applied after too many refusals")))
             try inner.apply(to: &updates, state: &state.inner, context: &context)
         } else {
             state.consecutiveNonFinite += 1
             updates.replaceWithZeros()
-            context.reports.append(TransformReport(transform: "ApplyIfFinite", fired: true, detail: detail + "; step skipped"))
+            context.reports.append(.note(TransformNote(transform: "ApplyIfFinite", fired: true, detail: detail + "; step skipped")))
         }
     }
 }

@@ -50,7 +50,7 @@ public struct InjectHyperparameters<Inner: GradientTransform>: GradientTransform
         assign(&configured, value)
         state.value = value
         context.reports.append(
-            TransformReport(transform: "InjectHyperparameters", fired: true, detail: "\(name) = \(value) at step \(context.step)"))
+            .note(TransformNote(transform: "InjectHyperparameters", fired: true, detail: "\(name) = \(value) at step \(context.step)")))
         try configured.apply(to: &updates, state: &state.inner, context: &context)
     }
 }

@@ -20,8 +20,8 @@ public struct ZeroNonFinite<Scalar: TensorScalar>: GradientTransform {
         let first = updates.firstNonFiniteKey
         let zeroed = first == nil ? 0 : updates.zeroNonFiniteElements()
         context.reports.append(
-            TransformReport(
+            .note(TransformNote(
                 transform: "ZeroNonFinite", fired: zeroed > 0,
-                detail: first.map { "\(zeroed) non-finite values zeroed, first in \($0)" }))
+                detail: first.map { "\(zeroed) non-finite values zeroed, first in \($0)" })))
     }
 }

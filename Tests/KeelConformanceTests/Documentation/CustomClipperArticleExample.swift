@@ -27,19 +27,26 @@ public struct LayerwiseNormClipper<Scalar: TensorScalar>: ThresholdClipper {
         to updates: inout ParameterSet<Scalar>, state: inout State, context: inout TransformContext<Scalar>
     ) throws {
         var clipped = 0
+        var squaresBefore = 0.0, squaresAfter = 0.0
         for index in updates.indices {
             updates.withTensor(at: index) { tensor in
-                let norm = tensor.sumOfSquares().squareRoot()
+                let squares = tensor.sumOfSquares()
+                squaresBefore += squares
+                let norm = squares.squareRoot()
                 // Untouched below the bound: no multiplication by a rounded 1.
-                guard norm > maxNorm else { return }
-                tensor *= Scalar(maxNorm / norm)
-                clipped += 1
+                if norm > maxNorm {
+                    tensor *= Scalar(maxNorm / norm)
+                    clipped += 1
+                }
+                squaresAfter += tensor.sumOfSquares()
             }
         }
+        // Norms are global L2 (the guarantee is per tensor, so there is no single coefficient).
         context.reports.append(
-            TransformReport(
-                transform: "LayerwiseNormClipper", fired: clipped > 0, threshold: maxNorm,
-                detail: "\(clipped) of \(updates.count) tensors clipped"))
+            .clip(ClipReport(
+                transform: "LayerwiseNormClipper", fired: clipped > 0, normBefore: squaresBefore.squareRoot(),
+                normAfter: squaresAfter.squareRoot(), threshold: maxNorm,
+                detail: "\(clipped) of \(updates.count) tensors clipped")))
     }
 }
 

@@ -64,7 +64,7 @@ struct ReportCountingTransform: GradientTransform {
     func makeState(for parameters: ParameterSet<Float>) -> EmptyTransformState { EmptyTransformState() }
     func apply(to updates: inout ParameterSet<Float>, state: inout EmptyTransformState, context: inout TransformContext<Float>) throws {
         updates.scale(by: 1 / Float(1 + context.reports.count))
-        context.reports.append(TransformReport(transform: "ReportCountingTransform", fired: true))
+        context.reports.append(.note(TransformNote(transform: "ReportCountingTransform", fired: true)))
     }
 }
 

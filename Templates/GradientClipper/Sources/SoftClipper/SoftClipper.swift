@@ -38,8 +38,8 @@ public struct SoftClipper<Scalar: TensorScalar>: ThresholdClipper {
         let coefficient = fires ? maxNorm / norm : 1
         if fires { updates.scale(by: Scalar(coefficient)) }
         context.reports.append(
-            TransformReport(
+            .clip(ClipReport(
                 transform: "SoftClipper", fired: fires, normBefore: norm, normAfter: fires ? maxNorm : norm,
-                coefficient: coefficient, threshold: maxNorm))
+                coefficient: coefficient, threshold: maxNorm)))
     }
 }
