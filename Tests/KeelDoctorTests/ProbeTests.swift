@@ -143,10 +143,16 @@ import Testing
         #expect(prescription.optimizer == "sgd" && prescription.learningRate == 0.1)
     }
 
-    @Test func aTimedOutTrialIsNotCompared() {
-        var diagnosis = Self.diagnosis(trials: [("sgd", 0.1, 1, 1)])
-        diagnosis.rateTrials.append(LearningRateTrial(optimizer: "adam", learningRate: 0.003, losses: [0.1], plannedSteps: 10, timedOut: true))
+    @Test func trialsCutShortAreComparedOverTheStepsAllRan() {
+        // Yours ran 10 steps (1 → 0.1), Adam 6 before the time ran out, a third trial only 2 (left
+        // out: less than half). Over those 6 steps yours reached 0.5, Adam 0.2.
+        var diagnosis = Self.diagnosis(trials: [("sgd", 0.1, 1, 0.1)])
+        diagnosis.rateTrials.append(LearningRateTrial(optimizer: "adam", learningRate: 0.003, losses: [1, 0.84, 0.68, 0.52, 0.36, 0.2], plannedSteps: 10, timedOut: true))
+        diagnosis.rateTrials.append(LearningRateTrial(optimizer: "adam", learningRate: 0.01, losses: [1, 0.01], plannedSteps: 10, timedOut: true))
+        let comparable = LearningRateTrial.comparable(diagnosis.rateTrials)
+        #expect(comparable.map(\.losses.count) == [6, 6])
+        #expect(comparable.map(\.learningRate) == [0.1, 0.003])
         let prescription = Prescription(setup: Self.setup, diagnosis: diagnosis).completed(with: diagnosis)
-        #expect(prescription.optimizer == "sgd" && prescription.learningRate == 0.1)
+        #expect(prescription.optimizer == "adam" && prescription.learningRate == 0.003)
     }
 }

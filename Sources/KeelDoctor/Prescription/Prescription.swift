@@ -288,7 +288,7 @@ public struct Prescription: Sendable, Codable, Hashable {
         let own = tests.first { $0.optimizer == setup.optimizer }
         let divergence = { (name: String) in tests.first { $0.optimizer == name }?.divergenceRate }
         let rangeWords = tests.map(testWords).joined(separator: "; ")
-        let trials = diagnosis.rateTrials.filter(\.isComplete)
+        let trials = LearningRateTrial.comparable(diagnosis.rateTrials)
         if let mine = trials.first(where: { $0.optimizer == setup.optimizer && abs($0.learningRate / setup.learningRate - 1) < 1e-9 }),
            let best = trials.min(by: { $0.score < $1.score }), best.score.isFinite {
             // As good as the best: within a tenth of the loss drop the trials achieved.
