@@ -1,7 +1,9 @@
-// swift-tools-version: 6.0
+// swift-tools-version: 6.1
 // Keel: stable training of recurrent and deep networks.
 // Swift 6 language mode (the tools-version default), no unsafe compiler flags, no package dependencies
-// for library targets: only the `keel` executable uses swift-argument-parser.
+// for library targets: only the `keel` executable uses swift-argument-parser, behind the
+// `CommandLineTool` trait (on by default). A package that uses only Keel's libraries depends on
+// Keel with `traits: []`, and SwiftPM then neither fetches nor builds swift-argument-parser.
 import PackageDescription
 
 let package = Package(
@@ -23,6 +25,10 @@ let package = Package(
         .executable(name: "keel-component", targets: ["KeelComponentTool"]),
         .plugin(name: "new-component", targets: ["NewComponentPlugin"]),
         .plugin(name: "check-conformance", targets: ["CheckConformancePlugin"]),
+    ],
+    traits: [
+        .trait(name: "CommandLineTool", description: "The `keel` executable (needs swift-argument-parser)"),
+        .default(enabledTraits: ["CommandLineTool"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -56,6 +62,8 @@ let package = Package(
         .testTarget(name: "KeelDataTests", dependencies: ["KeelData"], exclude: ["Reference"]),
         .testTarget(name: "KeelTrainerTests", dependencies: ["KeelTrainer", "KeelData", "KeelConformance"], exclude: ["Reference"]),
         .testTarget(name: "KeelConformanceTests", dependencies: ["KeelConformance"]),
+        // The README's examples, compiled and run.
+        .testTarget(name: "KeelReadmeTests", dependencies: ["Keel"]),
         // Third-party extension tooling: the plugins are thin and call keel-component, where the
         // logic lives and is tested.
         .target(name: "KeelComponentKit"),
@@ -80,7 +88,10 @@ let package = Package(
             dependencies: ["KeelCore", "KeelLayers", "KeelOptimizers", "KeelMonitors", "KeelData", "KeelTrainer", "KeelReport", "KeelDistributed", "KeelDoctor"]),
         .executableTarget(
             name: "KeelCLI",
-            dependencies: ["KeelCommands", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            dependencies: [
+                "KeelCommands",
+                .product(name: "ArgumentParser", package: "swift-argument-parser", condition: .when(traits: ["CommandLineTool"])),
+            ]),
         .testTarget(name: "KeelCLITests", dependencies: ["KeelCommands", "KeelReport", "KeelCLI"]),
         // The distributed tests launch `mpirun` on the `keel` executable and on this helper (which
         // runs the communicator and trainer scenarios on each rank); they are skipped, saying why,

@@ -11,6 +11,8 @@ KINDS = [
     ("cell", "Cell", "LeakyTanhCell"),
     ("initializer", "Initializer", "ScaledUniform"),
     ("monitor", "Monitor", "NonFiniteLossMonitor"),
+    ("layer", "Layer", "FeatureAffine"),
+    ("transform", "GradientTransform", "SmoothedGradients"),
 ]
 
 def read(path):

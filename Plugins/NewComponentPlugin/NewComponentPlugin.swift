@@ -12,8 +12,18 @@ import PackagePlugin
             throw ToolFailure(description: "no Swift library target \(requested ?? "") in \(context.package.displayName); pass --target <name>")
         }
         let tests = modules.first { $0.kind == .test && $0.name == target.name + "Tests" } ?? modules.first { $0.kind == .test }
-        let arguments = ["new"] + extractor.remainingArguments + ["--module", target.moduleName, "--sources", target.directoryURL.path,
-                                                                   "--tests", tests?.directoryURL.path ?? ""]
+        // Read the manifest: the Keel products the target and its tests already depend on, so the
+        // tool advises only what is missing.
+        func products(_ target: SwiftSourceModuleTarget?) -> String {
+            (target?.dependencies ?? []).compactMap { dependency -> String? in
+                if case .product(let product) = dependency { return product.name }
+                return nil
+            }.joined(separator: ",")
+        }
+        let arguments = ["new"] + extractor.remainingArguments + [
+            "--module", target.moduleName, "--sources", target.directoryURL.path, "--tests", tests?.directoryURL.path ?? "",
+            "--source-products", products(target), "--test-products", products(tests),
+        ]
         try runTool(context.tool(named: "KeelComponentTool").url, arguments)
     }
 }

@@ -74,11 +74,26 @@ public struct ComponentGenerator {
     }
 
     /// What the package needs so the new files build.
-    public var dependencyAdvice: String {
-        let products = kind.sourceProducts.map { ".product(name: \"\($0)\", package: \"Keel\")" }.joined(separator: ", ")
-        return """
-            The target \(module) needs \(products);
-            its test target needs .product(name: "KeelConformance", package: "Keel").
-            """
+    public var dependencyAdvice: String { dependencyAdvice(sourceProducts: nil, testProducts: nil) }
+
+    /// What the package still needs so the new files build, given the Keel products the target
+    /// and its test target already depend on (read from the manifest by the plugin; `nil` when
+    /// unknown, which lists everything). The umbrella product `Keel` provides every library but
+    /// `KeelConformance`.
+    public func dependencyAdvice(sourceProducts: Set<String>?, testProducts: Set<String>?) -> String {
+        func missing(_ needed: [String], from present: Set<String>?) -> [String] {
+            guard let present else { return needed }
+            return needed.filter { !present.contains($0) && !(present.contains("Keel") && $0 != "KeelConformance") }
+        }
+        let source = missing(kind.sourceProducts, from: sourceProducts)
+        let test = missing(["KeelConformance"], from: testProducts)
+        func list(_ products: [String]) -> String {
+            products.map { ".product(name: \"\($0)\", package: \"Keel\")" }.joined(separator: ", ")
+        }
+        var lines: [String] = []
+        if !source.isEmpty { lines.append("The target \(module) needs \(list(source)) in Package.swift.") }
+        if !test.isEmpty { lines.append("Its test target needs \(list(test)).") }
+        if lines.isEmpty { lines.append("Package.swift already gives \(module) and its tests every Keel product they need.") }
+        return lines.joined(separator: "\n")
     }
 }

@@ -5,6 +5,8 @@ public enum ComponentKind: String, CaseIterable, Sendable {
     case cell
     case initializer
     case monitor
+    case layer
+    case transform
 
     /// Parses a kind, accepting a few spellings (`gradient-clipper`, `GradientClipper`).
     public init?(argument: String) {
@@ -15,6 +17,8 @@ public enum ComponentKind: String, CaseIterable, Sendable {
         case "cell", "recurrentcell": self = .cell
         case "initializer": self = .initializer
         case "monitor": self = .monitor
+        case "layer": self = .layer
+        case "transform", "gradienttransform": self = .transform
         default: return nil
         }
     }
@@ -23,7 +27,7 @@ public enum ComponentKind: String, CaseIterable, Sendable {
     public var sourceProducts: [String] {
         switch self {
         case .clipper: ["KeelCore", "KeelOptimizers"]
-        case .optimizer, .cell, .initializer, .monitor: ["KeelCore"]
+        case .optimizer, .cell, .initializer, .monitor, .layer, .transform: ["KeelCore"]
         }
     }
 }

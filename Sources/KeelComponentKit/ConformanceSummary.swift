@@ -6,10 +6,16 @@ public struct LoggedLaw: Decodable, Equatable, Sendable {
     public var component: String
     /// The law's name.
     public var law: String
-    /// Whether the law held.
+    /// Whether the law did not fail.
     public var passed: Bool
-    /// The failure's description when the law did not hold.
+    /// `passed`, `failed`, `notApplicable` or `notVerified` (absent in logs written before
+    /// statuses existed: then `passed` decides).
+    public var status: String?
+    /// The failure's description, or why the law was not checked, or what a pass measured.
     public var details: String?
+
+    /// The status, defaulting from `passed`.
+    public var effectiveStatus: String { status ?? (passed ? "passed" : "failed") }
 }
 
 /// A per-law summary of a conformance run.
@@ -35,20 +41,32 @@ public struct ConformanceSummary {
     /// The number of distinct (component, law) pairs checked.
     public var lawCount: Int { components.values.reduce(0) { $0 + $1.count } }
 
-    /// The printed summary: every component with ✔/✘ per law, then the totals.
+    /// The printed summary: every component with its laws (✔ held, ✘ failed, – not applicable,
+    /// ? not verified: vacuous laws never print as ✔), then the totals.
     public var report: String {
         guard !components.isEmpty else {
             return "No conformance laws ran. Do your tests call a KeelConformance suite's check(_:) and match the filter?"
         }
         var lines = ["Conformance summary"]
+        var counts: [String: Int] = [:]
         for component in components.keys.sorted() {
             lines.append("  \(component)")
             for (law, entry) in components[component]!.sorted(by: { $0.key < $1.key }) {
-                lines.append(entry.passed ? "    ✔ \(law)" : "    ✘ \(law): \(entry.details ?? "failed")")
+                let status = entry.effectiveStatus
+                counts[status, default: 0] += 1
+                switch status {
+                case "failed": lines.append("    ✘ \(law): \(entry.details ?? "failed")")
+                case "notApplicable": lines.append("    – \(law): not applicable" + (entry.details.map { " (\($0))" } ?? ""))
+                case "notVerified": lines.append("    ? \(law): not verified" + (entry.details.map { " (\($0))" } ?? ""))
+                default: lines.append("    ✔ \(law)" + (entry.details.map { " (\($0))" } ?? ""))
+                }
             }
         }
-        let failed = failures.count
-        lines.append("\(lawCount - failed) of \(lawCount) laws hold across \(components.count) component(s)" + (failed > 0 ? "; \(failed) failed" : ""))
+        var totals = "\(counts["passed", default: 0]) of \(lawCount) laws verified across \(components.count) component(s)"
+        if let failed = counts["failed"] { totals += "; \(failed) failed" }
+        if let notVerified = counts["notVerified"] { totals += "; \(notVerified) not verified" }
+        if let notApplicable = counts["notApplicable"] { totals += "; \(notApplicable) not applicable" }
+        lines.append(totals)
         return lines.joined(separator: "\n")
     }
 }

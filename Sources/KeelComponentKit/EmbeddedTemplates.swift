@@ -9,6 +9,8 @@ extension ComponentKind {
         case .cell: "Cell"
         case .initializer: "Initializer"
         case .monitor: "Monitor"
+        case .layer: "Layer"
+        case .transform: "GradientTransform"
         }
     }
 
@@ -20,6 +22,8 @@ extension ComponentKind {
         case .cell: "LeakyTanhCell"
         case .initializer: "ScaledUniform"
         case .monitor: "NonFiniteLossMonitor"
+        case .layer: "FeatureAffine"
+        case .transform: "SmoothedGradients"
         }
     }
 
@@ -117,6 +121,8 @@ public struct HeavyBallSGD<Scalar: TensorScalar>: Optimizer {
         state.velocity.scale(by: Scalar(momentum))
         state.velocity.add(updates)
         updates = state.velocity.scaled(by: Scalar(-learningRate))
+        // The learning rate applied this step: what a trainer logs (and the suite checks).
+        context.reports.append(.optimizer(OptimizerReport(transform: "HeavyBallSGD", learningRate: learningRate)))
     }
 }
 
@@ -191,16 +197,11 @@ public struct LeakyTanhCell<Scalar: TensorScalar>: Cell {
         // The output is the next state, so both gradients reach it.
         let total = outputGradient + stateGradient
         let preactivation = leak * total * (1 - cache.candidate * cache.candidate)
-        add(preactivation.matmul(cache.input, transposeA: true), to: "weightIH", in: &gradients)
-        add(preactivation.matmul(cache.previous, transposeA: true), to: "weightHH", in: &gradients)
-        add(preactivation.sum(alongAxis: 0), to: "bias", in: &gradients)
+        gradients.addGradient(preactivation.matmul(cache.input, transposeA: true), for: "weightIH")
+        gradients.addGradient(preactivation.matmul(cache.previous, transposeA: true), for: "weightHH")
+        gradients.addGradient(preactivation.sum(alongAxis: 0), for: "bias")
         let previousGradient = (1 - leak) * total + preactivation.matmul(weightHH)
         return (preactivation.matmul(weightIH), previousGradient)
-    }
-
-    private func add(_ gradient: Tensor<Scalar>, to key: ParameterKey, in gradients: inout ParameterSet<Scalar>) {
-        guard let index = gradients.index(of: key) else { preconditionFailure("LeakyTanhCell: gradients lack \(key)") }
-        gradients.withTensor(at: index) { $0 += gradient }
     }
 }
 
@@ -265,6 +266,101 @@ public struct NonFiniteLossMonitor: Monitor {
 }
 
 """#
+        case .layer:
+            #"""
+import KeelCore
+
+/// A learned per-feature affine map: y = x ⊙ γ + β over the last axis, the trainable part of a
+/// normalization layer.
+///
+/// Shapes: input `[…, featureCount]`, output the same; `scale` (γ) and `shift` (β) `[featureCount]`.
+/// Backward: ∂L/∂γ = Σ ∂L/∂y ⊙ x and ∂L/∂β = Σ ∂L/∂y over every axis but the last; ∂L/∂x = ∂L/∂y ⊙ γ.
+public struct FeatureAffine<Scalar: TensorScalar>: Layer {
+    /// What backward needs: the input.
+    public typealias Cache = Tensor<Scalar>
+
+    /// γ, `[featureCount]`.
+    public var scale: Tensor<Scalar>
+    /// β, `[featureCount]`.
+    public var shift: Tensor<Scalar>
+
+    /// γ drawn around 1 and β around 0 (small seeded perturbations, so a gradient check sees
+    /// every term).
+    public init(featureCount: Int, seed: UInt64) {
+        precondition(featureCount > 0, "FeatureAffine: featureCount \(featureCount) must be positive")
+        var generator = Xoshiro256StarStar(seed: seed)
+        scale = Tensor(randomUniform: [featureCount], lowerBound: 0.9, upperBound: 1.1, using: &generator)
+        shift = Tensor(randomUniform: [featureCount], lowerBound: -0.1, upperBound: 0.1, using: &generator)
+    }
+
+    public func visitParameters(_ visitor: (ParameterKey, Tensor<Scalar>) throws -> Void) rethrows {
+        try visitor("scale", scale)
+        try visitor("shift", shift)
+    }
+
+    public mutating func updateParameters(_ visitor: (ParameterKey, inout Tensor<Scalar>) throws -> Void) rethrows {
+        try visitor("scale", &scale)
+        try visitor("shift", &shift)
+    }
+
+    public mutating func forward(_ input: Tensor<Scalar>, context: inout ForwardContext) -> (output: Tensor<Scalar>, cache: Tensor<Scalar>) {
+        (input * scale + shift, input)
+    }
+
+    public func backward(_ outputGradient: Tensor<Scalar>, cache: Tensor<Scalar>, gradients: inout ParameterSet<Scalar>) -> Tensor<Scalar> {
+        let features = scale.shape[0]
+        let rows = [-1, features]
+        gradients.addGradient((outputGradient * cache).reshaped(to: rows).sum(alongAxis: 0), for: "scale")
+        gradients.addGradient(outputGradient.reshaped(to: rows).sum(alongAxis: 0), for: "shift")
+        return outputGradient * scale
+    }
+}
+
+"""#
+        case .transform:
+            #"""
+import KeelCore
+
+/// Replaces each gradient by a bias-corrected exponential moving average of the gradients so far:
+/// mₜ = β·mₜ₋₁ + (1 − β)·gₜ, output mₜ/(1 − βᵗ) (Adam's first moment, as a pipeline stage).
+///
+/// The state (the average and the step count) is `Codable`, so checkpoints resume it exactly.
+/// Place it before an optimizer: `Chain { SmoothedGradients<Float>(beta: 0.9); SGD<Float>(learningRate: 0.1) }`.
+public struct SmoothedGradients<Scalar: TensorScalar>: GradientTransform {
+    /// The average and how many gradients it has seen.
+    public struct State: Codable, Sendable, Equatable {
+        /// mₜ, shaped like the parameters.
+        public var average: ParameterSet<Scalar>
+        /// t, the number of gradients averaged.
+        public var count: Int
+    }
+
+    /// β in [0, 1): how much of the past the average keeps.
+    public var beta: Double
+
+    /// A stage averaging with decay `beta` (default 0.9).
+    ///
+    /// - Precondition: 0 ≤ `beta` < 1.
+    public init(beta: Double = 0.9) {
+        precondition((0..<1).contains(beta), "SmoothedGradients: beta \(beta) must be in [0, 1)")
+        self.beta = beta
+    }
+
+    public func makeState(for parameters: ParameterSet<Scalar>) -> State {
+        State(average: parameters.zerosLike(), count: 0)
+    }
+
+    public func apply(to updates: inout ParameterSet<Scalar>, state: inout State, context: inout TransformContext<Scalar>) throws {
+        state.count += 1
+        state.average.scale(by: Scalar(beta))
+        state.average.add(updates, scaledBy: Scalar(1 - beta))
+        var correction = 1.0
+        for _ in 0..<state.count { correction *= beta }
+        updates = state.average.scaled(by: Scalar(1 / (1 - correction)))
+    }
+}
+
+"""#
         }
     }
 
@@ -324,7 +420,16 @@ import Testing
         rosenbrock: OptimizationSettings(learningRate: 2e-4, steps: 10_000, tolerance: 0.1),
         goldenTrajectory: GoldenTrajectory(
             problem: .parabola, learningRate: 0.02,
-            points: referenceTrajectory(on: .parabola, learningRate: 0.02, momentum: 0.9, steps: 50), tolerance: 1e-5))
+            points: referenceTrajectory(on: .parabola, learningRate: 0.02, momentum: 0.9, steps: 50), tolerance: 1e-5),
+        // The same rule for one coordinate, from the paper: the suite compares every update.
+        reference: { gradients, _, learningRate in
+            var velocity = 0.0
+            return gradients.map { gradient in
+                velocity = 0.9 * velocity + gradient
+                return -learningRate * velocity
+            }
+        },
+        firstStep: .gradientTimesLearningRate)
 
     @Test(arguments: OptimizerLaw.allCases)
     func optimizerLaw(_ law: OptimizerLaw) throws {
@@ -347,7 +452,9 @@ import Testing
 /// LeakyTanhCell keeps every cell law (finite differences in Double, Recurrent equals manual
 /// steps, zeroState shape, stable keys, no NaN over 1,000 steps).
 @Suite struct LeakyTanhCellConformanceTests {
-    static let suite = CellConformance(LeakyTanhCell<Double>(inputSize: 3, hiddenSize: 4, seed: 1))
+    // ∂hₜ/∂hₜ₋₁ = (1 − α)·I + α·diag(tanh′)·W_hh with |W_hh| ≤ 1/√H: the cell promises ρ ≤ 1 at
+    // initialisation, and the suite measures it.
+    static let suite = CellConformance(LeakyTanhCell<Double>(inputSize: 3, hiddenSize: 4, seed: 1), jacobianBound: 1)
 
     @Test(arguments: CellLaw.allCases)
     func cellLaw(_ law: CellLaw) throws {
@@ -394,10 +501,49 @@ import Testing
             .step(3, loss: 0.8, gradientNorm: .infinity, expect: .skipUpdate),
             .step(4, loss: .infinity, expect: .stop),
             .step(5, loss: 0.7, expect: .proceed),
-        ])
+        ],
+        // Only non-finite values matter, so the loss and gradient scales do not: the suite checks
+        // that on generated scripts too.
+        declarations: MonitorDeclarations(lossScaleInvariant: true, gradientScaleInvariant: true))
 
     @Test(arguments: MonitorLaw.allCases)
     func monitorLaw(_ law: MonitorLaw) throws {
+        try Self.suite.check(law)
+    }
+}
+
+"""#
+        case .layer:
+            #"""
+import FeatureAffine
+import KeelConformance
+import Testing
+
+/// FeatureAffine's backward matches central finite differences (on a matrix and a sequence
+/// input) and its parameter keys are unique and stable.
+@Suite struct FeatureAffineConformanceTests {
+    @Test(arguments: LayerLaw.allCases)
+    func layerLaw(_ law: LayerLaw) throws {
+        try LayerConformance(FeatureAffine<Double>(featureCount: 3, seed: 1), inputShape: [4, 3]).check(law)
+        try LayerConformance(FeatureAffine<Double>(featureCount: 3, seed: 2), inputShape: [5, 2, 3]).check(law)
+    }
+}
+
+"""#
+        case .transform:
+            #"""
+import KeelConformance
+import SmoothedGradients
+import Testing
+
+/// SmoothedGradients keeps every transform law over 32 steps of varying gradients: keys and
+/// shapes, determinism, value semantics, JSON round trips mid-run, composition, finiteness and one
+/// state advance per apply.
+@Suite struct SmoothedGradientsConformanceTests {
+    static let suite = GradientTransformConformance(SmoothedGradients<Float>(beta: 0.9))
+
+    @Test(arguments: GradientTransformLaw.allCases)
+    func transformLaw(_ law: GradientTransformLaw) throws {
         try Self.suite.check(law)
     }
 }

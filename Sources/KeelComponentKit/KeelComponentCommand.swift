@@ -3,12 +3,14 @@ import Foundation
 /// `keel-component`: the logic behind the `new-component` and `check-conformance` plugins.
 ///
 ///     keel-component new <kind> <Name> --module <Module> --sources <dir> [--tests <dir>]
+///         [--source-products <a,b>] [--test-products <c>]
 ///     keel-component check --package-path <dir> [--scratch-path <dir>] [--filter <pattern>]
 ///     keel-component summarize <log>
 public enum KeelComponentCommand {
     /// The usage text printed with argument errors.
     public static let usage = """
-        usage: keel-component new <clipper|optimizer|cell|initializer|monitor> <Name> --module <Module> --sources <dir> [--tests <dir>]
+        usage: keel-component new <clipper|optimizer|cell|initializer|monitor|layer|transform> <Name> --module <Module> --sources <dir>
+                   [--tests <dir>] [--source-products <a,b>] [--test-products <c>]
                keel-component check --package-path <dir> [--scratch-path <dir>] [--filter <pattern>]
                keel-component summarize <log file>
         """
@@ -40,7 +42,11 @@ public enum KeelComponentCommand {
             let written = try generator.write(sourcesDirectory: URL(fileURLWithPath: sources), testsDirectory: tests)
             var text = "Created\n" + written.map { "  \($0.path)" }.joined(separator: "\n")
             if tests == nil { text += "\nNo test target found: add one and copy the conformance test from Templates/." }
-            text += "\n" + generator.dependencyAdvice
+            // The plugin passes the products the manifest already lists, so only what is missing is advised.
+            func products(_ name: String) -> Set<String>? {
+                arguments.option(name).map { Set($0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }) }
+            }
+            text += "\n" + generator.dependencyAdvice(sourceProducts: products("source-products"), testProducts: products("test-products"))
             return Output(text: text, succeeded: true)
         case "check":
             guard let package = arguments.option("package-path") else { throw ToolError("check needs --package-path\n" + usage) }
@@ -73,11 +79,9 @@ public enum KeelComponentCommand {
         let testOutput = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         let summary = ConformanceSummary(log: (try? String(contentsOf: log, encoding: .utf8)) ?? "")
-        var text = summary.report
-        if process.terminationStatus != 0 {
-            text = testOutput.split(separator: "\n").suffix(40).joined(separator: "\n") + "\n\n" + text
-                + "\nswift test exited with status \(process.terminationStatus)"
-        }
+        // The per-law summary first, then the raw test log.
+        var text = summary.report + "\n\nRaw test log (swift test --filter \(filter)):\n" + testOutput
+        if process.terminationStatus != 0 { text += "\nswift test exited with status \(process.terminationStatus)" }
         return Output(text: text, succeeded: process.terminationStatus == 0 && summary.failures.isEmpty)
     }
 }

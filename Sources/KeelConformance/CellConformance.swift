@@ -1,3 +1,5 @@
+import Foundation
+
 /// The laws every recurrent `Cell` keeps.
 public enum CellLaw: String, ConformanceLaw {
     /// `zeroState(batchSize:)` gives all-zero tensors of shape `[batchSize, hiddenSize]` (the
@@ -14,6 +16,12 @@ public enum CellLaw: String, ConformanceLaw {
     case parameterKeysUniqueAndStable
     /// 1,000 steps on inputs in [−1, 1] from the zero state stay finite.
     case finiteOverLongSequences
+    /// At initialisation, the spectral radius ρ of the recurrent Jacobian ∂hₜ/∂hₜ₋₁ (every state
+    /// tensor, batch 1), taken over sampled states and inputs, is at most the bound the cell
+    /// declares (``CellConformance/jacobianBound``): a cell that starts with ρ > 1 amplifies
+    /// gradients through time. The measured ρ is reported in the summary; without a declared
+    /// bound the law is "not verified".
+    case recurrentJacobianAtInitialisation
 
     public var summary: String {
         switch self {
@@ -22,6 +30,7 @@ public enum CellLaw: String, ConformanceLaw {
         case .unrolledEqualsManualSteps: "Recurrent equals manual steps, forward and backward"
         case .parameterKeysUniqueAndStable: "parameter keys are unique and stable"
         case .finiteOverLongSequences: "no NaN or ∞ over 1,000 steps"
+        case .recurrentJacobianAtInitialisation: "the recurrent Jacobian's spectral radius at initialisation is within the declared bound"
         }
     }
 }
@@ -52,6 +61,9 @@ where Candidate.Scalar == Double, Candidate.State: CellStateTensors<Double> {
     public var finiteDifferenceStep: Double
     /// The relative tolerance of the finite-difference comparison.
     public var tolerance: Double
+    /// The largest spectral radius of ∂hₜ/∂hₜ₋₁ the cell declares at initialisation (nil: not
+    /// declared, and ``CellLaw/recurrentJacobianAtInitialisation`` is "not verified").
+    public var jacobianBound: Double?
 
     /// A suite for `cell`.
     ///
@@ -64,10 +76,13 @@ where Candidate.Scalar == Double, Candidate.State: CellStateTensors<Double> {
     ///   - longSequenceLength: The steps of ``CellLaw/finiteOverLongSequences`` (default 1000).
     ///   - finiteDifferenceStep: The finite-difference step h (default 10⁻⁶).
     ///   - tolerance: The relative tolerance of the finite-difference comparison (default 10⁻⁵).
+    ///   - jacobianBound: The largest spectral radius of the recurrent Jacobian at initialisation
+    ///     the cell promises (1 for a cell meant to neither explode nor vanish at the start).
     public init(
         _ cell: Candidate, name: String? = nil, seed: UInt64 = 0x5EED, batchSize: Int = 2, sequenceLength: Int = 5,
-        longSequenceLength: Int = 1000, finiteDifferenceStep: Double = 1e-6, tolerance: Double = 1e-5
+        longSequenceLength: Int = 1000, finiteDifferenceStep: Double = 1e-6, tolerance: Double = 1e-5, jacobianBound: Double? = nil
     ) {
+        self.jacobianBound = jacobianBound
         self.cell = cell
         self.name = name ?? componentName(cell)
         self.seed = seed
@@ -80,13 +95,22 @@ where Candidate.Scalar == Double, Candidate.State: CellStateTensors<Double> {
 
     /// Checks one law; throws a ``ConformanceFailure`` when it does not hold.
     public func check(_ law: CellLaw) throws {
-        try runLaw(law, component: name, seed: seed) {
+        try evaluate(law).throwIfFailed()
+    }
+
+    /// One law's result: passed, failed, not applicable or not verified (logged for
+    /// `check-conformance`).
+    public func evaluate(_ law: CellLaw) -> LawResult {
+        evaluateLaw(law, component: name, seed: seed) {
+            // Reading `parameters` of a container with duplicate keys traps: fail cleanly instead.
+            if law != .parameterKeysUniqueAndStable { try requireUniqueKeys(cell) }
             switch law {
             case .zeroStateShape: try checkZeroState()
             case .backwardMatchesFiniteDifferences: try checkFiniteDifferences()
             case .unrolledEqualsManualSteps: try checkUnrolled()
             case .parameterKeysUniqueAndStable: try checkParameterKeys(of: cell)
             case .finiteOverLongSequences: try checkLongSequence()
+            case .recurrentJacobianAtInitialisation: try checkJacobian()
             }
         }
     }
@@ -98,7 +122,7 @@ where Candidate.Scalar == Double, Candidate.State: CellStateTensors<Double> {
 
     /// Every law's result, for summaries.
     public func results() -> [LawResult] {
-        collectResults(CellLaw.allCases, component: name, check)
+        CellLaw.allCases.map(evaluate)
     }
 
     // MARK: Laws
@@ -120,10 +144,10 @@ where Candidate.Scalar == Double, Candidate.State: CellStateTensors<Double> {
         }
     }
 
-    func randomState(batch: Int, generator: inout Xoshiro256StarStar) -> Candidate.State {
+    func randomState(batch: Int, generator: inout Xoshiro256StarStar, bound: Double = 0.8) -> Candidate.State {
         let count = cell.zeroState(batchSize: batch).conformanceTensors.count
         return Candidate.State(conformanceTensors: (0..<count).map { _ in
-            Tensor<Double>(randomUniform: [batch, cell.hiddenSize], lowerBound: -0.8, upperBound: 0.8, using: &generator)
+            Tensor<Double>(randomUniform: [batch, cell.hiddenSize], lowerBound: -bound, upperBound: bound, using: &generator)
         })
     }
 
@@ -264,6 +288,95 @@ where Candidate.Scalar == Double, Candidate.State: CellStateTensors<Double> {
             }
         }
     }
+}
+
+extension CellConformance {
+    /// ∂(next state)/∂(previous state) for batch 1 at `state` and `input`, row-major n×n over the
+    /// concatenated state tensors (rows from backward passes: Jᵀeᵢ is row i).
+    func recurrentJacobian(input: Tensor<Double>, state: Candidate.State) -> [[Double]] {
+        let (_, next, cache) = cell.step(input, state: state)
+        let shapes = next.conformanceTensors.map(\.shape)
+        let sizes = shapes.map { $0.reduce(1, *) }
+        let n = sizes.reduce(0, +)
+        var rows: [[Double]] = []
+        for i in 0..<n {
+            var offset = i
+            let tensors = zip(shapes, sizes).map { shape, size -> Tensor<Double> in
+                var scalars = [Double](repeating: 0, count: size)
+                if offset >= 0 && offset < size { scalars[offset] = 1 }
+                offset -= size
+                return Tensor(shape: shape, scalars: scalars)
+            }
+            var gradients = cell.parameters.zerosLike()
+            let (_, previous) = cell.backwardStep(
+                outputGradient: .zeros([1, cell.hiddenSize]), stateGradient: Candidate.State(conformanceTensors: tensors), cache: cache,
+                gradients: &gradients)
+            rows.append(previous.conformanceTensors.flatMap(\.scalars))
+        }
+        return rows
+    }
+
+    func checkJacobian() throws {
+        var generator = Xoshiro256StarStar(seed: seed &+ 3)
+        var largest = 0.0
+        var worst = ""
+        for sample in 0..<12 {
+            let input: Tensor<Double> = sample == 0 ? .zeros([1, cell.inputSize])
+                : Tensor(randomUniform: [1, cell.inputSize], lowerBound: -1, upperBound: 1, using: &generator)
+            let state: Candidate.State = sample < 4 ? cell.zeroState(batchSize: 1) : randomState(batch: 1, generator: &generator, bound: 0.5)
+            let radius = spectralRadius(recurrentJacobian(input: input, state: state))
+            if radius > largest || !radius.isFinite {
+                largest = radius
+                worst = sample < 4 ? "the zero state" + (sample == 0 ? " and a zero input" : "") : "a random state in [−0.5, 0.5]"
+            }
+        }
+        let measured = "ρ = \(String(format: "%.4g", largest)) at \(worst)"
+        guard let bound = jacobianBound else {
+            throw LawEnding.notVerified("no jacobianBound declared; \(measured)")
+        }
+        guard largest.isFinite, largest <= bound * (1 + 1e-3) else {
+            throw Violation(
+                "the recurrent Jacobian at initialisation has spectral radius \(largest) > the declared bound \(bound) (at \(worst))",
+                sample: "batch 1, seed \(seed &+ 3)")
+        }
+        throw LawEnding.passed(note: "\(measured) ≤ \(bound)")
+    }
+}
+
+/// The spectral radius of a square matrix by Gelfand's formula, ρ = lim ‖Aᵏ‖^(1/k), with k = 2¹²
+/// reached by repeated squaring with normalisation (relative error about n^(1/8192)).
+func spectralRadius(_ matrix: [[Double]]) -> Double {
+    let n = matrix.count
+    guard n > 0 else { return 0 }
+    func frobenius(_ a: [[Double]]) -> Double { a.reduce(0) { $0 + $1.reduce(0) { $0 + $1 * $1 } }.squareRoot() }
+    var norm = frobenius(matrix)
+    guard norm > 0, norm.isFinite else { return norm }
+    var current = matrix.map { $0.map { $0 / norm } }
+    var logScale = Foundation.log(norm)
+    var power = 1.0
+    for _ in 0..<12 {
+        var square = Array(repeating: [Double](repeating: 0, count: n), count: n)
+        for i in 0..<n {
+            for k in 0..<n where current[i][k] != 0 {
+                let a = current[i][k]
+                for j in 0..<n { square[i][j] += a * current[k][j] }
+            }
+        }
+        norm = frobenius(square)
+        guard norm > 0 else { return 0 }  // nilpotent
+        current = square.map { $0.map { $0 / norm } }
+        logScale = 2 * logScale + Foundation.log(norm)
+        power *= 2
+    }
+    return Foundation.exp(logScale / power)
+}
+
+/// Throws when `container` visits a key twice (before anything reads its `parameters`).
+func requireUniqueKeys<Container: ParameterContainer>(_ container: Container) throws {
+    var seen = Set<ParameterKey>()
+    var duplicate: ParameterKey?
+    container.visitParameters { key, _ in if !seen.insert(key).inserted { duplicate = duplicate ?? key } }
+    if let duplicate { throw Violation("the key \(duplicate) is visited twice (see parameterKeysUniqueAndStable)") }
 }
 
 /// Keys unique, stable across visits and copies, and visited alike by `updateParameters`.

@@ -34,27 +34,68 @@ public struct ConformanceFailure: Error, Sendable, Hashable, CustomStringConvert
     }
 }
 
+/// How a law ended for one component.
+public enum LawStatus: String, Sendable, Hashable, Codable {
+    /// The law was checked and held.
+    case passed
+    /// The law was checked and broken.
+    case failed
+    /// The law does not apply to this component (idempotence of a stateful clipper, direction of
+    /// an elementwise one): nothing was checked.
+    case notApplicable
+    /// The law applies but the component gave the suite nothing to check against (an optimizer
+    /// with neither a golden trajectory nor a reference, a cell without a declared Jacobian bound).
+    case notVerified
+}
+
 /// The outcome of one law for one component, for summaries (`check-conformance` prints them).
+///
+/// Vacuous outcomes are never reported as passes: ``LawStatus/notApplicable`` and
+/// ``LawStatus/notVerified`` print as such, with the reason.
 public struct LawResult: Sendable, Hashable, CustomStringConvertible {
     /// The component under test.
     public var component: String
     /// The law's name.
     public var law: String
-    /// The failure, or nil when the law held.
+    /// The failure, or nil when the law did not fail.
     public var failure: ConformanceFailure?
+    /// How the law ended.
+    public var status: LawStatus
+    /// Why the law was not checked, or what a passing check measured (e.g. the spectral radius).
+    public var note: String?
 
-    /// The result of `law` for `component`: `failure`, or `nil` when the law held.
+    /// The result of `law` for `component`: failed with `failure`, or passed when it is `nil`.
     public init(component: String, law: String, failure: ConformanceFailure?) {
-        self.component = component
-        self.law = law
-        self.failure = failure
+        self.init(component: component, law: law, status: failure == nil ? .passed : .failed, failure: failure)
     }
 
-    /// Whether the law held.
+    /// A result with an explicit status and note.
+    public init(component: String, law: String, status: LawStatus, failure: ConformanceFailure? = nil, note: String? = nil) {
+        self.component = component
+        self.law = law
+        self.status = status
+        self.failure = failure
+        self.note = note
+    }
+
+    /// Whether the law did not fail (passed, not applicable or not verified).
     public var passed: Bool { failure == nil }
 
+    /// Whether the law was checked and held.
+    public var verified: Bool { status == .passed }
+
     public var description: String {
-        passed ? "✔ \(component): \(law)" : "✘ \(failure!.description)"
+        switch status {
+        case .passed: "✔ \(component): \(law)" + (note.map { " (\($0))" } ?? "")
+        case .failed: "✘ \(failure?.description ?? "\(component): \(law)")"
+        case .notApplicable: "– \(component): \(law) not applicable" + (note.map { " (\($0))" } ?? "")
+        case .notVerified: "? \(component): \(law) not verified" + (note.map { " (\($0))" } ?? "")
+        }
+    }
+
+    /// Throws the failure, if any.
+    public func throwIfFailed() throws {
+        if let failure { throw failure }
     }
 }
 
@@ -67,6 +108,14 @@ public protocol ConformanceLaw: RawRepresentable<String>, CaseIterable, Hashable
 
 extension ConformanceLaw {
     public var description: String { rawValue }
+}
+
+/// A law ended without a failure but without a plain pass: thrown by a law's body to record
+/// ``LawStatus/notApplicable``, ``LawStatus/notVerified``, or a pass with a measurement.
+enum LawEnding: Error {
+    case notApplicable(String)
+    case notVerified(String)
+    case passed(note: String)
 }
 
 /// A law's check failed: the details, and the sample it failed on (for shrinking).

@@ -9,12 +9,15 @@ enum ConformanceLog {
         var component: String
         var law: String
         var passed: Bool
+        var status: String
         var details: String?
     }
 
     static func record(_ result: LawResult) {
         guard let path = ProcessInfo.processInfo.environment[environmentKey], !path.isEmpty else { return }
-        let entry = Entry(component: result.component, law: result.law, passed: result.passed, details: result.failure?.details)
+        let entry = Entry(
+            component: result.component, law: result.law, passed: result.passed, status: result.status.rawValue,
+            details: result.failure?.details ?? result.note)
         guard var line = try? JSONEncoder().encode(entry) else { return }
         line.append(UInt8(ascii: "\n"))
         // One write with O_APPEND per line, so parallel tests never interleave within a line.
@@ -25,40 +28,33 @@ enum ConformanceLog {
     }
 }
 
-/// Runs one law's body, turns a `Violation` into a ``ConformanceFailure``, and logs the result.
-func runLaw<Law: ConformanceLaw>(
+/// Runs one law's body and returns its result (logged): a `Violation` becomes a failure, a
+/// `LawEnding` a vacuous or annotated outcome.
+func evaluateLaw<Law: ConformanceLaw>(
     _ law: Law, component: String, seed: UInt64, _ body: () throws -> Void
-) throws {
-    var failure: ConformanceFailure?
+) -> LawResult {
+    var result: LawResult
     do {
         try body()
-    } catch let violation as Violation {
-        failure = ConformanceFailure(
-            component: component, law: law.rawValue, details: violation.details, seed: seed, sample: violation.sample)
-    } catch let conformance as ConformanceFailure {
-        failure = conformance
-    } catch {
-        failure = ConformanceFailure(
-            component: component, law: law.rawValue, details: "threw \(error)", seed: seed)
-    }
-    ConformanceLog.record(LawResult(component: component, law: law.rawValue, failure: failure))
-    if let failure { throw failure }
-}
-
-/// Every law of `Law` checked by `check`, as results.
-func collectResults<Law: ConformanceLaw>(
-    _ laws: Law.AllCases, component: String, _ check: (Law) throws -> Void
-) -> [LawResult] {
-    laws.map { law in
-        do {
-            try check(law)
-            return LawResult(component: component, law: law.rawValue, failure: nil)
-        } catch let failure as ConformanceFailure {
-            return LawResult(component: component, law: law.rawValue, failure: failure)
-        } catch {
-            return LawResult(
-                component: component, law: law.rawValue,
-                failure: ConformanceFailure(component: component, law: law.rawValue, details: "threw \(error)", seed: 0))
+        result = LawResult(component: component, law: law.rawValue, status: .passed)
+    } catch let ending as LawEnding {
+        switch ending {
+        case .notApplicable(let reason): result = LawResult(component: component, law: law.rawValue, status: .notApplicable, note: reason)
+        case .notVerified(let reason): result = LawResult(component: component, law: law.rawValue, status: .notVerified, note: reason)
+        case .passed(let note): result = LawResult(component: component, law: law.rawValue, status: .passed, note: note)
         }
+    } catch let violation as Violation {
+        result = LawResult(
+            component: component, law: law.rawValue,
+            failure: ConformanceFailure(
+                component: component, law: law.rawValue, details: violation.details, seed: seed, sample: violation.sample))
+    } catch let conformance as ConformanceFailure {
+        result = LawResult(component: component, law: law.rawValue, failure: conformance)
+    } catch {
+        result = LawResult(
+            component: component, law: law.rawValue,
+            failure: ConformanceFailure(component: component, law: law.rawValue, details: "threw \(error)", seed: seed))
     }
+    ConformanceLog.record(result)
+    return result
 }

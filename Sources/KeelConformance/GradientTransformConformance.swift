@@ -52,10 +52,13 @@ public struct GradientTransformConformance<Transform: GradientTransform>: Sendab
     public var seed: UInt64
     /// The parameters the samples are shaped like (the archetype by default).
     public var parameters: ParameterSet<Scalar>
-    /// How many steps each multi-step law runs (at least 2).
+    /// How many steps each multi-step law runs (at least 2; default 32, enough to fill histories,
+    /// ring buffers and warm-ups that a 4-step run never reaches).
     public var steps: Int
-    /// The scale (global L2 norm) of the ordinary samples; pick one where the transform does
-    /// something (above a clipper's threshold, say).
+    /// The typical scale (global L2 norm) of the ordinary samples; pick one where the transform
+    /// does something (above a clipper's threshold, say). The samples' norms vary around it
+    /// (¼× to 4×) with a 30× spike every 8 steps, so history-keeping transforms see their
+    /// statistics move.
     public var sampleNorm: Double
     /// The finite samples `finiteInFiniteOut` feeds (``GradientSamples/adversarial(like:seed:)``
     /// by default).
@@ -69,12 +72,12 @@ public struct GradientTransformConformance<Transform: GradientTransform>: Sendab
     ///   - seed: The seed of every sample (default `0x5EED`).
     ///   - parameters: The parameters the samples are shaped like (default: the archetype drawn from
     ///     `seed`).
-    ///   - steps: How many steps each multi-step law runs (default 4).
-    ///   - sampleNorm: The global L2 norm of the ordinary samples (default 3).
+    ///   - steps: How many steps each multi-step law runs (default 32).
+    ///   - sampleNorm: The typical global L2 norm of the ordinary samples (default 3).
     /// - Precondition: `steps` ≥ 2.
     public init(
         _ transform: Transform, name: String? = nil, seed: UInt64 = 0x5EED, parameters: ParameterSet<Scalar>? = nil,
-        steps: Int = 4, sampleNorm: Double = 3
+        steps: Int = 32, sampleNorm: Double = 3
     ) {
         precondition(steps >= 2, "GradientTransformConformance: steps must be at least 2, got \(steps)")
         self.transform = transform
@@ -89,7 +92,13 @@ public struct GradientTransformConformance<Transform: GradientTransform>: Sendab
 
     /// Checks one law; throws a ``ConformanceFailure`` when it does not hold.
     public func check(_ law: GradientTransformLaw) throws {
-        try runLaw(law, component: name, seed: seed) {
+        try evaluate(law).throwIfFailed()
+    }
+
+    /// One law's result: passed, failed, not applicable or not verified (logged for
+    /// `check-conformance`).
+    public func evaluate(_ law: GradientTransformLaw) -> LawResult {
+        evaluateLaw(law, component: name, seed: seed) {
             switch law {
             case .keysAndShapesPreserved: try checkKeysAndShapes()
             case .deterministic: try checkDeterminism()
@@ -109,14 +118,20 @@ public struct GradientTransformConformance<Transform: GradientTransform>: Sendab
 
     /// Every law's result, for summaries.
     public func results() -> [LawResult] {
-        collectResults(GradientTransformLaw.allCases, component: name, check)
+        GradientTransformLaw.allCases.map(evaluate)
     }
 
     // MARK: Samples and runs
 
-    /// The ordinary samples: random, seeded, with global norm `sampleNorm`.
+    /// The ordinary samples: random, seeded, with global norms from ¼ to 4 × `sampleNorm` and a
+    /// 30× spike at every step ≡ 5 (mod 8).
     var samples: [GradientSample<Scalar>] {
-        (0..<steps).map { GradientSamples.random(like: parameters, seed: seed &+ UInt64($0), norm: sampleNorm) }
+        (0..<steps).map { GradientSamples.random(like: parameters, seed: seed &+ UInt64($0), norm: sampleNorm * Self.normFactor(at: $0)) }
+    }
+
+    /// The norm of ordinary sample `step` relative to `sampleNorm`.
+    static func normFactor(at step: Int) -> Double {
+        step % 8 == 5 ? 30 : Foundation.pow(2, Double((step * 7) % 9 - 4) / 2)
     }
 
     func run<T: GradientTransform>(
@@ -179,18 +194,21 @@ public struct GradientTransformConformance<Transform: GradientTransform>: Sendab
 
     func checkCodableRoundTrip() throws {
         let samples = self.samples
-        let split = samples.count / 2
-        var state = transform.makeState(for: parameters)
-        _ = try run(transform, Array(samples.prefix(split)), state: &state)
-        var decoded: Transform.State
-        do {
-            decoded = try makeDecoder().decode(Transform.State.self, from: makeEncoder().encode(state))
-        } catch {
-            throw Violation("the state does not round-trip through JSON: \(error)")
+        var reference = transform.makeState(for: parameters)
+        let expected = try run(transform, samples, state: &reference)
+        // Round trips early, mid-run and late: a history lost in Codable shows only once it fills.
+        for split in Set([1, samples.count / 4, samples.count / 2, samples.count - 1]).sorted() where split > 0 && split < samples.count {
+            var state = transform.makeState(for: parameters)
+            _ = try run(transform, Array(samples.prefix(split)), state: &state)
+            var decoded: Transform.State
+            do {
+                decoded = try makeDecoder().decode(Transform.State.self, from: makeEncoder().encode(state))
+            } catch {
+                throw Violation("the state does not round-trip through JSON: \(error)")
+            }
+            let resumed = try run(transform, Array(samples.dropFirst(split)), state: &decoded, firstStep: split)
+            try compare(Array(expected.dropFirst(split)), resumed, "after a JSON round trip at step \(split) the outputs differ")
         }
-        let continued = try run(transform, Array(samples.dropFirst(split)), state: &state, firstStep: split)
-        let resumed = try run(transform, Array(samples.dropFirst(split)), state: &decoded, firstStep: split)
-        try compare(continued, resumed, "after a JSON round trip at step \(split) the outputs differ")
     }
 
     func checkCompositionInvariance() throws {

@@ -75,7 +75,15 @@ public struct LayerConformance<Candidate: Layer>: Sendable where Candidate.Scala
 
     /// Checks one law; throws a ``ConformanceFailure`` when it does not hold.
     public func check(_ law: LayerLaw) throws {
-        try runLaw(law, component: name, seed: seed) {
+        try evaluate(law).throwIfFailed()
+    }
+
+    /// One law's result: passed, failed, not applicable or not verified (logged for
+    /// `check-conformance`).
+    public func evaluate(_ law: LayerLaw) -> LawResult {
+        evaluateLaw(law, component: name, seed: seed) {
+            // Reading `parameters` of a container with duplicate keys traps: fail cleanly instead.
+            if law != .parameterKeysUniqueAndStable { try requireUniqueKeys(layer) }
             switch law {
             case .backwardMatchesFiniteDifferences: try checkFiniteDifferences()
             case .parameterKeysUniqueAndStable: try checkParameterKeys(of: layer)
@@ -90,7 +98,7 @@ public struct LayerConformance<Candidate: Layer>: Sendable where Candidate.Scala
 
     /// Every law's result, for summaries.
     public func results() -> [LawResult] {
-        collectResults(LayerLaw.allCases, component: name, check)
+        LayerLaw.allCases.map(evaluate)
     }
 
     func forward(_ layer: Candidate, _ input: Tensor<Double>) -> (output: Tensor<Double>, cache: Candidate.Cache) {

@@ -1,7 +1,7 @@
 import Foundation
 import KeelMonitors
 
-/// The events of one training run, read from a JSON Lines log (one ``TrainingEvent`` per line).
+/// The events of one training run, read from a JSON Lines log (one `TrainingEvent` per line).
 public struct RunLog: Sendable {
     /// A name for legends and headings (the file name without its extension by default).
     public var name: String

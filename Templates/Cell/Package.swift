@@ -1,11 +1,14 @@
-// swift-tools-version: 6.0
+// swift-tools-version: 6.1
 // A starter package for a custom Keel recurrent cell: copy it, rename LeakyTanhCell, keep the conformance test passing.
 import PackageDescription
 
 let package = Package(
     name: "LeakyTanhCell",
     products: [.library(name: "LeakyTanhCell", targets: ["LeakyTanhCell"])],
-    dependencies: [.package(name: "Keel", path: "../..")],
+    // The one line to edit after copying this package out of Keel's repository: point it at your
+    // Keel checkout (`path:`) or at its repository (`url:` with `from:`). `traits: []` leaves out
+    // the `keel` command-line tool, so swift-argument-parser is neither fetched nor built.
+    dependencies: [.package(name: "Keel", path: "../..", traits: [])],
     targets: [
         .target(
             name: "LeakyTanhCell",

@@ -1,4 +1,4 @@
-// swift-tools-version: 6.0
+// swift-tools-version: 6.1
 // A starter package for a custom Keel gradient clipper: copy it, rename SoftClipper, keep the
 // conformance test passing.
 import PackageDescription
@@ -6,7 +6,10 @@ import PackageDescription
 let package = Package(
     name: "SoftClipper",
     products: [.library(name: "SoftClipper", targets: ["SoftClipper"])],
-    dependencies: [.package(name: "Keel", path: "../..")],
+    // The one line to edit after copying this package out of Keel's repository: point it at your
+    // Keel checkout (`path:`) or at its repository (`url:` with `from:`). `traits: []` leaves out
+    // the `keel` command-line tool, so swift-argument-parser is neither fetched nor built.
+    dependencies: [.package(name: "Keel", path: "../..", traits: [])],
     targets: [
         .target(
             name: "SoftClipper",

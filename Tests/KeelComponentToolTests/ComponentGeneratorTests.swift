@@ -35,7 +35,9 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         #expect(ComponentKind(argument: "gradient-clipper") == .clipper)
         #expect(ComponentKind(argument: "GradientClipper") == .clipper)
         #expect(ComponentKind(argument: "Cell") == .cell)
-        #expect(ComponentKind(argument: "layer") == nil)
+        #expect(ComponentKind(argument: "layer") == .layer)
+        #expect(ComponentKind(argument: "gradient-transform") == .transform)
+        #expect(ComponentKind(argument: "widget") == nil)
     }
 
     @Test(arguments: ["myClipper", "My-Clipper", "1Clipper", ""])
@@ -65,7 +67,26 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         #expect(output.succeeded)
         #expect(output.text.contains("SpikeGuard.swift"))
         #expect(output.text.contains("KeelConformance"))
-        #expect(throws: ToolError.self) { try KeelComponentCommand.run(["new", "layer", "X", "--module", "W", "--sources", root.path]) }
+        #expect(throws: ToolError.self) { try KeelComponentCommand.run(["new", "widget", "X", "--module", "W", "--sources", root.path]) }
+    }
+
+    /// Given what the manifest already lists, only the missing products are advised.
+    @Test func adviceReadsTheManifestsProducts() throws {
+        let generator = try ComponentGenerator(kind: .clipper, name: "MyClipper", module: "Widgets")
+        let everything = generator.dependencyAdvice(sourceProducts: ["KeelCore", "KeelOptimizers"], testProducts: ["KeelConformance"])
+        #expect(everything.contains("already gives"))
+        let partial = generator.dependencyAdvice(sourceProducts: ["KeelCore"], testProducts: [])
+        #expect(partial.contains("KeelOptimizers") && !partial.contains("\"KeelCore\"") && partial.contains("KeelConformance"))
+        let umbrella = generator.dependencyAdvice(sourceProducts: ["Keel"], testProducts: ["KeelConformance"])
+        #expect(umbrella.contains("already gives"))
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("keel-component-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let output = try KeelComponentCommand.run([
+            "new", "layer", "Gate", "--module", "Widgets", "--sources", root.appendingPathComponent("S").path,
+            "--tests", root.appendingPathComponent("T").path, "--source-products", "KeelCore", "--test-products", "KeelConformance",
+        ])
+        #expect(output.text.contains("already gives"))
+        #expect(FileManager.default.fileExists(atPath: root.appendingPathComponent("S/Gate.swift").path))
     }
 }
 
@@ -76,11 +97,13 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         {"component":"MyClipper","law":"guaranteeHolds","passed":true}
         not json
         {"component":"MyCell","law":"zeroStateShape","passed":true}
+        {"component":"MyCell","law":"recurrentJacobianAtInitialisation","passed":true,"status":"notVerified","details":"no jacobianBound declared"}
+        {"component":"MyCell","law":"idempotent","passed":true,"status":"notApplicable","details":"stateful clipper"}
         """
 
     @Test func failureDominatesRepeatedChecks() {
         let summary = ConformanceSummary(log: Self.log)
-        #expect(summary.lawCount == 3)
+        #expect(summary.lawCount == 5)
         #expect(summary.failures.map(\.law) == ["guaranteeHolds"])
     }
 
@@ -88,7 +111,10 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         let report = ConformanceSummary(log: Self.log).report
         #expect(report.contains("✔ identityBelowBound"))
         #expect(report.contains("✘ guaranteeHolds: ‖g‖ exceeds 1"))
-        #expect(report.contains("2 of 3 laws hold across 2 component(s); 1 failed"))
+        #expect(report.contains("2 of 5 laws verified across 2 component(s); 1 failed; 1 not verified; 1 not applicable"))
+        #expect(report.contains("? recurrentJacobianAtInitialisation: not verified (no jacobianBound declared)"))
+        #expect(report.contains("– idempotent: not applicable (stateful clipper)"))
+        #expect(!report.contains("✔ idempotent"))
     }
 
     @Test func emptyLogExplainsWhatToCheck() {

@@ -11,12 +11,12 @@ struct PluginEndToEndTests {
         let package = FileManager.default.temporaryDirectory.appendingPathComponent("keel-consumer-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: package) }
         try write("""
-            // swift-tools-version: 6.0
+            // swift-tools-version: 6.1
             import PackageDescription
 
             let package = Package(
                 name: "Consumer",
-                dependencies: [.package(name: "Keel", path: "\(repositoryRoot.path)")],
+                dependencies: [.package(name: "Keel", path: "\(repositoryRoot.path)", traits: [])],
                 targets: [
                     .target(name: "Widgets", dependencies: [
                         .product(name: "KeelCore", package: "Keel"), .product(name: "KeelOptimizers", package: "Keel"),
@@ -33,12 +33,18 @@ struct PluginEndToEndTests {
         #expect(FileManager.default.fileExists(atPath: package.appendingPathComponent("Sources/Widgets/MyClipper.swift").path))
         let cell = try swift(["package", "--allow-writing-to-package-directory", "new-component", "cell", "MyCell"], in: package)
         #expect(cell.status == 0, "\(cell.output)")
+        // The manifest already lists KeelCore for Widgets: only what is missing is advised.
+        let layer = try swift(["package", "--allow-writing-to-package-directory", "new-component", "layer", "MyLayer"], in: package)
+        #expect(layer.status == 0 && layer.output.contains("already gives"), "\(layer.output)")
 
         let checked = try swift(["package", "check-conformance"], in: package)
         #expect(checked.status == 0, "\(checked.output)")
         #expect(checked.output.contains("✔ identityBelowBound"))
         #expect(checked.output.contains("✔ backwardMatchesFiniteDifferences"))
-        #expect(checked.output.contains("laws hold across 2 component(s)"))
+        #expect(checked.output.contains("laws verified across 3 component(s)"))
+        // The summary comes first, the raw log after it.
+        let summary = checked.output.range(of: "Conformance summary"), raw = checked.output.range(of: "Raw test log")
+        #expect(summary != nil && raw != nil && summary!.lowerBound < raw!.lowerBound)
     }
 
     func write(_ text: String, to url: URL) throws {

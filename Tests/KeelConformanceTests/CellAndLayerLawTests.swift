@@ -6,6 +6,9 @@ import Testing
     static func checkMutant(for law: CellLaw) throws {
         let defect: DefectiveCell.Defect
         switch law {
+        case .recurrentJacobianAtInitialisation:
+            try CellConformance(CorpusIndRNNCell(.recurrentInitTooLarge), jacobianBound: 1).check(law)
+            return
         case .zeroStateShape: defect = .ignoresBatchSize
         case .backwardMatchesFiniteDifferences: defect = .wrongStateGradient
         case .unrolledEqualsManualSteps: defect = .hiddenStepCounter
@@ -19,6 +22,18 @@ import Testing
     func cellMutantIsCaught(law: CellLaw) {
         let failure = #expect(throws: ConformanceFailure.self) { try Self.checkMutant(for: law) }
         #expect(failure?.law == law.rawValue)
+    }
+
+    /// The Jacobian law reports the measured radius, and "not verified" without a declared bound.
+    @Test func jacobianRadiusIsReported() {
+        let declared = CellConformance(CorpusIndRNNCell(.none), jacobianBound: 1).evaluate(.recurrentJacobianAtInitialisation)
+        #expect(declared.status == .passed)
+        #expect(declared.note?.contains("ρ = ") == true)
+        let undeclared = CellConformance(CorpusIndRNNCell(.none)).evaluate(.recurrentJacobianAtInitialisation)
+        #expect(undeclared.status == .notVerified)
+        // At the zero state and a zero input the IndRNN's Jacobian is diag(u·tanh′(b)), so ρ is
+        // just below max |u| = 1.
+        #expect(declared.note?.contains("ρ = 0.99") == true)
     }
 
     @Test func wrongBackwardIsReportedOnTheSmallestBatch() {
@@ -59,6 +74,9 @@ import Testing
         case .seededDeterminism: defect = .systemRandom
         case .shapeHonoured: defect = .flattensShape
         case .fansHonoured: defect = .ignoresReceptiveField
+        case .valuesIndependent:
+            try InitializerConformance(CorpusHeNormal(.repeatsFirstRow), expectedMoments: CorpusHeNormal.moments).check(law)
+            return
         }
         try InitializerConformance(DefectiveHeNormal(defect: defect), expectedMoments: DefectiveHeNormal.moments).check(law)
     }
@@ -79,6 +97,14 @@ import Testing
         case .scriptedVerdicts: try MonitorConformance(CarelessMonitor(), script: PatienceMonitor.script).check(law)
         case .codableRoundTripContinues: try MonitorConformance(ForgetfulPatienceMonitor(), script: PatienceMonitor.script).check(law)
         case .copiesAreIndependent: try MonitorConformance(SharedHistoryMonitor(), script: PatienceMonitor.script).check(law)
+        case .nonFiniteOnlyAsDeclared:
+            try MonitorConformance(
+                CorpusNonFiniteMonitor(.firesOnLargeLosses), script: CorpusNonFiniteMonitor.script,
+                declarations: MonitorDeclarations(actsOnlyOnNonFiniteLoss: true)).check(law)
+        case .scaleInvarianceAsDeclared:
+            try MonitorConformance(
+                CorpusPlateauMonitor(.absoluteThreshold), script: CorpusPlateauMonitor.script,
+                declarations: MonitorDeclarations(lossScaleInvariant: true)).check(law)
         }
     }
 

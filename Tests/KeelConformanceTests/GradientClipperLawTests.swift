@@ -11,6 +11,9 @@ import Testing
         case .preservesDirection: try GradientClipperConformance(PerTensorPretendingGlobalClipper()).check(law)
         case .zeroStaysZero: try GradientClipperConformance(NaNOnZeroClipper()).check(law)
         case .readsCurrentGradients: try GradientClipperConformance(StaleNormClipper()).check(law)
+        case .reportsWhatItDid: try GradientClipperConformance(CorpusNormClipper(.reportsInputNormAsOutput)).check(law)
+        case .thresholdHonoured: try GradientClipperConformance(CorpusNormClipper(.thresholdSetterIgnored)).check(law)
+        case .adaptiveBoundFollowsHistory: try GradientClipperConformance(CorpusQuantileClipper(bug: .certifiesItself)).check(law)
         }
     }
 

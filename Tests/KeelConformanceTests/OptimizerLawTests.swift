@@ -20,6 +20,12 @@ import Testing
         case .zeroGradientIsFixedPoint: try suite(DriftingSGD(learningRate: 0.1)).check(law)
         case .firstStepLinearInLearningRate: try suite(SquareRootRateSGD(learningRate: 0.1)).check(law)
         case .matchesGoldenTrajectory: try suite(AdamIgnoringBeta2(learningRate: 0.01), golden: adamGolden).check(law)
+        case .oneStateAdvancePerApply: try MutantCorpus.adamSuite(CorpusAdam(.biasCorrectionFromContext)).check(law)
+        case .weightDecayAsDeclared: try MutantCorpus.adamSuite(CorpusAdam(.couplesDecay, weightDecay: 0.01)).check(law)
+        case .firstStepAsDeclared: try MutantCorpus.adamSuite(CorpusAdam(.noBiasCorrection)).check(law)
+        case .scaleInvariance: try MutantCorpus.adamSuite(CorpusAdam(.none, learningRate: 0.05).withEpsilon(0.1)).check(law)
+        case .reportsLearningRate: try MutantCorpus.adamSuite(CorpusAdam(.noLearningRateReport)).check(law)
+        case .matchesReference: try MutantCorpus.adaBeliefSuite(CorpusAdaBelief(.tracksSquaredGradient)).check(law)
         }
     }
 
@@ -32,6 +38,14 @@ import Testing
     @Test(arguments: OptimizerLaw.allCases)
     func referenceSGDPasses(law: OptimizerLaw) throws {
         try Self.suite(ReferenceSGD(learningRate: 0.1)).check(law)
+    }
+
+    /// Without a golden trajectory or a reference, the math is "not verified", never a pass.
+    @Test func missingReferencesAreNotVerified() {
+        let results = Self.suite(ReferenceSGD(learningRate: 0.1)).results()
+        #expect(results.first { $0.law == "matchesReference" }?.status == .notVerified)
+        #expect(results.first { $0.law == "matchesGoldenTrajectory" }?.status == .notVerified)
+        #expect(results.first { $0.law == "firstStepAsDeclared" }?.status == .notApplicable)
     }
 
     @Test func builtInAdamMatchesTheIndependentGoldenTrajectory() throws {

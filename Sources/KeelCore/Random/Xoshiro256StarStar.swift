@@ -2,7 +2,7 @@
 /// SplitMix64.
 ///
 /// The same seed gives the same sequence on every platform: the algorithm uses only 64-bit integer
-/// arithmetic, and Keel's conversions to floating point (``RandomNumberGenerator/nextUnitDouble()``
+/// arithmetic, and Keel's conversions to floating point (`nextUnitDouble()`
 /// and friends) use only exactly rounded IEEE operations. The state is `Codable`, so checkpoints can
 /// store it and a resumed run draws the same numbers as an uninterrupted one.
 ///

@@ -25,7 +25,7 @@ extension Tensor {
     /// Samples uniform in [lowerBound, upperBound) from `generator`.
     ///
     /// Element i is lowerBound + (upperBound − lowerBound)·uᵢ with uᵢ the generator's i-th
-    /// ``RandomNumberGenerator/nextUnitDouble()`` (`Double`) or ``RandomNumberGenerator/nextUnitFloat()``
+    /// `nextUnitDouble()` (`Double`) or `nextUnitFloat()`
     /// (`Float`), in row-major order: the same seed gives the same tensor on every platform.
     public init<G: RandomNumberGenerator>(
         randomUniform shape: [Int], lowerBound: Scalar = 0, upperBound: Scalar = 1, using generator: inout G
@@ -43,7 +43,7 @@ extension Tensor {
 
     /// Samples normal with the given mean and standard deviation from `generator`.
     ///
-    /// Standard normal pairs come from ``RandomNumberGenerator/nextStandardNormalPair()`` (Marsaglia's
+    /// Standard normal pairs come from `nextStandardNormalPair()` (Marsaglia's
     /// polar method in `Double`), filling elements two at a time in row-major order, then are
     /// scaled and rounded to `Scalar`: the same seed gives the same tensor on every platform.
     public init<G: RandomNumberGenerator>(

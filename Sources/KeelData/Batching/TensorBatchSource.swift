@@ -7,7 +7,7 @@
 ///
 /// **Shapes.** Batch inputs `[b, …]` and targets `[b, …]` (b = `batchSize`, or fewer in a final
 /// batch kept without `dropLast`), batch-major as stored. Sequence models that want
-/// `[time, batch, features]` can swap the first two axes (``Tensor/swappingAxes(_:_:)``), or use
+/// `[time, batch, features]` can swap the first two axes (`Tensor.swappingAxes(_:_:)`), or use
 /// `timeMajor: true`, which does so for rank ≥ 3 inputs.
 ///
 /// ```swift

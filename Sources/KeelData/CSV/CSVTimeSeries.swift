@@ -149,6 +149,9 @@ public struct CSVTimeSeries: Sendable {
     ///   - stride: steps between the starts of consecutive windows (≥ 1).
     ///   - rows: the rows to cut windows from (all when `nil`).
     ///   - shuffleSeed: seeds the per-epoch window order; `nil` keeps time order.
+    ///   - batchSize: windows per batch.
+    ///   - dropLast: whether a final, smaller batch is dropped.
+    ///   - type: the scalar type of the tensors.
     /// - Throws: ``DataConfigurationError`` for unknown columns, lengths below 1, or rows too few for
     ///   one window.
     public func windows<Scalar: TensorScalar>(

@@ -1,6 +1,6 @@
 import Foundation
 
-/// A NumPy `.npy` array of `float32` or `float64`: reading, writing and conversion to ``Tensor``.
+/// A NumPy `.npy` array of `float32` or `float64`: reading, writing and conversion to `Tensor`.
 ///
 /// **Format** (NEP 1, versions 1.0, 2.0 and 3.0): the magic string `\x93NUMPY`, a major and
 /// minor version byte, the header length (2 bytes little-endian in 1.0, 4 bytes in 2.0/3.0),

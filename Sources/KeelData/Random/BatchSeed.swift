@@ -1,8 +1,8 @@
 /// Derives the random generator for one batch from a source's seed and the batch's position.
 ///
-/// Every ``BatchSource`` in KeelData is random access: the batch at (epoch, index) must be the
+/// Every `BatchSource` in KeelData is random access: the batch at (epoch, index) must be the
 /// same however often, and in whatever order, it is asked for. So no generator state is carried
-/// from batch to batch; each batch seeds a fresh ``Xoshiro256StarStar`` from a 64-bit key mixed
+/// from batch to batch; each batch seeds a fresh `Xoshiro256StarStar` from a 64-bit key mixed
 /// out of (seed, epoch, index, stream) by SplitMix64's finalizer, applied once per component:
 ///
 ///     key = mix(mix(mix(mix(seed) ^ epoch) ^ index) ^ stream)

@@ -12,7 +12,7 @@
 /// - ``anyStepArgmaxMismatch``: a class at every step; wrong if **any** step's arg-max is not its
 ///   class (copy memory, noiseless memorization).
 ///
-/// Arg-max ties go to the lowest class index, and a NaN output is the arg-max (``Tensor/argmax(alongAxis:)``),
+/// Arg-max ties go to the lowest class index, and a NaN output is the arg-max (`Tensor.argmax(alongAxis:)`),
 /// so a sequence whose prediction holds NaN counts as wrong unless that NaN sits at its class.
 ///
 /// ```swift

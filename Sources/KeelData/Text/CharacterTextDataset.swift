@@ -48,6 +48,7 @@ public struct CharacterTextDataset: Sendable {
     /// Loads and splits the UTF-8 text file at `url`.
     ///
     /// - Parameters:
+    ///   - url: the text file.
     ///   - validationFraction: the share of the text held out for validation, in [0, 1).
     ///   - validationStreams: 1 holds out the end of the text; S > 1 the end of each of S
     ///     contiguous rows (char-rnn's split).
@@ -136,8 +137,12 @@ public struct CharacterTextDataset: Sendable {
     /// A batch source over `split`: inputs and next-symbol targets, both `[sequenceLength, batch]`.
     ///
     /// - Parameters:
+    ///   - split: the training or the validation text.
+    ///   - sequenceLength: the characters per sequence.
+    ///   - batchSize: the sequences per batch.
     ///   - shuffleSeed: seeds the per-epoch order of the chunks; `nil` keeps them in text order
     ///     (what validation usually wants).
+    ///   - type: the scalar type of the tensors.
     /// - Throws: ``TextDatasetError/tooShort(file:split:characters:needed:)`` if the split has
     ///   fewer than batchSize·sequenceLength + 1 symbols; ``DataConfigurationError`` for lengths
     ///   below 1.

@@ -69,7 +69,7 @@ public struct GRUCell<Scalar: TensorScalar>: GatedRecurrentCell, Sendable {
             biasHH: uniformTensor([3 * hiddenSize], bound: bound, using: &generator))
     }
 
-    /// PyTorch's default initialization from a ``Xoshiro256StarStar`` seeded with `seed`.
+    /// PyTorch's default initialization from a `Xoshiro256StarStar` seeded with `seed`.
     public init(inputSize: Int, hiddenSize: Int, seed: UInt64) {
         var generator = Xoshiro256StarStar(seed: seed)
         self.init(inputSize: inputSize, hiddenSize: hiddenSize, using: &generator)

@@ -15,7 +15,7 @@
 /// GEMM. Any other conformer runs the generic fused path: zx for all steps as one GEMM before
 /// the loop, one recurrent GEMM per step around these two pointwise requirements, and the weight
 /// and input gradients as one GEMM each after it. Both give the step-by-step path's results
-/// (``Cell/step(_:state:)``) up to rounding.
+/// (`Cell.step(_:state:)`) up to rounding.
 ///
 /// **Shapes.** `weightIH` is `[G·hiddenSize, inputSize]`, `weightHH` `[G·hiddenSize, hiddenSize]`,
 /// `biasIH` and `biasHH` `[G·hiddenSize]`: PyTorch's layout, so weights can be exchanged.

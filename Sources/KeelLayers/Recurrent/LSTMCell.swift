@@ -86,7 +86,7 @@ public struct LSTMCell<Scalar: TensorScalar>: GatedRecurrentCell, Sendable {
         if let forgetGateBias { self.forgetGateBias = .filled([hiddenSize], with: forgetGateBias) }
     }
 
-    /// PyTorch's default initialization from a ``Xoshiro256StarStar`` seeded with `seed`.
+    /// PyTorch's default initialization from a `Xoshiro256StarStar` seeded with `seed`.
     public init(inputSize: Int, hiddenSize: Int, forgetGateBias: Scalar? = nil, seed: UInt64) {
         var generator = Xoshiro256StarStar(seed: seed)
         self.init(inputSize: inputSize, hiddenSize: hiddenSize, forgetGateBias: forgetGateBias, using: &generator)

@@ -80,7 +80,7 @@ public struct RNNCell<Scalar: TensorScalar>: GatedRecurrentCell, Sendable {
             nonlinearity: nonlinearity)
     }
 
-    /// PyTorch's default initialization from a ``Xoshiro256StarStar`` seeded with `seed`.
+    /// PyTorch's default initialization from a `Xoshiro256StarStar` seeded with `seed`.
     public init(inputSize: Int, hiddenSize: Int, nonlinearity: Nonlinearity = .tanh, seed: UInt64) {
         var generator = Xoshiro256StarStar(seed: seed)
         self.init(inputSize: inputSize, hiddenSize: hiddenSize, nonlinearity: nonlinearity, using: &generator)

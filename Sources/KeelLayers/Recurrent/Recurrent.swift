@@ -1,11 +1,11 @@
-/// Runs a ``Cell`` over a sequence: backpropagation through time written once for every cell.
+/// Runs a `Cell` over a sequence: backpropagation through time written once for every cell.
 ///
 /// The forward pass computes, for t = 0…T−1,
 ///
 ///     (yₜ, sₜ₊₁) = cell.step(xₜ, sₜ),    s₀ = initial state (zeros by default)
 ///
 /// and returns every output y₀…y_{T−1} (`returnsSequences`) or only the last. The backward pass
-/// runs ``Cell/backwardStep(outputGradient:stateGradient:cache:gradients:)`` for t = T−1…0,
+/// runs `Cell.backwardStep(outputGradient:stateGradient:cache:gradients:)` for t = T−1…0,
 /// carrying ∂L/∂sₜ between steps, and adds ∂L/∂θ under the cell's keys (`weightIH`, … for the
 /// built-in cells: a `Recurrent` has the same parameter keys as its cell).
 ///

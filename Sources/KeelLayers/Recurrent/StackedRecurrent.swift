@@ -183,6 +183,8 @@ public struct StackedRecurrent<L: RecurrentSequenceLayer>: Layer, Sendable {
     /// - Parameters:
     ///   - outputGradient: ∂L/∂output, the shape of the forward output.
     ///   - finalStateGradients: ∂L/∂(final state) per layer (nil: zero).
+    ///   - cache: what the forward pass saved.
+    ///   - gradients: receives ∂L/∂θ of every layer.
     ///   - truncationDepth: k2, the number of last steps backpropagated in every layer (nil: all).
     ///   - profiles: when non-nil on entry, replaced by one gradient-flow profile per layer.
     /// - Returns: ∂L/∂input and ∂L/∂(initial state) per layer.

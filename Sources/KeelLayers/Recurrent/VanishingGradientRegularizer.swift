@@ -67,7 +67,7 @@ public struct VanishingGradientRegularizer: Sendable, Hashable, Codable {
     /// Ω and ∂Ω/∂W_hh for one layer's backward pass.
     ///
     /// - Parameters:
-    ///   - preactivationGradients: δ for the processed steps, `[steps·batch, hidden]`, time-major.
+    ///   - delta: δ for the processed steps, `[steps·batch, hidden]`, time-major.
     ///   - outputGradients: ∂L/∂yₜ from the layer's output, `[T, batch, hidden]`; its last
     ///     `steps` steps are the processed ones (nil: the loss reads only the final state).
     ///   - finalStateGradient: ∂L/∂h_T entering the last step, `[batch, hidden]`.

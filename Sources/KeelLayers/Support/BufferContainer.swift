@@ -33,7 +33,7 @@ extension BufferContainer {
     /// Nothing changes unless every key is present with the right shape and `source` has no
     /// extra keys.
     ///
-    /// - Throws: ``ParameterLoadingError`` naming the missing key, the mismatched shape or the
+    /// - Throws: `ParameterLoadingError` naming the missing key, the mismatched shape or the
     ///   unexpected keys.
     public mutating func loadBuffers(_ source: ParameterSet<Scalar>) throws {
         var expected: Set<ParameterKey> = []

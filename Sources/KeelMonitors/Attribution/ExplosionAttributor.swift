@@ -11,7 +11,7 @@
 /// jump. Reports use the statistics from **before** the step being explained, so a spike is
 /// compared with the normal it broke.
 ///
-/// As a ``Monitor`` it updates its statistics and always proceeds; ``MonitorSet`` drives it
+/// As a `Monitor` it updates its statistics and always proceeds; ``MonitorSet`` drives it
 /// itself (updating only on healthy steps) and attaches its report when a member fires.
 ///
 /// Cost: O(#parameters) per step, no allocation after the first step.
@@ -25,7 +25,7 @@ public struct ExplosionAttributor: Monitor {
     /// The relative floor on σ in z-scores; default 1e-3.
     public var epsilon: Double
     /// Whether reports include ‖g‖/‖w‖, which makes the trainer compute every ‖w‖ each step
-    /// (``ObservationNeeds/parameterNorms``, a pass over all weights); default true.
+    /// (`ObservationNeeds.parameterNorms`, a pass over all weights); default true.
     public var usesWeightNorms: Bool
     /// The parameter order the statistics are indexed by (model order).
     public private(set) var keys: [ParameterKey] = []

@@ -1,11 +1,11 @@
 /// Runs several monitors on each step, combines their verdicts, and attaches an explosion
 /// attribution when any of them fires: the single detector → action policy the trainer consults.
 ///
-/// - **Verdict**: the most severe member verdict wins (``MonitorVerdict/severity``); every
+/// - **Verdict**: the most severe member verdict wins (`MonitorVerdict.severity`); every
 ///   non-proceed reason is kept, prefixed by the member's name and joined by "; ". Among several
-///   ``MonitorVerdict/scaleLearningRate(factor:reason:)`` verdicts the smallest factor wins.
+///   `MonitorVerdict.scaleLearningRate(factor:reason:)` verdicts the smallest factor wins.
 /// - **Needs**: the union of the members' (and the attributor's) needs; ``needs(atStep:)`` asks
-///   every member's ``Monitor/needs(atStep:)``.
+///   every member's `Monitor.needs(atStep:)`.
 /// - **Attribution**: when a member returns a non-proceed verdict (or reports findings, when
 ///   `attributeWarnings`), ``evaluate(_:)`` asks the ``ExplosionAttributor`` for a ranked report
 ///   against the statistics from before the step; the attributor then learns only from steps
@@ -52,7 +52,7 @@ public struct MonitorSet: Monitor {
     }
 
     /// The union of what the attributor and every member need at `step`
-    /// (``Monitor/needs(atStep:)``).
+    /// (`Monitor.needs(atStep:)`).
     public func needs(atStep step: Int) -> ObservationNeeds {
         monitors.reduce(attributor?.needs ?? []) { $0.union($1.needs(atStep: step)) }
     }
@@ -127,7 +127,7 @@ public struct MonitorSet: Monitor {
     }
 
     /// Passes the gradient pipeline's reports of the step just evaluated to every member
-    /// (``Monitor/recordClipReports(_:)``; call after the pipeline ran).
+    /// (`Monitor.recordClipReports(_:)`; call after the pipeline ran).
     public mutating func recordClipReports(_ reports: [TransformReport]) {
         for index in monitors.indices {
             monitors[index].recordClipReports(reports)

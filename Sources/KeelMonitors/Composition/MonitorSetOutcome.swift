@@ -19,6 +19,6 @@ public struct MonitorSetOutcome: Sendable, Codable, Hashable {
         self.attribution = attribution
     }
 
-    /// Whether the trainer should act (the verdict is not ``MonitorVerdict/proceed``).
+    /// Whether the trainer should act (the verdict is not `MonitorVerdict.proceed`).
     public var requiresAction: Bool { verdict.severity > 0 }
 }

@@ -8,7 +8,7 @@ public struct MonitorFiredRecord: Sendable, Hashable {
     public var step: Int
     /// The monitor's name.
     public var monitor: String
-    /// What it asked for (``MonitorVerdict/proceed`` for a warning).
+    /// What it asked for (`MonitorVerdict.proceed` for a warning).
     public var verdict: MonitorVerdict
     /// What it saw.
     public var findings: [String]

@@ -1,6 +1,6 @@
 /// The payload of ``TrainingEvent/recurrentDynamics(_:)``.
 ///
-/// JSON fields: `step`, `layers` (array of ``RecurrentDynamics``: `weightKey`,
+/// JSON fields: `step`, `layers` (array of `RecurrentDynamics`: `weightKey`,
 /// `largestSingularValue`, `gradientFlow`, `gateSaturation`, `hiddenNormGrowth`).
 public struct RecurrentDynamicsRecord: Sendable, Codable, Hashable {
     /// The step.

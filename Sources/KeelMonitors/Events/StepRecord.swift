@@ -1,10 +1,10 @@
 /// The payload of ``TrainingEvent/stepCompleted(_:)``: the scalars of one optimizer step.
 ///
 /// JSON fields: `step`, `epoch`, `loss`, `globalGradientNorm` (before clipping), `learningRate`,
-/// `clipped`, `updateApplied`, `clipReports` (array of ``TransformReport``), and when known
+/// `clipped`, `updateApplied`, `clipReports` (array of `TransformReport`), and when known
 /// `durationSeconds`, `updateNorm`, `batchIndex` and `windowGradientNorms` (truncated BPTT).
 public struct StepRecord: Sendable, Codable, Hashable {
-    /// The step index (0 for the first step; as in ``StepObservation/step``).
+    /// The step index (0 for the first step; as in `StepObservation.step`).
     public var step: Int
     /// The epoch (0-based).
     public var epoch: Int

@@ -1,14 +1,14 @@
-/// The case of a ``MonitorVerdict`` without its payload: the `verdict` string in event JSON.
+/// The case of a `MonitorVerdict` without its payload: the `verdict` string in event JSON.
 public enum VerdictKind: String, Sendable, Codable, Hashable, CaseIterable {
-    /// ``MonitorVerdict/proceed``.
+    /// `MonitorVerdict.proceed`.
     case proceed
-    /// ``MonitorVerdict/skipUpdate(reason:)``.
+    /// `MonitorVerdict.skipUpdate(reason:)`.
     case skipUpdate
-    /// ``MonitorVerdict/scaleLearningRate(factor:reason:)``.
+    /// `MonitorVerdict.scaleLearningRate(factor:reason:)`.
     case scaleLearningRate
-    /// ``MonitorVerdict/rollback(reason:)``.
+    /// `MonitorVerdict.rollback(reason:)`.
     case rollback
-    /// ``MonitorVerdict/stop(reason:)``.
+    /// `MonitorVerdict.stop(reason:)`.
     case stop
 
     /// The kind of `verdict`.

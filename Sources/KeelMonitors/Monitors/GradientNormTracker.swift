@@ -3,7 +3,7 @@
 ///
 /// Clip counting has two sources, and the reports win when both are used:
 /// - `clipThreshold`: a step counts as clipped when its pre-clip norm exceeds the threshold;
-/// - ``recordClipReports(_:)``: the trainer passes the gradient pipeline's ``TransformReport``s
+/// - ``recordClipReports(_:)``: the trainer passes the gradient pipeline's `TransformReport`s
 ///   after the pipeline ran; the last recorded step counts as clipped when any clip report fired.
 ///
 /// Percentiles use NumPy's default (`linear`) interpolation over the finite norms in the history.

@@ -1,10 +1,10 @@
 /// What a built-in monitor asks for when its detector fires: the action half of Keel's
 /// detector → action policy, chosen per monitor.
 ///
-/// ``warn`` records a finding (see ``Monitor/findings``) but lets the step proceed; every other
-/// case maps to the ``MonitorVerdict`` of the same name.
+/// ``warn`` records a finding (see `Monitor.findings`) but lets the step proceed; every other
+/// case maps to the `MonitorVerdict` of the same name.
 public enum MonitorAction: Sendable, Codable, Hashable {
-    /// Record a finding; the verdict stays ``MonitorVerdict/proceed``.
+    /// Record a finding; the verdict stays `MonitorVerdict.proceed`.
     case warn
     /// Drop this step's update.
     case skipUpdate

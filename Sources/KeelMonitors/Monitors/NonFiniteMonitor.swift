@@ -2,7 +2,7 @@
 /// `apply_if_finite`, Keras' `TerminateOnNaN`, as one detector).
 ///
 /// The reason names the **first non-finite parameter in backward order**
-/// (``StepObservation/firstNonFiniteKey``, where the explosion started), falling back to the
+/// (`StepObservation.firstNonFiniteKey`, where the explosion started), falling back to the
 /// first in model order, and counts the others (pytorch#46849 asked for exactly that name).
 ///
 /// After `escalateAfter` consecutive non-finite steps the monitor returns `escalation` instead of

@@ -1,4 +1,4 @@
-/// Watches the dynamics of recurrent layers (``StepObservation/recurrentDynamics``) every `every`
+/// Watches the dynamics of recurrent layers (`StepObservation.recurrentDynamics`) every `every`
 /// steps: Pascanu's spectral criterion on W_hh, gate saturation, and hidden-state norm growth.
 ///
 /// Rules, checked per layer on due steps (step % `every` == 0):
@@ -61,7 +61,7 @@ public struct RecurrentDynamicsMonitor: Monitor {
 
     public var needs: ObservationNeeds { .recurrentDynamics }
 
-    /// ``ObservationNeeds/recurrentDynamics`` on due steps, nothing otherwise.
+    /// `ObservationNeeds.recurrentDynamics` on due steps, nothing otherwise.
     public func needs(atStep step: Int) -> ObservationNeeds { isDue(step: step) ? .recurrentDynamics : [] }
 
     /// Whether `step` is checked.

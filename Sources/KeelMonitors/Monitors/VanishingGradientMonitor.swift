@@ -4,7 +4,7 @@
 /// - **global**: ‖g‖ < `globalThreshold`;
 /// - **per parameter** (when `parameterThreshold` is set): some parameter's ‖gᵢ‖ below it (the
 ///   reason names the parameter whose streak is longest);
-/// - **gradient flow** (when `flowRatioThreshold` is set; needs ``ObservationNeeds/gradientFlow``):
+/// - **gradient flow** (when `flowRatioThreshold` is set; needs `ObservationNeeds.gradientFlow`):
 ///   for some recurrent layer, ‖∂L/∂h₁‖ / ‖∂L/∂h_T‖ < `flowRatioThreshold`, i.e. the gradient
 ///   reaching the first time step is that much smaller than at the last one (first and last
 ///   positive entries of the profile, since steps beyond a truncation are recorded as 0).

@@ -1,6 +1,6 @@
 import Foundation
 
-/// A type-erased ``GradientTransform``, for configuration files, plugins and collections of
+/// A type-erased `GradientTransform`, for configuration files, plugins and collections of
 /// transforms of different types (a ``Partitioned`` whose groups use different optimizers).
 ///
 /// Inside a program prefer the static ``Chain``: it is specialized, this is not. Erasure costs

@@ -15,7 +15,7 @@ public enum ClippingGuarantee: Sendable, Hashable, Codable {
     case perTensorRMS(max: Double)
     /// ‖Gᵢ‖₂ ≤ `clipping`·max(‖Wᵢ‖₂, `epsilon`) for every unit i of every clipped weight (AGC).
     case unitwiseRatio(clipping: Double, epsilon: Double)
-    /// ‖g‖ ≤ the step's threshold (the report's ``TransformReport/threshold``), in the norm
+    /// ‖g‖ ≤ the step's threshold (the report's `TransformReport.threshold`), in the norm
     /// `norm`, where the threshold adapts to the history of norms (AutoClip, ZClip).
     case adaptiveGlobalNorm(norm: VectorNorm)
     /// gᵢ² ≤ `theta`·Vᵢ for every element whose running second moment Vᵢ is positive (SPAM).

@@ -14,8 +14,8 @@
 ///
 /// - Parameters:
 ///   - maxNorm: c ≥ 0, the largest norm the output may have.
-///   - norm: The norm measured: ``VectorNorm/l2`` (default), ``VectorNorm/l1`` or
-///     ``VectorNorm/infinity``.
+///   - norm: The norm measured: `VectorNorm.l2` (default), `VectorNorm.l1` or
+///     `VectorNorm.infinity`.
 ///   - nonFinitePolicy: What to do when the norm is NaN or ±∞ (default ``NonFinitePolicy/propagate``).
 ///
 /// ## References

@@ -6,8 +6,12 @@
 /// - Below the threshold the output is bit-identical to the input (no multiplication by a
 ///   coefficient of 1 rounded to 0.99999994).
 /// - A zero gradient stays zero, never NaN.
-/// - Each step appends one ``TransformReport`` (norm before and after, coefficient, threshold,
-///   fired) to `context.reports`.
+/// - Each step appends exactly one `.clip(ClipReport(…))` to `context.reports`, fired or not,
+///   whose numbers agree with what it did: norms before and after in the guarantee's units, the
+///   uniform coefficient (nil when not uniform), the threshold in force, and `fired` exactly when
+///   the output differs from the input.
+/// - A ``ThresholdClipper``'s setter moves the bound, and an adaptive bound follows the clipper's
+///   own history (its state, including after a `Codable` round trip).
 public protocol GradientClipper<Scalar>: GradientTransform {
     /// The bound the output keeps.
     var guarantee: ClippingGuarantee { get }

@@ -63,7 +63,7 @@ extension InjectHyperparameters where Inner: ThresholdClipper {
 }
 
 extension InjectHyperparameters where Inner: Optimizer {
-    /// `optimizer` with its ``Optimizer/learningRate`` set to `schedule(step)` on every step.
+    /// `optimizer` with its `Optimizer.learningRate` set to `schedule(step)` on every step.
     public init(_ optimizer: Inner, learningRate schedule: @escaping @Sendable (Int) -> Double) {
         self.init(optimizer, name: "learningRate", schedule: schedule) { $0.learningRate = $1 }
     }

@@ -53,10 +53,10 @@ extension Trainer {
     ///
     /// - Parameters:
     ///   - path: the checkpoint directory.
-    ///   - registry: decodes the saved ``MonitorSet``'s members; `nil` uses
+    ///   - registry: decodes the saved `MonitorSet`'s members; `nil` uses
     ///     ``monitorRegistry`` (the built-ins plus the types of this trainer's members). The saved
     ///     members' types must equal this trainer's, in order.
-    ///   - transformStateDecoders: decoders for the states of ``AnyGradientTransform`` members of
+    ///   - transformStateDecoders: decoders for the states of `AnyGradientTransform` members of
     ///     the pipeline (`AnyTransformStateDecoders([clipper, optimizer])`); needed only when the
     ///     pipeline holds erased transforms.
     public mutating func loadCheckpoint(

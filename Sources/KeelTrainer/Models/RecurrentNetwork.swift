@@ -1,6 +1,6 @@
-/// A complete recurrent model for real tasks: an optional ``Embedding`` front for index inputs,
-/// a ``StackedRecurrent`` encoder (layers, dropout between layers, unidirectional or
-/// ``Bidirectional`` layers), optional dropout on the encoder's output, and a ``Dense`` head on
+/// A complete recurrent model for real tasks: an optional `Embedding` front for index inputs,
+/// a `StackedRecurrent` encoder (layers, dropout between layers, unidirectional or
+/// `Bidirectional` layers), optional dropout on the encoder's output, and a `Dense` head on
 /// the last step (sequence regression or classification) or on every step (copy task, character
 /// language model).
 ///
@@ -19,8 +19,8 @@
 /// **Shapes.** Without an embedding, input `[T, batch, inputSize]`; with one, input `[T, batch]`
 /// of token indices (whole numbers stored as scalars), embedded to `[T, batch, dimension]`.
 ///
-/// **Embedding and first layer.** With an embedding and a built-in first layer (``Recurrent`` over
-/// ``RNNCell``, ``LSTMCell`` or ``GRUCell`` on the fused path) the embedded sequence is never
+/// **Embedding and first layer.** With an embedding and a built-in first layer (`Recurrent` over
+/// `RNNCell`, `LSTMCell` or `GRUCell` on the fused path) the embedded sequence is never
 /// built: the layer projects the table once, P = E·W_ihᵀ + b (one row per token), starts each
 /// step from the rows of P its tokens pick, and sums the pre-activation gradients per token before
 /// computing ∂W_ih and ∂E. The result is the same as embedding and then running the layer (up to
@@ -242,8 +242,8 @@ public struct RecurrentNetworkSpecification: Sendable, Hashable, Codable {
     public var headOnEveryStep: Bool
     /// With `(vocabularySize, dimension)`, an embedding front for index inputs `[T, batch]`.
     public var embedding: EmbeddingSize?
-    /// When set, every `weightHH` is re-initialized with ``ScaledToSpectralRadius`` of an
-    /// ``Orthogonal`` matrix at this spectral radius; for gated cells (`[G·H, H]`) each gate's
+    /// When set, every `weightHH` is re-initialized with `ScaledToSpectralRadius` of an
+    /// `Orthogonal` matrix at this spectral radius; for gated cells (`[G·H, H]`) each gate's
     /// `[H, H]` block is drawn and scaled separately.
     public var recurrentSpectralRadius: Double?
     /// When set, replaces every layer's own initialization after the network is built (and so
@@ -252,7 +252,7 @@ public struct RecurrentNetworkSpecification: Sendable, Hashable, Codable {
     /// The seed of the initialization.
     public var seed: UInt64
     /// When set, every layer adds Pascanu et al.'s ∂Ω/∂W_hh to its recurrent-weight gradient
-    /// (``Recurrent/vanishingGradientRegularizer``); RNN cells only.
+    /// (`Recurrent.vanishingGradientRegularizer`); RNN cells only.
     public var vanishingGradientRegularizer: VanishingGradientRegularizer?
     /// Whether the built network computes ∂L/∂input (see
     /// ``RecurrentNetwork/computesInputGradient``); `false` saves a GEMM per layer-0 backward when
@@ -411,7 +411,7 @@ public enum NetworkWeightInitialization: Sendable, Hashable, Codable {
     /// LSTM's forget-gate bias) exactly 0. With standard deviation 0.1 on a tanh RNN this is
     /// Pascanu et al.'s "basic tanh" initialization.
     ///
-    /// The draws come from a ``Xoshiro256StarStar`` derived from the specification's seed, in
+    /// The draws come from a `Xoshiro256StarStar` derived from the specification's seed, in
     /// the network's parameter order, so a seed gives the same weights every time.
     ///
     /// ## References

@@ -1,4 +1,4 @@
-/// A recurrent layer followed by a ``Dense`` head, on every step or on the last step: the
+/// A recurrent layer followed by a `Dense` head, on every step or on the last step: the
 /// smallest complete sequence model (sequence regression, the adding problem, per-step
 /// classification), and a ``StatefulSequenceModel`` for truncated BPTT.
 ///

@@ -2,21 +2,21 @@
 /// ``TruncatedBPTT`` and the gradient-flow profile need from a model.
 ///
 /// The trainer calls ``forward(_:initialState:context:)`` once per window, carrying
-/// `finalState` into the next window as a constant, and ``backward(_:cache:gradients:truncationDepth:profile:)``
+/// `finalState` into the next window as a constant, and `backward(_:cache:gradients:truncationDepth:profile:)`
 /// once per window. The gradient-flow profiles ‖∂L/∂hₜ‖₂ (one per recurrent layer, in the order of
 /// ``gradientFlowKeys``) are the `profile` arguments of the layers' backward passes, surfaced here: this is how the trainer records gradient flow
-/// without a recorder object in ``ForwardContext`` (a plain ``Layer/backward(_:cache:gradients:)``
+/// without a recorder object in `ForwardContext` (a plain `Layer.backward(_:cache:gradients:)`
 /// has no place for it).
 ///
-/// ``Recurrent``, ``SequenceModel`` and ``RecurrentNetwork`` conform.
+/// `Recurrent`, ``SequenceModel`` and ``RecurrentNetwork`` conform.
 ///
 /// **Shapes.** input `[T, batch, features]`; output `[T, batch, outputs]` (per-step models) or
 /// `[batch, outputs]` (last-step models).
 ///
 /// ## Implementation requirements
-/// - `forward(x, initialState: nil, …)` equals ``Layer/forward(_:context:)``.
+/// - `forward(x, initialState: nil, …)` equals `Layer.forward(_:context:)`.
 /// - `backward(…, truncationDepth: nil, profiles: &nilProfiles)` adds the same gradients as
-///   ``Layer/backward(_:cache:gradients:)``.
+///   `Layer.backward(_:cache:gradients:)`.
 /// - A non-nil `profiles` is replaced by exactly `gradientFlowKeys.count` profiles.
 public protocol StatefulSequenceModel<Scalar>: Layer {
     /// The state carried between windows.
@@ -43,7 +43,7 @@ public protocol StatefulSequenceModel<Scalar>: Layer {
     var outputsSequence: Bool { get }
 
     /// The keys of the recurrent (hidden-to-hidden) weight matrices, whose σ_max the trainer
-    /// estimates for ``ObservationNeeds/recurrentDynamics``.
+    /// estimates for `ObservationNeeds.recurrentDynamics`.
     var recurrentWeightKeys: [ParameterKey] { get }
 
     /// One key per recurrent layer, naming the layer's gradient-flow profile (the layer's first

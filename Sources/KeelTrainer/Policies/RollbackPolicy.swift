@@ -1,4 +1,4 @@
-/// How the trainer answers ``MonitorVerdict/rollback(reason:)``: a ring of in-memory snapshots,
+/// How the trainer answers `MonitorVerdict.rollback(reason:)`: a ring of in-memory snapshots,
 /// and what to change on the way back.
 ///
 /// At the start of every `snapshotInterval`-th step the trainer keeps a snapshot (model

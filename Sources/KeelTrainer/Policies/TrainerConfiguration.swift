@@ -22,12 +22,12 @@ public struct TrainerConfiguration: Sendable {
     /// The rollback ring and retry budget.
     public var rollback: RollbackPolicy
     /// The σ_max of each recurrent weight is re-estimated every this many steps (≥ 1) when a
-    /// monitor needs ``ObservationNeeds/recurrentDynamics``; in between the last value is reported.
+    /// monitor needs `ObservationNeeds.recurrentDynamics`; in between the last value is reported.
     public var spectralNormInterval: Int
     /// Power iterations per estimate (the cached vector makes 1–2 enough after the first).
     public var powerIterations: Int
     /// The optimizer's nominal learning rate, used only for reporting:
-    /// ``StepObservation/learningRate`` = nominal × ``Trainer/learningRateScale``.
+    /// `StepObservation.learningRate` = nominal × ``Trainer/learningRateScale``.
     public var nominalLearningRate: Double
 
     /// A configuration; every default is the plain loop (no accumulation, full BPTT,

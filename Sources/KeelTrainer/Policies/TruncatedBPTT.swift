@@ -10,7 +10,7 @@
 /// takes **one optimizer step per batch**: monitors, accumulation, rollback and the data cursor
 /// stay batch-granular. With `k1 = k2 ≥ T` this is exactly full BPTT.
 ///
-/// Each window's gradient norm is reported in ``StepRecord/windowGradientNorms``.
+/// Each window's gradient norm is reported in `StepRecord.windowGradientNorms`.
 ///
 /// ## References
 /// - R. J. Williams, J. Peng, "An efficient gradient-based algorithm for on-line training of

@@ -6,12 +6,12 @@ public enum StopReason: Codable, Hashable, Sendable, CustomStringConvertible {
     case reachedMaxSteps
     /// Early stopping: the watched metric did not improve for `patience` evaluations.
     case earlyStopping(best: Double, evaluations: Int)
-    /// A monitor returned ``MonitorVerdict/stop(reason:)``.
+    /// A monitor returned `MonitorVerdict.stop(reason:)`.
     case monitor(reason: String)
     /// A rollback was needed but the retry budget is spent, or no snapshot exists.
     case rollbackBudgetExhausted(reason: String)
 
-    /// The short name written as ``FinishRecord/reason``: `completed`, `reachedMaxSteps`,
+    /// The short name written as `FinishRecord.reason`: `completed`, `reachedMaxSteps`,
     /// `earlyStopping`, `monitorStop` or `retryBudgetExhausted`.
     public var eventName: String {
         switch self {

@@ -9,8 +9,8 @@ extension Trainer {
     ///   - validation: evaluated per ``TrainerConfiguration/validationSchedule`` (batches of its
     ///     epoch 0), in inference mode.
     ///   - maxSteps: a limit on ``step`` (total, not per call).
-    /// - Throws: errors of the gradient pipeline (``GradientTransform/apply(to:state:context:)``)
-    ///   and of the event sinks (``EventSink/receive(_:)``, ``EventSink/flush()``), as thrown.
+    /// - Throws: errors of the gradient pipeline (`GradientTransform.apply(to:state:context:)`)
+    ///   and of the event sinks (`EventSink.receive(_:)`, `EventSink.flush()`), as thrown.
     @discardableResult
     public mutating func fit<Source: BatchSource, Validation: BatchSource>(
         epochs: Int, source: Source, validation: Validation?, maxSteps: Int? = nil

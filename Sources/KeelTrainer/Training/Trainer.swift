@@ -4,7 +4,7 @@
 /// checkpoints.
 ///
 /// The model, the loss and the pipeline are generic parameters, so the hot path is specialized;
-/// the ``MonitorSet`` and the event sinks are called once per step.
+/// the `MonitorSet` and the event sinks are called once per step.
 ///
 /// ```swift
 /// let log = try JSONLinesEventSink(path: "run.jsonl")
@@ -16,15 +16,15 @@
 /// let result = try trainer.fit(epochs: 10, source: data, validation: heldOut)
 /// ```
 ///
-/// **Events.** Every event is a ``TrainingEvent`` delivered, in order, to each sink and then to
+/// **Events.** Every event is a `TrainingEvent` delivered, in order, to each sink and then to
 /// each handler: `stepCompleted` per optimizer step (loss, ‖g‖ before the pipeline, the
 /// pipeline's clip reports and whether a clipper fired, learning rate = nominal × scale, update
 /// norm, duration, truncated-BPTT window norms); `monitorFired` per firing member of the
-/// ``MonitorSet`` (with the attribution report); `actionTaken` for every skip, rollback,
+/// `MonitorSet` (with the attribution report); `actionTaken` for every skip, rollback,
 /// optimizer-state reset, learning-rate change and stop; `gradientFlow` and `recurrentDynamics`
 /// on steps where they were computed; `validation`; `epochCompleted`; `checkpointSaved`; and
 /// `trainingFinished` when ``fit(epochs:source:validation:maxSteps:)`` returns. Event `step`
-/// fields follow ``StepObservation/step``: the 0-based index of the optimizer step (steps taken
+/// fields follow `StepObservation.step`: the 0-based index of the optimizer step (steps taken
 /// before it); `epochCompleted`, `validation`, `checkpointSaved` and `trainingFinished` carry the
 /// steps taken so far. A sink that throws makes `fit` (or ``saveCheckpoint(to:extraFiles:)``) throw that
 /// error: a failing log file is never silent. Sinks are flushed when `fit` returns.
@@ -35,7 +35,7 @@
 /// **Learning rate.** The optimizer sits inside the pipeline, so the trainer does not set its
 /// `learningRate`; it multiplies each update by ``learningRateScale`` instead. For SGD, Adam and
 /// RMSprop without coupled weight decay this is exactly a learning-rate change. Monitors
-/// (``MonitorVerdict/scaleLearningRate(factor:reason:)``), ``TrainerConfiguration/plateau`` and
+/// (`MonitorVerdict.scaleLearningRate(factor:reason:)`), ``TrainerConfiguration/plateau`` and
 /// ``RollbackPolicy/learningRateBackoff`` change the scale.
 ///
 /// **Accumulation.** With ``TrainerConfiguration/accumulationSteps`` k, one step averages the
@@ -43,19 +43,19 @@
 /// pipeline once: clipping sees the accumulated gradient.
 ///
 /// **Statistics** are computed once per step; parameter norms, the update norm, the gradient-flow
-/// profile and σ_max of recurrent weights only when ``MonitorSet/needs(atStep:)`` asks for them at
+/// profile and σ_max of recurrent weights only when `MonitorSet.needs(atStep:)` asks for them at
 /// that step. The
 /// gradient-flow profile and σ_max need a ``StatefulSequenceModel``.
 ///
-/// **Verdicts.** The ``MonitorSet`` evaluates every step and combines its members' verdicts
-/// (the most severe wins, see ``MonitorSet/combine(_:)``): ``MonitorVerdict/stop(reason:)``
-/// stops (no update); ``MonitorVerdict/rollback(reason:)`` rolls back (see ``RollbackPolicy``);
-/// ``MonitorVerdict/scaleLearningRate(factor:reason:)`` multiplies the scale before the update;
-/// ``MonitorVerdict/skipUpdate(reason:)`` skips the update (parameters and pipeline state
+/// **Verdicts.** The `MonitorSet` evaluates every step and combines its members' verdicts
+/// (the most severe wins, see `MonitorSet.combine(_:)`): `MonitorVerdict.stop(reason:)`
+/// stops (no update); `MonitorVerdict.rollback(reason:)` rolls back (see ``RollbackPolicy``);
+/// `MonitorVerdict.scaleLearningRate(factor:reason:)` multiplies the scale before the update;
+/// `MonitorVerdict.skipUpdate(reason:)` skips the update (parameters and pipeline state
 /// unchanged, the step counted). After the pipeline the set receives the clip reports
-/// (``MonitorSet/recordClipReports(_:)``).
+/// (`MonitorSet.recordClipReports(_:)`).
 ///
-/// **Backward order.** ``StepObservation/firstNonFiniteKey`` is the first non-finite gradient in
+/// **Backward order.** `StepObservation.firstNonFiniteKey` is the first non-finite gradient in
 /// the **reverse of the model's parameter order**: for sequential models (embedding → recurrent
 /// layers → head) that is the order backpropagation produces gradients, so the head comes first
 /// and the embedding last. This is an approximation for models whose parameter order differs
@@ -63,7 +63,7 @@
 ///
 /// **Determinism.** Given the configuration's seed, a run is a function of the model, the data
 /// and the components: the trainer's generator feeds every training forward pass, data come from
-/// a random-access ``BatchSource`` at the trainer's cursor, and a checkpoint stores all of it, so
+/// a random-access `BatchSource` at the trainer's cursor, and a checkpoint stores all of it, so
 /// a resumed run reaches bit-identical parameters.
 public struct Trainer<Model: Layer, LossFunction: Loss, Pipeline: GradientTransform>
 where LossFunction.Scalar == Model.Scalar, Pipeline.Scalar == Model.Scalar {
@@ -111,7 +111,7 @@ where LossFunction.Scalar == Model.Scalar, Pipeline.Scalar == Model.Scalar {
     ///   - pipeline: the gradient pipeline, ending in the optimizer.
     ///   - monitors: the monitor set evaluated every step.
     ///   - configuration: seeds, accumulation, TBPTT, validation, rollback and reporting.
-    ///   - sinks: receive every ``TrainingEvent``; their errors are thrown by `fit`.
+    ///   - sinks: receive every `TrainingEvent`; their errors are thrown by `fit`.
     ///   - eventHandlers: called with every event after the sinks.
     public init(
         model: Model, loss: LossFunction, pipeline: Pipeline, monitors: MonitorSet,
@@ -135,10 +135,10 @@ where LossFunction.Scalar == Model.Scalar, Pipeline.Scalar == Model.Scalar {
         self.progress = progress
     }
 
-    /// A trainer watched by any monitor, a composite of your own included: a ``MonitorSet`` is
+    /// A trainer watched by any monitor, a composite of your own included: a `MonitorSet` is
     /// used as it is; any other monitor becomes the single member of a set with an
-    /// ``ExplosionAttributor``, and receives everything a member does (``Monitor/needs(atStep:)``,
-    /// ``Monitor/findings``, ``Monitor/recordClipReports(_:)``).
+    /// `ExplosionAttributor`, and receives everything a member does (`Monitor.needs(atStep:)`,
+    /// `Monitor.findings`, `Monitor.recordClipReports(_:)`).
     public init<Composite: Monitor>(
         model: Model, loss: LossFunction, pipeline: Pipeline, monitor: Composite,
         configuration: TrainerConfiguration = TrainerConfiguration(), sinks: [any EventSink] = [],
@@ -150,7 +150,7 @@ where LossFunction.Scalar == Model.Scalar, Pipeline.Scalar == Model.Scalar {
             configuration: configuration, sinks: sinks, eventHandlers: eventHandlers)
     }
 
-    /// A trainer whose monitor set holds `monitors` (in order) with an ``ExplosionAttributor``
+    /// A trainer whose monitor set holds `monitors` (in order) with an `ExplosionAttributor`
     /// (none when `monitors` is empty, so that an unmonitored trainer computes nothing extra).
     public init(
         model: Model, loss: LossFunction, pipeline: Pipeline, monitors: [any Monitor] = [],

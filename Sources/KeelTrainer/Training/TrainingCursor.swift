@@ -1,4 +1,4 @@
-/// A position in the data: the batch `index` of `epoch`, as a ``BatchSource`` addresses it.
+/// A position in the data: the batch `index` of `epoch`, as a `BatchSource` addresses it.
 ///
 /// The cursor is what a checkpoint, a rollback snapshot and a skipped-batch record store: a
 /// random-access source returns the same batch for the same cursor, so training resumes exactly.

@@ -92,6 +92,12 @@ struct ReferenceClipper: ThresholdClipper {
     var guarantee: ClippingGuarantee { .globalNorm(max: threshold, norm: .l2) }
     func makeState(for parameters: ParameterSet<Float>) -> EmptyTransformState { EmptyTransformState() }
     func apply(to updates: inout ParameterSet<Float>, state: inout EmptyTransformState, context: inout TransformContext<Float>) throws {
+        let before = updates.globalNorm(.l2)
         updates = correctlyClipped(updates, maxNorm: threshold)
+        let after = before > threshold ? threshold : before
+        context.reports.append(
+            .clip(ClipReport(
+                transform: "ReferenceClipper", fired: before > threshold, normBefore: before, normAfter: after,
+                coefficient: before > threshold ? threshold / before : 1, threshold: threshold)))
     }
 }

@@ -9,6 +9,7 @@ struct ReferenceSGD: Optimizer {
     func makeState(for parameters: ParameterSet<Float>) -> EmptyTransformState { EmptyTransformState() }
     func apply(to updates: inout ParameterSet<Float>, state: inout EmptyTransformState, context: inout TransformContext<Float>) throws {
         updates.scale(by: Float(-learningRate))
+        context.reports.append(.optimizer(OptimizerReport(transform: "ReferenceSGD", learningRate: learningRate)))
     }
 }
 

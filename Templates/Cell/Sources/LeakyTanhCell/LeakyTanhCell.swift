@@ -66,15 +66,10 @@ public struct LeakyTanhCell<Scalar: TensorScalar>: Cell {
         // The output is the next state, so both gradients reach it.
         let total = outputGradient + stateGradient
         let preactivation = leak * total * (1 - cache.candidate * cache.candidate)
-        add(preactivation.matmul(cache.input, transposeA: true), to: "weightIH", in: &gradients)
-        add(preactivation.matmul(cache.previous, transposeA: true), to: "weightHH", in: &gradients)
-        add(preactivation.sum(alongAxis: 0), to: "bias", in: &gradients)
+        gradients.addGradient(preactivation.matmul(cache.input, transposeA: true), for: "weightIH")
+        gradients.addGradient(preactivation.matmul(cache.previous, transposeA: true), for: "weightHH")
+        gradients.addGradient(preactivation.sum(alongAxis: 0), for: "bias")
         let previousGradient = (1 - leak) * total + preactivation.matmul(weightHH)
         return (preactivation.matmul(weightIH), previousGradient)
-    }
-
-    private func add(_ gradient: Tensor<Scalar>, to key: ParameterKey, in gradients: inout ParameterSet<Scalar>) {
-        guard let index = gradients.index(of: key) else { preconditionFailure("LeakyTanhCell: gradients lack \(key)") }
-        gradients.withTensor(at: index) { $0 += gradient }
     }
 }

@@ -38,5 +38,7 @@ public struct HeavyBallSGD<Scalar: TensorScalar>: Optimizer {
         state.velocity.scale(by: Scalar(momentum))
         state.velocity.add(updates)
         updates = state.velocity.scaled(by: Scalar(-learningRate))
+        // The learning rate applied this step: what a trainer logs (and the suite checks).
+        context.reports.append(.optimizer(OptimizerReport(transform: "HeavyBallSGD", learningRate: learningRate)))
     }
 }

@@ -27,7 +27,16 @@ import Testing
         rosenbrock: OptimizationSettings(learningRate: 2e-4, steps: 10_000, tolerance: 0.1),
         goldenTrajectory: GoldenTrajectory(
             problem: .parabola, learningRate: 0.02,
-            points: referenceTrajectory(on: .parabola, learningRate: 0.02, momentum: 0.9, steps: 50), tolerance: 1e-5))
+            points: referenceTrajectory(on: .parabola, learningRate: 0.02, momentum: 0.9, steps: 50), tolerance: 1e-5),
+        // The same rule for one coordinate, from the paper: the suite compares every update.
+        reference: { gradients, _, learningRate in
+            var velocity = 0.0
+            return gradients.map { gradient in
+                velocity = 0.9 * velocity + gradient
+                return -learningRate * velocity
+            }
+        },
+        firstStep: .gradientTimesLearningRate)
 
     @Test(arguments: OptimizerLaw.allCases)
     func optimizerLaw(_ law: OptimizerLaw) throws {

@@ -1,0 +1,20 @@
+// swift-tools-version: 6.1
+// A starter package for a custom Keel gradient transform: copy it, rename SmoothedGradients, keep the conformance test passing.
+import PackageDescription
+
+let package = Package(
+    name: "SmoothedGradients",
+    products: [.library(name: "SmoothedGradients", targets: ["SmoothedGradients"])],
+    // The one line to edit after copying this package out of Keel's repository: point it at your
+    // Keel checkout (`path:`) or at its repository (`url:` with `from:`). `traits: []` leaves out
+    // the `keel` command-line tool, so swift-argument-parser is neither fetched nor built.
+    dependencies: [.package(name: "Keel", path: "../..", traits: [])],
+    targets: [
+        .target(
+            name: "SmoothedGradients",
+            dependencies: [.product(name: "KeelCore", package: "Keel")]),
+        .testTarget(
+            name: "SmoothedGradientsTests",
+            dependencies: ["SmoothedGradients", .product(name: "KeelConformance", package: "Keel")]),
+    ]
+)

@@ -1,0 +1,20 @@
+// swift-tools-version: 6.1
+// A starter package for a custom Keel layer: copy it, rename FeatureAffine, keep the conformance test passing.
+import PackageDescription
+
+let package = Package(
+    name: "FeatureAffine",
+    products: [.library(name: "FeatureAffine", targets: ["FeatureAffine"])],
+    // The one line to edit after copying this package out of Keel's repository: point it at your
+    // Keel checkout (`path:`) or at its repository (`url:` with `from:`). `traits: []` leaves out
+    // the `keel` command-line tool, so swift-argument-parser is neither fetched nor built.
+    dependencies: [.package(name: "Keel", path: "../..", traits: [])],
+    targets: [
+        .target(
+            name: "FeatureAffine",
+            dependencies: [.product(name: "KeelCore", package: "Keel")]),
+        .testTarget(
+            name: "FeatureAffineTests",
+            dependencies: ["FeatureAffine", .product(name: "KeelConformance", package: "Keel")]),
+    ]
+)
