@@ -23,7 +23,9 @@ import KeelTrainer
 /// 1. **At initialization** (``examineInitialization()``, no training): σ_max of every recurrent
 ///    weight and Pascanu's criterion (``RecurrentWeightSpectrum``); the recurrent Jacobian's
 ///    spectral radius and gate saturation of every cell (``CellDynamics``); the gradient-flow
-///    profile, horizon and per-step rate of every layer (``GradientFlowProfile``).
+///    profile, horizon and per-step rate of every layer (``GradientFlowProfile``); for a model
+///    that outputs every step, the profile of the last step's loss alone (how far back one loss
+///    reaches), since the sum over every step's loss never fades.
 /// 2. **Probes** (``probe(_:setup:candidates:deadline:)``, on copies, within the time budget):
 ///    a ``LearningRateRangeTest`` per optimizer candidate, then a ``GradientNormProbe`` at the
 ///    chosen rate.
@@ -142,8 +144,17 @@ where LossFunction.Scalar == Model.Scalar, Source.Scalar == Model.Scalar {
             let batch = batch(index)
             var context = ForwardContext(mode: .inference)
             let (output, _, cache) = model.forward(batch.inputs, initialState: nil, context: &context)
-            let (value, outputGradient) = loss.valueAndGradient(predictions: output, targets: batch.targets)
+            var (value, outputGradient) = loss.valueAndGradient(predictions: output, targets: batch.targets)
             lossSum += Double(value)
+            if model.outputsSequence && outputGradient.rank >= 1 && outputGradient.shape[0] > 1 {
+                // Every step has its own loss: keep only the last step's, so that the profile shows
+                // how far back one loss reaches (with all of them it never fades).
+                let steps = outputGradient.shape[0]
+                let mask = Tensor<Scalar>(
+                    shape: [steps] + Array(repeating: 1, count: outputGradient.rank - 1),
+                    scalars: (0..<steps).map { $0 == steps - 1 ? 1 : 0 })
+                outputGradient = outputGradient * mask
+            }
             var gradients = parameters.zerosLike()
             var profiles: [[Double]]? = []
             _ = model.backward(outputGradient, cache: cache, gradients: &gradients, truncationDepth: nil, profiles: &profiles)
