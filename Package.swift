@@ -18,6 +18,8 @@ let package = Package(
         .library(name: "KeelTrainer", targets: ["KeelTrainer"]),
         .library(name: "KeelConformance", targets: ["KeelConformance"]),
         .library(name: "KeelReport", targets: ["KeelReport"]),
+        .library(name: "KeelDistributed", targets: ["KeelDistributed"]),
+        .library(name: "KeelDoctor", targets: ["KeelDoctor"]),
         .executable(name: "keel", targets: ["KeelCLI"]),
         .executable(name: "keel-bench", targets: ["KeelBench"]),
         .executable(name: "keel-component", targets: ["KeelComponentTool"]),
@@ -36,16 +38,23 @@ let package = Package(
         // kernels, with run-time CPU dispatch.
         .target(name: "CKeelKernels", linkerSettings: [.linkedLibrary("m")]),
         .target(name: "KeelCore", dependencies: ["CKeelKernels"]),
+        // Data-parallel training over MPI. The MPI library is loaded at run time (dlopen) by this
+        // small C target, never linked: Keel builds and runs without MPI installed.
+        .target(name: "CKeelMPI", linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
+        .target(name: "KeelDistributed", dependencies: ["CKeelMPI", "KeelCore", "KeelTrainer"]),
         .target(name: "KeelLayers", dependencies: ["KeelCore"]),
         .target(name: "KeelOptimizers", dependencies: ["KeelCore"]),
         .target(name: "KeelMonitors", dependencies: ["KeelCore"]),
         .target(name: "KeelData", dependencies: ["KeelCore"]),
         .target(name: "KeelTrainer", dependencies: ["KeelCore", "KeelLayers", "KeelOptimizers", "KeelMonitors"]),
         .target(name: "KeelConformance", dependencies: ["KeelCore", "KeelLayers", "KeelOptimizers", "KeelMonitors"]),
+        // The stability doctor: diagnosis at initialization, short probes, a prescription with evidence.
+        .target(name: "KeelDoctor", dependencies: ["KeelCore", "KeelLayers", "KeelOptimizers", "KeelMonitors", "KeelTrainer"]),
+        .testTarget(name: "KeelDoctorTests", dependencies: ["KeelDoctor", "KeelTrainer", "KeelData"]),
         .target(
             name: "Keel",
             dependencies: ["KeelCore", "KeelLayers", "KeelOptimizers", "KeelMonitors", "KeelData", "KeelTrainer"]),
-        .executableTarget(name: "KeelBench", dependencies: ["KeelCore", "KeelLayers", "KeelOptimizers", "KeelTrainer"], path: "Benchmarks/KeelBench"),
+        .executableTarget(name: "KeelBench", dependencies: ["KeelCore", "KeelLayers", "KeelOptimizers", "KeelTrainer", "KeelDistributed"], path: "Benchmarks/KeelBench"),
         .testTarget(name: "KeelCoreTests", dependencies: ["KeelCore"], exclude: ["Reference"]),
         .testTarget(name: "KeelLayersTests", dependencies: ["KeelLayers"], exclude: ["Reference"]),
         .testTarget(name: "KeelOptimizersTests", dependencies: ["KeelOptimizers"], exclude: ["Reference"]),
@@ -76,7 +85,7 @@ let package = Package(
         .target(name: "KeelReport", dependencies: ["KeelMonitors"]),
         .target(
             name: "KeelCommands",
-            dependencies: ["KeelCore", "KeelLayers", "KeelOptimizers", "KeelMonitors", "KeelData", "KeelTrainer", "KeelReport"]),
+            dependencies: ["KeelCore", "KeelLayers", "KeelOptimizers", "KeelMonitors", "KeelData", "KeelTrainer", "KeelReport", "KeelDistributed", "KeelDoctor"]),
         .executableTarget(
             name: "KeelCLI",
             dependencies: [
@@ -84,5 +93,10 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser", condition: .when(traits: ["CommandLineTool"])),
             ]),
         .testTarget(name: "KeelCLITests", dependencies: ["KeelCommands", "KeelReport", "KeelCLI"]),
+        // The distributed tests launch `mpirun` on the `keel` executable and on this helper (which
+        // runs the communicator and trainer scenarios on each rank); they are skipped, saying why,
+        // where MPI is not installed.
+        .executableTarget(name: "KeelDistributedHelper", dependencies: ["Keel", "KeelDistributed", "KeelData"], path: "Tests/KeelDistributedHelper"),
+        .testTarget(name: "KeelDistributedTests", dependencies: ["KeelDistributed", "KeelData", "KeelCLI", "KeelDistributedHelper"]),
     ]
 )

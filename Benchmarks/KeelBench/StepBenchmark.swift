@@ -295,15 +295,7 @@ enum StepBenchmark {
                             "tokens_per_s": Double(config.tokens) / median, "gflops": config.trainFLOPs / median / 1e9,
                             "max_rss_mb": rss, "losses": run.losses,
                         ]
-                        let data = try JSONSerialization.data(withJSONObject: record, options: [.sortedKeys])
-                        let line = String(decoding: data, as: UTF8.self) + "\n"
-                        if let handle = FileHandle(forWritingAtPath: path) {
-                            handle.seekToEndOfFile()
-                            handle.write(Data(line.utf8))
-                            handle.closeFile()
-                        } else {
-                            try line.write(toFile: path, atomically: false, encoding: .utf8)
-                        }
+                        try appendJSONLine(record, to: path)
                     }
                 }
             }

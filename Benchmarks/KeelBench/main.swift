@@ -19,6 +19,7 @@ let subcommands: [Subcommand] = [
     RecurrentBenchmark.command,
     PipelineBenchmark.command,
     StepBenchmark.command,
+    DistributedBenchmark.command,
 ]
 
 func printHelp() {

@@ -13,16 +13,16 @@ struct DemoCommand: ParsableCommand {
             (keel-demo-<run>.jsonl).
             """)
 
-    @Option(help: "Optimizer steps per run (default 2000; 20 with --quick).")
+    @Option(parsing: .unconditional, help: "Optimizer steps per run (default 2000; 20 with --quick).")
     var steps: Int?
 
-    @Option(help: "Seed for the models and the data.")
+    @Option(parsing: .unconditional, help: "Seed for the models and the data.")
     var seed: UInt64 = 3
 
     @Option(help: "The HTML report to write; the JSON Lines logs go to the same directory.")
     var output: String = "keel-demo-report.html"
 
-    @Option(help: "Length T of the adding-problem sequences.")
+    @Option(parsing: .unconditional, help: "Length T of the adding-problem sequences.")
     var sequenceLength: Int?
 
     @Flag(help: "A tiny budget (T = 50, batch 16, 20 steps unless --steps) for tests and smoke checks.")

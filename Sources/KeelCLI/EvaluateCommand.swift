@@ -10,7 +10,7 @@ struct EvaluateCommand: ParsableCommand {
             Prints two numbers over the same characters: stateful (the held-out text read as \
             --batch-size contiguous streams with the hidden state carried across windows, as \
             char-rnn evaluates) and windowed (every --sequence-length window from the zero state, as \
-            keel train's validation loss). Use the training run's --validation-fraction.
+            keel train's validation loss; the window defaults to the training run's). Use the training run's --validation-fraction.
             """)
 
     @Argument(help: "The checkpoint directory (keel train --text … --checkpoint-dir).")
@@ -19,16 +19,16 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "The text file the model was trained on.")
     var text: String
 
-    @Option(help: "Share of the file held out at its end, in (0, 1) (as in training; default 0.1).")
+    @Option(parsing: .unconditional, help: "Share of the file held out at its end, in (0, 1) (as in training; default 0.1).")
     var validationFraction: Double = 0.1
 
-    @Option(help: "1: the end of the file is held out; S > 1: the end of each of S equal rows, char-rnn's split (as in training; default 1).")
+    @Option(parsing: .unconditional, help: "1: the end of the file is held out; S > 1: the end of each of S equal rows, char-rnn's split (as in training; default 1).")
     var validationStreams: Int = 1
 
-    @Option(help: "Characters per window (default 100).")
-    var sequenceLength: Int = 100
+    @Option(parsing: .unconditional, help: "Characters per window (default: the checkpoint's training --sequence-length, as its validation).")
+    var sequenceLength: Int?
 
-    @Option(help: "Parallel streams (default 32).")
+    @Option(parsing: .unconditional, help: "Parallel streams (default 32).")
     var batchSize: Int = 32
 
     @Flag(help: "Print the result as JSON.")

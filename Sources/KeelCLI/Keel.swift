@@ -6,10 +6,10 @@ import ArgumentParser
 struct Keel: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "keel",
-        abstract: "Stable training of recurrent networks: demo, train, report, sample, bench.",
+        abstract: "Stable training of recurrent networks: demo, train, doctor, report, sample, bench.",
         discussion: """
             Start with `keel demo`: it shows the exploding-gradient problem and its cures in under a minute \
             (release build) and writes an HTML report.
             """,
-        subcommands: [DemoCommand.self, TrainCommand.self, ReportCommand.self, SampleCommand.self, EvaluateCommand.self, BenchCommand.self])
+        subcommands: [DemoCommand.self, TrainCommand.self, DoctorCommand.self, ReportCommand.self, SampleCommand.self, EvaluateCommand.self, BenchCommand.self])
 }

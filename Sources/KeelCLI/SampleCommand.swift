@@ -10,13 +10,13 @@ struct SampleCommand: ParsableCommand {
     @Argument(help: "The checkpoint directory.")
     var checkpoint: String
 
-    @Option(help: "Characters to generate.")
+    @Option(parsing: .unconditional, help: "Characters to generate.")
     var length: Int = 200
 
-    @Option(help: "Sampling temperature (> 0; lower is more conservative).")
+    @Option(parsing: .unconditional, help: "Sampling temperature (> 0; lower is more conservative).")
     var temperature: Double = 0.8
 
-    @Option(help: "Seed for sampling.")
+    @Option(parsing: .unconditional, help: "Seed for sampling.")
     var seed: UInt64 = 0
 
     @Option(help: "Text to start from (every character must be in the vocabulary).")

@@ -13,27 +13,26 @@ struct CharacterCheckpoint {
 
     /// Reads `directory`; errors name the file and what is wrong, and `command` what needed it.
     init(directory: String, command: String) throws {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw CommandError("\(directory): no such checkpoint directory")
-        }
-        model = try ModelFile.read(
-            ModelFile.self, from: directory, name: ModelFile.fileName, purpose: "\(command) needs a checkpoint written by keel train --text")
-        guard model.data == "text", let embedding = model.specification.embedding else {
+        let weightsName = "weights.safetensors"
+        // Every file is checked against the manifest before any is parsed.
+        let checkpoint = try CheckpointDirectory.verify(directory, required: [weightsName, ModelFile.fileName])
+        model = try ModelFile.decode(
+            ModelFile.self, from: checkpoint, name: ModelFile.fileName, purpose: "\(command) needs a checkpoint written by keel train --text")
+        guard model.data == "text" else {
             throw CommandError(
                 "\(directory)/\(ModelFile.fileName): the model was trained on \(model.data) data; \(command) needs a character-level model (keel train --text)")
         }
-        vocabulary = try ModelFile.read(
-            CharacterVocabulary.self, from: directory, name: ModelFile.vocabularyFileName, purpose: "it holds the characters of a --text model")
+        guard let embedding = model.specification.embedding else {
+            throw CommandError("\(directory)/\(ModelFile.fileName): a text model without an embedding (the file is inconsistent)")
+        }
+        vocabulary = try ModelFile.decode(
+            CharacterVocabulary.self, from: checkpoint, name: ModelFile.vocabularyFileName, purpose: "it holds the characters of a --text model")
         guard vocabulary.count == embedding.vocabularySize, vocabulary.count == model.specification.outputSize else {
             throw CommandError(
                 "\(directory)/\(ModelFile.vocabularyFileName): \(vocabulary.count) characters, but the model in \(ModelFile.fileName) has a vocabulary of \(embedding.vocabularySize)")
         }
-        weightsPath = URL(fileURLWithPath: directory).appendingPathComponent("weights.safetensors").path
-        guard let bytes = FileManager.default.contents(atPath: weightsPath) else {
-            throw CommandError("\(weightsPath): missing")
-        }
-        do { weights = try SafeTensorsFile(bytes: [UInt8](bytes)) } catch { throw CommandError("\(weightsPath): \(error)") }
+        weightsPath = URL(fileURLWithPath: directory).appendingPathComponent(weightsName).path
+        do { weights = try SafeTensorsFile(bytes: checkpoint.files[weightsName]!) } catch { throw CommandError("\(weightsPath): \(error)") }
     }
 
     /// Replaces every parameter of `model` with the checkpoint's tensor of the same key and shape.

@@ -114,8 +114,13 @@ public struct DemoRunner {
     /// Runs the three trainings, prints the comparison and writes the report; returns the summaries.
     @discardableResult
     public func run() throws -> [RunSummary] {
-        guard settings.steps >= 1 else { throw CommandError("--steps must be ≥ 1 (got \(settings.steps))") }
-        guard settings.sequenceLength >= 2 else { throw CommandError("--sequence-length must be ≥ 2 (got \(settings.sequenceLength))") }
+        guard settings.steps >= 1, settings.steps <= TrainOptions.largestCount else {
+            throw CommandError("--steps must be in 1 ... \(TrainOptions.largestCount) (got \(settings.steps))")
+        }
+        // 10⁶ steps of 32 × 32 hidden units keep a batch's activations near 1 GB.
+        guard settings.sequenceLength >= 2, settings.sequenceLength <= 1_000_000 else {
+            throw CommandError("--sequence-length must be in 2 ... 1000000 (got \(settings.sequenceLength))")
+        }
         try FileManager.default.createDirectory(atPath: settings.logDirectory, withIntermediateDirectories: true)
         let start = ContinuousClock.now
         let plans = [
@@ -194,7 +199,7 @@ public struct DemoRunner {
             let progress = ConsoleProgressSink(totalSteps: settings.steps, every: max(1, settings.steps / 5), mode: settings.progressMode, write: runner.write)
             var trainer = Trainer(
                 model: model, loss: MeanSquaredError<Float>(), pipeline: Chain(clipper, optimizer), monitors: monitors,
-                configuration: configuration, sinks: [try JSONLinesEventSink(path: logPath), memory, QuietFiringsSink(progress, write: runner.write)])
+                configuration: configuration, sinks: [try JSONLinesEventSink(path: logPath), memory, progress])
             let sigmaStart = DemoRunner.sigma(of: trainer.model)
             let initialLoss = trainer.evaluate(heldOut).loss
             let result = try trainer.fit(epochs: 1, source: source, validation: heldOut, maxSteps: settings.steps)
@@ -271,7 +276,7 @@ public struct DemoRunner {
                 if unclipped.explosionEvents > 1 { text += " (\(unclipped.explosionEvents) times in all)" }
                 if let top = explosion.attribution?.entries.first {
                     text += "; attribution: \(top.key.rawValue) (‖g‖ = \(shortNumber(top.gradientNorm))"
-                    if let share = top.shareOfGlobalNorm { text += String(format: ", %.0f%% of the global norm", 100 * share) }
+                    if let share = top.shareOfGlobalNorm { text += String(format: ", %.0f%% of the squared global norm", 100 * share) }
                     text += ")"
                 }
                 text += ". "
@@ -335,30 +340,4 @@ public struct DemoRunner {
         html += "</tbody></table><h2>What happened</h2><pre class=\"explanation\">\(escapeHTML(explanation))</pre>"
         return html
     }
-}
-
-/// Forwards events to a console sink, but only the first few firings of each monitor: the rest
-/// are in the log and the report.
-final class QuietFiringsSink: EventSink {
-    let wrapped: ConsoleProgressSink
-    let write: @Sendable (String) -> Void
-    var counts: [String: Int] = [:]
-    let limit = 3
-
-    init(_ wrapped: ConsoleProgressSink, write: @escaping @Sendable (String) -> Void) {
-        self.wrapped = wrapped
-        self.write = write
-    }
-
-    func receive(_ event: TrainingEvent) throws {
-        if case .monitorFired(let record) = event {
-            counts[record.monitor, default: 0] += 1
-            let count = counts[record.monitor]!
-            if count == limit + 1 { write("[step \(record.step)] \(record.monitor) keeps firing; further firings are in the log and the report\n") }
-            if count > limit { return }
-        }
-        wrapped.receive(event)
-    }
-
-    func flush() throws { try wrapped.flush() }
 }

@@ -34,26 +34,24 @@ public struct ModelFile: Codable, Sendable, Equatable {
         return encoder
     }
 
-    /// Writes `value` as JSON to `directory/name`, atomically.
-    static func write<T: Encodable>(_ value: T, to directory: String, name: String) throws {
-        let data = try encoder().encode(value)
+    /// `value` as the JSON bytes of a checkpoint file.
+    static func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
         do {
-            try data.write(to: URL(fileURLWithPath: directory).appendingPathComponent(name), options: .atomic)
+            return [UInt8](try encoder().encode(value))
         } catch {
-            throw CommandError("\(directory)/\(name): cannot write (\(error.localizedDescription))")
+            throw CommandError("cannot encode \(T.self) as JSON")
         }
     }
 
-    /// Reads `directory/name` as `T`, with errors naming the file.
-    static func read<T: Decodable>(_ type: T.Type, from directory: String, name: String, purpose: String) throws -> T {
-        let path = URL(fileURLWithPath: directory).appendingPathComponent(name).path
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw CommandError("\(path): missing; \(purpose)")
-        }
+    /// Decodes the verified bytes of the checkpoint file `directory/name` as `T`, with errors
+    /// naming the file and the key.
+    static func decode<T: Decodable>(_ type: T.Type, from checkpoint: CheckpointDirectory.Verified, name: String, purpose: String) throws -> T {
+        let path = URL(fileURLWithPath: checkpoint.path).appendingPathComponent(name).path
+        guard let bytes = checkpoint.files[name] else { throw CommandError("\(path): missing; \(purpose)") }
         do {
-            return try JSONDecoder().decode(T.self, from: data)
+            return try JSONDecoder().decode(T.self, from: Data(bytes))
         } catch {
-            throw CommandError("\(path): unreadable (\(error))")
+            throw CommandError("\(path): \(CheckpointDirectory.describeDecodingError(error))")
         }
     }
 }

@@ -56,11 +56,20 @@ public struct PreparedData: Sendable {
     public static func load(_ options: TrainOptions) throws -> PreparedData {
         let batchSize = options.batchSize ?? 32
         let seed = options.seed ?? 0
+        for path in [options.text, options.csv, options.npyInputs, options.npyTargets].compactMap({ $0 }) {
+            if let problem = InputFile.problem(path) { throw CommandError("\(path): \(problem)") }
+        }
         if let path = options.text {
             let length = options.sequenceLength ?? 64
             let dataset = try CharacterTextDataset(
                 contentsOf: URL(fileURLWithPath: path), validationFraction: options.validationFraction ?? 0.1,
                 validationStreams: options.validationStreams ?? 1)
+            if let nul = dataset.vocabulary.index(of: "\0"), let offset = dataset.symbols.firstIndex(of: Int32(nul)) {
+                throw CommandError("\(path): character offset \(offset): a NUL character; this looks like a binary file, not text")
+            }
+            guard dataset.vocabulary.count >= 2 else {
+                throw CommandError("\(path): the text has \(dataset.vocabulary.count) distinct character; a language model needs at least 2")
+            }
             let training = try dataset.batches(.training, sequenceLength: length, batchSize: batchSize, shuffleSeed: seed, as: Float.self)
             let validation = try? dataset.batches(.validation, sequenceLength: length, batchSize: batchSize, as: Float.self)
             return PreparedData(
@@ -73,10 +82,14 @@ public struct PreparedData: Sendable {
             let targets = options.target ?? []
             let window = options.sequenceLength ?? 32
             var selection: [String]? = nil
-            if let columns = options.columns { selection = columns + targets.filter { !columns.contains($0) } }
+            if let columns = options.columns {
+                let chosen = Set(columns)
+                selection = columns + targets.filter { !chosen.contains($0) }
+            }
             let raw = try CSVTimeSeries(contentsOf: URL(fileURLWithPath: path), columns: selection)
-            for name in (options.columns ?? []) + targets where !raw.columns.contains(name) {
-                throw CommandError("\(path): no column '\(name)' (columns: \(raw.columns.joined(separator: ", ")))")
+            let present = Set(raw.columns)
+            for name in (options.columns ?? []) + targets where !present.contains(name) {
+                throw CommandError("\(path): no column '\(name)' (columns: \(CSVTimeSeriesError.list(raw.columns)))")
             }
             let trainingRows = max(Int(Double(raw.rowCount) * 0.9), min(raw.rowCount, window + 1))
             guard trainingRows > window else {
@@ -94,11 +107,17 @@ public struct PreparedData: Sendable {
             return PreparedData(
                 source: AnyBatchSource(training), validation: validation.map { AnyBatchSource($0) }, inputSize: inputs.count,
                 outputSize: targets.count, loss: .meanSquaredError, headOnEveryStep: false, vocabulary: nil, normalization: statistics,
-                baselineLoss: 1, summary: "CSV time series \(path): \(raw.rowCount) rows, inputs \(inputs.joined(separator: ",")) → \(targets.joined(separator: ",")), windows of \(window)")
+                baselineLoss: 1, summary: "CSV time series \(path): \(raw.rowCount) rows, inputs \(CSVTimeSeriesError.list(inputs)) → \(CSVTimeSeriesError.list(targets)), windows of \(window)")
         }
         if let inputsPath = options.npyInputs, let targetsPath = options.npyTargets {
             let inputs = try NPYArray(contentsOf: URL(fileURLWithPath: inputsPath))
             let targets = try NPYArray(contentsOf: URL(fileURLWithPath: targetsPath))
+            for (array, path) in [(inputs, inputsPath), (targets, targetsPath)] {
+                if let index = array.firstNonFiniteIndex {
+                    throw CommandError(
+                        "\(path): element \(array.multiIndex(ofFlatIndex: index)) is \(array.value(atFlatIndex: index)); training needs finite values (as CSV input)")
+                }
+            }
             guard inputs.shape.count == 3 else {
                 throw CommandError("\(inputsPath): inputs must have shape [examples, time, features] (got \(inputs.shape))")
             }

@@ -24,14 +24,15 @@ public struct TextEvaluator {
     /// 1: the end of the file is held out; S > 1: the end of each of S rows (char-rnn's split, see
     /// ``CharacterTextDataset``); use the training run's value.
     public var validationStreams: Int
-    /// Characters per window.
-    public var sequenceLength: Int
+    /// Characters per window; `nil`: the `--sequence-length` the checkpoint was trained with (64
+    /// when it recorded none, keel train's default), so that "windowed" matches its validation.
+    public var sequenceLength: Int?
     /// Parallel streams (rows of a batch).
     public var batchSize: Int
 
     /// An evaluator; see the type's description for the two measurements.
     public init(
-        checkpoint: String, text: String, validationFraction: Double = 0.1, validationStreams: Int = 1, sequenceLength: Int = 100,
+        checkpoint: String, text: String, validationFraction: Double = 0.1, validationStreams: Int = 1, sequenceLength: Int? = nil,
         batchSize: Int = 32
     ) {
         self.checkpoint = checkpoint
@@ -59,14 +60,18 @@ public struct TextEvaluator {
             throw CommandError("--validation-fraction must be in (0, 1) (got \(validationFraction))")
         }
         guard validationStreams >= 1 else { throw CommandError("--validation-streams must be ≥ 1 (got \(validationStreams))") }
-        guard sequenceLength >= 1 else { throw CommandError("--sequence-length must be ≥ 1 (got \(sequenceLength))") }
+        if let sequenceLength, sequenceLength < 1 { throw CommandError("--sequence-length must be ≥ 1 (got \(sequenceLength))") }
         guard batchSize >= 1 else { throw CommandError("--batch-size must be ≥ 1 (got \(batchSize))") }
         let checkpoint = try CharacterCheckpoint(directory: self.checkpoint, command: "keel evaluate")
+        let sequenceLength = self.sequenceLength ?? checkpoint.model.sequenceLength ?? 64
+        if let problem = InputFile.problem(text) { throw CommandError("\(text): \(problem)") }
         let dataset: CharacterTextDataset
         do {
             dataset = try CharacterTextDataset(
                 contentsOf: URL(fileURLWithPath: text), validationFraction: validationFraction, validationStreams: validationStreams,
                 vocabulary: checkpoint.vocabulary)
+        } catch let error as TextDatasetError {
+            throw error  // it names the file and the offset
         } catch {
             throw CommandError("\(text): \(error)")
         }
@@ -77,7 +82,7 @@ public struct TextEvaluator {
         }
         return try checkpoint.model.specification.build(EvaluationBody(
             weights: checkpoint.weights, weightsPath: checkpoint.weightsPath, symbols: held, streams: batchSize,
-            streamLength: streamLength, window: sequenceLength))
+            streamLength: streamLength, window: min(sequenceLength, streamLength)))
     }
 
     struct EvaluationBody: RecurrentNetworkBody {

@@ -32,7 +32,7 @@ public struct TextSampler {
     ///
     /// - Throws: ``CommandError`` naming the missing or mismatched file.
     public func generate() throws -> String {
-        guard length >= 0 else { throw CommandError("--length must be ≥ 0 (got \(length))") }
+        guard length >= 0, length <= 100_000_000 else { throw CommandError("--length must be in 0 ... 100000000 (got \(length))") }
         guard temperature > 0, temperature.isFinite else { throw CommandError("--temperature must be > 0 (got \(temperature))") }
         let checkpoint = try CharacterCheckpoint(directory: self.checkpoint, command: "keel sample")
         let (model, vocabulary, weights, weightsPath) = (checkpoint.model, checkpoint.vocabulary, checkpoint.weights, checkpoint.weightsPath)

@@ -24,13 +24,20 @@ public enum TrainChoices {
 
 extension TrainOptions {
     /// Every problem with these options (empty when they are usable), in a stable order.
-    public func problems() -> [String] {
+    /// `complete: false` leaves out the rules that another source may still satisfy (a
+    /// checkpoint's saved options get their `checkpoint-dir` from `--resume`).
+    public func problems(complete: Bool = true) -> [String] {
         var problems: [String] = []
         func choice(_ kind: String, _ value: String?, _ choices: [String]) {
             if let value, !choices.contains(value) { problems.append(unknownChoice(kind, value, choices)) }
         }
-        func positive<T: Comparable & Numeric>(_ name: String, _ value: T?) {
-            if let value, value <= 0 { problems.append("\(name) must be > 0 (got \(value))") }
+        func positive(_ name: String, _ value: Int?) {
+            guard let value else { return }
+            if value <= 0 { problems.append("\(name) must be > 0 (got \(value))") }
+            else if value > Self.largestCount { problems.append("\(name) must be at most \(Self.largestCount) (got \(value))") }
+        }
+        func positive(_ name: String, _ value: Double?) {
+            if let value, !(value > 0 && value.isFinite) { problems.append("\(name) must be a finite number > 0 (got \(value))") }
         }
         let sources = [task.map { _ in "--task" }, text.map { _ in "--text" }, csv.map { _ in "--csv" }, npyInputs.map { _ in "--npy-inputs" }].compactMap { $0 }
         if sources.count > 1 { problems.append("give one data source, not \(sources.joined(separator: " and "))") }
@@ -56,11 +63,14 @@ extension TrainOptions {
         positive("steps", steps)
         positive("batch-size", batchSize)
         positive("checkpoint-every", checkpointEvery)
+        positive("schedule-steps", scheduleSteps)
         positive("monitor-every", monitorEvery)
         positive("init-std", initStd)
         positive("validate-every", validateEvery)
         positive("test-sequences", testSequences)
-        if let initStd, !initStd.isFinite { problems.append("init-std must be finite (got \(initStd))") }
+        if let testSequences, testSequences > Self.largestTestSet {
+            problems.append("test-sequences must be at most \(Self.largestTestSet) (got \(testSequences); every validation evaluates all of them)")
+        }
         if initWeights == "normal" {
             if initRecurrent != nil {
                 problems.append("init-weights normal draws every weight, recurrent ones included; drop init-recurrent (got \(initRecurrent!))")
@@ -95,7 +105,7 @@ extension TrainOptions {
             }
         }
         if let clipThreshold {
-            if clipThreshold <= 0 { problems.append("clip-threshold must be > 0 (got \(clipThreshold))") }
+            positive("clip-threshold", clipThreshold)
             if clip == "none" { problems.append("clip-threshold given but clip is none") }
             if clip == "autoclip" && clipThreshold > 100 {
                 problems.append("clip-threshold is AutoClip's percentile and must be in (0, 100] (got \(clipThreshold))")
@@ -109,12 +119,19 @@ extension TrainOptions {
                 problems.append("tbptt must be K1 or K1,K2 (got '\(tbptt)')")
             }
         }
-        if checkpointEvery != nil && checkpointDir == nil { problems.append("checkpoint-every given without checkpoint-dir") }
+        if complete && checkpointEvery != nil && checkpointDir == nil { problems.append("checkpoint-every given without checkpoint-dir") }
         if (initRecurrent == "identity" || initRecurrent == "glorot") && spectralRadius != nil {
             problems.append("spectral-radius applies to the default and orthogonal initializers, not \(initRecurrent!)")
         }
+        if problems.isEmpty, let memory = memoryProblem(data: nil) { problems.append(memory) }
         return problems
     }
+
+    /// The largest step count, interval or size any option takes (10¹²): far beyond any real run,
+    /// and small enough that products of two of them stay far from `Int.max`.
+    public static let largestCount = 1_000_000_000_000
+    /// The largest `--test-sequences` (every validation evaluates all of them).
+    public static let largestTestSet = 10_000_000
 
     static func parseTBPTT(_ text: String) -> (Int, Int)? {
         let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }

@@ -66,6 +66,10 @@ public struct TrainOptions: Sendable, Equatable, Codable {
     public var learningRate: Double?
     /// `--schedule`: the learning-rate schedule, one of ``TrainChoices/schedules``.
     public var schedule: String?
+    /// `--schedule-steps` (> 0): the horizon of the schedule (cosine's and one-cycle's length, a
+    /// third of it between step decays); default: the run's total steps. A checkpoint records the
+    /// horizon used, so `--resume … --steps N` continues the same schedule unless this is given.
+    public var scheduleSteps: Int?
     /// `--clip`: the gradient clipper, one of ``TrainChoices/clippers`` (default `global-norm`).
     public var clip: String?
     /// `--clip-threshold` (> 0): the clipper's threshold (max norm, max value, AGC λ, AutoClip
@@ -125,7 +129,7 @@ public struct TrainOptions: Sendable, Equatable, Codable {
         case embeddingDimension = "embedding-dimension", initRecurrent = "init-recurrent", spectralRadius = "spectral-radius"
         case initWeights = "init-weights", initStd = "init-std"
         case vanishingGradientRegularizer = "vanishing-gradient-regularizer"
-        case optimizer, learningRate = "learning-rate", schedule, clip, clipThreshold = "clip-threshold", tbptt
+        case optimizer, learningRate = "learning-rate", schedule, scheduleSteps = "schedule-steps", clip, clipThreshold = "clip-threshold", tbptt
         case monitors, onExplosion = "on-explosion", monitorEvery = "monitor-every"
         case validateEvery = "validate-every", testSequences = "test-sequences", stopAtError = "stop-at-error"
         case epochs, steps, batchSize = "batch-size", seed
@@ -145,7 +149,7 @@ public struct TrainOptions: Sendable, Equatable, Codable {
         take(\.sequenceLength); take(\.validationFraction); take(\.validationStreams); take(\.cell); take(\.layers); take(\.hidden); take(\.bidirectional); take(\.dropout); take(\.headDropout)
         take(\.embeddingDimension); take(\.initRecurrent); take(\.spectralRadius); take(\.initWeights); take(\.initStd)
         take(\.vanishingGradientRegularizer); take(\.optimizer); take(\.learningRate)
-        take(\.schedule); take(\.clip); take(\.clipThreshold); take(\.tbptt); take(\.monitors); take(\.onExplosion)
+        take(\.schedule); take(\.scheduleSteps); take(\.clip); take(\.clipThreshold); take(\.tbptt); take(\.monitors); take(\.onExplosion)
         take(\.monitorEvery); take(\.validateEvery); take(\.testSequences); take(\.stopAtError); take(\.epochs); take(\.steps); take(\.batchSize); take(\.seed); take(\.checkpointDir)
         take(\.checkpointEvery); take(\.bestCheckpointDir); take(\.log)
         return merged
@@ -156,25 +160,24 @@ public struct TrainOptions: Sendable, Equatable, Codable {
     /// - Throws: ``ConfigurationError`` (source: the file's path) or ``CommandError`` when the
     ///   file cannot be read or is not a JSON object.
     public static func load(contentsOfFile path: String) throws -> TrainOptions {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw CommandError("\(path): cannot read the configuration file")
-        }
+        try load(bytes: [UInt8](try InputFile.read(path, what: "the configuration file")), source: path)
+    }
+
+    /// Reads options from the bytes of a JSON configuration; `source` names them in errors.
+    static func load(bytes: [UInt8], source path: String, complete: Bool = true) throws -> TrainOptions {
         let value: JSONValue
         do {
-            value = try JSONDecoder().decode(JSONValue.self, from: data)
-        } catch let DecodingError.dataCorrupted(context) {
-            let detail = (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String ?? context.debugDescription
-            throw CommandError("\(path): not valid JSON (\(detail))")
-        } catch {
-            throw CommandError("\(path): not valid JSON (\(error))")
+            value = try JSONValueParser.parse(bytes)
+        } catch let error as JSONValueParser.SyntaxError {
+            throw CommandError("\(path): not valid JSON: \(error)")
         }
         guard case .object(let dictionary) = value else {
             throw CommandError("\(path): the configuration must be a JSON object of options, e.g. {\"cell\": \"lstm\"}")
         }
-        return try parse(dictionary, source: path)
+        return try parse(dictionary, source: path, complete: complete)
     }
 
-    static func parse(_ dictionary: [String: JSONValue], source: String) throws -> TrainOptions {
+    static func parse(_ dictionary: [String: JSONValue], source: String, complete: Bool = true) throws -> TrainOptions {
         var options = TrainOptions()
         var problems: [String] = []
         func string(_ key: CodingKeys) -> String? {
@@ -245,6 +248,7 @@ public struct TrainOptions: Sendable, Equatable, Codable {
         options.optimizer = string(.optimizer)
         options.learningRate = number(.learningRate)
         options.schedule = string(.schedule)
+        options.scheduleSteps = integer(.scheduleSteps)
         options.clip = string(.clip)
         options.clipThreshold = number(.clipThreshold)
         if case .number(let value)? = dictionary[CodingKeys.tbptt.rawValue] {
@@ -269,7 +273,7 @@ public struct TrainOptions: Sendable, Equatable, Codable {
         options.bestCheckpointDir = string(.bestCheckpointDir)
         options.log = string(.log)
         // Semantic problems are reported together with the syntactic ones.
-        problems += options.problems()
+        problems += options.problems(complete: complete)
         if !problems.isEmpty { throw ConfigurationError(source: source, problems: problems) }
         return options
     }

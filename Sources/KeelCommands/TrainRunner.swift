@@ -24,6 +24,8 @@ public struct TrainOutcome: Sendable {
     public var solvedAtStep: Int?
     /// The lowest validation loss seen and its step, when `--best-checkpoint-dir` kept it.
     public var bestValidation: (loss: Double, step: Int)?
+    /// The process exit status `keel train` ends with (0 when the run reached its steps or target).
+    public var exitStatus: TrainExitStatus = .success
 }
 
 /// `keel train`: builds the data, model, pipeline and monitors the options name, trains, and
@@ -38,6 +40,9 @@ public struct TrainRunner {
     public var write: @Sendable (String) -> Void
     /// How progress is shown on the console.
     public var progressMode: ConsoleProgressMode
+    /// The processes training together (``DistributedTraining`` sets it under `mpirun`): each
+    /// trains on its shard of every batch, and only rank 0 writes the log and checkpoints.
+    public var collective: any TrainingCollective = SingleProcess()
 
     /// A run of `options`, resuming from the checkpoint directory `resume` when given, printing to
     /// standard output by default.
@@ -51,16 +56,17 @@ public struct TrainRunner {
         self.progressMode = progressMode
     }
 
-    /// The options saved in a checkpoint directory by an earlier `keel train`.
+    /// The options saved in a checkpoint directory by an earlier `keel train`, after the whole
+    /// checkpoint was verified against its manifest. Data paths are stored relative to the
+    /// checkpoint directory and come back resolved; the output paths (checkpoint, best checkpoint,
+    /// log) are not stored: a resumed run writes where its own command line says (by default its
+    /// checkpoint into the directory it resumed from).
     public static func savedOptions(in directory: String) throws -> TrainOptions {
-        let path = URL(fileURLWithPath: directory).appendingPathComponent(ModelFile.optionsFileName).path
-        guard FileManager.default.fileExists(atPath: URL(fileURLWithPath: directory).appendingPathComponent("manifest.json").path) else {
-            throw CommandError("\(directory): not a checkpoint directory (no manifest.json)")
-        }
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw CommandError("\(path): missing; --resume needs a checkpoint written by keel train")
-        }
-        return try TrainOptions.load(contentsOfFile: path)
+        let verified = try CheckpointDirectory.verify(directory, required: [ModelFile.optionsFileName, ModelFile.fileName])
+        let source = URL(fileURLWithPath: directory).appendingPathComponent(ModelFile.optionsFileName).path
+        var options = try TrainOptions.load(bytes: verified.files[ModelFile.optionsFileName]!, source: source, complete: false)
+        options.resolveDataPaths { StoredPath.resolve($0, against: directory) }
+        return options
     }
 
     /// The `--cell` (default LSTM).
@@ -115,7 +121,10 @@ public struct TrainRunner {
         return MonitorSet(
             [
                 NonFiniteMonitor(action: action == .warn ? .warn : (action == .skipUpdate ? .skipUpdate : action), escalateAfter: action == .skipUpdate ? 3 : nil),
-                GradientExplosionMonitor(growthFactor: 100, window: 10, action: action),
+                // From step 0: an absurd norm needs no history, and growth is measured against
+                // however many earlier steps exist (the window fills over the first 10).
+                GradientExplosionMonitor(
+                    absoluteThreshold: Self.absoluteGradientNormLimit, growthFactor: 100, window: 10, action: action, minimumHistory: 1),
                 LossSpikeMonitor(action: .warn),
                 VanishingGradientMonitor(),
                 // Pascanu's σ_max(W_hh) > 1/γ rule is about h_t = φ(W_hh h_{t-1} + …); in an LSTM
@@ -127,11 +136,19 @@ public struct TrainRunner {
             attributeWarnings: true)
     }
 
+    /// The global gradient norm above which a step counts as an explosion from step 0, with no
+    /// history: far above any norm a healthy run of these models produces (clipping thresholds
+    /// are ~1–10), and low enough that the update's square stays finite in Float.
+    static let absoluteGradientNormLimit = 1e8
+
     /// Runs training. Data errors surface before anything is written.
     @discardableResult
     public func run() throws -> TrainOutcome {
         try options.validate(source: "options")
-        let data = try PreparedData.load(options)
+        let data = try PreparedData.load(options).sharded(for: collective)
+        if let problem = options.memoryProblem(data: (data.inputSize, data.outputSize, data.vocabulary?.count)) {
+            throw ConfigurationError(source: "options", problems: [problem])
+        }
         let specification = specification(for: data)
         write("keel train: \(data.summary)\n")
         let initialization = normalInitializationStd.map { "; init N(0, \($0)²), biases 0" } ?? ""
@@ -164,36 +181,44 @@ public struct TrainRunner {
         let optimizer = options.optimizer ?? "adam"
         let learningRate = options.learningRate ?? PipelineFactory.defaultLearningRate(for: optimizer)
         let perEpoch = data.source.batchesPerEpoch
-        let totalSteps = options.steps ?? (options.epochs ?? 1) * perEpoch
+        let (product, overflow) = (options.epochs ?? 1).multipliedReportingOverflow(by: perEpoch)
+        let totalSteps = options.steps ?? (overflow ? Int.max / 4 : min(product, Int.max / 4))
         let epochs = options.steps != nil ? Int.max / 2 : (options.epochs ?? 1)
+        let scheduleSteps = options.scheduleSteps ?? totalSteps
         let pipeline = PipelineFactory.make(
-            optimizer: optimizer, learningRate: learningRate, schedule: options.schedule ?? "constant", totalSteps: totalSteps,
+            optimizer: optimizer, learningRate: learningRate, schedule: options.schedule ?? "constant", totalSteps: scheduleSteps,
             clip: options.clip ?? "global-norm", threshold: options.clipThreshold)
         var configuration = TrainerConfiguration(seed: options.seed ?? 0, nominalLearningRate: learningRate)
         if let tbptt = options.tbptt, let (k1, k2) = TrainOptions.parseTBPTT(tbptt) { configuration.truncatedBPTT = TruncatedBPTT(k1: k1, k2: k2) }
         configuration.reportsAccuracy = data.loss == .crossEntropy
         configuration.spectralNormInterval = options.monitorEvery ?? 10
+        // After a rollback the learning rate halves and the offending batch is skipped, so that
+        // the replay does not run into the same explosion.
+        configuration.rollback = RollbackPolicy(learningRateBackoff: 0.5)
         if let every = options.validateEvery { configuration.validationSchedule = .everySteps(every) }
         var sinks: [any EventSink] = []
-        if let log = options.log {
+        if let log = options.log, collective.rank == 0 {
             if resume == nil { try? FileManager.default.removeItem(atPath: log) }
             sinks.append(try JSONLinesEventSink(path: log))
         }
         sinks.append(ConsoleProgressSink(totalSteps: totalSteps, every: max(1, totalSteps / 20), mode: progressMode, write: write))
         // With test sequences or a best checkpoint the runner validates itself (between fit calls),
-        // so that one validation event carries the error rate and the best weights can be saved;
-        // it also writes the one trainingFinished event.
+        // so that one validation event carries the error rate and the best weights can be saved.
+        // The trainer's trainingFinished events (one per fit call, so one per checkpoint interval)
+        // are held back: the runner writes the one true finish at the end.
         let evaluator =
             data.test != nil || (options.bestCheckpointDir != nil && data.validation != nil)
             ? RunnerValidation(test: data.test, validation: data.validation, every: options.validateEvery ?? perEpoch) : nil
-        let outlet = FinishHoldingSink(sinks, holdsFinish: evaluator != nil)
+        let outlet = FinishHoldingSink(sinks, holdsFinish: true)
         var trainer = Trainer(model: model, loss: loss, pipeline: pipeline, monitors: monitors(), configuration: configuration, sinks: [outlet])
+        trainer.collective = collective
         if let resume {
             try trainer.loadCheckpoint(from: resume, transformStateDecoders: AnyTransformStateDecoders([pipeline.first, pipeline.second]))
             write("resumed from \(resume) at step \(trainer.step)\n")
         }
         var result: FitResult
         var solvedAt: Int? = nil
+        var diverged: String? = nil
         var lastTest: (step: Int, metrics: [String: Double])? = nil
         var best: (loss: Double, step: Int)? = nil
         let checkpointEvery = options.checkpointDir.map { _ in options.checkpointEvery ?? max(totalSteps, 1) }
@@ -216,31 +241,45 @@ public struct TrainRunner {
                     try outlet.forward(.validation(ValidationRecord(step: trainer.step, epoch: epoch, metrics: metrics)))
                     if let target = options.stopAtError, let rate = metrics["errorRate"], rate < target { solvedAt = trainer.step }
                     if let directory = options.bestCheckpointDir, let loss = metrics["loss"], loss < (best?.loss ?? .infinity) {
-                        best = (loss, trainer.step)
-                        try saveCheckpoint(of: trainer, to: directory, data: data, specification: specification)
+                        do {
+                            try saveCheckpoint(of: trainer, to: directory, data: data, specification: specification, scheduleSteps: scheduleSteps)
+                            best = (loss, trainer.step)
+                        } catch CheckpointError.nonFiniteWeights(_, let key) {
+                            diverged = key
+                        }
                     }
                 }
-                if let directory = options.checkpointDir, let every = checkpointEvery,
+                if diverged == nil, let directory = options.checkpointDir, let every = checkpointEvery,
                    trainer.step % every == 0 || finished || solvedAt != nil {
-                    try saveCheckpoint(of: trainer, to: directory, data: data, specification: specification)
+                    do {
+                        try saveCheckpoint(of: trainer, to: directory, data: data, specification: specification, scheduleSteps: scheduleSteps)
+                    } catch CheckpointError.nonFiniteWeights(_, let key) {
+                        diverged = key
+                    }
                 }
-                if solvedAt != nil { break }
+                if solvedAt != nil || diverged != nil { break }
             } while result.stopReason == .reachedMaxSteps && trainer.step < totalSteps
         }
-        if evaluator != nil {
-            let finish: FinishRecord
-            if let solvedAt, let target = options.stopAtError, let rate = lastTest?.metrics["errorRate"] {
-                finish = FinishRecord(
-                    step: trainer.step, reason: "targetErrorRate",
-                    detail: "solved: test error rate \(percent(rate)) < \(percent(target)) at step \(solvedAt)")
-            } else {
-                finish = FinishRecord(step: trainer.step, reason: result.stopReason.eventName, detail: result.stopReason.description)
-            }
-            try outlet.forward(.trainingFinished(finish))
-            try outlet.flush()
+        if diverged == nil, let key = trainer.model.parameters.first(where: { $0.1.nonFiniteCount > 0 })?.0 { diverged = key.rawValue }
+        let validation = diverged == nil ? data.validation.map { trainer.evaluate($0) } : nil
+        // Finite but useless weights (a learning rate of 1e18): the model's held-out loss says so.
+        let lossDiverged = validation.map { !$0.loss.isFinite } ?? false
+        let finish: FinishRecord
+        if let solvedAt, let target = options.stopAtError, let rate = lastTest?.metrics["errorRate"] {
+            finish = FinishRecord(
+                step: trainer.step, reason: "targetErrorRate",
+                detail: "solved: test error rate \(percent(rate)) < \(percent(target)) at step \(solvedAt)")
+        } else if let diverged {
+            finish = FinishRecord(step: trainer.step, reason: "diverged", detail: "the weights are non-finite (first: \(diverged))")
+        } else if lossDiverged {
+            finish = FinishRecord(step: trainer.step, reason: "diverged", detail: "the validation loss is non-finite")
+        } else {
+            finish = FinishRecord(step: trainer.step, reason: result.stopReason.eventName, detail: result.stopReason.description)
         }
-        let validation = data.validation.map { trainer.evaluate($0) }
-        var summary = "finished at step \(trainer.step) (\(solvedAt != nil ? "solved" : "\(result.stopReason)"))"
+        try outlet.forward(.trainingFinished(finish))
+        try outlet.flush()
+        let status = TrainExitStatus(stopReason: result.stopReason, solved: solvedAt != nil, diverged: diverged != nil || lossDiverged)
+        var summary = "finished at step \(trainer.step) (\(solvedAt != nil ? "solved" : status.summary(stopReason: result.stopReason, onExplosion: options.onExplosion ?? "skip")))"
         if let last = result.lastLoss { summary += "; last training loss \(shortNumber(last))" }
         if let validation {
             summary += "; validation loss \(shortNumber(validation.loss))"
@@ -256,34 +295,50 @@ public struct TrainRunner {
             else if let target = options.stopAtError { summary += "; not solved (target < \(percent(target)))" }
         }
         write(summary + "\n")
-        if let directory = options.checkpointDir { write("checkpoint: \(directory)\n") }
+        if lossDiverged {
+            write("the model diverged: its validation loss is \(shortNumber(validation?.loss ?? .nan)) (the weights are finite but useless; lower the learning rate)\n")
+        }
+        if let diverged {
+            write("weights: \(diverged) holds NaN or infinite values\(options.onExplosion == "warn" ? " (--on-explosion warn lets non-finite updates through)" : ""); no checkpoint was written with them\((options.checkpointDir ?? options.bestCheckpointDir).map { ", \($0) keeps the last finite one if any" } ?? "")\n")
+        } else if let directory = options.checkpointDir {
+            write("checkpoint: \(directory)\n")
+        }
         if let directory = options.bestCheckpointDir, let best {
             write("best validation loss \(shortNumber(best.loss)) at step \(best.step): \(directory)\n")
         }
         if let log = options.log { write("log: \(log) (render it with: keel report \(log))\n") }
+        if status != .success { write("exit status \(status.rawValue): \(status.meaning)\n") }
         return TrainOutcome(
-            step: trainer.step, stopReason: solvedAt != nil ? "solved" : "\(result.stopReason)", lastLoss: result.lastLoss,
-            validationLoss: validation?.loss, testErrorRate: testErrorRate, solvedAtStep: solvedAt, bestValidation: best)
+            step: trainer.step, stopReason: solvedAt != nil ? "solved" : diverged != nil || lossDiverged ? "diverged" : "\(result.stopReason)", lastLoss: result.lastLoss,
+            validationLoss: validation?.loss, testErrorRate: testErrorRate, solvedAtStep: solvedAt, bestValidation: best, exitStatus: status)
     }
 
-    /// The trainer's checkpoint in `directory`, then the files `keel sample`, `keel evaluate` and
-    /// `--resume` read beside it.
+    /// The trainer's checkpoint in `directory` with the files `keel sample`, `keel evaluate` and
+    /// `--resume` read beside it (`model.json`, the options, the vocabulary or normalization), all
+    /// written and checksummed as one unit.
     func saveCheckpoint<Model: Layer, LossFunction: Loss, Pipeline: GradientTransform>(
         of trainer: Trainer<Model, LossFunction, Pipeline>, to directory: String, data: PreparedData,
-        specification: RecurrentNetworkSpecification
+        specification: RecurrentNetworkSpecification, scheduleSteps: Int
     ) throws where Model.Scalar == Float {
-        try trainer.saveCheckpoint(to: directory)
-        try writeSidecars(to: directory, data: data, specification: specification)
+        guard collective.rank == 0 else { return }
+        try trainer.saveCheckpoint(to: directory, extraFiles: sidecars(for: directory, data: data, specification: specification, scheduleSteps: scheduleSteps))
     }
 
-    func writeSidecars(to directory: String, data: PreparedData, specification: RecurrentNetworkSpecification) throws {
+    func sidecars(for directory: String, data: PreparedData, specification: RecurrentNetworkSpecification, scheduleSteps: Int) throws -> [String: [UInt8]] {
         let kind = options.text != nil ? "text" : options.csv != nil ? "csv" : options.npyInputs != nil ? "npy" : "task"
-        try ModelFile.write(ModelFile(data: kind, specification: specification, sequenceLength: options.sequenceLength), to: directory, name: ModelFile.fileName)
+        var files: [String: [UInt8]] = [:]
+        files[ModelFile.fileName] = try ModelFile.encode(ModelFile(data: kind, specification: specification, sequenceLength: options.sequenceLength))
         var saved = options
-        saved.checkpointDir = options.checkpointDir.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
-        try ModelFile.write(saved, to: directory, name: ModelFile.optionsFileName)
-        if let vocabulary = data.vocabulary { try ModelFile.write(vocabulary, to: directory, name: ModelFile.vocabularyFileName) }
-        if let normalization = data.normalization { try ModelFile.write(normalization, to: directory, name: ModelFile.normalizationFileName) }
+        saved.checkpointDir = nil
+        saved.bestCheckpointDir = nil
+        saved.log = nil
+        // The horizon matters only to a schedule; recorded, a resumed run keeps the same curve.
+        saved.scheduleSteps = (options.schedule ?? "constant") == "constant" ? options.scheduleSteps : scheduleSteps
+        saved.resolveDataPaths { StoredPath.relative($0, from: directory) }
+        files[ModelFile.optionsFileName] = try ModelFile.encode(saved)
+        if let vocabulary = data.vocabulary { files[ModelFile.vocabularyFileName] = try ModelFile.encode(vocabulary) }
+        if let normalization = data.normalization { files[ModelFile.normalizationFileName] = try ModelFile.encode(normalization) }
+        return files
     }
 }
 

@@ -48,7 +48,7 @@ public struct HTMLReport: Sendable {
             "<span class=\"swatch\" style=\"background:\(color(index))\"></span>\(escapeHTML(run.name)) (\(run.steps.count) steps\(run.finish.map { ", \(escapeHTML($0.reason))" } ?? ""))"
         }.joined(separator: " &nbsp; ") + "</p>\n"
         if let summaryHTML { html += "<section>\(summaryHTML)</section>\n" }
-        html += "<section><h2>Loss</h2>\(lossChart().render())<p class=\"note\">Training loss per step (solid) and validation loss (dashed), log scale. A break in a line or a × on the top edge marks a non-finite loss.</p></section>\n"
+        html += "<section><h2>Loss</h2>\(lossChart().render())<p class=\"note\">Training loss per step (solid) and validation loss (dashed), log scale. A × on the top edge marks a non-finite loss (the line breaks there); a ▲ marks a loss above the axis cap, 100× the largest starting loss.</p></section>\n"
         html += "<section><h2>Global gradient norm</h2>\(gradientChart().render())<p class=\"note\">‖g‖ before the gradient pipeline, log scale. Dots mark steps where a clipper fired; dashed lines are clip thresholds.</p></section>\n"
         let errorRate = errorRateChart()
         if !errorRate.series.isEmpty {
@@ -56,7 +56,7 @@ public struct HTMLReport: Sendable {
         }
         let sigma = sigmaChart()
         if !sigma.series.isEmpty {
-            html += "<section><h2>Largest singular value of W_hh</h2>\(sigma.render())<p class=\"note\">σ_max of each recurrent weight matrix (from recurrentDynamics events). Pascanu et al. (2013): for tanh (γ = 1) σ_max &gt; 1/γ is necessary for exploding gradients; σ_max &lt; 1/γ makes them vanish.</p></section>\n"
+            html += "<section><h2>Largest singular value of W_hh</h2>\(sigma.render())<p class=\"note\">σ_max of each recurrent weight matrix (from recurrentDynamics events). Pascanu et al. (2013): for a tanh RNN (γ = 1) σ_max &gt; 1/γ is necessary for exploding gradients; σ_max &lt; 1/γ makes them vanish. The line does not apply to LSTM and GRU cells, whose gates shape the Jacobian. A ▲ marks a value above the axis cap.</p></section>\n"
         }
         for (index, run) in runs.enumerated() {
             html += runSection(run, color: color(index))
@@ -136,7 +136,11 @@ public struct HTMLReport: Sendable {
                 chart.series.append(.init(label: label, color: color(index), points: byKey[key] ?? [], dashed: keyIndex > 0))
             }
         }
-        if !chart.series.isEmpty { chart.references = [.init(label: "1/γ = 1 (tanh)", y: 1, color: "#555")] }
+        if !chart.series.isEmpty { chart.references = [.init(label: "1/γ = 1 (tanh RNN only)", y: 1, color: "#555")] }
+        // One diverged run (σ_max 1e30) would flatten the others even on a log axis: cap at 100×
+        // the largest starting value and mark what lies above.
+        let starts = chart.series.compactMap { $0.points.lazy.map(\.y).first { $0.isFinite && $0 > 0 } }
+        if let start = starts.max() { chart.cap = max(start, 1) * 100 }
         // One diverged run (σ_max 1e4) would flatten the others: switch to a log axis.
         let values = chart.series.flatMap { $0.points.map(\.y) }.filter { $0.isFinite && $0 > 0 }
         if let low = values.min(), let high = values.max(), high / low > 30 {
@@ -163,7 +167,7 @@ public struct HTMLReport: Sendable {
         let heatmapTitle = "Gradient flow ‖∂L/∂hₜ‖ — \(run.name)" + (flows.first?.profiles.first.map { " (\($0.weightKey.rawValue))" } ?? "")
         html += SVGHeatmap(title: heatmapTitle, rows: thinned(profiles, limit: 60)).render()
         if !profiles.isEmpty {
-            html += "<p class=\"note\">Each row is one logged step; each column a time step of the sequence. Gradients flow backward from the loss at the last step (right) to the first input (left): a gradient that fades toward the left is vanishing, one that grows is exploding. Black cells are exactly zero (saturated units pass no gradient back); red cells are non-finite.</p>\n"
+            html += "<p class=\"note\">Each row is one logged step; each column a time step of the sequence. Gradients flow backward in time, from the last step (right) to the first input (left); with a loss at every step (a language model) each step also adds its own. A gradient that fades toward the left is vanishing, one that grows is exploding. The colors span the 2nd to 98th percentile of the values (beyond it they saturate, as the color bar's ≤ and ≥ say); black cells are exactly zero (saturated units pass no gradient back); red cells are non-finite.</p>\n"
         }
         let firings = run.firings
         if let attribution = firings.lazy.compactMap(\.attribution).first {
@@ -176,16 +180,16 @@ public struct HTMLReport: Sendable {
             if !firing.findings.isEmpty { detail += " — " + firing.findings.joined(separator: "; ") }
             if let top = firing.attribution?.entries.first {
                 detail += " — attribution: \(top.key.rawValue) (‖g‖ = \(shortNumber(top.gradientNorm))"
-                if let share = top.shareOfGlobalNorm { detail += ", \(String(format: "%.0f", 100 * share))% of ‖g‖" }
+                if let share = top.shareOfGlobalNorm { detail += ", \(String(format: "%.0f", 100 * share))% of ‖g‖²" }
                 detail += ")"
             }
-            rows.append(EventRow(step: firing.step, kind: firing.monitor, detail: detail))
+            rows.append(EventRow(step: firing.step, kind: firing.monitor, detail: shorteningNumbers(in: detail)))
         }
         for action in run.actions {
             var detail = action.reason
             if let restored = action.restoredStep { detail += " (restored step \(restored))" }
             if let skipped = action.skippedBatches, !skipped.isEmpty { detail += " (skipped batches \(skipped.map(String.init).joined(separator: ", ")))" }
-            rows.append(EventRow(step: action.step, kind: "action: \(action.action.rawValue)", detail: detail))
+            rows.append(EventRow(step: action.step, kind: "action: \(action.action.rawValue)", detail: shorteningNumbers(in: detail)))
         }
         for checkpoint in run.checkpoints { rows.append(EventRow(step: checkpoint.step, kind: "checkpoint", detail: checkpoint.path)) }
         if let finish = run.finish { rows.append(EventRow(step: finish.step, kind: "finished", detail: finish.detail ?? finish.reason)) }
@@ -214,7 +218,7 @@ public struct HTMLReport: Sendable {
         for (entry, value) in zip(entries, logs) {
             let width = 100 * (value - low) / (high - low)
             var label = shortNumber(entry.gradientNorm)
-            if let share = entry.shareOfGlobalNorm { label += String(format: " (%.0f%%)", 100 * share) }
+            if let share = entry.shareOfGlobalNorm { label += String(format: " (%.0f%% of ‖g‖²)", 100 * share) }
             html += "<tr><td class=\"key\">\(escapeHTML(entry.key.rawValue))</td><td class=\"bar\"><div style=\"width:\(String(format: "%.1f", max(width, 1)))%\"></div></td><td>\(label)</td></tr>\n"
         }
         return html + "</tbody></table><p class=\"note\">Bar length is log-scaled.</p>\n"
@@ -274,4 +278,34 @@ struct EventRow {
         }
         return groups
     }
+}
+
+/// `text` with every decimal number of more than six significant digits written with four
+/// ("12077382.500000032" → "1.208e+07"), as logs of older runs hold them.
+func shorteningNumbers(in text: String) -> String {
+    var result = ""
+    var index = text.startIndex
+    while index < text.endIndex {
+        let character = text[index]
+        let previous = index > text.startIndex ? text[text.index(before: index)] : " "
+        if character.isASCII && character.isNumber && !(previous.isLetter || previous == "_" || previous.isNumber || previous == ".") {
+            var end = index
+            while end < text.endIndex, text[end].isASCII, text[end].isNumber || text[end] == "." || text[end] == "e" || text[end] == "E"
+                || ((text[end] == "-" || text[end] == "+") && end > index && "eE".contains(text[text.index(before: end)])) {
+                end = text.index(after: end)
+            }
+            let token = String(text[index..<end])
+            let digits = token.prefix { $0 != "e" && $0 != "E" }.filter(\.isNumber).drop { $0 == "0" }.count
+            if digits > 6, let value = Double(token) {
+                result += String(format: "%.4g", value)
+            } else {
+                result += token
+            }
+            index = end
+        } else {
+            result.append(character)
+            index = text.index(after: index)
+        }
+    }
+    return result
 }

@@ -18,22 +18,27 @@ public struct RunLog: Sendable {
     ///
     /// - Throws: ``RunLogError`` naming the file and the 1-based line of the first bad line.
     public init(contentsOfFile path: String, name: String? = nil) throws {
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            throw RunLogError(file: path, line: nil, problem: "cannot be read (\(error.localizedDescription))")
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw RunLogError(file: path, line: nil, problem: "no such file")
+        }
+        guard !isDirectory.boolValue else { throw RunLogError(file: path, line: nil, problem: "is a directory, not a JSON Lines log") }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw RunLogError(file: path, line: nil, problem: "cannot be read (permission denied?)")
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw RunLogError(file: path, line: nil, problem: "is not valid UTF-8")
         }
         let decoder = TrainingEvent.makeJSONDecoder()
         var events: [TrainingEvent] = []
-        for (offset, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        for (offset, line) in lines.enumerated() {
             if line.allSatisfy(\.isWhitespace) { continue }
             do {
                 events.append(try decoder.decode(TrainingEvent.self, from: Data(line.utf8)))
             } catch {
+                // The unterminated last line of a run that was killed while writing it.
+                if offset == lines.count - 1 && !text.hasSuffix("\n") { break }
                 throw RunLogError(file: path, line: offset + 1, problem: Self.describe(error))
             }
         }
@@ -42,15 +47,18 @@ public struct RunLog: Sendable {
     }
 
     static func describe(_ error: any Error) -> String {
+        func at(_ path: [any CodingKey]) -> String { path.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".") }
         switch error as? DecodingError {
         case .dataCorrupted(let context)?:
-            return "not a JSON training event (\(context.debugDescription))"
+            return context.codingPath.isEmpty ? "not a JSON training event (not valid JSON)" : "invalid value at '\(at(context.codingPath))'"
         case .keyNotFound(let key, let context)?:
-            return "missing key '\((context.codingPath + [key]).map(\.stringValue).joined(separator: "."))'"
-        case .typeMismatch(_, let context)?, .valueNotFound(_, let context)?:
-            return "wrong type at '\(context.codingPath.map(\.stringValue).joined(separator: "."))': \(context.debugDescription)"
+            return "missing key '\(at(context.codingPath + [key]))'"
+        case .typeMismatch(_, let context)?:
+            return "wrong type at '\(at(context.codingPath))'"
+        case .valueNotFound(_, let context)?:
+            return "missing value (null) at '\(at(context.codingPath))'"
         default:
-            return "\(error)"
+            return "not a JSON training event"
         }
     }
 

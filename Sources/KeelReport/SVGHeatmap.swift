@@ -25,14 +25,19 @@ public struct SVGHeatmap: Sendable {
         let rowHeight = max(3.0, min(24.0, 320.0 / Double(max(rows.count, 1))))
         let plotHeight = rowHeight * Double(rows.count)
         let barHeight = 110.0
-        let height = top + max(plotHeight, barHeight + 24) + bottom
+        let height = top + max(plotHeight, barHeight + 44) + bottom
         var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" viewBox=\"0 0 \(fmt(width)) \(fmt(max(height, 120)))\" width=\"\(fmt(width))\" height=\"\(fmt(max(height, 120)))\" role=\"img\" aria-label=\"\(escapeHTML(title))\">"
         svg += "<text x=\"\(fmt(left))\" y=\"20\" class=\"title\">\(escapeHTML(title))</text>"
-        let logs = rows.flatMap(\.values).filter { $0.isFinite && $0 > 0 }.map { Foundation.log10($0) }
-        guard columns > 0, let low = logs.min(), let high = logs.max() else {
+        let logs = rows.flatMap(\.values).filter { $0.isFinite && $0 > 0 }.map { Foundation.log10($0) }.sorted()
+        guard columns > 0, !logs.isEmpty else {
             svg += "<text x=\"\(fmt(width / 2))\" y=\"70\" text-anchor=\"middle\" class=\"empty\">no gradient-flow events in this log</text></svg>"
             return svg
         }
+        // The 2nd to 98th percentile: an exploding run spans 60 decades, which would leave every
+        // ordinary cell black.
+        let low = logs[Int(Double(logs.count - 1) * 0.02)], high = logs[Int((Double(logs.count - 1) * 0.98).rounded(.up))]
+        let clippedBelow = logs.first! < low, clippedAbove = logs.last! > high
+        let nonFinite = rows.reduce(0) { $0 + $1.values.filter { !$0.isFinite }.count }
         let span = max(high - low, 1e-9)
         let cellWidth = plotWidth / Double(columns)
         for (rowIndex, row) in rows.enumerated() {
@@ -64,9 +69,11 @@ public struct SVGHeatmap: Sendable {
             let fraction = 1 - Double(index) / 19
             svg += "<rect x=\"\(fmt(barX))\" y=\"\(fmt(top + Double(index) * barHeight / 20))\" width=\"14\" height=\"\(fmt(barHeight / 20 + 0.3))\" fill=\"\(viridis(fraction))\"/>"
         }
-        svg += "<text x=\"\(fmt(barX + 20))\" y=\"\(fmt(top + 9))\" class=\"legend\">\(shortNumber(Foundation.pow(10, high)))</text>"
-        svg += "<text x=\"\(fmt(barX + 20))\" y=\"\(fmt(top + barHeight))\" class=\"legend\">\(shortNumber(Foundation.pow(10, low)))</text>"
+        svg += "<text x=\"\(fmt(barX + 20))\" y=\"\(fmt(top + 9))\" class=\"legend\">\(clippedAbove ? "≥ " : "")\(shortNumber(Foundation.pow(10, high)))</text>"
+        svg += "<text x=\"\(fmt(barX + 20))\" y=\"\(fmt(top + barHeight))\" class=\"legend\">\(clippedBelow ? "≤ " : "")\(shortNumber(Foundation.pow(10, low)))</text>"
         svg += "<text x=\"\(fmt(barX - 2))\" y=\"\(fmt(top + barHeight + 20))\" class=\"legend\">‖∂L/∂hₜ‖ (log scale)</text>"
+        svg += "<rect x=\"\(fmt(barX))\" y=\"\(fmt(top + barHeight + 30))\" width=\"14\" height=\"10\" fill=\"#d62728\"/>"
+        svg += "<text x=\"\(fmt(barX + 20))\" y=\"\(fmt(top + barHeight + 39))\" class=\"legend\">non-finite (\(nonFinite) cells)</text>"
         svg += "</svg>"
         return svg
     }

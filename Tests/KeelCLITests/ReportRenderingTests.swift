@@ -26,6 +26,34 @@ import KeelReport
         #expect(!html.contains("NaN,") && !html.contains("nan,"))
     }
 
+    /// An exploding run: short numbers in the events, a heatmap whose colors are not flattened by
+    /// 60 decades and that counts its non-finite cells, and a σ_max chart that caps the diverged
+    /// run instead of flattening the healthy one.
+    @Test func anExplodingRunStaysReadable() {
+        let exploding: [TrainingEvent] = [
+            .monitorFired(MonitorFiredRecord(
+                step: 3, monitor: "GradientExplosionMonitor",
+                verdict: .rollback(reason: "global gradient norm 12077382.500000032 grew 4101343.26505378× over the minimum 2.944738277068273"))),
+        ] + (0..<20).map { step in
+            .gradientFlow(GradientFlowRecord(step: step, profiles: [.init(
+                weightKey: "encoder.layer0.weightHH", norms: step == 19 ? [.infinity, 1e32, 1e30] : [Double(step + 1) * 1e-3, 0.1, 1])]))
+        } + (0..<5).map { step in
+            .recurrentDynamics(RecurrentDynamicsRecord(step: step * 10, layers: [
+                RecurrentDynamics(weightKey: "encoder.layer0.weightHH", largestSingularValue: step < 4 ? 1.5 : 1e30)]))
+        }
+        let healthy: [TrainingEvent] = (0..<5).map { step in
+            .recurrentDynamics(RecurrentDynamicsRecord(step: step * 10, layers: [
+                RecurrentDynamics(weightKey: "encoder.layer0.weightHH", largestSingularValue: 1 + 0.01 * Double(step))]))
+        }
+        let html = HTMLReport(title: "t", runs: [RunLog(name: "exploding", events: exploding), RunLog(name: "healthy", events: healthy)]).render()
+        #expect(html.contains("1.208e+07") && html.contains("4.101e+06"))
+        #expect(!html.contains("12077382.5"))
+        #expect(html.contains("non-finite (1 cells)"))
+        #expect(html.contains("≥ "))
+        #expect(html.contains("▲ = above 150"))
+        #expect(html.contains("1/γ = 1 (tanh RNN only)"))
+    }
+
     @Test func errorRateGetsItsChartOnlyWhenRecorded() {
         let steps: [TrainingEvent] = (0..<3).map { .stepCompleted(StepRecord(step: $0, epoch: 0, loss: 1, globalGradientNorm: 1, learningRate: 0.1)) }
         let tested = steps + [

@@ -28,8 +28,8 @@ import KeelReport
 
     @Test func initStdNeedsNormalAndAPositiveFiniteValue() {
         #expect(problems { $0.initStd = 0.1 } == ["init-std applies to init-weights normal (got init-weights default)"])
-        #expect(problems { $0.initWeights = "normal"; $0.initStd = 0 } == ["init-std must be > 0 (got 0.0)"])
-        #expect(problems { $0.initWeights = "normal"; $0.initStd = .infinity } == ["init-std must be finite (got inf)"])
+        #expect(problems { $0.initWeights = "normal"; $0.initStd = 0 } == ["init-std must be a finite number > 0 (got 0.0)"])
+        #expect(problems { $0.initWeights = "normal"; $0.initStd = .infinity } == ["init-std must be a finite number > 0 (got inf)"])
         #expect(problems { $0.initWeights = "normall" } == ["unknown init-weights 'normall' (did you mean 'normal'?)"])
     }
 

@@ -18,8 +18,9 @@ import KeelReport
         for name in ["weights.safetensors", "trainer.json", "manifest.json", "model.json", "keel-options.json"] {
             #expect(FileManager.default.fileExists(atPath: split + "/" + name), "missing \(name)")
         }
-        // The saved options are the defaults of a resumed run: only the budget changes.
-        let resumed = try KeelExecutable.run(["train", "--resume", split, "--steps", "6"])
+        // The saved options are the defaults of a resumed run: only the budget changes. The log
+        // (an output, like the checkpoint) is not taken from the checkpoint: it is named again.
+        let resumed = try KeelExecutable.run(["train", "--resume", split, "--steps", "6", "--log", log])
         #expect(resumed.status == 0, "\(resumed.output)")
         #expect(resumed.standardOutput.contains("resumed from \(split) at step 3"))
 

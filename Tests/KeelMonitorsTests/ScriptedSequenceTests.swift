@@ -100,12 +100,23 @@ struct ScriptedSequenceTests {
         #expect(VerdictKind(absolute.inspect(scalarObservation(step: 1, loss: 1, norm: 11))) == .rollback)
 
         // One tiny outlier in the window: ×100 over the minimum, not over the median.
-        var byMinimum = GradientExplosionMonitor(growthFactor: 100, window: 5, baseline: .minimum)
-        var byMedian = GradientExplosionMonitor(growthFactor: 100, window: 5, baseline: .median)
+        var byMinimum = GradientExplosionMonitor(growthFactor: 100, window: 5, baseline: .minimum, minimumHistory: 5)
+        var byMedian = GradientExplosionMonitor(growthFactor: 100, window: 5, baseline: .median, minimumHistory: 5)
         let norms = [1, 1, 0.001, 1, 1, 2.0]
         let steps = norms.enumerated().map { scalarObservation(step: $0.offset, loss: 1, norm: $0.element) }
         #expect(firings(&byMinimum, steps).map(\.step) == [5])
         #expect(firings(&byMedian, steps).isEmpty)
+    }
+
+    @Test func explosionGrowthRuleWorksFromTheSecondStep() {
+        // The default needs one earlier norm: a blow-up at step 1 is caught, not hidden behind
+        // a window that is still filling.
+        var monitor = GradientExplosionMonitor(growthFactor: 100, window: 10, action: .rollback)
+        let steps = [0.5, 80.0, 0.6].enumerated().map { scalarObservation(step: $0.offset, loss: 1, norm: $0.element) }
+        #expect(firings(&monitor, steps).map(\.step) == [1])
+        // With the full-window requirement the same blow-up goes unseen.
+        var waiting = GradientExplosionMonitor(growthFactor: 100, window: 10, action: .rollback, minimumHistory: 10)
+        #expect(firings(&waiting, steps).isEmpty)
     }
 
     @Test func lossSpikeWarmUpAndUpwardOnly() {
@@ -151,7 +162,7 @@ struct ScriptedSequenceTests {
         #expect(tanh.findings.isEmpty)
         // σ_max = 1.5 > 1/γ = 1 for tanh: a warning (proceed, with a finding).
         #expect(tanh.inspect(observation(step: 10, dynamics: dynamics(1.5))) == .proceed)
-        #expect(tanh.findings.count == 1 && tanh.findings[0].contains("σ_max(rnn.weightHH) = 1.5 > 1.0"))
+        #expect(tanh.findings.count == 1 && tanh.findings[0].contains("σ_max(rnn.weightHH) = 1.5 > 1 "))
         #expect(tanh.largestSingularValues["rnn.weightHH"] == 1.5)
         // Not a due step: nothing is checked.
         #expect(tanh.inspect(observation(step: 15, dynamics: dynamics(9))) == .proceed && tanh.findings.isEmpty)

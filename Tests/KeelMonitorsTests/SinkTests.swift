@@ -131,7 +131,7 @@ struct SinkTests {
         sink.receive(.trainingFinished(FinishRecord(step: 4, reason: "completed")))
         let expected = """
             step 2/4 | epoch 1 | loss 0.25 | grad norm 1.25 | lr 0.001 | clip 50.0% | ETA 0:00:01
-            [step 3] GradientExplosionMonitor: skip update (boom)
+            [step 3] GradientExplosionMonitor: skip update (boom); largest gradient: rnn.weightHH (‖g‖ 119, 98% of ‖g‖²)
             [step 3] RecurrentDynamicsMonitor: warning (σ_max)
             [step 3] action rollback: boom
             step 4/4 | epoch 2 | loss 0.125 | grad norm 1.25 | lr 0.001 | clip 25.0% | ETA 0:00:00

@@ -124,8 +124,9 @@ struct ScenarioResult {
         // Backward order: the head's bias is the last parameter, so its gradient comes first.
         #expect(fired.first?.attribution?.firstNonFiniteKey == "head.bias")
         let actions = memory.events.compactMap { if case .actionTaken(let record) = $0 { record } else { nil } }
-        #expect(actions.count == 1)
-        #expect(actions.first?.action == .rollback)
+        // The rollback, then the default backoff: the learning rate halves for the replay.
+        #expect(actions.map(\.action) == [.rollback, .learningRateChange])
+        #expect(actions.last?.newLearningRate == 0.5 * (actions.last?.previousLearningRate ?? 0))
         #expect(actions.first?.skippedBatches == [poisoned.index])
         #expect(actions.first?.restoredStep == 12)
         #expect(actions.first?.retriesLeft == 1)

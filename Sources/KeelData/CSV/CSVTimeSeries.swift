@@ -60,13 +60,16 @@ public struct CSVTimeSeries: Sendable {
         guard let headerLine = lines.next() else { throw CSVTimeSeriesError.missingHeader(file: source) }
         let header = try Self.cells(of: headerLine.text, line: headerLine.number, file: source)
             .map { $0.trimmingCharacters(in: .whitespaces) }
-        var seen = Set<String>()
-        for name in header where !seen.insert(name).inserted {
-            throw CSVTimeSeriesError.duplicateColumn(file: source, column: name)
+        var headerPositions: [String: Int] = [:]
+        headerPositions.reserveCapacity(header.count)
+        for (position, name) in header.enumerated() {
+            guard headerPositions.updateValue(position, forKey: name) == nil else {
+                throw CSVTimeSeriesError.duplicateColumn(file: source, column: name)
+            }
         }
         let selected = selection ?? header
         let positions = try selected.map { name in
-            guard let position = header.firstIndex(of: name) else {
+            guard let position = headerPositions[name] else {
                 throw CSVTimeSeriesError.missingColumn(file: source, column: name, available: header)
             }
             return position
@@ -122,9 +125,10 @@ public struct CSVTimeSeries: Sendable {
     ///
     /// - Throws: ``DataConfigurationError`` if a column of this series has no statistics.
     public func normalized(using statistics: NormalizationStatistics) throws -> CSVTimeSeries {
+        let statisticsPositions = Dictionary(statistics.columns.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
         let map = try columns.map { name in
-            guard let position = statistics.columns.firstIndex(of: name) else {
-                throw DataConfigurationError(parameter: "statistics", reason: "no statistics for column '\(name)' (have: \(statistics.columns.joined(separator: ", ")))")
+            guard let position = statisticsPositions[name] else {
+                throw DataConfigurationError(parameter: "statistics", reason: "no statistics for column '\(name)' (have: \(CSVTimeSeriesError.list(statistics.columns)))")
             }
             return position
         }

@@ -27,7 +27,7 @@ public enum CSVTimeSeriesError: Error, Equatable, Sendable, CustomStringConverti
         case .missingHeader(let file): "\(file): line 1: missing header line"
         case .duplicateColumn(let file, let column): "\(file): line 1: column '\(column)' appears twice in the header"
         case .missingColumn(let file, let column, let available):
-            "\(file): line 1: no column named '\(column)' (columns: \(available.joined(separator: ", ")))"
+            "\(file): line 1: no column named '\(column)' (columns: \(Self.list(available)))"
         case .raggedRow(let file, let line, let expected, let found):
             "\(file): line \(line): \(found) cells, but the header has \(expected)"
         case .nonNumeric(let file, let line, let column, let value):
@@ -35,5 +35,10 @@ public enum CSVTimeSeriesError: Error, Equatable, Sendable, CustomStringConverti
         case .unterminatedQuote(let file, let line): "\(file): line \(line): a quoted cell is not closed"
         case .noRows(let file): "\(file): the file has a header but no data rows"
         }
+    }
+
+    /// Column names for a message: all of them up to 12, else the first 10 and the count.
+    public static func list(_ names: [String]) -> String {
+        names.count <= 12 ? names.joined(separator: ", ") : names.prefix(10).joined(separator: ", ") + ", … (\(names.count) columns)"
     }
 }

@@ -30,11 +30,12 @@ public struct SlidingWindowSource<Scalar: TensorScalar>: BatchSource {
         series: CSVTimeSeries, inputColumns: [String], targetColumns: [String], window: Int, horizon: Int, stride: Int,
         batchSize: Int, rows: Range<Int>, shuffleSeed: UInt64?, dropLast: Bool
     ) throws {
+        let columnPositions = Dictionary(series.columns.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
         func positions(_ names: [String], parameter: String) throws -> [Int] {
             guard !names.isEmpty else { throw DataConfigurationError(parameter: parameter, reason: "names no column") }
             return try names.map { name in
-                guard let position = series.columns.firstIndex(of: name) else {
-                    throw DataConfigurationError(parameter: parameter, reason: "no column '\(name)' (have: \(series.columns.joined(separator: ", ")))")
+                guard let position = columnPositions[name] else {
+                    throw DataConfigurationError(parameter: parameter, reason: "no column '\(name)' (have: \(CSVTimeSeriesError.list(series.columns)))")
                 }
                 return position
             }

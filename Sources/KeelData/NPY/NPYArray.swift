@@ -86,6 +86,33 @@ public struct NPYArray: Sendable, Equatable {
         }
     }
 
+    /// The flat (C-order) index of the first NaN or ±∞ element, or nil when every element is finite.
+    public var firstNonFiniteIndex: Int? {
+        switch elements {
+        case .float32(let values): values.firstIndex { !$0.isFinite }
+        case .float64(let values): values.firstIndex { !$0.isFinite }
+        }
+    }
+
+    /// The value at a flat (C-order) index, as a `Double`.
+    public func value(atFlatIndex index: Int) -> Double {
+        switch elements {
+        case .float32(let values): Double(values[index])
+        case .float64(let values): values[index]
+        }
+    }
+
+    /// The multi-index `[i, j, …]` of a flat (C-order) index.
+    public func multiIndex(ofFlatIndex index: Int) -> [Int] {
+        var remainder = index
+        var result = Array(repeating: 0, count: shape.count)
+        for axis in shape.indices.reversed() where shape[axis] > 0 {
+            result[axis] = remainder % shape[axis]
+            remainder /= shape[axis]
+        }
+        return result
+    }
+
     /// Reads the `.npy` file at `url`.
     ///
     /// - Throws: ``NPYError`` naming the file and byte offset.

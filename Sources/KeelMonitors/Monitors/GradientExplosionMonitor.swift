@@ -3,9 +3,14 @@
 ///
 /// Two rules, either fires:
 /// - **absolute**: ‖g‖ > `absoluteThreshold`;
-/// - **growth**: with at least `window` earlier finite norms recorded, ‖g‖ / b > `growthFactor`,
-///   where b is the ``GrowthBaseline`` (minimum by default, or median) of the last `window` norms.
-///   Default: ×100 over 10 steps relative to the window's minimum.
+/// - **growth**: with at least `minimumHistory` earlier finite norms recorded (default 1: from
+///   the second step on; the window fills over the first `window` steps), ‖g‖ / b >
+///   `growthFactor`, where b is the ``GrowthBaseline`` (minimum by default, or median) of the
+///   last `window` norms. Default: ×100 over 10 steps relative to the window's minimum.
+///
+/// Neither rule waits for a full window: a blow-up in the first steps of a run is caught (the
+/// absolute rule needs no history at all), so a rollback never restores a state the explosion
+/// had already destroyed.
 ///
 /// Norms of steps that fired are **not** added to the window (the trainer skips or undoes them, so
 /// they should not become the new normal). Non-finite norms are left to ``NonFiniteMonitor``: this
@@ -21,6 +26,8 @@ public struct GradientExplosionMonitor: Monitor {
     public var window: Int
     /// What the growth rule compares against.
     public var baseline: GrowthBaseline
+    /// The earlier norms the growth rule needs before it can fire (1 ... `window`).
+    public var minimumHistory: Int
     /// What to do when a rule fires; default ``MonitorAction/skipUpdate``.
     public var action: MonitorAction
     /// The last `window` finite, non-firing global norms, oldest first.
@@ -49,11 +56,15 @@ public struct GradientExplosionMonitor: Monitor {
     ///   - action: what to do when it fires.
     ///   - maximumConsecutiveFirings: growth-rule firings in a row after which the current level
     ///     becomes the baseline (nil: never; the absolute threshold is never relaxed).
+    ///   - minimumHistory: earlier norms the growth rule needs (1 ... `window`; default 1).
     public init(
         absoluteThreshold: Double? = nil, growthFactor: Double? = 100, window: Int = 10,
-        baseline: GrowthBaseline = .minimum, action: MonitorAction = .skipUpdate, maximumConsecutiveFirings: Int? = 10
+        baseline: GrowthBaseline = .minimum, action: MonitorAction = .skipUpdate, maximumConsecutiveFirings: Int? = 10,
+        minimumHistory: Int = 1
     ) {
         precondition(window >= 1, "GradientExplosionMonitor: window must be ≥ 1")
+        precondition(minimumHistory >= 1 && minimumHistory <= window, "GradientExplosionMonitor: minimumHistory must be in 1...window")
+        self.minimumHistory = minimumHistory
         precondition(maximumConsecutiveFirings.map { $0 >= 1 } ?? true, "GradientExplosionMonitor: maximumConsecutiveFirings must be ≥ 1")
         self.maximumConsecutiveFirings = maximumConsecutiveFirings
         self.absoluteThreshold = absoluteThreshold
@@ -69,15 +80,15 @@ public struct GradientExplosionMonitor: Monitor {
         let norm = observation.globalGradientNorm
         guard norm.isFinite else { return .proceed }
         if let threshold = absoluteThreshold, norm > threshold {
-            findings.append("global gradient norm \(norm) exceeds the threshold \(threshold)")
+            findings.append("global gradient norm \(findingNumber(norm)) exceeds the threshold \(findingNumber(threshold))")
         }
         var grew = false
-        if let factor = growthFactor, recentNorms.count >= window {
+        if let factor = growthFactor, recentNorms.count >= minimumHistory {
             let reference = baseline == .minimum ? recentNorms.min()! : SampleStatistics.median(recentNorms)
             if reference > 0, norm / reference > factor {
                 grew = true
                 findings.append(
-                    "global gradient norm \(norm) grew \(norm / reference)× over the \(baseline.rawValue) \(reference) of the last \(window) steps (limit \(factor)×)")
+                    "global gradient norm \(findingNumber(norm)) grew \(findingNumber(norm / reference))× over the \(baseline.rawValue) \(findingNumber(reference)) of the last \(recentNorms.count) steps (limit \(findingNumber(factor))×)")
             }
         }
         consecutiveFirings = grew ? consecutiveFirings + 1 : 0
@@ -92,7 +103,7 @@ public struct GradientExplosionMonitor: Monitor {
         {
             // A lasting level, not a spike: adopt it as the baseline (the whole window, so the
             // next step is checked against it at once) and let this step through.
-            findings = ["global gradient norm \(norm) stayed above the growth limit for \(limit) steps: accepted as the new level"]
+            findings = ["global gradient norm \(findingNumber(norm)) stayed above the growth limit for \(limit) steps: accepted as the new level"]
             recentNorms = Array(repeating: norm, count: window)
             consecutiveFirings = 0
             firingNorms.removeAll(keepingCapacity: true)

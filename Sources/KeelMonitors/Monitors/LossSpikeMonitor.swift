@@ -93,13 +93,13 @@ public struct LossSpikeMonitor: Monitor {
                 let magnitude = SampleStatistics.mean(firingLosses.map { Swift.abs($0) })
                 if let limit = maximumConsecutiveFirings, consecutiveFirings > limit, spread <= 0.5 * magnitude {
                     // A lasting level, not a spike: restart the statistics from it.
-                    findings.append("loss \(loss) stayed \(sigmaFactor) σ away for \(limit) steps: accepted as the new level")
+                    findings.append("loss \(findingNumber(loss)) stayed \(sigmaFactor) σ away for \(limit) steps: accepted as the new level")
                     recentLosses = [loss]
                     consecutiveFirings = 0
                     firingLosses.removeAll(keepingCapacity: true)
                     return .proceed
                 }
-                let reason = "loss \(loss) is \(z) σ from the mean \(mu) of the last \(recentLosses.count) steps (limit \(sigmaFactor) σ)"
+                let reason = "loss \(findingNumber(loss)) is \(findingNumber(z)) σ from the mean \(findingNumber(mu)) of the last \(recentLosses.count) steps (limit \(sigmaFactor) σ)"
                 findings.append(reason)
                 return action.verdict(reason: reason)
             }

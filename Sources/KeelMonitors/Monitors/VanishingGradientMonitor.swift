@@ -64,7 +64,7 @@ public struct VanishingGradientMonitor: Monitor {
         if let threshold = globalThreshold {
             globalStreak = observation.globalGradientNorm < threshold ? globalStreak + 1 : 0
             if globalStreak >= patience {
-                findings.append("global gradient norm \(observation.globalGradientNorm) below \(threshold) for \(globalStreak) steps")
+                findings.append("global gradient norm \(findingNumber(observation.globalGradientNorm)) below \(findingNumber(threshold)) for \(globalStreak) steps")
             }
         }
         if let threshold = parameterThreshold {
@@ -81,7 +81,7 @@ public struct VanishingGradientMonitor: Monitor {
             if worst >= 0 {
                 let count = parameterStreaks.filter { $0 >= patience }.count
                 findings.append(
-                    "gradient of \(observation.parameterKeys[worst]) (norm \(observation.gradientNorms[worst])) below \(threshold) for \(parameterStreaks[worst]) steps"
+                    "gradient of \(observation.parameterKeys[worst]) (norm \(findingNumber(observation.gradientNorms[worst]))) below \(findingNumber(threshold)) for \(parameterStreaks[worst]) steps"
                         + (count > 1 ? " (\(count) parameters vanishing)" : ""))
             }
         }
@@ -95,7 +95,7 @@ public struct VanishingGradientMonitor: Monitor {
             flowStreak = smallest == nil ? 0 : flowStreak + 1
             if let smallest, flowStreak >= patience {
                 findings.append(
-                    "gradient flow through \(smallest.key): ‖∂L/∂h₁‖/‖∂L/∂h_T‖ = \(smallest.ratio) below \(threshold) for \(flowStreak) steps")
+                    "gradient flow through \(smallest.key): ‖∂L/∂h₁‖/‖∂L/∂h_T‖ = \(findingNumber(smallest.ratio)) below \(findingNumber(threshold)) for \(flowStreak) steps")
             }
         }
         return findings.isEmpty ? .proceed : action.verdict(reason: "vanishing gradients: " + findings.joined(separator: "; "))

@@ -15,7 +15,8 @@ import Darwin
 ///     step 100/1000 | epoch 1 | loss 0.4321 | grad norm 1.234 | lr 0.001 | clip 12.0% | ETA 0:01:23
 ///
 /// `/1000` and `ETA` appear only when `totalSteps` is known and step durations are reported;
-/// the clip rate is over the last `clipWindow` steps. Other events print one line each:
+/// the clip rate is over the last `clipWindow` steps (the line says "of last 100" once the run is
+/// longer than that, so that it is not mistaken for the whole run's rate). Other events print one line each:
 /// `[step 12] GradientExplosionMonitor: skip update (…)`, `[step 12] action rollback: …`,
 /// `[step 100] validation: accuracy 0.91, loss 0.3`, `[step 100] checkpoint saved: PATH`,
 /// `epoch 1 completed at step 500 | mean loss 0.5 | 12.3 s`, `training finished at step 1000: completed`.
@@ -97,10 +98,10 @@ public final class ConsoleProgressSink: EventSink {
             message("[step \(record.step)] validation: " + metrics.joined(separator: ", "))
         case .monitorFired(let record):
             guard record.verdict.severity == 0 else {
-                message("[step \(record.step)] \(record.monitor): \(record.verdict.description)")
+                message("[step \(record.step)] \(record.monitor): \(record.verdict.description)" + Self.blame(record.attribution))
                 return
             }
-            var line = "[step \(record.step)] \(record.monitor): warning (\(record.findings.joined(separator: "; ")))"
+            var line = "[step \(record.step)] \(record.monitor): warning (\(record.findings.joined(separator: "; ")))" + Self.blame(record.attribution)
             if let state = warningState[record.monitor] {
                 guard record.step - state.printed >= warningInterval else {
                     warningState[record.monitor] = (state.printed, state.heldBack + 1, state.heldBack == 0 ? record.step : state.since)
@@ -128,6 +129,18 @@ public final class ConsoleProgressSink: EventSink {
         case .gradientFlow, .recurrentDynamics:
             break
         }
+    }
+
+    /// "; largest gradient: layers.0.weightHH (‖g‖ 3.1e+04, 97% of ‖g‖²)": the attribution's top
+    /// parameter, so that an explosion's culprit is on the console and not only in the log.
+    static func blame(_ report: AttributionReport?) -> String {
+        guard let report, let top = report.entries.first else { return "" }
+        if let first = report.firstNonFiniteKey, top.nonFiniteCount > 0 || !top.gradientNorm.isFinite {
+            return "; first non-finite gradient: \(first)"
+        }
+        var text = "; largest gradient: \(top.key) (‖g‖ \(format(top.gradientNorm))"
+        if let share = top.shareOfGlobalNorm { text += String(format: ", %.0f%% of ‖g‖²", 100 * share) }
+        return text + ")"
     }
 
     /// The fraction of the last `clipWindow` steps that were clipped.
@@ -161,7 +174,7 @@ public final class ConsoleProgressSink: EventSink {
     private func scalars(_ record: StepRecord) -> [String] {
         [
             "loss \(Self.format(record.loss))", "grad norm \(Self.format(record.globalGradientNorm))",
-            "lr \(Self.format(record.learningRate))", "clip \(String(format: "%.1f", clipRate * 100))%",
+            "lr \(Self.format(record.learningRate))", "clip \(String(format: "%.1f", clipRate * 100))%" + (record.step + 1 > clipWindow ? " of last \(clipWindow)" : ""),
         ]
     }
 

@@ -23,6 +23,8 @@ public enum CheckpointError: Error, Equatable, Sendable, CustomStringConvertible
     case monitorMismatch(file: String, expected: [String], found: [String])
     /// Writing failed (nothing was replaced).
     case cannotWrite(path: String, detail: String)
+    /// A parameter or buffer holds NaN or ±∞: the checkpoint was not written (nothing replaced).
+    case nonFiniteWeights(file: String, key: String)
 
     /// A sentence naming the file, key or offset, and what was expected and found.
     public var description: String {
@@ -42,6 +44,8 @@ public enum CheckpointError: Error, Equatable, Sendable, CustomStringConvertible
         case .monitorMismatch(let file, let expected, let found):
             "checkpoint: \(file) has monitors \(found), the trainer has \(expected)"
         case .cannotWrite(let path, let detail): "checkpoint: cannot write \(path): \(detail)"
+        case .nonFiniteWeights(let file, let key):
+            "checkpoint: not written: \(key) holds NaN or infinite values (the model diverged); \(file) would not be loadable"
         }
     }
 }

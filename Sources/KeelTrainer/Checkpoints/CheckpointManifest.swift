@@ -1,5 +1,9 @@
-/// The file written last into a checkpoint directory: format, step, and the size and checksum of
-/// each other file, so that a partial or corrupt checkpoint is detected before anything is parsed.
+import Foundation
+
+/// The file written last into a checkpoint directory: format, step, the size and checksum of
+/// every other file, and a checksum of the manifest itself, so that a partial or corrupt
+/// checkpoint is detected before anything is parsed (a single changed byte anywhere always
+/// changes an FNV-1a checksum).
 struct CheckpointManifest: Codable, Sendable {
     struct FileRecord: Codable, Sendable {
         var name: String
@@ -8,12 +12,34 @@ struct CheckpointManifest: Codable, Sendable {
     }
 
     static let currentFormat = "keel-checkpoint"
-    static let currentVersion = 1
+    /// Version 2 lists every file of the directory (model description, options, vocabulary)
+    /// and checksums itself; version 1 listed only the weights and the trainer state.
+    static let currentVersion = 2
 
     var format: String
     var version: Int
     var step: Int
     var files: [FileRecord]
+    /// FNV-1a 64 of ``encoded()`` with this field empty.
+    var checksum: String?
+
+    /// The canonical bytes: sorted keys, no whitespace.
+    func encoded() throws -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        do {
+            return [UInt8](try encoder.encode(self))
+        } catch {
+            throw CheckpointError.cannotWrite(path: CheckpointDirectory.manifestName, detail: "cannot encode the manifest")
+        }
+    }
+
+    /// The checksum of the manifest's canonical bytes with ``checksum`` empty.
+    func selfChecksum() throws -> String {
+        var unsigned = self
+        unsigned.checksum = ""
+        return fnv1a64(try unsigned.encoded())
+    }
 }
 
 /// FNV-1a 64-bit, as 16 hex digits: a cheap corruption check (not a cryptographic hash).

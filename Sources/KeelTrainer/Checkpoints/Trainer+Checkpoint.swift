@@ -6,66 +6,46 @@ extension Trainer {
         ("weights.safetensors", "trainer.json", "manifest.json")
     }
 
-    /// Writes a checkpoint directory at `path`, atomically.
+    /// Writes a checkpoint directory at `path`, atomically, with `extraFiles` (name → bytes)
+    /// beside the trainer's own files as part of the same unit.
     ///
     /// The directory holds `weights.safetensors` (parameters and buffers under their keys, in
     /// the safetensors format; `__metadata__` lists the buffer keys and the step),
     /// `trainer.json` (step, cursor, generator, pipeline state, monitors, learning-rate scale,
-    /// plateau and early-stopping state, rollback count, skipped batches) and, written last,
-    /// `manifest.json` (size and FNV-1a checksum of both). Everything is first written and
-    /// fsynced into a sibling temporary directory, which then replaces `path` by rename; an
-    /// existing checkpoint at `path` is moved aside first and deleted after. A crash leaves either
-    /// the old checkpoint, the new one, or (between the two renames) the old one under
-    /// `.<name>.previous`. The rollback ring is not saved: a resumed trainer starts a new ring.
-    public func saveCheckpoint(to path: String) throws {
-        let url = URL(fileURLWithPath: path).standardizedFileURL
-        let parent = url.deletingLastPathComponent().path
-        let name = url.lastPathComponent
-        let temporary = parent + "/.\(name).partial-\(getpid())"
-        let previous = parent + "/.\(name).previous-\(getpid())"
-        let fileManager = FileManager.default
-        try? fileManager.removeItem(atPath: temporary)
-        do {
-            try fileManager.createDirectory(atPath: temporary, withIntermediateDirectories: true)
-        } catch {
-            throw CheckpointError.cannotWrite(path: temporary, detail: "\(error)")
+    /// plateau and early-stopping state, rollback count, skipped batches), the extra files and,
+    /// written last, `manifest.json` (size and FNV-1a checksum of every file, and of itself).
+    /// Everything is written and fsynced into a sibling staging directory that then replaces
+    /// `path` in one step (see ``CheckpointDirectory``): a crash at any moment leaves a complete
+    /// checkpoint, the old or the new. The rollback ring is not saved: a resumed trainer starts a
+    /// new ring.
+    ///
+    /// - Throws: ``CheckpointError/nonFiniteWeights(file:key:)`` when a parameter or buffer holds
+    ///   NaN or ±∞ (nothing is written: a checkpoint never stores a diverged model), and
+    ///   ``CheckpointError/cannotWrite(path:detail:)``; `path` is unchanged after either.
+    public func saveCheckpoint(to path: String, extraFiles: [String: [UInt8]] = [:]) throws {
+        let names = Self.checkpointFileNames
+        let tensors = checkpointTensors()
+        for (key, tensor) in tensors where tensor.nonFiniteCount > 0 {
+            throw CheckpointError.nonFiniteWeights(file: names.weights, key: key.rawValue)
         }
-        do {
-            let names = Self.checkpointFileNames
-            let weights = SafeTensors.encode(checkpointTensors(), metadata: [
-                "format": "keel-checkpoint-weights",
-                "step": String(progress.step),
-                "buffers": bufferKeys().map(\.rawValue).joined(separator: ","),
-            ])
-            let state = try encodedTrainerState()
-            try AtomicFile.writeNew(weights, to: temporary + "/" + names.weights)
-            try AtomicFile.writeNew(state, to: temporary + "/" + names.trainerState)
-            let manifest = CheckpointManifest(
-                format: CheckpointManifest.currentFormat, version: CheckpointManifest.currentVersion, step: progress.step,
-                files: [
-                    .init(name: names.weights, size: weights.count, checksum: fnv1a64(weights)),
-                    .init(name: names.trainerState, size: state.count, checksum: fnv1a64(state)),
-                ])
-            try AtomicFile.writeNew(try [UInt8](Self.jsonEncoder.encode(manifest)), to: temporary + "/" + names.manifest)
-            AtomicFile.syncDirectory(temporary)
-            let exists = fileManager.fileExists(atPath: url.path)
-            if exists {
-                try? fileManager.removeItem(atPath: previous)
-                try AtomicFile.rename(url.path, previous)
-            }
-            try AtomicFile.rename(temporary, url.path)
-            AtomicFile.syncDirectory(parent)
-            if exists { try? fileManager.removeItem(atPath: previous) }
-        } catch {
-            try? fileManager.removeItem(atPath: temporary)
-            throw error
+        let weights = SafeTensors.encode(tensors, metadata: [
+            "format": "keel-checkpoint-weights",
+            "step": String(progress.step),
+            "buffers": bufferKeys().map(\.rawValue).joined(separator: ","),
+        ])
+        let state = try encodedTrainerState()
+        var files: [(name: String, bytes: [UInt8])] = [(names.weights, weights), (names.trainerState, state)]
+        for name in extraFiles.keys.sorted() {
+            precondition(name != names.weights && name != names.trainerState && name != names.manifest, "Trainer.saveCheckpoint: extra file \(name) collides with a checkpoint file")
+            files.append((name, extraFiles[name]!))
         }
-        try emit(.checkpointSaved(CheckpointRecord(step: progress.step, path: url.path)))
+        try CheckpointDirectory.write(files, step: progress.step, to: path)
+        try emit(.checkpointSaved(CheckpointRecord(step: progress.step, path: URL(fileURLWithPath: path).standardizedFileURL.path)))
     }
 
     /// Restores the trainer from the checkpoint directory at `path`: parameters, buffers,
     /// pipeline state, monitors' states, generator, cursor, step and the rest of
-    /// ``saveCheckpoint(to:)``'s list. A subsequent ``fit(epochs:source:validation:maxSteps:)``
+    /// ``saveCheckpoint(to:extraFiles:)``'s list. A subsequent ``fit(epochs:source:validation:maxSteps:)``
     /// continues to exactly the parameters an uninterrupted run reaches.
     ///
     /// Everything is read and validated before anything changes: on a thrown ``CheckpointError``
@@ -83,28 +63,7 @@ extension Trainer {
         from path: String, registry: MonitorRegistry? = nil, transformStateDecoders: AnyTransformStateDecoders? = nil
     ) throws {
         let names = Self.checkpointFileNames
-        let manifestBytes = try AtomicFile.read(path + "/" + names.manifest, file: names.manifest)
-        let manifest: CheckpointManifest
-        do {
-            manifest = try JSONDecoder().decode(CheckpointManifest.self, from: Data(manifestBytes))
-        } catch {
-            throw CheckpointError.invalidManifest(file: names.manifest, detail: Self.describe(error))
-        }
-        guard manifest.format == CheckpointManifest.currentFormat, manifest.version == CheckpointManifest.currentVersion else {
-            throw CheckpointError.invalidManifest(
-                file: names.manifest, detail: "format \(manifest.format) version \(manifest.version), expected \(CheckpointManifest.currentFormat) version \(CheckpointManifest.currentVersion)")
-        }
-        var contents: [String: [UInt8]] = [:]
-        for required in [names.weights, names.trainerState] {
-            guard let record = manifest.files.first(where: { $0.name == required }) else {
-                throw CheckpointError.invalidManifest(file: names.manifest, detail: "no record of \(required)")
-            }
-            let bytes = try AtomicFile.read(path + "/" + required, file: required)
-            guard bytes.count == record.size else { throw CheckpointError.sizeMismatch(file: required, expected: record.size, found: bytes.count) }
-            let checksum = fnv1a64(bytes)
-            guard checksum == record.checksum else { throw CheckpointError.checksumMismatch(file: required, expected: record.checksum, found: checksum) }
-            contents[required] = bytes
-        }
+        let contents = try CheckpointDirectory.verify(path, required: [names.weights, names.trainerState]).files
 
         let file: SafeTensorsFile
         do {
@@ -127,7 +86,7 @@ extension Trainer {
             transformStateDecoders?.install(in: decoder)
             state = try decoder.decode(TrainerState<Pipeline.State>.self, from: Data(contents[names.trainerState]!))
         } catch {
-            throw CheckpointError.invalidTrainerState(file: names.trainerState, detail: Self.describe(error))
+            throw CheckpointError.invalidTrainerState(file: names.trainerState, detail: CheckpointDirectory.describeDecodingError(error))
         }
         let expectedTypes = Self.memberTypes(of: monitors)
         let foundTypes = Self.memberTypes(of: state.monitors)
@@ -218,17 +177,6 @@ extension Trainer {
             let tag = String(describing: type(of: monitor))
             if let nested = monitor as? MonitorSet { return [tag + "(" + memberTypes(of: nested).joined(separator: ",") + ")"] }
             return [tag]
-        }
-    }
-
-    static func describe(_ error: any Error) -> String {
-        switch error {
-        case DecodingError.dataCorrupted(let context), DecodingError.keyNotFound(_, let context),
-             DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context):
-            let path = context.codingPath.map(\.stringValue).joined(separator: ".")
-            return "at \(path.isEmpty ? "(root)" : path): \(context.debugDescription)"
-        default:
-            return "\(error)"
         }
     }
 }

@@ -1,15 +1,19 @@
 /// How the trainer answers `MonitorVerdict.rollback(reason:)`: a ring of in-memory snapshots,
 /// and what to change on the way back.
 ///
-/// Every `snapshotInterval` successful steps the trainer keeps a snapshot (model parameters and
-/// buffers, gradient-pipeline state, monitors, random generator, data cursor, learning-rate
-/// scale, plateau and early-stopping state). Tensors are copy-on-write, so a snapshot costs
+/// At the start of every `snapshotInterval`-th step the trainer keeps a snapshot (model
+/// parameters and buffers, gradient-pipeline state, monitors, random generator, data cursor,
+/// learning-rate scale, plateau and early-stopping state), once that step's observation passed
+/// the monitors (no verdict, finite loss and gradients): a state an explosion already damaged is
+/// never kept. Tensors are copy-on-write, so a snapshot costs
 /// references until the next update writes. On a rollback verdict the trainer restores the newest
 /// snapshot, adds the offending batch(es) to ``Trainer/skippedBatches``, optionally re-makes the
 /// pipeline state (resetting optimizer moments, as SPAM does) and multiplies the learning-rate
-/// scale by `learningRateBackoff`, then replays the data from the snapshot's cursor. After
-/// `maxRollbacks` rollbacks in one trainer's life, the next rollback verdict stops training with
-/// ``StopReason/rollbackBudgetExhausted(reason:)``.
+/// scale by `learningRateBackoff` (by default it halves, compounding over retries: the scale
+/// is kept from before the restore), then replays the data from the snapshot's cursor. After
+/// `maxRollbacks` rollbacks in one trainer's life, the next rollback verdict restores the newest
+/// snapshot once more (so the trainer holds the last state that passed the monitors) and stops
+/// training with ``StopReason/rollbackBudgetExhausted(reason:)``.
 public struct RollbackPolicy: Codable, Hashable, Sendable {
     /// K: how many snapshots the ring keeps (≥ 1).
     public var capacity: Int
@@ -19,16 +23,19 @@ public struct RollbackPolicy: Codable, Hashable, Sendable {
     public var maxRollbacks: Int
     /// Whether a rollback re-makes the pipeline state (optimizer moments, clipper history).
     public var resetsPipelineState: Bool
-    /// The factor applied to ``Trainer/learningRateScale`` at each rollback (1: unchanged).
+    /// The factor applied to ``Trainer/learningRateScale`` at each rollback (default 0.5; 1:
+    /// unchanged, which replays the same trajectory into the same explosion unless the skipped
+    /// batch alone caused it).
     public var learningRateBackoff: Double
     /// How many batches before the offending one are skipped too (0: only the batch of the
     /// verdict); PaLM skipped a few hundred around each spike.
     public var precedingBatchesSkipped: Int
 
-    /// A policy; the defaults keep 3 snapshots, one every 10 steps, and allow 5 rollbacks.
+    /// A policy; the defaults keep 3 snapshots, one every 10 steps, allow 5 rollbacks and halve
+    /// the learning rate at each.
     public init(
         capacity: Int = 3, snapshotInterval: Int = 10, maxRollbacks: Int = 5, resetsPipelineState: Bool = false,
-        learningRateBackoff: Double = 1, precedingBatchesSkipped: Int = 0
+        learningRateBackoff: Double = 0.5, precedingBatchesSkipped: Int = 0
     ) {
         precondition(capacity >= 1, "RollbackPolicy: capacity \(capacity) must be ≥ 1")
         precondition(snapshotInterval >= 1, "RollbackPolicy: snapshotInterval \(snapshotInterval) must be ≥ 1")

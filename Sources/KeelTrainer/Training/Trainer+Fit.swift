@@ -16,6 +16,7 @@ extension Trainer {
         epochs: Int, source: Source, validation: Validation?, maxSteps: Int? = nil
     ) throws -> FitResult where Source.Scalar == Scalar, Validation.Scalar == Scalar {
         precondition(source.batchesPerEpoch >= 1, "Trainer.fit: the source has no batches")
+        try synchronizeWithRoot()
         if snapshots.isEmpty { takeSnapshot() }
         epochStart = ContinuousClock.now
         let reason = try runLoop(epochs: epochs, source: source, validation: validation, maxSteps: maxSteps)

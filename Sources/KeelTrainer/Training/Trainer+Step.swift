@@ -6,6 +6,11 @@ extension Trainer {
         let started = ContinuousClock.now
         let stepIndex = progress.step
         let needs = monitors.needs(atStep: stepIndex)
+        // A snapshot is of the state at the start of this step, kept only once this step's
+        // observation passed the monitors: the ring never holds a state an undetected explosion
+        // had already damaged.
+        var snapshotCandidate = stepIndex % configuration.rollback.snapshotInterval == 0
+            ? TrainerSnapshot(model: model, pipelineState: pipelineState, monitors: monitors, progress: progress) : nil
         var gradients = model.parameters.zerosLike()
         var lossSum = 0.0
         var windowNorms: [Double] = []
@@ -20,11 +25,17 @@ extension Trainer {
             }
         }
         if cursors.count > 1 { gradients.scale(by: 1 / Scalar(cursors.count)) }
-        let stepLoss = lossSum / Double(cursors.count)
+        var stepLoss = lossSum / Double(cursors.count)
+        try collective.averageGradients(&gradients, loss: &stepLoss)
         let observation = observe(gradients: gradients, loss: stepLoss, flows: flows, epoch: cursors[0].epoch, needs: needs)
-        let outcome = monitors.evaluate(observation)
+        var outcome = monitors.evaluate(observation)
+        outcome.verdict = try collective.agree(on: outcome.verdict)
         for record in MonitorFiredRecord.records(from: outcome) { try emit(.monitorFired(record)) }
         try emitDynamics(observation)
+        if let snapshotCandidate, outcome.verdict.severity == 0, observation.loss.isFinite, !observation.hasNonFiniteValues {
+            keep(snapshotCandidate)
+        }
+        snapshotCandidate = nil  // its references must not make the update below copy every tensor
 
         switch outcome.verdict {
         case .stop(let reason):
@@ -74,7 +85,6 @@ extension Trainer {
             learningRate: (scheduledRate ?? configuration.nominalLearningRate) * progress.learningRateScale, updateApplied: !isSkip(outcome.verdict),
             clipReports: reports, durationSeconds: Self.seconds(elapsed), updateNorm: updateNorm, batchIndex: cursors[0].index,
             windowGradientNorms: configuration.truncatedBPTT == nil ? nil : windowNorms)))
-        if progress.step % configuration.rollback.snapshotInterval == 0, !isSkip(outcome.verdict) { takeSnapshot() }
         return .continue
     }
 
@@ -104,14 +114,24 @@ extension Trainer {
             step: progress.step, action: .learningRateChange, reason: reason, previousLearningRate: before, newLearningRate: learningRate)))
     }
 
-    /// Restores the newest snapshot and records the step's batches (and the policy's preceding
-    /// ones) as skipped.
+    /// Restores the newest snapshot, records the step's batches (and the policy's preceding
+    /// ones) as skipped, and multiplies the learning-rate scale (kept from before the restore)
+    /// by the backoff: the replay changes course instead of running into the same explosion.
     mutating func rollBack(reason: String, cursors: [TrainingCursor]) throws -> StepOutcome {
         let policy = configuration.rollback
         let failedStep = progress.step
         guard rollbackCount < policy.maxRollbacks, let snapshot = snapshots.last else {
+            // Training stops, but on the last state that passed the monitors: what is saved or
+            // evaluated next is never the state the explosion produced.
+            if let good = snapshots.last {
+                model = good.model
+                pipelineState = good.pipelineState
+                monitors = good.monitors
+                progress = good.progress
+            }
             try emit(.actionTaken(ActionRecord(
-                step: failedStep, action: .stop, reason: "rollback budget exhausted: \(reason)", retriesLeft: 0)))
+                step: failedStep, action: .stop, reason: "rollback budget exhausted: \(reason)", restoredStep: snapshots.last?.progress.step,
+                retriesLeft: 0)))
             return .stop(.rollbackBudgetExhausted(reason: reason))
         }
         var skipped: [TrainingCursor] = []
@@ -121,10 +141,14 @@ extension Trainer {
         }
         skipped += cursors
         skipped = skipped.filter { !skippedCursors.contains($0) }
+        // The scale survives the restore, so that the backoff compounds over retries.
+        let scale = progress.learningRateScale
         model = snapshot.model
+        try synchronizeWithRoot()
         pipelineState = snapshot.pipelineState
         monitors = snapshot.monitors
         progress = snapshot.progress
+        progress.learningRateScale = scale
         rollbackCount += 1
         for cursor in skipped {
             skippedCursors.insert(cursor)

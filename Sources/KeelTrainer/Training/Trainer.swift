@@ -26,7 +26,7 @@
 /// `trainingFinished` when ``fit(epochs:source:validation:maxSteps:)`` returns. Event `step`
 /// fields follow `StepObservation.step`: the 0-based index of the optimizer step (steps taken
 /// before it); `epochCompleted`, `validation`, `checkpointSaved` and `trainingFinished` carry the
-/// steps taken so far. A sink that throws makes `fit` (or ``saveCheckpoint(to:)``) throw that
+/// steps taken so far. A sink that throws makes `fit` (or ``saveCheckpoint(to:extraFiles:)``) throw that
 /// error: a failing log file is never silent. Sinks are flushed when `fit` returns.
 ///
 /// **The pipeline** must end in the optimizer: its output is the update added to the parameters
@@ -94,6 +94,9 @@ where LossFunction.Scalar == Model.Scalar, Pipeline.Scalar == Model.Scalar {
     public internal(set) var skippedBatches: [SkippedBatch] = []
     /// Rollbacks so far (counted against ``RollbackPolicy/maxRollbacks``).
     public internal(set) var rollbackCount = 0
+    /// The processes training this model together (data parallelism); ``SingleProcess`` by
+    /// default. See ``TrainingCollective`` for where the trainer calls it.
+    public var collective: any TrainingCollective = SingleProcess()
 
     var progress: TrainerProgress
     var snapshots: [TrainerSnapshot<Model, Pipeline.State>] = []
@@ -195,7 +198,12 @@ where LossFunction.Scalar == Model.Scalar, Pipeline.Scalar == Model.Scalar {
     }
 
     mutating func takeSnapshot() {
-        snapshots.append(TrainerSnapshot(model: model, pipelineState: pipelineState, monitors: monitors, progress: progress))
+        keep(TrainerSnapshot(model: model, pipelineState: pipelineState, monitors: monitors, progress: progress))
+    }
+
+    /// Adds `snapshot` to the rollback ring, dropping the oldest beyond its capacity.
+    mutating func keep(_ snapshot: TrainerSnapshot<Model, Pipeline.State>) {
+        snapshots.append(snapshot)
         if snapshots.count > configuration.rollback.capacity { snapshots.removeFirst(snapshots.count - configuration.rollback.capacity) }
     }
 

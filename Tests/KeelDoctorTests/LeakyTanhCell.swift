@@ -1,0 +1,1 @@
+../../Templates/Cell/Sources/LeakyTanhCell/LeakyTanhCell.swift
