@@ -2,10 +2,10 @@ import KeelCore
 import KeelLayers
 
 /// Receives every recurrent cell of a model together with the input sequence that cell reads,
-/// so that the doctor can step the cell itself (``Cell/step(_:state:)``) and backpropagate one
-/// step at a time (``Cell/backwardStep(outputGradient:stateGradient:cache:gradients:)``).
+/// so that the doctor can step the cell itself (`Cell.step(_:state:)`) and backpropagate one
+/// step at a time (`Cell.backwardStep(outputGradient:stateGradient:cache:gradients:)`).
 ///
-/// Any ``Cell`` whose `State` is a ``RecurrentHiddenState`` is visited, built-in or not: the
+/// Any `Cell` whose `State` is a `RecurrentHiddenState` is visited, built-in or not: the
 /// doctor reads a cell only through those two protocols.
 public protocol RecurrentCellVisitor {
     /// The element type of the model.
@@ -26,8 +26,8 @@ public protocol RecurrentCellVisitor {
 /// A model or layer that can show its recurrent cells, each with the sequence it reads: what the
 /// doctor needs for the cell-level diagnosis (the recurrent Jacobian, gate saturation).
 ///
-/// ``Recurrent``, ``Bidirectional``, ``StackedRecurrent``, `SequenceModel` and `RecurrentNetwork`
-/// conform (for every cell whose state is a ``RecurrentHiddenState``). A third-party layer
+/// `Recurrent`, `Bidirectional`, `StackedRecurrent`, `SequenceModel` and `RecurrentNetwork`
+/// conform (for every cell whose state is a `RecurrentHiddenState`). A third-party layer
 /// conforms by visiting its cells and returning its outputs.
 public protocol RecurrentCellHost<Scalar> {
     /// The element type.
