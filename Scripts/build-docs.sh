@@ -6,7 +6,7 @@
 #     Scripts/build-docs.sh [output directory]    (default .build/docs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-modules=(KeelCore KeelLayers KeelOptimizers KeelMonitors KeelData KeelTrainer Keel KeelConformance KeelReport)
+modules=(KeelCore KeelLayers KeelOptimizers KeelMonitors KeelData KeelTrainer Keel KeelConformance KeelReport KeelDistributed KeelDoctor)
 output="${1:-.build/docs}"
 start=$(date +%s)
 swift package dump-symbol-graph --minimum-access-level public > /dev/null

@@ -101,6 +101,31 @@ def probe_flags(keel, work, tally):
         tally.add("flags", classify(rc, out, err), f"{arguments}: rc {rc} {err.strip()[:160]}")
 
 
+def probe_edges(keel, work, tally):
+    """Legal but extreme values and output paths: any exit status, never a crash, hang or leak."""
+    os.makedirs(os.path.join(work, "foreign"), exist_ok=True)
+    with open(os.path.join(work, "foreign", "keep.txt"), "w") as handle:
+        handle.write("keep me")
+    cases = [["--spectral-radius", "5e-324"], ["--init-weights", "normal", "--init-std", "5e-324"], ["--learning-rate", "5e-324"],
+             ["--clip", "agc", "--clip-threshold", "5e-324"], ["--clip", "zclip", "--clip-threshold", "1e300"],
+             ["--clip", "value", "--clip-threshold", "1e300"], ["--dropout", "0.9999999999", "--layers", "3"], ["--tbptt", "1,1"],
+             ["--tbptt", "-1"], ["--tbptt", "1000000000000"], ["--init-weights", "normal", "--init-std", "1e30"],
+             ["--learning-rate", "1e30", "--optimizer", "sgd", "--clip", "none"], ["--layers", "100000"],
+             ["--embedding-dimension", "1000000000"], ["--monitor-every", "1", "--validate-every", "1"],
+             ["--log", os.path.join(work, "foreign")], ["--log", "/nonexistent/x.jsonl"],
+             ["--checkpoint-dir", os.path.join(work, "foreign")], ["--checkpoint-dir", "/proc/keel-probe"],
+             ["--best-checkpoint-dir", os.path.join(work, "foreign", "keep.txt")]]
+    for task in ("adding", "adding-pascanu", "multiplication", "temporal-order", "temporal-order-3bit", "copy", "permutation", "memorization"):
+        cases += [["--task", task, "--sequence-length", "2", "--test-sequences", "3"], ["--task", task, "--cell", "gru", "--bidirectional"]]
+    for on_explosion in ("skip", "rollback", "stop", "warn"):
+        cases.append(["--on-explosion", on_explosion, "--learning-rate", "1e8", "--optimizer", "sgd", "--clip", "none", "--steps", "30"])
+    for extra in cases:
+        rc, out, err = run(keel, TINY + extra, work, timeout=120)
+        tally.add("edge values and outputs", classify(rc, out, err, bad=False), f"{extra}: rc {rc} {err.strip()[:160]}")
+    kept = os.path.exists(os.path.join(work, "foreign", "keep.txt"))
+    tally.add("edge values and outputs", "ok" if kept else "accepted", "an existing directory given as an output was replaced")
+
+
 def probe_configs(keel, work, tally):
     texts = [
         '{"hidden": 8,}', '{"hidden" 8}', '{hidden: 8}', "{'hidden': 8}", '{"hidden": 8', '[1, 2]', '"text"', "",
@@ -269,6 +294,7 @@ def main():
     started = time.time()
     try:
         probe_flags(keel, work, tally)
+        probe_edges(keel, work, tally)
         probe_configs(keel, work, tally)
         probe_data(keel, work, tally)
         probe_corruption(keel, work, tally, arguments.corruptions)

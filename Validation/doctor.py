@@ -41,7 +41,9 @@ CRITERION = {"demo-unstable": "half", "pascanu-T50-basic": "half", "healthy-lstm
 def validation_loss(text):
     match = re.search(r"validation loss ([^\s;,()]+)", text)
     if not match:
-        return None
+        # keel train stops a run whose weights became non-finite with "(diverged)" and exit status 5,
+        # without a validation loss: that held-out loss is infinite.
+        return math.inf if "(diverged)" in text else None
     try:
         value = float(match.group(1))
     except ValueError:
@@ -104,6 +106,11 @@ def table():
                     summaries.append(json.load(handle))
         if not summaries:
             continue
+        for s in summaries:  # re-read the consoles: summaries written before the divergence rule
+            for key in ("yours", "prescribed"):
+                if s[key] is None:
+                    with open(os.path.join(OUT, f"{setup}-s{s['seed']}", f"{key}.txt")) as handle:
+                        s[key] = validation_loss(handle.read())
         passed = sum(verdict(setup, s["yours"], s["prescribed"]) for s in summaries)
         fmt = lambda v: "∞/NaN" if v is None or (isinstance(v, float) and not math.isfinite(v)) else f"{v:.4g}"
         losses = "; ".join(f"s{s['seed']}: {fmt(s['yours'])} → {fmt(s['prescribed'])}" for s in summaries)

@@ -7,9 +7,10 @@ StepBenchmark.swift), with 2 kernel threads, against its default 60-second budge
 
 A, B, D, E read random `.npy` sequences of their input width (regression on the last step; the data do
 not matter for the timing, the model and sequence sizes do); C reads tinyshakespeare (vocabulary 65) as
-a character language model. Writes Validation/results/doctor-time/summary.json.
+a character language model. Writes Validation/results/doctor-time/summary.json (and each config's
+console, prescription and report beside it); the .npy inputs go to a temporary directory.
 """
-import argparse, json, os, re, subprocess, time
+import argparse, json, os, re, subprocess, tempfile, time
 import numpy as np
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -35,6 +36,7 @@ def main():
     args = parser.parse_args()
     os.makedirs(OUT, exist_ok=True)
     env = dict(os.environ, KEEL_NUM_THREADS="2")
+    scratch = tempfile.mkdtemp(prefix="keel-doctor-time-")  # the .npy inputs (up to 13 MB) stay out of the tree
     results = []
     for name in args.configs.split(","):
         cell, layers, width, hidden, batch, steps, text = CONFIGS[name]
@@ -44,7 +46,7 @@ def main():
             flags += ["--text", TEXT, "--embedding-dimension", str(width)]
         else:
             rng = np.random.default_rng(1)
-            inputs, targets = os.path.join(OUT, f"{name}-x.npy"), os.path.join(OUT, f"{name}-y.npy")
+            inputs, targets = os.path.join(scratch, f"{name}-x.npy"), os.path.join(scratch, f"{name}-y.npy")
             np.save(inputs, rng.standard_normal((batch * 8, steps, width)).astype(np.float32))
             np.save(targets, rng.standard_normal((batch * 8, 1)).astype(np.float32))
             flags += ["--npy-inputs", inputs, "--npy-targets", targets]

@@ -14,7 +14,7 @@ struct TrainCommand: ParsableCommand {
             with the options is listed at once.
             Exit status: 0 the run reached its steps or target; 1 an error (bad options, data or \
             checkpoint); 3 a monitor stopped training (--on-explosion stop); 4 the rollback budget \
-            was exhausted; 5 the model diverged (non-finite weights, never checkpointed, or a non-finite validation loss).
+            was exhausted; 5 the model diverged (non-finite weights, never checkpointed, or a non-finite or absurd validation loss).
             Data-parallel on several processes or machines (Open MPI: apt-get install openmpi-bin), with the \
             same options: one host, 4 ranks: mpirun -np 4 keel train ARGS; two hosts, 2 ranks each: \
             mpirun -H host1:2,host2:2 --mca btl_tcp_if_include eth0 --mca oob_tcp_if_include eth0 keel train ARGS \
@@ -85,7 +85,7 @@ struct TrainCommand: ParsableCommand {
     var clip: String?
     @Option(parsing: .unconditional, help: "The clipper's threshold (max norm, max value, AGC λ, AutoClip percentile, ZClip z).")
     var clipThreshold: Double?
-    @Option(help: "Truncated BPTT: K1 (window) or K1,K2 (window, backpropagation depth).")
+    @Option(parsing: .unconditional, help: "Truncated BPTT: K1 (window) or K1,K2 (window, backpropagation depth).")
     var tbptt: String?
 
     @Option(help: "Monitors: standard|none (standard: non-finite, explosion, loss spike, vanishing, dynamics).")

@@ -75,6 +75,9 @@ extension DoctorRunner {
         for test in diagnosis.rangeTests {
             text += "  range test \(test.optimizer): \(test.losses.count) of \(test.plannedSteps) steps, rates \(shortNumber(test.rates.first ?? .nan))…\(shortNumber(test.rates.last ?? .nan)); lowest smoothed loss \(shortNumber(test.minimumLoss)) at \(shortNumber(test.minimumLossRate)); \(test.divergenceRate.map { "diverged at \(shortNumber($0))" } ?? "no divergence"); suggestion \(test.suggestedRate.map(shortNumber) ?? "none")\(test.timedOut ? " (time budget reached)" : "")\n"
         }
+        for trial in diagnosis.rateTrials {
+            text += "  trial \(trial.optimizer) at \(shortNumber(trial.learningRate)): \(trial.losses.count) of \(trial.plannedSteps) steps, loss of the last fifth \(shortNumber(trial.score))\(trial.timedOut ? " (time budget reached)" : "")\n"
+        }
         if let probe = diagnosis.normProbe {
             text += "  gradient norms (\(probe.optimizer) at \(shortNumber(probe.learningRate)), \(probe.norms.count) steps, no clipping): median \(shortNumber(probe.median)), p90 \(shortNumber(probe.percentile90)), p99 \(shortNumber(probe.percentile99)), max \(shortNumber(probe.maximum)); explosion monitor would fire \(probe.explosionFirings)×\(probe.timedOut ? " (time budget reached)" : "")\n"
         }

@@ -128,7 +128,8 @@ public struct DoctorRunner {
             write("verify: the prescription, \(steps) steps\n")
             let treatedRun = try TrainRunner(options: theirs, write: { _ in }).run()
             verification = (user, treatedRun)
-            write("verify: held-out loss yours \(shortNumber(user.validationLoss ?? .nan)), prescribed \(shortNumber(treatedRun.validationLoss ?? .nan)) after \(steps) steps (same seed \(options.seed ?? 0))\n")
+            func loss(_ outcome: TrainOutcome) -> String { outcome.validationLoss.map(shortNumber) ?? "none (\(outcome.stopReason))" }
+            write("verify: held-out loss yours \(loss(user)), prescribed \(loss(treatedRun)) after \(steps) steps (same seed \(options.seed ?? 0))\n")
             runs = [try RunLog(contentsOfFile: mine.log!, name: "yours"), try RunLog(contentsOfFile: theirs.log!, name: "prescribed")]
         }
         if let reportPath {

@@ -9,7 +9,7 @@ import KeelTrainer
 /// | 1 | an error: bad options, data or checkpoint, an unwritable file (one `error:` line says which) |
 /// | 3 | a monitor stopped training (`--on-explosion stop`) |
 /// | 4 | the rollback budget was exhausted (`--on-explosion rollback`, or `skip` escalating) |
-/// | 5 | the run diverged: the weights became non-finite (`--on-explosion warn`, `--monitors none`; no checkpoint holds them) or the validation loss is non-finite |
+/// | 5 | the run diverged: the weights became non-finite (`--on-explosion warn`, `--monitors none`; no checkpoint holds them) or the validation loss is non-finite or above 10⁶ × the best constant prediction's |
 ///
 /// ArgumentParser's own usage errors (an unknown flag, a value that is not a number) exit 64.
 public enum TrainExitStatus: Int32, Sendable {
@@ -24,11 +24,14 @@ public enum TrainExitStatus: Int32, Sendable {
     /// The model diverged: its weights or its validation loss became NaN or infinite.
     case diverged = 5
 
-    init(stopReason: StopReason, solved: Bool, diverged: Bool) {
-        if diverged { self = .diverged; return }
+    /// Non-finite weights win over everything (they must never pass for a result); a monitor's
+    /// stop and an exhausted budget over an absurd validation loss (they say why); a target
+    /// reached is a success.
+    init(stopReason: StopReason, solved: Bool, nonFiniteWeights: Bool, lossDiverged: Bool) {
+        if nonFiniteWeights { self = .diverged; return }
         if solved { self = .success; return }
         switch stopReason {
-        case .completed, .reachedMaxSteps, .earlyStopping: self = .success
+        case .completed, .reachedMaxSteps, .earlyStopping: self = lossDiverged ? .diverged : .success
         case .monitor: self = .stoppedByMonitor
         case .rollbackBudgetExhausted: self = .rollbackBudgetExhausted
         }
@@ -41,7 +44,7 @@ public enum TrainExitStatus: Int32, Sendable {
         case .failure: "an error stopped the command"
         case .stoppedByMonitor: "a monitor stopped training"
         case .rollbackBudgetExhausted: "the rollback budget was exhausted"
-        case .diverged: "the model diverged (non-finite weights or validation loss)"
+        case .diverged: "the model diverged (non-finite weights, or a non-finite or absurd validation loss)"
         }
     }
 

@@ -122,9 +122,14 @@ public struct TrainRunner {
             [
                 NonFiniteMonitor(action: action == .warn ? .warn : (action == .skipUpdate ? .skipUpdate : action), escalateAfter: action == .skipUpdate ? 3 : nil),
                 // From step 0: an absurd norm needs no history, and growth is measured against
-                // however many earlier steps exist (the window fills over the first 10).
+                // however many earlier steps exist (the window fills over the first 10). Against
+                // the median, not the minimum: one tiny norm in the window (a tanh RNN's
+                // gradients fluctuate over two decades) made ordinary steps look like ×100
+                // explosions, and a rollback, which restores the monitors too, replayed into the
+                // same false alarm until the budget ran out.
                 GradientExplosionMonitor(
-                    absoluteThreshold: Self.absoluteGradientNormLimit, growthFactor: 100, window: 10, action: action, minimumHistory: 1),
+                    absoluteThreshold: Self.absoluteGradientNormLimit, growthFactor: 100, window: 10, baseline: .median, action: action,
+                    minimumHistory: 1),
                 LossSpikeMonitor(action: .warn),
                 VanishingGradientMonitor(),
                 // Pascanu's σ_max(W_hh) > 1/γ rule is about h_t = φ(W_hh h_{t-1} + …); in an LSTM
@@ -145,6 +150,7 @@ public struct TrainRunner {
     @discardableResult
     public func run() throws -> TrainOutcome {
         try options.validate(source: "options")
+        try checkOutputs()
         let data = try PreparedData.load(options).sharded(for: collective)
         if let problem = options.memoryProblem(data: (data.inputSize, data.outputSize, data.vocabulary?.count)) {
             throw ConfigurationError(source: "options", problems: [problem])
@@ -157,6 +163,25 @@ public struct TrainRunner {
             write("test: \(test.count) fresh sequences every \(options.validateEvery ?? data.source.batchesPerEpoch) steps, wrong if \(test.criterion.summary)\(options.stopAtError.map { "; stop when the error rate is below \($0)" } ?? "")\n")
         }
         return try specification.build(TrainingBody(runner: self, data: data, specification: specification))
+    }
+
+    /// Fails before any data is read or step is run when an output cannot be written: a log
+    /// path that is a directory or lies in a missing directory, a checkpoint directory that is a
+    /// file or someone else's directory.
+    func checkOutputs() throws {
+        for directory in [options.checkpointDir, options.bestCheckpointDir].compactMap({ $0 }) {
+            try CheckpointDirectory.checkReplaceable(directory)
+        }
+        if let log = options.log {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: log, isDirectory: &isDirectory), isDirectory.boolValue {
+                throw CommandError("\(log): is a directory; --log needs a file path")
+            }
+            let parent = URL(fileURLWithPath: log).standardizedFileURL.deletingLastPathComponent().path
+            guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw CommandError("\(log): the directory \(parent) does not exist")
+            }
+        }
     }
 
     struct TrainingBody: RecurrentNetworkBody {
@@ -198,7 +223,12 @@ public struct TrainRunner {
         if let every = options.validateEvery { configuration.validationSchedule = .everySteps(every) }
         var sinks: [any EventSink] = []
         if let log = options.log, collective.rank == 0 {
-            if resume == nil { try? FileManager.default.removeItem(atPath: log) }
+            if let resume {
+                // Events a killed run logged after its last checkpoint would appear twice.
+                try LogContinuation.trim(log, toStep: try CheckpointDirectory.verify(resume).step)
+            } else {
+                try? FileManager.default.removeItem(atPath: log)
+            }
             sinks.append(try JSONLinesEventSink(path: log))
         }
         sinks.append(ConsoleProgressSink(totalSteps: totalSteps, every: max(1, totalSteps / 20), mode: progressMode, write: write))
@@ -262,8 +292,13 @@ public struct TrainRunner {
         }
         if diverged == nil, let key = trainer.model.parameters.first(where: { $0.1.nonFiniteCount > 0 })?.0 { diverged = key.rawValue }
         let validation = diverged == nil ? data.validation.map { trainer.evaluate($0) } : nil
-        // Finite but useless weights (a learning rate of 1e18): the model's held-out loss says so.
-        let lossDiverged = validation.map { !$0.loss.isFinite } ?? false
+        // Finite but useless weights (a learning rate of 1e18, or an unclipped explosion that
+        // skipping could not stop): the held-out loss says so, non-finite or a million times the
+        // best constant prediction's.
+        var lossDiverged = false
+        if let loss = validation?.loss { lossDiverged = !loss.isFinite || loss > 1e6 * (data.baselineLoss ?? .infinity) }
+        let status = TrainExitStatus(stopReason: result.stopReason, solved: solvedAt != nil, nonFiniteWeights: diverged != nil, lossDiverged: lossDiverged)
+        lossDiverged = lossDiverged && status == .diverged && diverged == nil  // a monitor's stop says more
         let finish: FinishRecord
         if let solvedAt, let target = options.stopAtError, let rate = lastTest?.metrics["errorRate"] {
             finish = FinishRecord(
@@ -272,13 +307,12 @@ public struct TrainRunner {
         } else if let diverged {
             finish = FinishRecord(step: trainer.step, reason: "diverged", detail: "the weights are non-finite (first: \(diverged))")
         } else if lossDiverged {
-            finish = FinishRecord(step: trainer.step, reason: "diverged", detail: "the validation loss is non-finite")
+            finish = FinishRecord(step: trainer.step, reason: "diverged", detail: "the validation loss is \(shortNumber(validation?.loss ?? .nan))")
         } else {
             finish = FinishRecord(step: trainer.step, reason: result.stopReason.eventName, detail: result.stopReason.description)
         }
         try outlet.forward(.trainingFinished(finish))
         try outlet.flush()
-        let status = TrainExitStatus(stopReason: result.stopReason, solved: solvedAt != nil, diverged: diverged != nil || lossDiverged)
         var summary = "finished at step \(trainer.step) (\(solvedAt != nil ? "solved" : status.summary(stopReason: result.stopReason, onExplosion: options.onExplosion ?? "skip")))"
         if let last = result.lastLoss { summary += "; last training loss \(shortNumber(last))" }
         if let validation {
@@ -296,7 +330,7 @@ public struct TrainRunner {
         }
         write(summary + "\n")
         if lossDiverged {
-            write("the model diverged: its validation loss is \(shortNumber(validation?.loss ?? .nan)) (the weights are finite but useless; lower the learning rate)\n")
+            write("the model diverged: its validation loss is \(shortNumber(validation?.loss ?? .nan))\(data.baselineLoss.map { " (the best constant prediction's is \(shortNumber($0)))" } ?? ""); clip the gradients or lower the learning rate\n")
         }
         if let diverged {
             write("weights: \(diverged) holds NaN or infinite values\(options.onExplosion == "warn" ? " (--on-explosion warn lets non-finite updates through)" : ""); no checkpoint was written with them\((options.checkpointDir ?? options.bestCheckpointDir).map { ", \($0) keeps the last finite one if any" } ?? "")\n")

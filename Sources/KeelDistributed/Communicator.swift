@@ -18,7 +18,9 @@ import Foundation
 /// try world.allReduce(&gradient, .mean)          // every rank now holds the mean
 /// ```
 ///
-/// Every rank must make the same collective calls in the same order with the same counts.
+/// Every rank must make the same collective calls in the same order with the same counts, and
+/// call ``finalize()`` once before it exits (`mpirun` treats an exit without it as a failure and
+/// ends the job).
 public final class Communicator: Sendable {
     /// The reduction of an all-reduce.
     public enum Operation: Sendable, Hashable {

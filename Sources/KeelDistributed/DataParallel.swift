@@ -2,7 +2,7 @@ import Foundation
 import KeelCore
 import KeelTrainer
 
-/// Data-parallel training over MPI: the ``TrainingCollective`` that makes N processes train one
+/// Data-parallel training over MPI: the `TrainingCollective` that makes N processes train one
 /// model as one process would with the same global batch.
 ///
 /// Give it to a trainer and feed each rank its shard of every batch (``ShardedBatchSource``):

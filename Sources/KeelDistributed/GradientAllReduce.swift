@@ -14,7 +14,7 @@ import KeelCore
 /// let pipeline = Chain { GradientAllReduce<Float>(communicator: world); GlobalNormClipper<Float>(maxNorm: 1); Adam<Float>(learningRate: 3e-3) }
 /// ```
 ///
-/// In a ``Trainer``, use `DataParallel` instead: it runs this same reduction before the step's
+/// In a `Trainer`, use `DataParallel` instead: it runs this same reduction before the step's
 /// statistics, so monitors also see the averaged gradient (see `TrainingCollective`).
 ///
 /// ## References

@@ -23,7 +23,9 @@ import KeelTrainer
 /// 1. **At initialization** (``examineInitialization()``, no training): σ_max of every recurrent
 ///    weight and Pascanu's criterion (``RecurrentWeightSpectrum``); the recurrent Jacobian's
 ///    spectral radius and gate saturation of every cell (``CellDynamics``); the gradient-flow
-///    profile, horizon and per-step rate of every layer (``GradientFlowProfile``).
+///    profile, horizon and per-step rate of every layer (``GradientFlowProfile``); for a model
+///    that outputs every step, the profile of the last step's loss alone (how far back one loss
+///    reaches), since the sum over every step's loss never fades.
 /// 2. **Probes** (``probe(_:setup:candidates:deadline:)``, on copies, within the time budget):
 ///    a ``LearningRateRangeTest`` per optimizer candidate, then a ``GradientNormProbe`` at the
 ///    chosen rate.
@@ -142,8 +144,17 @@ where LossFunction.Scalar == Model.Scalar, Source.Scalar == Model.Scalar {
             let batch = batch(index)
             var context = ForwardContext(mode: .inference)
             let (output, _, cache) = model.forward(batch.inputs, initialState: nil, context: &context)
-            let (value, outputGradient) = loss.valueAndGradient(predictions: output, targets: batch.targets)
+            var (value, outputGradient) = loss.valueAndGradient(predictions: output, targets: batch.targets)
             lossSum += Double(value)
+            if model.outputsSequence && outputGradient.rank >= 1 && outputGradient.shape[0] > 1 {
+                // Every step has its own loss: keep only the last step's, so that the profile shows
+                // how far back one loss reaches (with all of them it never fades).
+                let steps = outputGradient.shape[0]
+                let mask = Tensor<Scalar>(
+                    shape: [steps] + Array(repeating: 1, count: outputGradient.rank - 1),
+                    scalars: (0..<steps).map { $0 == steps - 1 ? 1 : 0 })
+                outputGradient = outputGradient * mask
+            }
             var gradients = parameters.zerosLike()
             var profiles: [[Double]]? = []
             _ = model.backward(outputGradient, cache: cache, gradients: &gradients, truncationDepth: nil, profiles: &profiles)
@@ -198,10 +209,27 @@ where LossFunction.Scalar == Model.Scalar, Source.Scalar == Model.Scalar {
                 }
             }
         }
+        // The first trial (the user's rate) calibrates: from its time per step, every trial gets
+        // the step count (at most trialSteps) that fits 70% of the trials' time, so that all are
+        // complete and comparable even on a loaded machine. The first trial's record is the prefix
+        // of its losses: exactly what a trial of that length would have seen.
         let trialEnd = started + (deadline - started) * 0.85
+        var steps = configuration.trialSteps
         for (index, trial) in trials.enumerated() {
-            let stop = min(deadline, ContinuousClock.now + (trialEnd - ContinuousClock.now) / (trials.count - index))
-            result.rateTrials.append(try self.trial(trial.candidate, learningRate: trial.rate, until: stop))
+            let trialStarted = ContinuousClock.now
+            let until = index == 0 ? trialStarted + (trialEnd - trialStarted) / trials.count : trialEnd
+            let outcome = try self.trial(trial.candidate, learningRate: trial.rate, steps: steps, until: until)
+            if index == 0 && !outcome.losses.isEmpty {
+                let perStep = (ContinuousClock.now - trialStarted) / outcome.losses.count
+                let fitting = Int(((trialEnd - trialStarted) * 0.7) / (perStep * trials.count))
+                // A trial that timed out caps the length at what it ran; one that diverged does not.
+                steps = Swift.max(1, Swift.min(steps, fitting, outcome.timedOut ? outcome.losses.count : steps))
+                result.rateTrials.append(LearningRateTrial(
+                    optimizer: outcome.optimizer, learningRate: outcome.learningRate, losses: Array(outcome.losses.prefix(steps)),
+                    plannedSteps: steps, timedOut: false))
+            } else {
+                result.rateTrials.append(outcome)
+            }
         }
         let choice = Prescription.chooseRate(setup: setup, diagnosis: result)
         if let candidate = ordered.first(where: { $0.name == choice.optimizer }), ContinuousClock.now < deadline {
@@ -211,19 +239,24 @@ where LossFunction.Scalar == Model.Scalar, Source.Scalar == Model.Scalar {
         return result
     }
 
-    /// A short training of a copy of the model at `learningRate` (see ``LearningRateTrial``).
-    public func trial(_ candidate: OptimizerCandidate<Scalar>, learningRate: Double, until deadline: ContinuousClock.Instant) throws -> LearningRateTrial {
+    /// A short training of a copy of the model at `learningRate` for `steps` steps (see
+    /// ``LearningRateTrial``).
+    public func trial(
+        _ candidate: OptimizerCandidate<Scalar>, learningRate: Double, steps: Int, until deadline: ContinuousClock.Instant
+    ) throws -> LearningRateTrial {
         var training = ProbeTraining(model: model, loss: loss, candidate: candidate, seed: configuration.seed &+ 2)
         var losses: [Double] = []
         var timedOut = false
-        for step in 0..<configuration.trialSteps {
-            if ContinuousClock.now >= deadline { timedOut = true; break }
+        var clock = StepClock()
+        for step in 0..<steps {
+            if !clock.allowsAnotherStep(before: deadline) { timedOut = true; break }
+            defer { clock.stepEnded() }
             let measured = try training.train(on: batch(step), learningRate: learningRate)
             losses.append(measured.globalNorm.isFinite ? measured.loss : .nan)
             if !measured.loss.isFinite || !measured.globalNorm.isFinite { break }
         }
         return LearningRateTrial(
-            optimizer: candidate.name, learningRate: learningRate, losses: losses, plannedSteps: configuration.trialSteps, timedOut: timedOut)
+            optimizer: candidate.name, learningRate: learningRate, losses: losses, plannedSteps: steps, timedOut: timedOut)
     }
 
     /// A learning-rate range test of `candidate` on a copy of the model.
@@ -234,8 +267,10 @@ where LossFunction.Scalar == Model.Scalar, Source.Scalar == Model.Scalar {
         let high = candidate.nominalLearningRate * configuration.rangeTestSpan.upperBound
         var rates: [Double] = [], losses: [Double] = []
         var timedOut = false
+        var clock = StepClock()
         for step in 0..<steps {
-            if ContinuousClock.now >= deadline { timedOut = true; break }
+            if !clock.allowsAnotherStep(before: deadline) { timedOut = true; break }
+            defer { clock.stepEnded() }
             let rate = low * Foundation.pow(high / low, Double(step) / Double(steps - 1))
             let measured = try training.train(on: batch(step), learningRate: rate)
             rates.append(rate)
@@ -256,8 +291,10 @@ where LossFunction.Scalar == Model.Scalar, Source.Scalar == Model.Scalar {
         var norms: [Double] = [], losses: [Double] = []
         var firings = 0
         var timedOut = false
+        var clock = StepClock()
         for step in 0..<configuration.normProbeSteps {
-            if ContinuousClock.now >= deadline { timedOut = true; break }
+            if !clock.allowsAnotherStep(before: deadline) { timedOut = true; break }
+            defer { clock.stepEnded() }
             let measured = try training.train(on: batch(step), learningRate: learningRate)
             norms.append(measured.globalNorm)
             losses.append(measured.loss)
@@ -275,4 +312,20 @@ where LossFunction.Scalar == Model.Scalar, Source.Scalar == Model.Scalar {
 /// A duration in seconds.
 func seconds(_ duration: Duration) -> Double {
     Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
+}
+
+/// Keeps a loop of training steps inside a deadline: another step starts only when the longest
+/// step so far would still end before the deadline.
+struct StepClock {
+    private var started = ContinuousClock.now
+    private var longest: Duration = .zero
+
+    /// Whether a step as long as the longest so far ends before `deadline`; marks the step's start.
+    mutating func allowsAnotherStep(before deadline: ContinuousClock.Instant) -> Bool {
+        started = ContinuousClock.now
+        return started + longest < deadline
+    }
+
+    /// Records the step that began at the last ``allowsAnotherStep(before:)``.
+    mutating func stepEnded() { longest = Swift.max(longest, ContinuousClock.now - started) }
 }

@@ -8,6 +8,7 @@ import Testing
 import KeelCommands
 import KeelTrainer
 import KeelMonitors
+import KeelReport
 
 /// No crash on any input, honest exit codes, checkpoints verified by every command that reads
 /// them, and atomic under kill -9.
@@ -80,6 +81,9 @@ import KeelMonitors
             (["train", "--text", single, "--steps", "1"], ["single.txt", "1 distinct character"]),
             (["train", "--npy-inputs", nan, "--npy-targets", targets], ["nan.npy", "element [0, 2, 0] is nan"]),
             (["train", "--npy-inputs", inputs, "--npy-targets", infTargets], ["inf.npy", "element [1] is inf"]),
+            (Self.tiny + ["--log", directory.path], [directory.path, "is a directory"]),
+            (Self.tiny + ["--checkpoint-dir", directory.path], ["not a Keel checkpoint", "refusing to replace it"]),
+            (Self.tiny + ["--best-checkpoint-dir", nul], ["nul.txt", "a checkpoint is a directory"]),
             (["sample", directory.path], [directory.path, "manifest.json"]),
             (["evaluate", directory.appendingPathComponent("missing").path, "--text", single], ["no such checkpoint directory"]),
         ]
@@ -89,6 +93,8 @@ import KeelMonitors
             for fragment in fragments { #expect(result.standardError.contains(fragment), "\(arguments): \(result.standardError)") }
             for word in Self.internals { #expect(!result.output.contains(word), "\(word) in \(result.output)") }
         }
+        // Nothing given as an output was replaced or removed.
+        #expect(FileManager.default.fileExists(atPath: syntax) && FileManager.default.fileExists(atPath: nul))
     }
 
     /// 0 when the run reached its steps; 3 stopped by a monitor; 4 rollback budget exhausted;
@@ -103,6 +109,10 @@ import KeelMonitors
         let rollback = try KeelExecutable.run(exploding + ["--on-explosion", "rollback"])
         #expect(rollback.status == 4, "\(rollback.output)")
         #expect(rollback.standardOutput.contains("exit status 4: the rollback budget was exhausted"))
+        // Skipping cannot undo what step 0 did at this rate: finite weights, absurd loss.
+        let skip = try KeelExecutable.run(exploding + ["--on-explosion", "skip"])
+        #expect(skip.status == 5, "\(skip.output)")
+        #expect(skip.standardOutput.contains("the model diverged: its validation loss is"))
         let checkpoint = directory.appendingPathComponent("ckpt").path
         let warn = try KeelExecutable.run(exploding + ["--on-explosion", "warn", "--checkpoint-dir", checkpoint])
         #expect(warn.status == 5, "\(warn.output)")
@@ -133,6 +143,29 @@ import KeelMonitors
         }
         #expect(before == after)
         #expect(try CheckpointDirectory.verify(copy).step == 4)
+    }
+
+    /// A run killed while writing its log leaves an unterminated last line: the resumed run
+    /// appending to the log cuts it off first, so `keel report` still reads every line.
+    @Test func theLogOfAKilledRunStaysReadableWhenResumed() throws {
+        let directory = try KeelExecutable.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let checkpoint = directory.appendingPathComponent("ckpt").path, log = directory.appendingPathComponent("run.jsonl").path
+        let first = try KeelExecutable.run(Self.tiny.dropLast(2) + ["--steps", "3", "--checkpoint-dir", checkpoint, "--log", log])
+        #expect(first.status == 0, "\(first.output)")
+        // What a run killed at step 4 after the checkpoint at 3 leaves: step 3 logged, a line cut.
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data((#"{"globalGradientNorm":1,"learningRate":0.003,"loss":1,"step":3,"epoch":0,"type":"stepCompleted"}"#
+            + "\n" + #"{"globalGradientNorm":1,"lea"#).utf8))
+        try handle.close()
+        let resumed = try KeelExecutable.run(["train", "--resume", checkpoint, "--steps", "5", "--log", log])
+        #expect(resumed.status == 0, "\(resumed.output)")
+        let report = try KeelExecutable.run(["report", log, "--output", directory.appendingPathComponent("report.html").path])
+        #expect(report.status == 0, "\(report.output)")
+        #expect(report.standardOutput.contains("5 steps"))
+        let steps = try RunLog(contentsOfFile: log).steps.map(\.step)
+        #expect(steps == Array(0..<5))
     }
 
     /// A text checkpoint written in-process, its options, and the evaluation text.

@@ -108,8 +108,18 @@ struct DistributedTrainCommandTests {
     }
 }
 
-/// Without an MPI library, a launch that asks for ranks fails with one line saying what to install.
+/// Without MPI: the help shows the commands, and a launch that asks for ranks without an MPI
+/// library fails with one line saying what to install.
 @Suite struct MissingMPILibraryTests {
+    @Test func theHelpShowsOneHostAndMultiHostCommands() throws {
+        let result = try MPILauncher.run(MPILauncher.keel, ["train", "--help"], in: try MPILauncher.temporaryDirectory(), timeout: 60)
+        let help = result.output.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        #expect(result.status == 0)
+        #expect(help.contains("mpirun -np 4 keel train ARGS"))
+        #expect(help.contains("mpirun -H host1:2,host2:2 --mca btl_tcp_if_include eth0 --mca oob_tcp_if_include eth0 keel train ARGS"))
+        #expect(help.contains("--batch-size is the global batch"))
+    }
+
     @Test func aMissingLibraryIsOneClearLine() throws {
         let result = try MPILauncher.run(
             MPILauncher.keel, DistributedTrainCommandTests.arguments, in: try MPILauncher.temporaryDirectory(),

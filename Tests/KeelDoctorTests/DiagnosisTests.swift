@@ -92,4 +92,26 @@ import Testing
         let growing = GradientFlowProfile(layer: "layer", norms: norms.reversed())
         #expect(growing.horizon == nil && growing.explodes && abs(growing.ratePerStep - 1 / rate) < 1e-9)
     }
+
+    @Test func aPerStepModelWithAShortHorizonIsPrescribedTruncatedBPTT() {
+        // A tanh RNN at radius 0.5 with a head on every step, on 60-step sequences.
+        var model = rnnModel(hidden: 16, radius: 0.5, seed: 9) as SequenceModel<Recurrent<RNNCell<Double>>>
+        model = SequenceModel(recurrent: model.recurrent, head: model.head, headOnEveryStep: true)
+        var generator = Xoshiro256StarStar(seed: 10)
+        let batches = (0..<2).map { _ in
+            Batch<Double>(inputs: Tensor(randomNormal: [60, 4, 2], using: &generator), targets: Tensor(randomNormal: [60, 4, 1], using: &generator))
+        }
+        let doctor = StabilityDoctor(model: model, loss: MeanSquaredError<Double>(), source: FixedBatches(batches: batches))
+        let diagnosis = doctor.examineInitialization()
+        let horizon = try! #require(diagnosis.firstProfile?.horizon)
+        #expect(horizon < 30)
+        let setup = TrainingSetup(recurrence: .tanh, optimizer: "adam", learningRate: 1e-3, clips: true, outputsSequence: true)
+        let prescription = Prescription(setup: setup, diagnosis: diagnosis, policy: .init(allowsCellChange: false))
+        #expect(prescription.truncation == max(2 * horizon, 8))
+        // A last-step model is never truncated.
+        let lastStep = Prescription(
+            setup: TrainingSetup(recurrence: .tanh, optimizer: "adam", learningRate: 1e-3, clips: true), diagnosis: diagnosis,
+            policy: .init(allowsCellChange: false))
+        #expect(lastStep.truncation == nil)
+    }
 }

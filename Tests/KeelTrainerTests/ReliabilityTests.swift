@@ -48,7 +48,7 @@ struct ScaledSource: BatchSource {
         let loss = trainer.evaluate(SequenceSource(batchesPerEpoch: 2)).loss, clean = try Self.cleanLoss()
         #expect(loss.isFinite)
         #expect(abs(loss - clean) < 0.5 * clean + 0.01, "loss \(loss), clean run \(clean)")
-        let directory = temporaryDirectory("nan-\(step)-\(action)")
+        let directory = temporaryDirectory("reliability-nan-\(step)-\(action)")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         try trainer.saveCheckpoint(to: directory + "/checkpoint")
     }
@@ -95,10 +95,30 @@ struct ScaledSource: BatchSource {
         for (_, tensor) in trainer.model.parameters { #expect(tensor.nonFiniteCount == 0) }
     }
 
+    /// The budget is per incident: two separate spikes each get their retries, while one that
+    /// keeps failing exhausts it.
+    @Test func theRollbackBudgetIsPerIncident() throws {
+        var configuration = TrainerConfiguration(seed: 3)
+        configuration.rollback = RollbackPolicy(snapshotInterval: 2, maxRollbacks: 1)
+        var trainer = makeTrainer(monitors: [NonFiniteMonitor(action: .rollback, escalateAfter: nil)], configuration: configuration)
+        struct Poisons: BatchSource {
+            var batchesPerEpoch: Int { 8 }
+            func batch(epoch: Int, index: Int) -> Batch<Float> {
+                let poisoned = (epoch == 0 && index == 3) || (epoch == 2 && index == 5)
+                return SequenceSource(poisoned: poisoned ? TrainingCursor(epoch: epoch, index: index) : nil).batch(epoch: epoch, index: index)
+            }
+        }
+        let result = try trainer.fit(epochs: 4, source: Poisons())
+        #expect(result.stopReason == .completed)
+        #expect(trainer.rollbackCount == 2)
+        #expect(trainer.rollbacksInARow == 0)
+        #expect(trainer.learningRateScale == 0.25)
+    }
+
     /// With nothing to stop it, a NaN reaches the weights; saving then refuses and leaves the
     /// previous checkpoint untouched.
     @Test func aCheckpointNeverHoldsNonFiniteWeights() throws {
-        let directory = temporaryDirectory("non-finite") + "/checkpoint"
+        let directory = temporaryDirectory("reliability-non-finite") + "/checkpoint"
         defer { try? FileManager.default.removeItem(atPath: URL(fileURLWithPath: directory).deletingLastPathComponent().path) }
         var trainer = makeTrainer()
         try trainer.fit(epochs: 1, source: SequenceSource())
@@ -114,7 +134,7 @@ struct ScaledSource: BatchSource {
     /// Every single-byte change anywhere in a small checkpoint is refused by `loadCheckpoint`,
     /// which then leaves the trainer untouched.
     @Test func corruptionAtEveryByteIsRefused() throws {
-        let root = temporaryDirectory("corruption")
+        let root = temporaryDirectory("reliability-corruption")
         defer { try? FileManager.default.removeItem(atPath: root) }
         let directory = root + "/checkpoint"
         var trainer = makeTrainer()
@@ -155,7 +175,7 @@ struct ScaledSource: BatchSource {
     /// Truncation and removal of any file are refused too; stale staging directories of dead runs
     /// go at the next save.
     @Test func truncatedMissingAndStaleFiles() throws {
-        let root = temporaryDirectory("truncated")
+        let root = temporaryDirectory("reliability-truncated")
         defer { try? FileManager.default.removeItem(atPath: root) }
         let directory = root + "/checkpoint"
         var trainer = makeTrainer()

@@ -7,7 +7,7 @@ import KeelLayers
 /// **Recurrent Jacobian.** Jₜ = ∂hₜ/∂hₜ₋₁ at a state reached by running the cell on the data
 /// (the other parts of the state, such as an LSTM's cell state, held fixed). Its spectral radius
 /// ρ(Jₜ) is estimated per sequence of the batch with Gelfand's formula ρ = lim ‖(Jₜᵀ)ᵏu‖^{1/k},
-/// from `k` vector–Jacobian products through ``Cell/backwardStep(outputGradient:stateGradient:cache:gradients:)``
+/// from `k` vector–Jacobian products through `Cell.backwardStep(outputGradient:stateGradient:cache:gradients:)`
 /// (exact, no finite differences). ρ < 1 at every step makes the back-flowing gradient shrink
 /// geometrically (vanishing); ρ > 1 lets it grow (exploding), unless saturation pulls the
 /// Jacobian back down.
@@ -22,7 +22,7 @@ public struct CellDynamics: Sendable, Codable, Hashable {
     public var jacobianRadii: [Double]
     /// The median of ``jacobianRadii``.
     public var jacobianRadius: Double
-    /// For gated cells (a ``GatedRecurrentCell`` with more than one gate block): the fraction of
+    /// For gated cells (a `GatedRecurrentCell` with more than one gate block): the fraction of
     /// gate pre-activations beyond ±4.6, where a sigmoid is within 0.01 of 0 or 1 and passes almost
     /// no gradient; `nil` for ungated cells.
     public var gateSaturation: Double?

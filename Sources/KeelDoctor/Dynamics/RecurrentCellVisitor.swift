@@ -2,10 +2,10 @@ import KeelCore
 import KeelLayers
 
 /// Receives every recurrent cell of a model together with the input sequence that cell reads,
-/// so that the doctor can step the cell itself (``Cell/step(_:state:)``) and backpropagate one
-/// step at a time (``Cell/backwardStep(outputGradient:stateGradient:cache:gradients:)``).
+/// so that the doctor can step the cell itself (`Cell.step(_:state:)`) and backpropagate one
+/// step at a time (`Cell.backwardStep(outputGradient:stateGradient:cache:gradients:)`).
 ///
-/// Any ``Cell`` whose `State` is a ``RecurrentHiddenState`` is visited, built-in or not: the
+/// Any `Cell` whose `State` is a `RecurrentHiddenState` is visited, built-in or not: the
 /// doctor reads a cell only through those two protocols.
 public protocol RecurrentCellVisitor {
     /// The element type of the model.
@@ -26,8 +26,8 @@ public protocol RecurrentCellVisitor {
 /// A model or layer that can show its recurrent cells, each with the sequence it reads: what the
 /// doctor needs for the cell-level diagnosis (the recurrent Jacobian, gate saturation).
 ///
-/// ``Recurrent``, ``Bidirectional``, ``StackedRecurrent``, `SequenceModel` and `RecurrentNetwork`
-/// conform (for every cell whose state is a ``RecurrentHiddenState``). A third-party layer
+/// `Recurrent`, `Bidirectional`, `StackedRecurrent`, `SequenceModel` and `RecurrentNetwork`
+/// conform (for every cell whose state is a `RecurrentHiddenState`). A third-party layer
 /// conforms by visiting its cells and returning its outputs.
 public protocol RecurrentCellHost<Scalar> {
     /// The element type.
@@ -40,6 +40,7 @@ public protocol RecurrentCellHost<Scalar> {
 }
 
 extension Recurrent: RecurrentCellHost where C.State: RecurrentHiddenState<C.Scalar> {
+    /// Visits the cell with `inputs`; returns the layer's outputs.
     public func visitCells<V: RecurrentCellVisitor>(inputs: Tensor<Scalar>, path: String, visitor: inout V) -> Tensor<Scalar>
     where V.Scalar == Scalar {
         visitor.visit(cell, path: path, inputs: inputs)
@@ -49,6 +50,8 @@ extension Recurrent: RecurrentCellHost where C.State: RecurrentHiddenState<C.Sca
 }
 
 extension Bidirectional: RecurrentCellHost where C.State: RecurrentHiddenState<C.Scalar> {
+    /// Visits the forward cell with `inputs` and the backward cell with `inputs` reversed in time
+    /// (under `forward` and `backward`); returns both directions' outputs.
     public func visitCells<V: RecurrentCellVisitor>(inputs: Tensor<Scalar>, path: String, visitor: inout V) -> Tensor<Scalar>
     where V.Scalar == Scalar {
         visitor.visit(forwardLayer.cell, path: joinedPath(path, "forward"), inputs: inputs)
@@ -61,6 +64,8 @@ extension Bidirectional: RecurrentCellHost where C.State: RecurrentHiddenState<C
 }
 
 extension StackedRecurrent: RecurrentCellHost where L: RecurrentCellHost {
+    /// Visits each layer's cells (under `layer0`, `layer1`, …), each layer reading the previous
+    /// one's outputs; returns the last layer's outputs.
     public func visitCells<V: RecurrentCellVisitor>(inputs: Tensor<Scalar>, path: String, visitor: inout V) -> Tensor<Scalar>
     where V.Scalar == Scalar {
         var sequence = inputs

@@ -60,7 +60,19 @@ public struct Prescription: Sendable, Codable, Hashable {
 
     /// What a prescription item is about.
     public enum Topic: String, Sendable, Codable, Hashable, CaseIterable {
-        case initialization, cell, clipping, learningRate = "learning rate", schedule, truncation = "truncated BPTT"
+        /// The recurrent-weight initialization.
+        case initialization
+        /// The recurrent cell.
+        case cell
+        /// Gradient clipping.
+        case clipping
+        /// The optimizer and its rate.
+        case learningRate = "learning rate"
+        /// The learning-rate schedule.
+        case schedule
+        /// Truncated backpropagation through time.
+        case truncation = "truncated BPTT"
+        /// Pascanu et al.'s vanishing-gradient regularizer.
         case regularizer = "vanishing-gradient regularizer"
     }
 
@@ -139,7 +151,7 @@ public struct Prescription: Sendable, Codable, Hashable {
         let sigma = diagnosis.recurrentWeights.map(\.largestSingularValue).max()
         let horizonWords = profile.map { profileWords($0, taskLag: diagnosis.taskLag) } ?? "no gradient-flow profile was recorded"
         let radiusWords = radius.map { "the recurrent Jacobian ∂hₜ/∂hₜ₋₁ has spectral radius \(number($0)) on the data" } ?? "the cells could not be stepped"
-        let sigmaWords = sigma.map { "σ_max(W_hh) = \(number($0)) against 1/γ = 1 (Pascanu's criterion: \($0 > 1 ? "explosion possible" : "explosion impossible, vanishing when the Jacobian is below 1"))" } ?? "no recurrent weights were found"
+        let sigmaWords = sigma.map { "σ_max(W_hh) = \(number($0)) against 1/γ = 1 (Pascanu's criterion: \($0 > 1.001 ? "explosion possible" : "explosion impossible, vanishing when the Jacobian is below 1"))" } ?? "no recurrent weights were found"
 
         // Cell first: the initialization advice depends on the cell that stays.
         let vanishes = diagnosis.vanishes
@@ -154,7 +166,9 @@ public struct Prescription: Sendable, Codable, Hashable {
         } else {
             items.append(Item(
                 topic: .cell, changes: false, advice: "keep the cell",
-                evidence: vanishes ? "\(horizonWords), but the cell may not change (the regularizer treats it instead)" : "\(horizonWords), enough for the task's \(diagnosis.taskLag) steps"))
+                evidence: !vanishes ? "\(horizonWords), enough for the task's \(diagnosis.taskLag) steps"
+                    : setup.recurrence == .gated ? "\(horizonWords), short of the task's \(diagnosis.taskLag) steps, but the cell is already gated: its gates learn to keep memory"
+                    : "\(horizonWords), short of the task's \(diagnosis.taskLag) steps, but the cell may not change (the regularizer treats it instead)"))
         }
         self.cell = cell
 
@@ -261,10 +275,12 @@ public struct Prescription: Sendable, Codable, Hashable {
         return result
     }
 
-    /// The optimizer and rate the probes support: the trial with the lowest score when it beats
-    /// the user's trial by more than 10% (or the user's diverged); without trials, the range test
-    /// of the user's optimizer (lower the rate to a tenth of the divergence point when it is above
-    /// a third of it).
+    /// The optimizer and rate the probes support. With trials: the user's when its loss is within
+    /// a tenth of the loss drop (first fifth to last fifth) of the best trial, or when no trial
+    /// halved the loss (they then show nothing to choose by); otherwise, of the
+    /// trials within that tenth of the best, the one whose rate is furthest below its optimizer's
+    /// divergence point. Without trials: the range test of the user's optimizer (lower the rate to
+    /// its suggestion when it is above a third of the divergence point).
     static func chooseRate(setup: TrainingSetup, diagnosis: StabilityDiagnosis) -> (
         optimizer: String, rate: Double, changes: Bool, advice: String, evidence: String, divergence: Double?
     ) {
@@ -272,24 +288,40 @@ public struct Prescription: Sendable, Codable, Hashable {
         let own = tests.first { $0.optimizer == setup.optimizer }
         let divergence = { (name: String) in tests.first { $0.optimizer == name }?.divergenceRate }
         let rangeWords = tests.map(testWords).joined(separator: "; ")
-        let trials = diagnosis.rateTrials.filter(\.isComplete)
+        let trials = LearningRateTrial.comparable(diagnosis.rateTrials)
         if let mine = trials.first(where: { $0.optimizer == setup.optimizer && abs($0.learningRate / setup.learningRate - 1) < 1e-9 }),
-           let best = trials.min(by: { $0.score < $1.score }) {
+           let best = trials.min(by: { $0.score < $1.score }), best.score.isFinite {
+            // As good as the best: within a tenth of the loss drop the trials achieved.
+            let start = mine.startLoss.isFinite ? mine.startLoss : best.startLoss
+            let tolerance = 0.1 * Swift.max(start - best.score, 0)
             let trialWords = "after \(mine.plannedSteps) steps without clipping, the mean training loss of the last fifth was " +
-                trials.map { "\(number($0.score)) for \($0.optimizer) at \(number($0.learningRate))" }.joined(separator: ", ")
-            if best.score < 0.9 * mine.score || (!mine.score.isFinite && best.score.isFinite) {
-                let advice =
-                    best.optimizer != setup.optimizer ? "\(best.optimizer) at \(number(best.learningRate))"
-                    : best.learningRate < setup.learningRate ? "lower the rate to \(number(best.learningRate)) (\(setup.optimizer))"
-                    : "raise the rate to \(number(best.learningRate)) (\(setup.optimizer))"
+                trials.map { "\(number($0.score)) for \($0.optimizer) at \(number($0.learningRate))" }.joined(separator: ", ") +
+                " (from \(number(start)) in the first fifth)"
+            if mine.score <= best.score + tolerance {
                 return (
-                    best.optimizer, best.learningRate, true, advice,
-                    "\(trialWords): \(number(best.score)) beats your \(number(mine.score)) by more than 10%. Range tests: \(rangeWords).",
-                    divergence(best.optimizer))
+                    setup.optimizer, setup.learningRate, false, "keep \(setup.optimizer) at \(number(setup.learningRate))",
+                    "\(trialWords): yours is within a tenth of the loss drop of the best. Range tests: \(rangeWords).", divergence(setup.optimizer))
             }
+            if !(best.score < 0.5 * start) {
+                return (
+                    setup.optimizer, setup.learningRate, false, "keep \(setup.optimizer) at \(number(setup.learningRate))",
+                    "\(trialWords): no trial halved the loss, so they cannot tell the rates apart. Range tests: \(rangeWords).",
+                    divergence(setup.optimizer))
+            }
+            // Among the trials as good as the best, the one furthest below its optimizer's edge.
+            func edge(_ trial: LearningRateTrial) -> Double {
+                let test = tests.first { $0.optimizer == trial.optimizer }
+                return test?.divergenceRate ?? test?.minimumLossRate ?? trial.learningRate
+            }
+            let chosen = trials.filter { $0.score <= best.score + tolerance }.min { $0.learningRate / edge($0) < $1.learningRate / edge($1) } ?? best
+            let advice =
+                chosen.optimizer != setup.optimizer ? "\(chosen.optimizer) at \(number(chosen.learningRate))"
+                : chosen.learningRate < setup.learningRate ? "lower the rate to \(number(chosen.learningRate)) (\(setup.optimizer))"
+                : "raise the rate to \(number(chosen.learningRate)) (\(setup.optimizer))"
             return (
-                setup.optimizer, setup.learningRate, false, "keep \(setup.optimizer) at \(number(setup.learningRate))",
-                "\(trialWords): no rate beat yours by more than 10%. Range tests: \(rangeWords).", divergence(setup.optimizer))
+                chosen.optimizer, chosen.learningRate, true, advice,
+                "\(trialWords): yours \(number(mine.score)) is more than a tenth of the loss drop behind the best \(number(best.score)); of the trials within that tenth, \(chosen.optimizer) at \(number(chosen.learningRate)) is furthest below its divergence point. Range tests: \(rangeWords).",
+                divergence(chosen.optimizer))
         }
         guard let own else {
             return (setup.optimizer, setup.learningRate, false, "keep \(setup.optimizer) at \(number(setup.learningRate))", "no range test ran (no time left)", nil)

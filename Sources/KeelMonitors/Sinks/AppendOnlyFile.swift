@@ -13,12 +13,34 @@ final class AppendOnlyFile {
     /// The file's size when it was opened.
     let initialSize: Int
 
+    /// Opens (creating) `path` for appending. A last line without its newline (a process killed
+    /// while writing it) is cut off first, so that what is appended starts on a line of its own
+    /// and the file stays valid JSON Lines.
     init(path: String) throws {
         self.path = path
-        descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        descriptor = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw EventSinkError.cannotOpen(path: path, reason: Self.lastError()) }
         var info = stat()
-        initialSize = fstat(descriptor, &info) == 0 ? Int(info.st_size) : 0
+        var size = fstat(descriptor, &info) == 0 ? Int(info.st_size) : 0
+        if size > 0, let complete = Self.endOfLastLine(descriptor, size: size), complete < size {
+            if ftruncate(descriptor, off_t(complete)) == 0 { size = complete }
+        }
+        initialSize = size
+    }
+
+    /// The offset just past the last newline of the file (0 when there is none), or nil when it
+    /// cannot be read.
+    private static func endOfLastLine(_ descriptor: Int32, size: Int) -> Int? {
+        var end = size
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while end > 0 {
+            let start = max(0, end - buffer.count)
+            let count = buffer.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress!, end - start, off_t(start)) }
+            guard count == end - start else { return nil }
+            if let index = buffer[0..<count].lastIndex(of: UInt8(ascii: "\n")) { return start + index + 1 }
+            end = start
+        }
+        return 0
     }
 
     deinit {

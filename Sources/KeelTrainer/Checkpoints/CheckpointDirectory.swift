@@ -104,10 +104,8 @@ public enum CheckpointDirectory {
         removeStaleStaging(of: url.path)
         let staging = parent + "/.\(name).partial-\(getpid())"
         try? fileManager.removeItem(atPath: staging)
-        do {
-            try fileManager.createDirectory(atPath: staging, withIntermediateDirectories: true)
-        } catch {
-            throw CheckpointError.cannotWrite(path: staging, detail: describeFileError(error))
+        guard mkdir(staging, 0o755) == 0 else {
+            throw CheckpointError.cannotWrite(path: staging, detail: "cannot create the staging directory: \(String(cString: strerror(errno)))")
         }
         do {
             var records: [CheckpointManifest.FileRecord] = []
@@ -144,8 +142,19 @@ public enum CheckpointDirectory {
     }
 
     /// Refuses to replace a file, or a non-empty directory that is not a checkpoint (a mistyped
-    /// `--checkpoint-dir` must never delete someone's data).
-    static func checkReplaceable(_ path: String) throws {
+    /// `--checkpoint-dir` must never delete someone's data), and a path whose parent directory is
+    /// missing or not writable. Call it before training to fail early; every save checks again.
+    ///
+    /// - Throws: ``CheckpointError/cannotWrite(path:detail:)``.
+    public static func checkReplaceable(_ path: String) throws {
+        let parent = URL(fileURLWithPath: path).standardizedFileURL.deletingLastPathComponent().path
+        var parentIsDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: parent, isDirectory: &parentIsDirectory), parentIsDirectory.boolValue else {
+            throw CheckpointError.cannotWrite(path: path, detail: "the parent directory \(parent) does not exist")
+        }
+        guard access(parent, W_OK) == 0 else {
+            throw CheckpointError.cannotWrite(path: path, detail: "the parent directory \(parent) is not writable")
+        }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return }
         guard isDirectory.boolValue else { throw CheckpointError.cannotWrite(path: path, detail: "a file of that name exists; a checkpoint is a directory") }
@@ -236,11 +245,5 @@ public enum CheckpointDirectory {
         case is Bool.Type: "true or false"
         default: String(describing: type).hasPrefix("Array") ? "a list" : "an object"
         }
-    }
-
-    static func describeFileError(_ error: any Error) -> String {
-        let underlying = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError
-        if let code = underlying?.code, underlying?.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(code))) }
-        return "cannot create the directory"
     }
 }

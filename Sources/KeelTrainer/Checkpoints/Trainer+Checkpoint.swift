@@ -111,6 +111,8 @@ extension Trainer {
         skippedBatches = state.skippedBatches
         skippedCursors = Set(state.skippedBatches.map(\.cursor))
         rollbackCount = state.rollbackCount
+        rollbacksInARow = state.rollbacksInARow ?? 0
+        rollbackIncidentStep = state.rollbackIncidentStep
         snapshots = []
     }
 
@@ -126,7 +128,8 @@ extension Trainer {
         do {
             let state = TrainerState(
                 progress: progress, pipelineState: pipelineState, monitors: monitors, skippedBatches: skippedBatches,
-                rollbackCount: rollbackCount, bufferKeys: bufferKeys().map(\.rawValue))
+                rollbackCount: rollbackCount, rollbacksInARow: rollbacksInARow, rollbackIncidentStep: rollbackIncidentStep,
+                bufferKeys: bufferKeys().map(\.rawValue))
             return [UInt8](try encoder.encode(state))
         } catch {
             throw CheckpointError.cannotWrite(path: Self.checkpointFileNames.trainerState, detail: "\(error)")

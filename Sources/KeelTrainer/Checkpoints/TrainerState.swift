@@ -8,5 +8,8 @@ struct TrainerState<PipelineState: Codable & Sendable>: Codable, Sendable {
     var monitors: MonitorSet
     var skippedBatches: [SkippedBatch]
     var rollbackCount: Int
+    /// Rollbacks of the current incident and the step that failed (absent: none).
+    var rollbacksInARow: Int?
+    var rollbackIncidentStep: Int?
     var bufferKeys: [String]
 }

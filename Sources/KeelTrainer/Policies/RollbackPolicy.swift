@@ -11,15 +11,18 @@
 /// pipeline state (resetting optimizer moments, as SPAM does) and multiplies the learning-rate
 /// scale by `learningRateBackoff` (by default it halves, compounding over retries: the scale
 /// is kept from before the restore), then replays the data from the snapshot's cursor. After
-/// `maxRollbacks` rollbacks in one trainer's life, the next rollback verdict restores the newest
-/// snapshot once more (so the trainer holds the last state that passed the monitors) and stops
-/// training with ``StopReason/rollbackBudgetExhausted(reason:)``.
+/// `maxRollbacks` rollbacks in a row (without training getting past the step that failed: the
+/// budget is per incident, so a long run survives many separate spikes), the next rollback
+/// verdict restores the newest snapshot once more (so the trainer holds the last state that
+/// passed the monitors) and stops training with ``StopReason/rollbackBudgetExhausted(reason:)``.
 public struct RollbackPolicy: Codable, Hashable, Sendable {
     /// K: how many snapshots the ring keeps (≥ 1).
     public var capacity: Int
-    /// N: a snapshot is kept after every N-th successful step (≥ 1), and before the first step.
+    /// N: a snapshot is kept of the state at the start of every N-th step that passes the
+    /// monitors (≥ 1), and of the state before the first step.
     public var snapshotInterval: Int
-    /// The retry budget: rollbacks allowed before training stops.
+    /// The retry budget: rollbacks allowed in a row (until training gets past the step that
+    /// failed) before training stops.
     public var maxRollbacks: Int
     /// Whether a rollback re-makes the pipeline state (optimizer moments, clipper history).
     public var resetsPipelineState: Bool

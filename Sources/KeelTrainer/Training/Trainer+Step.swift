@@ -76,6 +76,11 @@ extension Trainer {
         }
         progress.step = stepIndex + 1
         progress.cursor = next
+        if let incident = rollbackIncidentStep, progress.step > incident {
+            // Training got past the step that failed: the incident is over, the budget refills.
+            rollbackIncidentStep = nil
+            rollbacksInARow = 0
+        }
         progress.lastLoss = stepLoss
         progress.epochLossSum += stepLoss
         progress.epochLossCount += 1
@@ -120,11 +125,12 @@ extension Trainer {
     mutating func rollBack(reason: String, cursors: [TrainingCursor]) throws -> StepOutcome {
         let policy = configuration.rollback
         let failedStep = progress.step
-        guard rollbackCount < policy.maxRollbacks, let snapshot = snapshots.last else {
+        guard rollbacksInARow < policy.maxRollbacks, let snapshot = snapshots.last else {
             // Training stops, but on the last state that passed the monitors: what is saved or
             // evaluated next is never the state the explosion produced.
             if let good = snapshots.last {
                 model = good.model
+                try synchronizeWithRoot()
                 pipelineState = good.pipelineState
                 monitors = good.monitors
                 progress = good.progress
@@ -150,13 +156,15 @@ extension Trainer {
         progress = snapshot.progress
         progress.learningRateScale = scale
         rollbackCount += 1
+        rollbacksInARow += 1
+        rollbackIncidentStep = max(rollbackIncidentStep ?? failedStep, failedStep)
         for cursor in skipped {
             skippedCursors.insert(cursor)
             skippedBatches.append(SkippedBatch(cursor: cursor, step: failedStep, reason: reason))
         }
         try emit(.actionTaken(ActionRecord(
             step: failedStep, action: .rollback, reason: reason, restoredStep: snapshot.progress.step,
-            skippedBatches: skipped.map(\.index), retriesLeft: policy.maxRollbacks - rollbackCount)))
+            skippedBatches: skipped.map(\.index), retriesLeft: policy.maxRollbacks - rollbacksInARow)))
         if policy.resetsPipelineState {
             pipelineState = pipeline.makeState(for: model.parameters)
             try emit(.actionTaken(ActionRecord(step: failedStep, action: .resetOptimizerState, reason: "rollback: \(reason)")))

@@ -92,8 +92,13 @@ where LossFunction.Scalar == Model.Scalar, Pipeline.Scalar == Model.Scalar {
     public var monitorRegistry: MonitorRegistry
     /// Batches left out after rollbacks, in the order they were found.
     public internal(set) var skippedBatches: [SkippedBatch] = []
-    /// Rollbacks so far (counted against ``RollbackPolicy/maxRollbacks``).
+    /// Rollbacks so far, in all.
     public internal(set) var rollbackCount = 0
+    /// Rollbacks since training last got past the step of a rollback (counted against
+    /// ``RollbackPolicy/maxRollbacks``: the budget is per incident, not per run).
+    public internal(set) var rollbacksInARow = 0
+    /// The step whose failure caused the latest rollback of the current incident.
+    var rollbackIncidentStep: Int?
     /// The processes training this model together (data parallelism); ``SingleProcess`` by
     /// default. See ``TrainingCollective`` for where the trainer calls it.
     public var collective: any TrainingCollective = SingleProcess()
