@@ -37,7 +37,7 @@ func unknownChoice(_ kind: String, _ value: String, _ choices: [String]) -> Stri
 }
 
 /// The choice closest to `value` by edit distance, if it is close enough to be a typo.
-func closestMatch(to value: String, in choices: [String]) -> String? {
+package func closestMatch(to value: String, in choices: [String]) -> String? {
     let lowered = value.lowercased()
     let scored = choices.map { ($0, editDistance(lowered, $0.lowercased())) }
     guard let best = scored.min(by: { $0.1 < $1.1 }) else { return nil }

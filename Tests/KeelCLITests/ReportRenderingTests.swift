@@ -3,7 +3,7 @@ import Testing
 import KeelCore
 import KeelMonitors
 import KeelReport
-@testable import KeelCommands
+import KeelCommands
 
 @Suite struct ReportRenderingTests {
     @Test func reportHasEverySectionAndNoScripts() {

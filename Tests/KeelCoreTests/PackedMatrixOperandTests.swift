@@ -1,5 +1,5 @@
 import Testing
-@testable import KeelCore
+import KeelCore
 
 /// The pre-packed right-hand GEMM operand (the recurrent weight packed once per sequence) on every
 /// kernel path: bit-for-bit the unpacked product, in both GEMM drivers (small M and blocked), with
