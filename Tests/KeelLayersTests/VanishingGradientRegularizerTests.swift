@@ -33,7 +33,7 @@ import KeelLayers
             weightIH: p["weightIH"]!.tensor(), weightHH: p["weightHH"]!.tensor(), biasIH: p["biasIH"]!.tensor(),
             biasHH: p["biasHH"]!.tensor(), nonlinearity: testCase.cell == "rnn_tanh" ? .tanh : .relu)
         var layer = Recurrent(cell: cell, returnsSequences: !testCase.lastOnly)
-        layer.vanishingGradientRegularizer = weight.map { VanishingGradientRegularizer(weight: $0) }
+        if let weight { try! layer.addGradientTerm(VanishingGradientRegularizer(weight: weight)) }
         return layer
     }
 
@@ -134,5 +134,20 @@ import KeelLayers
         #expect(tiny.value == standard.value && tiny.weightHHGradient == standard.weightHHGradient)
         let some = penalty(bound: 0.5)
         #expect(some.value != standard.value, "a bound of 0.5 should drop some of the case's pairs")
+    }
+}
+
+/// Gradient terms attach through `Recurrent.addGradientTerm(_:)`, which checks the cell's kernel.
+@Suite struct GradientTermAttachmentTests {
+    @Test func pascanuRegularizerAttachesToRNNCellsOnly() throws {
+        var generator = Xoshiro256StarStar(seed: 3)
+        var rnn = Recurrent(cell: RNNCell<Double>(inputSize: 2, hiddenSize: 3, nonlinearity: .relu, using: &generator))
+        try rnn.addGradientTerm(VanishingGradientRegularizer(weight: 1))
+        #expect(rnn.gradientTerms.count == 1)
+        var lstm = Recurrent(cell: LSTMCell<Double>(inputSize: 2, hiddenSize: 3, using: &generator))
+        #expect(throws: RecurrentGradientTermError.self) { try lstm.addGradientTerm(VanishingGradientRegularizer(weight: 1)) }
+        #expect(lstm.gradientTerms.isEmpty)
+        var gru = Recurrent(cell: GRUCell<Double>(inputSize: 2, hiddenSize: 3, using: &generator))
+        #expect(throws: RecurrentGradientTermError.self) { try gru.addGradientTerm(VanishingGradientRegularizer(weight: 1)) }
     }
 }

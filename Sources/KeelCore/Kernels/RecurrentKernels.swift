@@ -1,187 +1,173 @@
 import CKeelKernels
 
-/// Fused pointwise gate kernels of the built-in recurrent cells: one call per time step for all the
-/// elementwise work between the GEMMs. Shapes are row-major `[batch, G·hidden]` gate blocks in
-/// PyTorch's order (LSTM i, f, g, o; GRU r, z, n); see `CKeelKernels.h` for the equations.
-///
-/// `TensorScalar` refines this protocol, so every tensor scalar has them: `Float` and `Double`
-/// implement them with C kernels, and `LSTMCell`/`GRUCell` call them for any scalar.
-public protocol RecurrentKernelScalar {
-    /// LSTM forward: gates = act(zx + zh), c = f·c₋₁ + i·g, tanhC = tanh c, h = o·tanhC.
-    static func kernelLSTMForward(
-        batch: Int, hidden: Int, inputProjection: UnsafePointer<Self>, hiddenProjection: UnsafePointer<Self>,
-        previousCell: UnsafePointer<Self>, gates: UnsafeMutablePointer<Self>, cell: UnsafeMutablePointer<Self>,
-        cellTanh: UnsafeMutablePointer<Self>, hiddenState: UnsafeMutablePointer<Self>)
+// The recurrent C kernels' Swift face: `package` entry points that take tensors (pointwise gate
+// math) or base addresses (whole-sequence kernels), and one scalar dispatch (`Kernels.Precision`)
+// instead of a Float twin and a Double twin of every wrapper. Users never see raw pointers here;
+// cells reach the kernels through `Cell.sequenceKernel`, a descriptor.
 
-    /// LSTM backward: the pre-activation gradient `[batch, 4·hidden]` and ∂L/∂c₋₁.
-    static func kernelLSTMBackward(
-        batch: Int, hidden: Int, gates: UnsafePointer<Self>, previousCell: UnsafePointer<Self>,
-        cellTanh: UnsafePointer<Self>, hiddenGradient: UnsafePointer<Self>, cellGradient: UnsafePointer<Self>,
-        preActivationGradient: UnsafeMutablePointer<Self>, previousCellGradient: UnsafeMutablePointer<Self>)
+extension Kernels {
+    /// The C kernels' two precisions; ``TensorScalar`` has exactly these conformers.
+    package enum Precision {
+        case single, double
 
-    /// GRU forward: gates = [r, z, n], h = n + z·(h₋₁ − n).
-    static func kernelGRUForward(
-        batch: Int, hidden: Int, inputProjection: UnsafePointer<Self>, hiddenProjection: UnsafePointer<Self>,
-        previousHidden: UnsafePointer<Self>, gates: UnsafeMutablePointer<Self>, hiddenState: UnsafeMutablePointer<Self>)
+        /// The precision of `S`; a constant once the generic caller is specialized.
+        @inline(__always)
+        package static func of<S: TensorScalar>(_: S.Type) -> Precision {
+            if S.self == Float.self { return .single }
+            precondition(S.self == Double.self, "Keel kernels support Float and Double, not \(S.self)")
+            return .double
+        }
+    }
+}
 
-    /// GRU backward: ∂L/∂zx, ∂L/∂zh `[batch, 3·hidden]` and the direct part of ∂L/∂h₋₁ (dh·z).
-    static func kernelGRUBackward(
-        batch: Int, hidden: Int, gates: UnsafePointer<Self>, hiddenProjection: UnsafePointer<Self>,
-        previousHidden: UnsafePointer<Self>, hiddenGradient: UnsafePointer<Self>,
-        inputProjectionGradient: UnsafeMutablePointer<Self>, hiddenProjectionGradient: UnsafeMutablePointer<Self>,
-        previousHiddenGradient: UnsafeMutablePointer<Self>)
+// Pointer reinterpretation for the dispatch: `S` is `Float` or `Double`, checked by `Precision.of`.
+@inline(__always) private func f32<S>(_ p: UnsafePointer<S>) -> UnsafePointer<Float> {
+    UnsafeRawPointer(p).assumingMemoryBound(to: Float.self)
+}
+@inline(__always) private func f32<S>(_ p: UnsafePointer<S>?) -> UnsafePointer<Float>? { p.map(f32) }
+@inline(__always) private func f32<S>(_ p: UnsafeMutablePointer<S>) -> UnsafeMutablePointer<Float> {
+    UnsafeMutableRawPointer(p).assumingMemoryBound(to: Float.self)
+}
+@inline(__always) private func f32<S>(_ p: UnsafeMutablePointer<S>?) -> UnsafeMutablePointer<Float>? { p.map(f32) }
+@inline(__always) private func f64<S>(_ p: UnsafePointer<S>) -> UnsafePointer<Double> {
+    UnsafeRawPointer(p).assumingMemoryBound(to: Double.self)
+}
+@inline(__always) private func f64<S>(_ p: UnsafePointer<S>?) -> UnsafePointer<Double>? { p.map(f64) }
+@inline(__always) private func f64<S>(_ p: UnsafeMutablePointer<S>) -> UnsafeMutablePointer<Double> {
+    UnsafeMutableRawPointer(p).assumingMemoryBound(to: Double.self)
+}
+@inline(__always) private func f64<S>(_ p: UnsafeMutablePointer<S>?) -> UnsafeMutablePointer<Double>? { p.map(f64) }
 
-    /// Whole-sequence forward of a built-in cell (`kind`: `KEEL_CELL_*`); see
-    /// `keel_s_recurrent_sequence_forward` in `CKeelKernels.h` for the buffers (`stackedInputs` is
-    /// its `xh`, `[h₋₁ | x | 1]` per row; `[h₋₁]` with `tokens`). With `tokens` (`[steps·batch]`
-    /// row indices into `table`), `inputs` is nil and `weightIH` is not read: the input projection of
-    /// row r, biases included, is row `tokens[r]` of `table` (`[vocabulary, G·hidden]`). Returns
-    /// false when the kernel could not allocate its scratch memory.
-    static func kernelRecurrentSequenceForward(
-        kind: Int32, steps: Int, batch: Int, input: Int, hidden: Int, inputs: UnsafePointer<Self>?,
-        weightIH: UnsafePointer<Self>, weightHH: UnsafePointer<Self>, biasIH: UnsafePointer<Self>, biasHH: UnsafePointer<Self>,
-        initialHidden: UnsafePointer<Self>, stackedInputs: UnsafeMutablePointer<Self>, gates: UnsafeMutablePointer<Self>?,
-        hiddenProjections: UnsafeMutablePointer<Self>?, hiddenStates: UnsafeMutablePointer<Self>,
-        cellStates: UnsafeMutablePointer<Self>?, cellTanh: UnsafeMutablePointer<Self>?,
-        tokens: UnsafePointer<Int>?, table: UnsafePointer<Self>?) -> Bool
+extension Kernels {
+    /// Whole-sequence forward of a built-in cell; see `keel_s_recurrent_sequence_forward` in
+    /// `CKeelKernels.h` for the buffers (`stackedInputs` is its `xh`, `[h₋₁ | x | 1]` per row;
+    /// `[h₋₁]` with `tokens`). With `tokens` (`[steps·batch]` row indices into `table`), `inputs` is
+    /// nil and `weightIH` is not read: the input projection of row r, biases included, is row
+    /// `tokens[r]` of `table` (`[vocabulary, G·hidden]`). Returns false when the kernel could not
+    /// allocate its scratch memory.
+    package static func recurrentSequenceForward<S: TensorScalar>(
+        _ kind: RecurrentCellKind, steps: Int, batch: Int, input: Int, hidden: Int, inputs: UnsafePointer<S>?,
+        weightIH: UnsafePointer<S>, weightHH: UnsafePointer<S>, biasIH: UnsafePointer<S>, biasHH: UnsafePointer<S>,
+        initialHidden: UnsafePointer<S>, stackedInputs: UnsafeMutablePointer<S>, gates: UnsafeMutablePointer<S>?,
+        hiddenProjections: UnsafeMutablePointer<S>?, hiddenStates: UnsafeMutablePointer<S>,
+        cellStates: UnsafeMutablePointer<S>?, cellTanh: UnsafeMutablePointer<S>?,
+        tokens: UnsafePointer<Int>?, table: UnsafePointer<S>?
+    ) -> Bool {
+        switch Precision.of(S.self) {
+        case .single:
+            keel_s_recurrent_sequence_forward(
+                kind.cValue, steps, batch, input, hidden, f32(inputs), f32(weightIH), f32(weightHH), f32(biasIH), f32(biasHH),
+                f32(initialHidden), f32(stackedInputs), f32(gates), f32(hiddenProjections), f32(hiddenStates), f32(cellStates),
+                f32(cellTanh), tokens, f32(table))
+        case .double:
+            keel_d_recurrent_sequence_forward(
+                kind.cValue, steps, batch, input, hidden, f64(inputs), f64(weightIH), f64(weightHH), f64(biasIH), f64(biasHH),
+                f64(initialHidden), f64(stackedInputs), f64(gates), f64(hiddenProjections), f64(hiddenStates), f64(cellStates),
+                f64(cellTanh), tokens, f64(table))
+        }
+    }
 
     /// Whole-sequence backward through steps `first ..< steps`; see
-    /// `keel_s_recurrent_sequence_backward` in `CKeelKernels.h`.
-    static func kernelRecurrentSequenceBackward(
-        kind: Int32, steps: Int, first: Int, batch: Int, hidden: Int, weightHH: UnsafePointer<Self>,
-        gates: UnsafePointer<Self>?, hiddenProjections: UnsafePointer<Self>?, initialHidden: UnsafePointer<Self>,
-        hiddenStates: UnsafePointer<Self>,
-        cellStates: UnsafePointer<Self>?, cellTanh: UnsafePointer<Self>?, outputGradients: UnsafePointer<Self>?,
-        hiddenGradient: UnsafeMutablePointer<Self>, cellGradient: UnsafeMutablePointer<Self>?,
-        projectionGradients: UnsafeMutablePointer<Self>, hiddenProjectionGradients: UnsafeMutablePointer<Self>?,
-        profile: UnsafeMutablePointer<Double>?) -> Bool
-}
-
-
-extension Float: RecurrentKernelScalar {
-    public static func kernelRecurrentSequenceForward(
-        kind: Int32, steps: Int, batch: Int, input: Int, hidden: Int, inputs: UnsafePointer<Float>?,
-        weightIH: UnsafePointer<Float>, weightHH: UnsafePointer<Float>, biasIH: UnsafePointer<Float>, biasHH: UnsafePointer<Float>,
-        initialHidden: UnsafePointer<Float>, stackedInputs: UnsafeMutablePointer<Float>, gates: UnsafeMutablePointer<Float>?,
-        hiddenProjections: UnsafeMutablePointer<Float>?, hiddenStates: UnsafeMutablePointer<Float>,
-        cellStates: UnsafeMutablePointer<Float>?, cellTanh: UnsafeMutablePointer<Float>?,
-        tokens: UnsafePointer<Int>?, table: UnsafePointer<Float>?
-    ) -> Bool {
-        keel_s_recurrent_sequence_forward(
-            kind, steps, batch, input, hidden, inputs, weightIH, weightHH, biasIH, biasHH, initialHidden, stackedInputs,
-            gates, hiddenProjections, hiddenStates, cellStates, cellTanh, tokens, table)
-    }
-
-    public static func kernelRecurrentSequenceBackward(
-        kind: Int32, steps: Int, first: Int, batch: Int, hidden: Int, weightHH: UnsafePointer<Float>,
-        gates: UnsafePointer<Float>?, hiddenProjections: UnsafePointer<Float>?, initialHidden: UnsafePointer<Float>,
-        hiddenStates: UnsafePointer<Float>,
-        cellStates: UnsafePointer<Float>?, cellTanh: UnsafePointer<Float>?, outputGradients: UnsafePointer<Float>?,
-        hiddenGradient: UnsafeMutablePointer<Float>, cellGradient: UnsafeMutablePointer<Float>?,
-        projectionGradients: UnsafeMutablePointer<Float>, hiddenProjectionGradients: UnsafeMutablePointer<Float>?,
+    /// `keel_s_recurrent_sequence_backward` in `CKeelKernels.h`. `profile`, when given, receives
+    /// ‖∂L/∂hₜ‖₂² per step.
+    package static func recurrentSequenceBackward<S: TensorScalar>(
+        _ kind: RecurrentCellKind, steps: Int, first: Int, batch: Int, hidden: Int, weightHH: UnsafePointer<S>,
+        gates: UnsafePointer<S>?, hiddenProjections: UnsafePointer<S>?, initialHidden: UnsafePointer<S>,
+        hiddenStates: UnsafePointer<S>, cellStates: UnsafePointer<S>?, cellTanh: UnsafePointer<S>?,
+        outputGradients: UnsafePointer<S>?, hiddenGradient: UnsafeMutablePointer<S>, cellGradient: UnsafeMutablePointer<S>?,
+        projectionGradients: UnsafeMutablePointer<S>, hiddenProjectionGradients: UnsafeMutablePointer<S>?,
         profile: UnsafeMutablePointer<Double>?
     ) -> Bool {
-        keel_s_recurrent_sequence_backward(
-            kind, steps, first, batch, hidden, weightHH, gates, hiddenProjections, initialHidden, hiddenStates, cellStates, cellTanh,
-            outputGradients, hiddenGradient, cellGradient, projectionGradients, hiddenProjectionGradients, profile)
+        switch Precision.of(S.self) {
+        case .single:
+            keel_s_recurrent_sequence_backward(
+                kind.cValue, steps, first, batch, hidden, f32(weightHH), f32(gates), f32(hiddenProjections), f32(initialHidden),
+                f32(hiddenStates), f32(cellStates), f32(cellTanh), f32(outputGradients), f32(hiddenGradient), f32(cellGradient),
+                f32(projectionGradients), f32(hiddenProjectionGradients), profile)
+        case .double:
+            keel_d_recurrent_sequence_backward(
+                kind.cValue, steps, first, batch, hidden, f64(weightHH), f64(gates), f64(hiddenProjections), f64(initialHidden),
+                f64(hiddenStates), f64(cellStates), f64(cellTanh), f64(outputGradients), f64(hiddenGradient), f64(cellGradient),
+                f64(projectionGradients), f64(hiddenProjectionGradients), profile)
+        }
     }
 
-    public static func kernelLSTMForward(
-        batch: Int, hidden: Int, inputProjection: UnsafePointer<Float>, hiddenProjection: UnsafePointer<Float>,
-        previousCell: UnsafePointer<Float>, gates: UnsafeMutablePointer<Float>, cell: UnsafeMutablePointer<Float>,
-        cellTanh: UnsafeMutablePointer<Float>, hiddenState: UnsafeMutablePointer<Float>
-    ) {
-        keel_s_lstm_forward_pointwise(batch, hidden, inputProjection, hiddenProjection, previousCell, gates, cell, cellTanh, hiddenState)
+    /// LSTM pointwise forward of one step (`[batch, 4·hidden]` projections, PyTorch's gate order
+    /// i, f, g, o): gates = act(zx + zh), c = f·c₋₁ + i·g, tanhC = tanh c, h = o·tanhC. One kernel
+    /// writes every element of the four results.
+    package static func lstmPointwiseForward<S: TensorScalar>(
+        inputProjection: Tensor<S>, hiddenProjection: Tensor<S>, previousCell: Tensor<S>
+    ) -> (gates: Tensor<S>, cell: Tensor<S>, cellTanh: Tensor<S>, hidden: Tensor<S>) {
+        let batch = previousCell.shape[0], hidden = previousCell.shape[1]
+        var gates = Tensor<S>.uninitialized([batch, 4 * hidden])
+        var cell = Tensor<S>.uninitialized([batch, hidden]), cellTanh = Tensor<S>.uninitialized([batch, hidden])
+        var hiddenState = Tensor<S>.uninitialized([batch, hidden])
+        withExtendedLifetime((inputProjection, hiddenProjection, previousCell)) {
+            let zx = inputProjection.baseAddress, zh = hiddenProjection.baseAddress, c0 = previousCell.baseAddress
+            let g = gates.mutableBaseAddress(), c = cell.mutableBaseAddress()
+            let t = cellTanh.mutableBaseAddress(), h = hiddenState.mutableBaseAddress()
+            switch Precision.of(S.self) {
+            case .single: keel_s_lstm_forward_pointwise(batch, hidden, f32(zx), f32(zh), f32(c0), f32(g), f32(c), f32(t), f32(h))
+            case .double: keel_d_lstm_forward_pointwise(batch, hidden, f64(zx), f64(zh), f64(c0), f64(g), f64(c), f64(t), f64(h))
+            }
+        }
+        return (gates, cell, cellTanh, hiddenState)
     }
 
-    public static func kernelLSTMBackward(
-        batch: Int, hidden: Int, gates: UnsafePointer<Float>, previousCell: UnsafePointer<Float>,
-        cellTanh: UnsafePointer<Float>, hiddenGradient: UnsafePointer<Float>, cellGradient: UnsafePointer<Float>,
-        preActivationGradient: UnsafeMutablePointer<Float>, previousCellGradient: UnsafeMutablePointer<Float>
-    ) {
-        keel_s_lstm_backward_pointwise(
-            batch, hidden, gates, previousCell, cellTanh, hiddenGradient, cellGradient, preActivationGradient, previousCellGradient)
+    /// LSTM pointwise backward of one step: the pre-activation gradient `[batch, 4·hidden]` and
+    /// ∂L/∂c₋₁ from the step's gates, c₋₁, tanh c, ∂L/∂h and ∂L/∂c.
+    package static func lstmPointwiseBackward<S: TensorScalar>(
+        gates: Tensor<S>, previousCell: Tensor<S>, cellTanh: Tensor<S>, hiddenGradient: Tensor<S>, cellGradient: Tensor<S>
+    ) -> (preActivationGradient: Tensor<S>, previousCellGradient: Tensor<S>) {
+        let batch = previousCell.shape[0], hidden = previousCell.shape[1]
+        var dz = Tensor<S>.uninitialized([batch, 4 * hidden]), dc0 = Tensor<S>.uninitialized([batch, hidden])
+        withExtendedLifetime((gates, previousCell, cellTanh, hiddenGradient, cellGradient)) {
+            let g = gates.baseAddress, c0 = previousCell.baseAddress, t = cellTanh.baseAddress
+            let dh = hiddenGradient.baseAddress, dc = cellGradient.baseAddress
+            let d = dz.mutableBaseAddress(), dp = dc0.mutableBaseAddress()
+            switch Precision.of(S.self) {
+            case .single: keel_s_lstm_backward_pointwise(batch, hidden, f32(g), f32(c0), f32(t), f32(dh), f32(dc), f32(d), f32(dp))
+            case .double: keel_d_lstm_backward_pointwise(batch, hidden, f64(g), f64(c0), f64(t), f64(dh), f64(dc), f64(d), f64(dp))
+            }
+        }
+        return (dz, dc0)
     }
 
-    public static func kernelGRUForward(
-        batch: Int, hidden: Int, inputProjection: UnsafePointer<Float>, hiddenProjection: UnsafePointer<Float>,
-        previousHidden: UnsafePointer<Float>, gates: UnsafeMutablePointer<Float>, hiddenState: UnsafeMutablePointer<Float>
-    ) {
-        keel_s_gru_forward_pointwise(batch, hidden, inputProjection, hiddenProjection, previousHidden, gates, hiddenState)
+    /// GRU pointwise forward of one step (`[batch, 3·hidden]` projections, gates r, z, n; b_hh
+    /// included in `hiddenProjection`): returns the gates and h = n + z·(h₋₁ − n).
+    package static func gruPointwiseForward<S: TensorScalar>(
+        inputProjection: Tensor<S>, hiddenProjection: Tensor<S>, previousHidden: Tensor<S>
+    ) -> (gates: Tensor<S>, hidden: Tensor<S>) {
+        let batch = previousHidden.shape[0], hidden = previousHidden.shape[1]
+        var gates = Tensor<S>.uninitialized([batch, 3 * hidden]), hiddenState = Tensor<S>.uninitialized([batch, hidden])
+        withExtendedLifetime((inputProjection, hiddenProjection, previousHidden)) {
+            let zx = inputProjection.baseAddress, zh = hiddenProjection.baseAddress, h0 = previousHidden.baseAddress
+            let g = gates.mutableBaseAddress(), h = hiddenState.mutableBaseAddress()
+            switch Precision.of(S.self) {
+            case .single: keel_s_gru_forward_pointwise(batch, hidden, f32(zx), f32(zh), f32(h0), f32(g), f32(h))
+            case .double: keel_d_gru_forward_pointwise(batch, hidden, f64(zx), f64(zh), f64(h0), f64(g), f64(h))
+            }
+        }
+        return (gates, hiddenState)
     }
 
-    public static func kernelGRUBackward(
-        batch: Int, hidden: Int, gates: UnsafePointer<Float>, hiddenProjection: UnsafePointer<Float>,
-        previousHidden: UnsafePointer<Float>, hiddenGradient: UnsafePointer<Float>,
-        inputProjectionGradient: UnsafeMutablePointer<Float>, hiddenProjectionGradient: UnsafeMutablePointer<Float>,
-        previousHiddenGradient: UnsafeMutablePointer<Float>
-    ) {
-        keel_s_gru_backward_pointwise(
-            batch, hidden, gates, hiddenProjection, previousHidden, hiddenGradient, inputProjectionGradient,
-            hiddenProjectionGradient, previousHiddenGradient)
-    }
-}
-
-extension Double: RecurrentKernelScalar {
-    public static func kernelRecurrentSequenceForward(
-        kind: Int32, steps: Int, batch: Int, input: Int, hidden: Int, inputs: UnsafePointer<Double>?,
-        weightIH: UnsafePointer<Double>, weightHH: UnsafePointer<Double>, biasIH: UnsafePointer<Double>, biasHH: UnsafePointer<Double>,
-        initialHidden: UnsafePointer<Double>, stackedInputs: UnsafeMutablePointer<Double>, gates: UnsafeMutablePointer<Double>?,
-        hiddenProjections: UnsafeMutablePointer<Double>?, hiddenStates: UnsafeMutablePointer<Double>,
-        cellStates: UnsafeMutablePointer<Double>?, cellTanh: UnsafeMutablePointer<Double>?,
-        tokens: UnsafePointer<Int>?, table: UnsafePointer<Double>?
-    ) -> Bool {
-        keel_d_recurrent_sequence_forward(
-            kind, steps, batch, input, hidden, inputs, weightIH, weightHH, biasIH, biasHH, initialHidden, stackedInputs,
-            gates, hiddenProjections, hiddenStates, cellStates, cellTanh, tokens, table)
-    }
-
-    public static func kernelRecurrentSequenceBackward(
-        kind: Int32, steps: Int, first: Int, batch: Int, hidden: Int, weightHH: UnsafePointer<Double>,
-        gates: UnsafePointer<Double>?, hiddenProjections: UnsafePointer<Double>?, initialHidden: UnsafePointer<Double>,
-        hiddenStates: UnsafePointer<Double>,
-        cellStates: UnsafePointer<Double>?, cellTanh: UnsafePointer<Double>?, outputGradients: UnsafePointer<Double>?,
-        hiddenGradient: UnsafeMutablePointer<Double>, cellGradient: UnsafeMutablePointer<Double>?,
-        projectionGradients: UnsafeMutablePointer<Double>, hiddenProjectionGradients: UnsafeMutablePointer<Double>?,
-        profile: UnsafeMutablePointer<Double>?
-    ) -> Bool {
-        keel_d_recurrent_sequence_backward(
-            kind, steps, first, batch, hidden, weightHH, gates, hiddenProjections, initialHidden, hiddenStates, cellStates, cellTanh,
-            outputGradients, hiddenGradient, cellGradient, projectionGradients, hiddenProjectionGradients, profile)
-    }
-
-    public static func kernelLSTMForward(
-        batch: Int, hidden: Int, inputProjection: UnsafePointer<Double>, hiddenProjection: UnsafePointer<Double>,
-        previousCell: UnsafePointer<Double>, gates: UnsafeMutablePointer<Double>, cell: UnsafeMutablePointer<Double>,
-        cellTanh: UnsafeMutablePointer<Double>, hiddenState: UnsafeMutablePointer<Double>
-    ) {
-        keel_d_lstm_forward_pointwise(batch, hidden, inputProjection, hiddenProjection, previousCell, gates, cell, cellTanh, hiddenState)
-    }
-
-    public static func kernelLSTMBackward(
-        batch: Int, hidden: Int, gates: UnsafePointer<Double>, previousCell: UnsafePointer<Double>,
-        cellTanh: UnsafePointer<Double>, hiddenGradient: UnsafePointer<Double>, cellGradient: UnsafePointer<Double>,
-        preActivationGradient: UnsafeMutablePointer<Double>, previousCellGradient: UnsafeMutablePointer<Double>
-    ) {
-        keel_d_lstm_backward_pointwise(
-            batch, hidden, gates, previousCell, cellTanh, hiddenGradient, cellGradient, preActivationGradient, previousCellGradient)
-    }
-
-    public static func kernelGRUForward(
-        batch: Int, hidden: Int, inputProjection: UnsafePointer<Double>, hiddenProjection: UnsafePointer<Double>,
-        previousHidden: UnsafePointer<Double>, gates: UnsafeMutablePointer<Double>, hiddenState: UnsafeMutablePointer<Double>
-    ) {
-        keel_d_gru_forward_pointwise(batch, hidden, inputProjection, hiddenProjection, previousHidden, gates, hiddenState)
-    }
-
-    public static func kernelGRUBackward(
-        batch: Int, hidden: Int, gates: UnsafePointer<Double>, hiddenProjection: UnsafePointer<Double>,
-        previousHidden: UnsafePointer<Double>, hiddenGradient: UnsafePointer<Double>,
-        inputProjectionGradient: UnsafeMutablePointer<Double>, hiddenProjectionGradient: UnsafeMutablePointer<Double>,
-        previousHiddenGradient: UnsafeMutablePointer<Double>
-    ) {
-        keel_d_gru_backward_pointwise(
-            batch, hidden, gates, hiddenProjection, previousHidden, hiddenGradient, inputProjectionGradient,
-            hiddenProjectionGradient, previousHiddenGradient)
+    /// GRU pointwise backward of one step: ∂L/∂zx, ∂L/∂zh `[batch, 3·hidden]` and the direct part
+    /// of ∂L/∂h₋₁ (dh·z).
+    package static func gruPointwiseBackward<S: TensorScalar>(
+        gates: Tensor<S>, hiddenProjection: Tensor<S>, previousHidden: Tensor<S>, hiddenGradient: Tensor<S>
+    ) -> (inputProjectionGradient: Tensor<S>, hiddenProjectionGradient: Tensor<S>, previousHiddenGradient: Tensor<S>) {
+        let batch = previousHidden.shape[0], hidden = previousHidden.shape[1]
+        var dx = Tensor<S>.uninitialized([batch, 3 * hidden]), dy = Tensor<S>.uninitialized([batch, 3 * hidden])
+        var direct = Tensor<S>.uninitialized([batch, hidden])
+        withExtendedLifetime((gates, hiddenProjection, previousHidden, hiddenGradient)) {
+            let g = gates.baseAddress, zh = hiddenProjection.baseAddress, h0 = previousHidden.baseAddress
+            let dh = hiddenGradient.baseAddress
+            let a = dx.mutableBaseAddress(), b = dy.mutableBaseAddress(), p = direct.mutableBaseAddress()
+            switch Precision.of(S.self) {
+            case .single: keel_s_gru_backward_pointwise(batch, hidden, f32(g), f32(zh), f32(h0), f32(dh), f32(a), f32(b), f32(p))
+            case .double: keel_d_gru_backward_pointwise(batch, hidden, f64(g), f64(zh), f64(h0), f64(dh), f64(a), f64(b), f64(p))
+            }
+        }
+        return (dx, dy, direct)
     }
 }

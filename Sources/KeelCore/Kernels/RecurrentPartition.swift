@@ -1,8 +1,18 @@
 import CKeelKernels
 
 extension Kernels {
-    /// The built-in recurrent cells, as the whole-sequence kernels know them.
-    public enum RecurrentCellKind: Sendable, CaseIterable {
+    /// The whole-sequence C kernel a cell's math matches: the descriptor a ``Cell`` returns from
+    /// ``Cell/sequenceKernel`` to opt into the fused engine of `Recurrent`.
+    ///
+    /// A cell may return a kind only when its step is exactly that kernel's step, with PyTorch's
+    /// gate order and parameter layout (`weightIH` `[G·hidden, input]`, `weightHH`
+    /// `[G·hidden, hidden]`, `biasIH`, `biasHH` `[G·hidden]`):
+    ///
+    ///     rnnTanh:  h = tanh(x W_ihᵀ + b_ih + h₋₁ W_hhᵀ + b_hh)
+    ///     rnnReLU:  h = relu(x W_ihᵀ + b_ih + h₋₁ W_hhᵀ + b_hh)
+    ///     lstm:     [i, f, g, o] gates, c = f c₋₁ + i g, h = o tanh c
+    ///     gru:      [r, z, n] gates, n = tanh(zx_n + r (h₋₁ W_hnᵀ + b_hn)), h = (1 − z) n + z h₋₁
+    public enum RecurrentCellKind: Sendable, Hashable, CaseIterable, CustomStringConvertible {
         /// Elman RNN with tanh (G = 1 gate block).
         case rnnTanh
         /// Elman RNN with ReLU (G = 1).
@@ -12,6 +22,28 @@ extension Kernels {
         /// GRU (G = 3: r, z, n).
         case gru
 
+        /// The number of gate blocks G stacked in the weights (1, 1, 4, 3).
+        public var gateCount: Int {
+            switch self {
+            case .rnnTanh, .rnnReLU: 1
+            case .lstm: 4
+            case .gru: 3
+            }
+        }
+
+        /// Whether the state carries a memory cell besides the hidden state (LSTM).
+        public var hasCellState: Bool { self == .lstm }
+
+        public var description: String {
+            switch self {
+            case .rnnTanh: "rnnTanh"
+            case .rnnReLU: "rnnReLU"
+            case .lstm: "lstm"
+            case .gru: "gru"
+            }
+        }
+
+        /// The C kernel's `KEEL_CELL_*` constant.
         var cValue: Int32 {
             switch self {
             case .rnnTanh: Int32(KEEL_CELL_RNN_TANH)

@@ -7,7 +7,7 @@ import CKeelKernels
 /// them, in concrete `Float`/`Double` code (C kernels with run-time CPU dispatch), so generic code
 /// such as `Tensor<Scalar>.+` pays one witness call per buffer, never one per element.
 /// All pointers address contiguous row-major buffers; counts and strides are in elements.
-public protocol TensorScalar: BinaryFloatingPoint, Codable, Sendable, LosslessStringConvertible, RecurrentKernelScalar
+public protocol TensorScalar: BinaryFloatingPoint, Codable, Sendable, LosslessStringConvertible
 where RawSignificand: FixedWidthInteger {
     /// C = α·op(A)·op(B) + β·C for row-major matrices; `op` transposes when its flag is set.
     /// op(A) is m×k, op(B) is k×n, C is m×n. With β = 0, C is overwritten without being read.

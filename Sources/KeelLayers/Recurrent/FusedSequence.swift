@@ -2,8 +2,9 @@
 // every step in one GEMM before the loop, one recurrent GEMM per step for all gates, and the
 // weight and input gradients as one GEMM each over all steps after the loop.
 
-/// What the fused forward pass saves.
-struct FusedSequenceCache<F: GatedRecurrentCell> {
+/// What the fused whole-sequence engine of a ``GatedRecurrentCell`` saves for its backward pass:
+/// the cell's ``Cell/SequenceCache``. Opaque: only the engine reads it.
+public struct FusedSequenceCache<F: GatedRecurrentCell>: Sendable {
     /// The input, `[T·batch, inputSize]` (nil for token input, which the native cache holds).
     let input: Tensor<F.Scalar>?
     /// h₀, h₁, …, h_T stacked, `[(T + 1)·batch, hiddenSize]` (generic path; nil on the native one).
@@ -22,7 +23,7 @@ enum FusedSequence {
     static func forward<F: GatedRecurrentCell>(
         _ cell: F, input: Tensor<F.Scalar>, initialState: F.State
     ) -> (outputs: Tensor<F.Scalar>, finalState: F.State, cache: FusedSequenceCache<F>) {
-        if let kind = NativeSequence.kind(of: cell) {
+        if let kind = cell.sequenceKernel {
             return NativeSequence.forward(
                 cell, kind: kind, input: input, timeSteps: input.shape[0], batchSize: input.shape[1], initialState: initialState)
         }
@@ -81,22 +82,28 @@ enum FusedSequence {
     ///
     /// ∂L/∂hₜ from outside comes from `sequenceGradient` (`[T, batch, hidden]`), or only for the
     /// last step from `lastStepGradient` (`[batch, hidden]`), or not at all. Adds the parameter
-    /// gradients into `gradients` under the cell's keys; fills `profile` (when non-nil) with ‖∂L/∂hₜ‖₂.
+    /// gradients into `gradients` under the cell's keys; records the gradient flow ‖∂L/∂hₜ‖₂ when
+    /// the context asks.
     static func backward<F: GatedRecurrentCell>(
         _ cell: F, sequenceGradient: Tensor<F.Scalar>?, lastStepGradient: Tensor<F.Scalar>?, finalStateGradient: F.State,
-        cache: FusedSequenceCache<F>, gradients: inout ParameterSet<F.Scalar>, truncationDepth: Int,
-        computesInputGradient: Bool = true, regularizer: VanishingGradientRegularizer? = nil, profile: inout [Double]?
+        cache: FusedSequenceCache<F>, gradients: inout ParameterSet<F.Scalar>, context: inout RecurrentBackwardContext<F.Scalar>
     ) -> (inputGradient: Tensor<F.Scalar>, initialStateGradient: F.State) {
         let timeSteps = cache.timeSteps, batchSize = cache.batchSize
+        let truncationDepth = context.truncationDepth ?? timeSteps
+        precondition(truncationDepth >= 1, "Recurrent.backward: truncationDepth must be at least 1, got \(truncationDepth)")
+        let computesInputGradient = context.computesInputGradient
         if let native = cache.native {
             // The last step's output gradient enters the carry like a final-state gradient.
             let carry = lastStepGradient.map { finalStateGradient.addingToHidden($0) } ?? finalStateGradient
             return NativeSequence.backward(
                 cell, native: native, outputGradients: sequenceGradient, finalStateGradient: carry, cache: cache,
-                gradients: &gradients, truncationDepth: truncationDepth, computesInputGradient: computesInputGradient,
-                regularizer: regularizer, profile: &profile)
+                gradients: &gradients, truncationDepth: truncationDepth, context: &context)
         }
-        precondition(regularizer == nil, "Recurrent.backward: the vanishing-gradient regularizer needs an RNNCell")
+        precondition(
+            context.gradientTerms.isEmpty,
+            "Recurrent.backward: gradient terms need a cell with a whole-sequence kernel (Cell.sequenceKernel), \(F.self) has none")
+        var profile: [Double]? = context.recordsGradientFlow ? Array(repeating: 0, count: timeSteps) : nil
+        defer { context.gradientFlow = profile }
         let outputGradient: (Int) -> Tensor<F.Scalar>? = { t in
             if let sequenceGradient { return sequenceGradient[t] }
             return t == timeSteps - 1 ? lastStepGradient : nil
@@ -174,13 +181,41 @@ enum FusedSequence {
 }
 
 extension GatedRecurrentCell {
-    /// Whether `pointwiseBackward` returns the same gradient for the input and the hidden
-    /// projection (z = W_ih x + b_ih + W_hh h + b_hh enters the gates as one sum).
-    static var sharesProjectionGradients: Bool { Self.self is any SharedProjectionGradientCell.Type }
+    /// The fused engine: the native C kernel when ``Cell/sequenceKernel`` names one, else the
+    /// generic fused loop around ``pointwiseForward(inputProjection:hiddenProjection:state:)``.
+    public func forwardSequence(
+        _ sequence: Tensor<Scalar>, initialState: State
+    ) -> (outputs: Tensor<Scalar>, finalState: State, cache: FusedSequenceCache<Self>)? {
+        FusedSequence.forward(self, input: sequence, initialState: initialState)
+    }
+
+    /// The token path of the native kernel (nil without a ``Cell/sequenceKernel``, or when the
+    /// vocabulary has more rows than the window, where projecting the table costs more than it saves).
+    public func forwardSequence(
+        indices: [Int], table: Tensor<Scalar>, timeSteps: Int, batchSize: Int, initialState: State
+    ) -> (outputs: Tensor<Scalar>, finalState: State, cache: FusedSequenceCache<Self>)? {
+        // The projected table (and the per-token gradient sums) cost a row per token of the
+        // vocabulary, the savings a row per step and sequence: a vocabulary larger than the
+        // window (word models, short windows) would cost more FLOPs and memory than it saves.
+        guard let kind = sequenceKernel, table.shape[0] <= timeSteps * batchSize else { return nil }
+        precondition(
+            table.rank == 2 && table.shape[1] == inputSize,
+            "Recurrent.forward: embedding table has shape \(table.shape), expected [vocabulary, \(inputSize)]")
+        precondition(
+            timeSteps > 0 && batchSize > 0 && indices.count == timeSteps * batchSize,
+            "Recurrent.forward: \(indices.count) token indices for \(timeSteps) steps of \(batchSize) sequences")
+        return NativeSequence.forward(
+            self, kind: kind, input: nil, tokens: TokenInput(indices: indices, table: table), timeSteps: timeSteps,
+            batchSize: batchSize, initialState: initialState)
+    }
+
+    /// The backward pass of the fused engine; see ``Cell/backwardSequence(_:lastStepGradient:finalStateGradient:cache:gradients:context:)``.
+    public func backwardSequence(
+        _ outputsGradient: Tensor<Scalar>?, lastStepGradient: Tensor<Scalar>?, finalStateGradient: State,
+        cache: FusedSequenceCache<Self>, gradients: inout ParameterSet<Scalar>, context: inout RecurrentBackwardContext<Scalar>
+    ) -> (inputGradient: Tensor<Scalar>, initialStateGradient: State) {
+        FusedSequence.backward(
+            self, sequenceGradient: outputsGradient, lastStepGradient: lastStepGradient, finalStateGradient: finalStateGradient,
+            cache: cache, gradients: &gradients, context: &context)
+    }
 }
-
-/// Cells whose input- and hidden-projection gradients are one tensor (LSTM, RNN; not GRU).
-protocol SharedProjectionGradientCell {}
-
-extension LSTMCell: SharedProjectionGradientCell {}
-extension RNNCell: SharedProjectionGradientCell {}

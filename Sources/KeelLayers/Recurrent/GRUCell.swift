@@ -20,6 +20,9 @@ public struct GRUCell<Scalar: TensorScalar>: GatedRecurrentCell, Sendable {
     /// What a step saves for its backward pass.
     public typealias StepCache = GatedStepCache<Scalar, State, PointwiseCache>
 
+    /// The whole-sequence kernel of this cell's math (`.gru`).
+    public var sequenceKernel: Kernels.RecurrentCellKind? { .gru }
+
     /// What the pointwise math saves: r, z, n, W_hn h + b_hn and hₜ₋₁.
     public struct PointwiseCache: Sendable {
         /// The activated gates [r, z, n], `[batch, 3·hidden]`.
@@ -109,50 +112,17 @@ public struct GRUCell<Scalar: TensorScalar>: GatedRecurrentCell, Sendable {
     public func pointwiseForward(
         inputProjection: Tensor<Scalar>, hiddenProjection: Tensor<Scalar>, state: Tensor<Scalar>
     ) -> (state: Tensor<Scalar>, cache: PointwiseCache) {
-        // One fused kernel writes every element of both outputs: no zero-fill first.
-        let batch = state.shape[0], hidden = hiddenSize
-        var hiddenState: Tensor<Scalar>!
-        let gates = Tensor<Scalar>(shape: [batch, 3 * hidden]) { g in
-            hiddenState = Tensor(shape: [batch, hidden]) { h in
-                inputProjection.withUnsafeBufferPointer { zx in
-                    hiddenProjection.withUnsafeBufferPointer { zh in
-                        state.withUnsafeBufferPointer { previous in
-                            Scalar.kernelGRUForward(
-                                batch: batch, hidden: hidden, inputProjection: zx.baseAddress!,
-                                hiddenProjection: zh.baseAddress!, previousHidden: previous.baseAddress!,
-                                gates: g.baseAddress!, hiddenState: h.baseAddress!)
-                        }
-                    }
-                }
-            }
-        }
+        let (gates, hiddenState) = Kernels.gruPointwiseForward(
+            inputProjection: inputProjection, hiddenProjection: hiddenProjection, previousHidden: state)
         return (hiddenState, PointwiseCache(gates: gates, hiddenProjection: hiddenProjection, previousHidden: state))
     }
 
     public func pointwiseBackward(
         stateGradient: Tensor<Scalar>, cache: PointwiseCache
     ) -> (inputProjectionGradient: Tensor<Scalar>, hiddenProjectionGradient: Tensor<Scalar>, stateGradient: Tensor<Scalar>) {
-        let batch = cache.previousHidden.shape[0], hidden = hiddenSize
-        var hiddenGradient: Tensor<Scalar>!, direct: Tensor<Scalar>!
-        let inputGradient = Tensor<Scalar>(shape: [batch, 3 * hidden]) { dx in
-            hiddenGradient = Tensor(shape: [batch, 3 * hidden]) { dy in
-                direct = Tensor(shape: [batch, hidden]) { dPrevious in
-                    cache.gates.withUnsafeBufferPointer { gates in
-                        cache.hiddenProjection.withUnsafeBufferPointer { zh in
-                            cache.previousHidden.withUnsafeBufferPointer { previous in
-                                stateGradient.withUnsafeBufferPointer { dh in
-                                    Scalar.kernelGRUBackward(
-                                        batch: batch, hidden: hidden, gates: gates.baseAddress!,
-                                        hiddenProjection: zh.baseAddress!, previousHidden: previous.baseAddress!,
-                                        hiddenGradient: dh.baseAddress!, inputProjectionGradient: dx.baseAddress!,
-                                        hiddenProjectionGradient: dy.baseAddress!, previousHiddenGradient: dPrevious.baseAddress!)
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
+        let (inputGradient, hiddenGradient, direct) = Kernels.gruPointwiseBackward(
+            gates: cache.gates, hiddenProjection: cache.hiddenProjection, previousHidden: cache.previousHidden,
+            hiddenGradient: stateGradient)
         return (inputGradient, hiddenGradient, direct)
     }
 }

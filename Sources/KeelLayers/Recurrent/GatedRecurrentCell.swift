@@ -21,10 +21,15 @@
 /// `biasIH` and `biasHH` `[G·hiddenSize]`: PyTorch's layout, so weights can be exchanged.
 public protocol GatedRecurrentCell<Scalar>: Cell where State: RecurrentHiddenState<Scalar> {
     /// What the pointwise gate math saves for its backward pass.
-    associatedtype PointwiseCache
+    associatedtype PointwiseCache: Sendable
 
     /// The number of gate blocks G (1 for RNN, 4 for LSTM, 3 for GRU).
     static var gateCount: Int { get }
+
+    /// Whether ``pointwiseBackward(stateGradient:cache:)`` returns one tensor for both projection
+    /// gradients (z = x W_ihᵀ + b_ih + h W_hhᵀ + b_hh enters the gates as one sum: RNN, LSTM; not
+    /// GRU). The fused engine then sums it once. Default `false`.
+    static var sharesProjectionGradients: Bool { get }
 
     /// W_ih, `[G·hiddenSize, inputSize]`.
     var weightIH: Tensor<Scalar> { get }
@@ -59,6 +64,9 @@ public struct GatedStepCache<Scalar: TensorScalar, State, PointwiseCache> {
 extension GatedStepCache: Sendable where State: Sendable, PointwiseCache: Sendable {}
 
 extension GatedRecurrentCell {
+    /// `false`: the two projection gradients are summed separately.
+    public static var sharesProjectionGradients: Bool { false }
+
     /// The parameter keys every gated cell uses, in visiting order.
     static var gatedParameterKeys: [ParameterKey] { ["weightIH", "weightHH", "biasIH", "biasHH"] }
 

@@ -35,6 +35,12 @@ public struct LSTMCell<Scalar: TensorScalar>: GatedRecurrentCell, Sendable {
     /// What a step saves for its backward pass.
     public typealias StepCache = GatedStepCache<Scalar, State, PointwiseCache>
 
+    /// The whole-sequence kernel of this cell's math (`.lstm`).
+    public var sequenceKernel: Kernels.RecurrentCellKind? { .lstm }
+
+    /// `true`: the gates read one pre-activation sum, so both projection gradients are one tensor.
+    public static var sharesProjectionGradients: Bool { true }
+
     /// What the pointwise math saves: the four gate activations, tanh(cₜ) and cₜ₋₁.
     public struct PointwiseCache: Sendable {
         /// The activated gates [i, f, g, o], `[batch, 4·hidden]`.
@@ -161,28 +167,8 @@ public struct LSTMCell<Scalar: TensorScalar>: GatedRecurrentCell, Sendable {
     public func pointwiseForward(
         inputProjection: Tensor<Scalar>, hiddenProjection: Tensor<Scalar>, state: LSTMState<Scalar>
     ) -> (state: LSTMState<Scalar>, cache: PointwiseCache) {
-        // One fused kernel writes every element of the four outputs: no zero-fill first.
-        let batch = state.cell.shape[0], hidden = hiddenSize
-        var cell: Tensor<Scalar>!, cellTanh: Tensor<Scalar>!, hiddenState: Tensor<Scalar>!
-        let gates = Tensor<Scalar>(shape: [batch, 4 * hidden]) { g in
-            cell = Tensor(shape: [batch, hidden]) { c in
-                cellTanh = Tensor(shape: [batch, hidden]) { t in
-                    hiddenState = Tensor(shape: [batch, hidden]) { h in
-                        inputProjection.withUnsafeBufferPointer { zx in
-                            hiddenProjection.withUnsafeBufferPointer { zh in
-                                state.cell.withUnsafeBufferPointer { previous in
-                                    Scalar.kernelLSTMForward(
-                                        batch: batch, hidden: hidden, inputProjection: zx.baseAddress!,
-                                        hiddenProjection: zh.baseAddress!, previousCell: previous.baseAddress!,
-                                        gates: g.baseAddress!, cell: c.baseAddress!, cellTanh: t.baseAddress!,
-                                        hiddenState: h.baseAddress!)
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
+        let (gates, cell, cellTanh, hiddenState) = Kernels.lstmPointwiseForward(
+            inputProjection: inputProjection, hiddenProjection: hiddenProjection, previousCell: state.cell)
         let cache = PointwiseCache(gates: gates, cellTanh: cellTanh, previousCell: state.cell)
         return (LSTMState(hidden: hiddenState, cell: cell), cache)
     }
@@ -190,28 +176,10 @@ public struct LSTMCell<Scalar: TensorScalar>: GatedRecurrentCell, Sendable {
     public func pointwiseBackward(
         stateGradient: LSTMState<Scalar>, cache: PointwiseCache
     ) -> (inputProjectionGradient: Tensor<Scalar>, hiddenProjectionGradient: Tensor<Scalar>, stateGradient: LSTMState<Scalar>) {
-        let batch = cache.previousCell.shape[0], hidden = hiddenSize
-        var previousCellGradient: Tensor<Scalar>!
-        let dz = Tensor<Scalar>(shape: [batch, 4 * hidden]) { d in
-            previousCellGradient = Tensor(shape: [batch, hidden]) { dPrevious in
-                cache.gates.withUnsafeBufferPointer { gates in
-                    cache.previousCell.withUnsafeBufferPointer { previous in
-                        cache.cellTanh.withUnsafeBufferPointer { t in
-                            stateGradient.hidden.withUnsafeBufferPointer { dh in
-                                stateGradient.cell.withUnsafeBufferPointer { dc in
-                                    Scalar.kernelLSTMBackward(
-                                        batch: batch, hidden: hidden, gates: gates.baseAddress!,
-                                        previousCell: previous.baseAddress!, cellTanh: t.baseAddress!,
-                                        hiddenGradient: dh.baseAddress!, cellGradient: dc.baseAddress!,
-                                        preActivationGradient: d.baseAddress!, previousCellGradient: dPrevious.baseAddress!)
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        let previous = LSTMState(hidden: .zeros([batch, hidden]), cell: previousCellGradient)
+        let (dz, previousCellGradient) = Kernels.lstmPointwiseBackward(
+            gates: cache.gates, previousCell: cache.previousCell, cellTanh: cache.cellTanh,
+            hiddenGradient: stateGradient.hidden, cellGradient: stateGradient.cell)
+        let previous = LSTMState(hidden: .zeros(cache.previousCell.shape), cell: previousCellGradient)
         return (dz, dz, previous)
     }
 }

@@ -23,4 +23,12 @@ public struct LSTMState<Scalar: TensorScalar>: RecurrentHiddenState, Sendable {
 
     /// `[hidden, cell]`.
     public var stateTensors: [Tensor<Scalar>] { [hidden, cell] }
+
+    /// ``cell``.
+    public var memoryCell: Tensor<Scalar>? { cell }
+
+    /// The state of `hidden` and `memoryCell`; nil without a memory cell.
+    public static func assembled(hidden: Tensor<Scalar>, memoryCell: Tensor<Scalar>?) -> LSTMState? {
+        memoryCell.map { LSTMState(hidden: hidden, cell: $0) }
+    }
 }

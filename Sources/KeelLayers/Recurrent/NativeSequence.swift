@@ -1,5 +1,3 @@
-import CKeelKernels
-
 // The whole-sequence path of the built-in cells (RNN, LSTM, GRU): the time loop runs in one C call
 // per direction (`keel_*_recurrent_sequence_forward/backward`), writing every state and cache into
 // tensors allocated once per sequence. The generic fused path (FusedSequence) makes a few tensor
@@ -9,7 +7,7 @@ import CKeelKernels
 
 /// A sequence given as token indices into an embedding table: step t, batch row b reads row
 /// `indices[t·B + b]` of `table` (`[vocabulary, inputSize]`).
-struct TokenInput<Scalar: TensorScalar> {
+struct TokenInput<Scalar: TensorScalar>: Sendable {
     /// Validated row indices, time-major, `T·B` of them.
     let indices: [Int]
     /// The embedding table E, `[vocabulary, inputSize]`.
@@ -17,8 +15,8 @@ struct TokenInput<Scalar: TensorScalar> {
 }
 
 /// What the whole-sequence forward saves (time-major rows: row `t·B + b`).
-struct NativeSequenceCache<Scalar: TensorScalar> {
-    let kind: Int32
+struct NativeSequenceCache<Scalar: TensorScalar>: Sendable {
+    let kind: Kernels.RecurrentCellKind
     /// The token input when the sequence was given as indices (then `stackedInputs` is `[h₋₁]`).
     let tokens: TokenInput<Scalar>?
     /// h₀, `[B, H]`.
@@ -39,16 +37,6 @@ struct NativeSequenceCache<Scalar: TensorScalar> {
 }
 
 enum NativeSequence {
-    /// The kernel's cell kind for the built-in cells; nil for any other `GatedRecurrentCell`.
-    static func kind<F: GatedRecurrentCell>(of cell: F) -> Int32? {
-        if let rnn = cell as? RNNCell<F.Scalar> {
-            return Int32(rnn.nonlinearity == .tanh ? KEEL_CELL_RNN_TANH : KEEL_CELL_RNN_RELU)
-        }
-        if cell is LSTMCell<F.Scalar> { return Int32(KEEL_CELL_LSTM) }
-        if cell is GRUCell<F.Scalar> { return Int32(KEEL_CELL_GRU) }
-        return nil
-    }
-
     /// Forward over `input` (`[T, B, I]`), or over `tokens` (then `input` is nil); returns the
     /// outputs `[T, B, H]`, the final state and the cache.
     ///
@@ -57,13 +45,16 @@ enum NativeSequence {
     /// the rows of P its tokens pick. For a character model (vocabulary 65, I 64, H 512) that
     /// removes the I input columns from every step's GEMM and from the weight-gradient GEMM.
     static func forward<F: GatedRecurrentCell>(
-        _ cell: F, kind: Int32, input: Tensor<F.Scalar>?, tokens: TokenInput<F.Scalar>? = nil, timeSteps: Int, batchSize: Int,
+        _ cell: F, kind: Kernels.RecurrentCellKind, input: Tensor<F.Scalar>?, tokens: TokenInput<F.Scalar>? = nil, timeSteps: Int, batchSize: Int,
         initialState: F.State
     ) -> (outputs: Tensor<F.Scalar>, finalState: F.State, cache: FusedSequenceCache<F>) {
         typealias S = F.Scalar
         let hidden = cell.hiddenSize, inputSize = cell.inputSize
         let width = F.gateCount * hidden, rows = timeSteps * batchSize
-        let isGRU = kind == Int32(KEEL_CELL_GRU), isLSTM = kind == Int32(KEEL_CELL_LSTM)
+        precondition(
+            kind.gateCount == F.gateCount,
+            "Recurrent.forward: \(F.self) declares the \(kind) kernel (G = \(kind.gateCount)) but has G = \(F.gateCount)")
+        let isGRU = kind == .gru, isLSTM = kind == .lstm
         let flat = input?.reshaped(to: [rows, inputSize])
         // P = b + E·W_ihᵀ, with b = b_ih + b_hh where the cell adds both before its gates (RNN,
         // LSTM) and b_ih alone for GRU (b_hh sits inside r ⊙ (W_hn h + b_hn)).
@@ -80,9 +71,12 @@ enum NativeSequence {
         var hiddenProjections: Tensor<S>? = isGRU ? .uninitialized([rows, width]) : nil
         var cells: Tensor<S>? = nil
         var cellTanh: Tensor<S>? = nil
-        if isLSTM, let lstm = initialState as? LSTMState<S> {
+        if isLSTM {
+            guard let initialCell = initialState.memoryCell else {
+                preconditionFailure("Recurrent.forward: \(F.self) declares the LSTM kernel but its state \(F.State.self) has no memory cell")
+            }
             cells = Tensor<S>(shape: [rows + batchSize, hidden]) { buffer in
-                lstm.cell.withUnsafeBufferPointer { c0 in
+                initialCell.withUnsafeBufferPointer { c0 in
                     buffer.baseAddress!.initialize(from: c0.baseAddress!, count: batchSize * hidden)
                 }
             }
@@ -91,8 +85,8 @@ enum NativeSequence {
         let parameters = (cell.weightIH, cell.weightHH, cell.biasIH, cell.biasHH)
         let ok = withExtendedLifetime((parameters, flat, initialHidden, projectedTable)) {
             let run = { (indices: UnsafePointer<Int>?) in
-                S.kernelRecurrentSequenceForward(
-                    kind: kind, steps: timeSteps, batch: batchSize, input: inputSize, hidden: hidden,
+                Kernels.recurrentSequenceForward(
+                    kind, steps: timeSteps, batch: batchSize, input: inputSize, hidden: hidden,
                     inputs: flat?.baseAddress,
                     weightIH: parameters.0.baseAddress, weightHH: parameters.1.baseAddress, biasIH: parameters.2.baseAddress,
                     biasHH: parameters.3.baseAddress, initialHidden: initialHidden.baseAddress,
@@ -106,12 +100,7 @@ enum NativeSequence {
         }
         precondition(ok, "Recurrent.forward: out of memory for the recurrent kernel's workspace")
         let lastHidden = hiddens[timeSteps - 1]
-        let finalState: F.State
-        if let cells {
-            finalState = LSTMState(hidden: lastHidden, cell: cells.slice(rows..<(rows + batchSize))) as! F.State
-        } else {
-            finalState = lastHidden as! F.State
-        }
+        let finalState = assembledState(F.State.self, hidden: lastHidden, memoryCell: cells?.slice(rows..<(rows + batchSize)))
         let native = NativeSequenceCache(
             kind: kind, tokens: tokens, initialHidden: initialHidden, hiddens: hiddens, stackedInputs: stackedInputs, gates: gates,
             hiddenProjections: hiddenProjections, cells: cells, cellTanh: cellTanh)
@@ -126,24 +115,24 @@ enum NativeSequence {
     static func backward<F: GatedRecurrentCell>(
         _ cell: F, native: NativeSequenceCache<F.Scalar>, outputGradients: Tensor<F.Scalar>?,
         finalStateGradient: F.State, cache: FusedSequenceCache<F>, gradients: inout ParameterSet<F.Scalar>,
-        truncationDepth: Int, computesInputGradient: Bool, regularizer: VanishingGradientRegularizer?, profile: inout [Double]?
+        truncationDepth: Int, context: inout RecurrentBackwardContext<F.Scalar>
     ) -> (inputGradient: Tensor<F.Scalar>, initialStateGradient: F.State) {
         typealias S = F.Scalar
         let timeSteps = cache.timeSteps, batchSize = cache.batchSize, hidden = cell.hiddenSize, inputSize = cell.inputSize
         let width = F.gateCount * hidden, rows = timeSteps * batchSize, stride = native.stackedInputs.shape[1]
         let first = max(0, timeSteps - truncationDepth)
-        let isGRU = native.kind == Int32(KEEL_CELL_GRU), isLSTM = native.kind == Int32(KEEL_CELL_LSTM)
+        let isGRU = native.kind == .gru
         // The carries start as copies of the final-state gradient (the kernel updates them in place).
         var hiddenGradient = finalStateGradient.hidden + 0
-        var cellGradient: Tensor<S>? = isLSTM ? (finalStateGradient as! LSTMState<S>).cell + 0 : nil
+        var cellGradient: Tensor<S>? = native.kind.hasCellState ? finalStateGradient.memoryCell.map { $0 + 0 } : nil
         var projectionGradients = Tensor<S>.uninitialized([rows, width])
         var hiddenProjectionGradients: Tensor<S>? = isGRU ? .uninitialized([rows, width]) : nil
-        var squaredNorms = profile == nil ? nil : [Double](repeating: 0, count: timeSteps)
+        var squaredNorms = context.recordsGradientFlow ? [Double](repeating: 0, count: timeSteps) : nil
         let weightHH = cell.weightHH
         let ok = withExtendedLifetime((weightHH, native, outputGradients)) {
             let run = { (profilePointer: UnsafeMutablePointer<Double>?) in
-                S.kernelRecurrentSequenceBackward(
-                    kind: native.kind, steps: timeSteps, first: first, batch: batchSize, hidden: hidden,
+                Kernels.recurrentSequenceBackward(
+                    native.kind, steps: timeSteps, first: first, batch: batchSize, hidden: hidden,
                     weightHH: weightHH.baseAddress, gates: native.gates?.baseAddress,
                     hiddenProjections: native.hiddenProjections?.baseAddress, initialHidden: native.initialHidden.baseAddress,
                     hiddenStates: native.hiddens.baseAddress, cellStates: native.cells?.baseAddress,
@@ -158,7 +147,7 @@ enum NativeSequence {
             return run(nil)
         }
         precondition(ok, "Recurrent.backward: out of memory for the recurrent kernel's workspace")
-        if let squaredNorms { profile = squaredNorms.map { $0.squareRoot() } }
+        context.gradientFlow = squaredNorms?.map { $0.squareRoot() }
 
         // Σₜ over the processed steps (rows from `first` on) as GEMMs against the stacked
         // [h₋₁ | x | 1] rows: RNN and LSTM get [∂W_hh | ∂W_ih | ∂b] from one product.
@@ -202,26 +191,19 @@ enum NativeSequence {
             gradients.accumulateColumns("biasHH", of: all, (stride - 1)..<stride, operation: operation)
         }
 
-        if let regularizer, regularizer.weight > 0 {
-            let delta = rowOffset == 0 ? projectionGradients : projectionGradients.slice(rowOffset..<rows)
-            let penalty = regularizer.penalty(
-                preactivationGradients: delta, outputGradients: outputGradients,
-                finalStateGradient: finalStateGradient.hidden, weightHH: weightHH)
-            gradients.accumulate("weightHH", operation: operation) {
-                $0.addScaled(penalty.weightHHGradient, by: S(regularizer.weight))
-            }
+        if !context.gradientTerms.isEmpty {
+            let pass = RecurrentBackwardPass(
+                kernel: native.kind,
+                preactivationGradients: rowOffset == 0 ? projectionGradients : projectionGradients.slice(rowOffset..<rows),
+                outputGradients: outputGradients, finalHiddenGradient: finalStateGradient.hidden, weightHH: weightHH)
+            for term in context.gradientTerms { term.addGradient(for: pass, into: &gradients) }
         }
 
-        let initialStateGradient: F.State
-        if first > 0 {
-            initialStateGradient = cell.zeroState(batchSize: batchSize)
-        } else if let cellGradient {
-            initialStateGradient = LSTMState(hidden: hiddenGradient, cell: cellGradient) as! F.State
-        } else {
-            initialStateGradient = hiddenGradient as! F.State
-        }
+        let initialStateGradient = first > 0
+            ? cell.zeroState(batchSize: batchSize)
+            : assembledState(F.State.self, hidden: hiddenGradient, memoryCell: cellGradient)
         if let tableGradient { return (tableGradient, initialStateGradient) }
-        guard computesInputGradient else {
+        guard context.computesInputGradient else {
             return (.zeros([timeSteps, batchSize, cell.inputSize]), initialStateGradient)
         }
         let dZx = rowOffset == 0 ? projectionGradients : projectionGradients.slice(rowOffset..<rows)
@@ -230,6 +212,18 @@ enum NativeSequence {
             inputGradient = .concatenate([.zeros([first * batchSize, cell.inputSize]), inputGradient])
         }
         return (inputGradient.reshaped(to: [timeSteps, batchSize, cell.inputSize]), initialStateGradient)
+    }
+
+    /// The kernel's state (or state gradient) as the cell's `State`.
+    private static func assembledState<State: RecurrentHiddenState>(
+        _: State.Type, hidden: Tensor<State.Scalar>, memoryCell: Tensor<State.Scalar>?
+    ) -> State {
+        guard let state = State.assembled(hidden: hidden, memoryCell: memoryCell) else {
+            preconditionFailure(
+                "Recurrent: \(State.self) cannot be assembled from a hidden\(memoryCell == nil ? "" : " and a memory cell") tensor "
+                    + "(RecurrentHiddenState.assembled); a cell declaring a sequence kernel needs a state that can")
+        }
+        return state
     }
 
     /// dZ[rows]ᵀ · stacked[rows, columns] for the `rowCount` rows from `rowOffset`: one GEMM that

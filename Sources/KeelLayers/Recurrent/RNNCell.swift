@@ -26,6 +26,12 @@ public struct RNNCell<Scalar: TensorScalar>: GatedRecurrentCell, Sendable {
     /// What a step saves for its backward pass.
     public typealias StepCache = GatedStepCache<Scalar, State, PointwiseCache>
 
+    /// The whole-sequence kernel of this cell's math (`rnnTanh` or `rnnReLU`).
+    public var sequenceKernel: Kernels.RecurrentCellKind? { nonlinearity == .tanh ? .rnnTanh : .rnnReLU }
+
+    /// `true`: the gates read one pre-activation sum, so both projection gradients are one tensor.
+    public static var sharesProjectionGradients: Bool { true }
+
     /// What the pointwise math saves: the new hidden state.
     public struct PointwiseCache: Sendable {
         let hidden: Tensor<Scalar>

@@ -55,15 +55,9 @@ public struct Recurrent<C: Cell>: Layer, RecurrentSequenceLayer, Sendable {
     /// fused path then skips the input-gradient GEMM (about 6% of an LSTM step at input 64,
     /// hidden 256) and backward returns zeros of the input's shape.
     public var computesInputGradient = true
-    /// When set, the backward pass adds Pascanu et al.'s ∂Ω/∂W_hh (see
-    /// ``VanishingGradientRegularizer``) to ∂L/∂W_hh. Only for an ``RNNCell`` on the fused path.
-    public var vanishingGradientRegularizer: VanishingGradientRegularizer? {
-        didSet {
-            precondition(
-                vanishingGradientRegularizer == nil || cell is RNNCell<Scalar>,
-                "Recurrent: the vanishing-gradient regularizer is defined for RNNCell, not \(C.self)")
-        }
-    }
+    /// Terms whose gradients the backward pass adds (regularizers, e.g. Pascanu et al.'s
+    /// ``VanishingGradientRegularizer``); attach them with ``addGradientTerm(_:)``.
+    public private(set) var gradientTerms: [any RecurrentGradientTerm] = []
 
     /// A layer running `cell` over sequences.
     public init(cell: C, returnsSequences: Bool = true, batchFirst: Bool = false, usesFusedPath: Bool = true) {
@@ -71,6 +65,15 @@ public struct Recurrent<C: Cell>: Layer, RecurrentSequenceLayer, Sendable {
         self.returnsSequences = returnsSequences
         self.batchFirst = batchFirst
         self.usesFusedPath = usesFusedPath
+    }
+
+    /// Attaches a gradient term, after checking that it is defined for this layer's cell.
+    ///
+    /// - Throws: ``RecurrentGradientTermError`` when the term does not apply to the cell's
+    ///   ``Cell/sequenceKernel`` (Pascanu's regularizer needs an ``RNNCell``).
+    public mutating func addGradientTerm(_ term: some RecurrentGradientTerm) throws {
+        try term.validate(sequenceKernel: cell.sequenceKernel)
+        gradientTerms.append(term)
     }
 
     /// Features of each input step.
@@ -137,11 +140,10 @@ public struct Recurrent<C: Cell>: Layer, RecurrentSequenceLayer, Sendable {
         let outputs: Tensor<Scalar>
         let finalState: C.State
         let storage: RecurrentCache<C>.Storage
-        if usesFusedPath, let gated = cell as? any GatedRecurrentCell<Scalar> {
-            let result = Self.fusedForward(gated, sequence, initialState: state)
+        if usesFusedPath, let result = cell.forwardSequence(sequence, initialState: state) {
             outputs = result.outputs
-            finalState = result.finalState as! C.State
-            storage = .fused(result.cache)
+            finalState = result.finalState
+            storage = .sequence(result.cache)
         } else {
             var current = state
             var stepOutputs: [Tensor<Scalar>] = []
@@ -256,20 +258,19 @@ public struct Recurrent<C: Cell>: Layer, RecurrentSequenceLayer, Sendable {
             profile = Array(repeating: 0, count: timeSteps)
         }
         switch cache.storage {
-        case .fused(let fusedCache):
-            guard let gated = cell as? any GatedRecurrentCell<Scalar> else {
-                preconditionFailure("Recurrent.backward: the cache comes from the fused path of another cell type")
-            }
-            let result = Self.fusedBackward(
-                gated, sequenceGradient: sequenceGradient, lastStepGradient: lastStepGradient,
-                finalStateGradient: stateGradient, cache: fusedCache,
-                gradients: &gradients, truncationDepth: depth, computesInputGradient: computesInputGradient,
-                regularizer: vanishingGradientRegularizer, profile: &profile)
-            return (result.inputGradient, result.initialStateGradient as! C.State)
+        case .sequence(let sequenceCache):
+            var context = RecurrentBackwardContext<Scalar>(
+                truncationDepth: depth, computesInputGradient: computesInputGradient, gradientTerms: gradientTerms,
+                recordsGradientFlow: profile != nil)
+            let result = cell.backwardSequence(
+                sequenceGradient, lastStepGradient: lastStepGradient, finalStateGradient: stateGradient, cache: sequenceCache,
+                gradients: &gradients, context: &context)
+            if profile != nil, let flow = context.gradientFlow { profile = flow }
+            return result
         case .steps(let caches):
             precondition(
-                vanishingGradientRegularizer == nil,
-                "Recurrent.backward: the vanishing-gradient regularizer needs the fused path (usesFusedPath = true)")
+                gradientTerms.isEmpty,
+                "Recurrent.backward: gradient terms need the cell's whole-sequence engine (usesFusedPath = true)")
             let first = max(0, timeSteps - depth)
             var carry = stateGradient
             var inputGradients: [Tensor<Scalar>] = []
@@ -290,27 +291,23 @@ public struct Recurrent<C: Cell>: Layer, RecurrentSequenceLayer, Sendable {
             return (Tensor.stack(zeros + inputGradients.reversed()), initial)
         }
     }
+}
 
-    private static func fusedForward<F: GatedRecurrentCell>(
-        _ cell: F, _ input: Tensor<Scalar>, initialState: C.State
-    ) -> (outputs: Tensor<Scalar>, finalState: Any, cache: Any) where F.Scalar == Scalar {
-        let result = FusedSequence.forward(cell, input: input, initialState: initialState as! F.State)
-        return (result.outputs, result.finalState, result.cache)
-    }
-
-    private static func fusedBackward<F: GatedRecurrentCell>(
-        _ cell: F, sequenceGradient: Tensor<Scalar>?, lastStepGradient: Tensor<Scalar>?, finalStateGradient: C.State, cache: Any,
-        gradients: inout ParameterSet<Scalar>, truncationDepth: Int, computesInputGradient: Bool,
-        regularizer: VanishingGradientRegularizer?, profile: inout [Double]?
-    ) -> (inputGradient: Tensor<Scalar>, initialStateGradient: Any) where F.Scalar == Scalar {
-        guard let cache = cache as? FusedSequenceCache<F> else {
-            preconditionFailure("Recurrent.backward: the cache comes from the fused path of another cell type")
-        }
-        let result = FusedSequence.backward(
-            cell, sequenceGradient: sequenceGradient, lastStepGradient: lastStepGradient,
-            finalStateGradient: finalStateGradient as! F.State, cache: cache,
-            gradients: &gradients, truncationDepth: truncationDepth, computesInputGradient: computesInputGradient,
-            regularizer: regularizer, profile: &profile)
-        return (result.inputGradient, result.initialStateGradient)
+extension Recurrent {
+    /// The cell's token path (``Cell/forwardSequence(indices:table:timeSteps:batchSize:initialState:)``)
+    /// on the fused engine; nil when the cell has none or ``usesFusedPath`` is off.
+    public func forwardSequence(
+        indices: [Int], table: Tensor<Scalar>, timeSteps: Int, batchSize: Int, initialState: C.State?
+    ) -> (outputs: Tensor<Scalar>, finalState: C.State, cache: RecurrentCache<C>)? {
+        guard usesFusedPath, timeSteps > 0, batchSize > 0 else { return nil }
+        let state = initialState ?? cell.zeroState(batchSize: batchSize)
+        checkStateShape(state, batchSize: batchSize, hiddenSize: cell.hiddenSize, operation: "Recurrent.forward (initial state)")
+        guard
+            let result = cell.forwardSequence(
+                indices: indices, table: table, timeSteps: timeSteps, batchSize: batchSize, initialState: state)
+        else { return nil }
+        let cache = RecurrentCache<C>(
+            storage: .sequence(result.cache), timeSteps: timeSteps, batchSize: batchSize, finalState: result.finalState)
+        return (result.outputs, result.finalState, cache)
     }
 }

@@ -1,10 +1,10 @@
 /// What ``Recurrent/forward(_:initialState:context:)`` saves for the backward pass through time.
-public struct RecurrentCache<C: Cell> {
-    enum Storage {
-        /// The generic path: one cell cache per step.
+public struct RecurrentCache<C: Cell>: Sendable {
+    enum Storage: Sendable {
+        /// The step-by-step engine: one cell cache per step.
         case steps([C.StepCache])
-        /// The fused path of a ``GatedRecurrentCell``: a `FusedSequenceCache` of the cell.
-        case fused(Any)
+        /// The cell's whole-sequence engine (``Cell/forwardSequence(_:initialState:)``).
+        case sequence(C.SequenceCache)
     }
 
     let storage: Storage

@@ -18,6 +18,23 @@ public protocol RecurrentHiddenState<Scalar>: Sendable {
 
     /// Every tensor of the state, in a fixed order (hidden first).
     var stateTensors: [Tensor<Scalar>] { get }
+
+    /// The memory cell cₜ of an LSTM-style state (nil, the default: the state has none). The
+    /// whole-sequence LSTM kernel reads and writes it.
+    var memoryCell: Tensor<Scalar>? { get }
+
+    /// The state made of `hidden` and, for a state with one, `memoryCell`: how a whole-sequence
+    /// kernel returns states. Returns nil (the default) when the state cannot be built from these
+    /// tensors; a cell declaring a ``Cell/sequenceKernel`` must have a state that can.
+    static func assembled(hidden: Tensor<Scalar>, memoryCell: Tensor<Scalar>?) -> Self?
+}
+
+extension RecurrentHiddenState {
+    /// None.
+    public var memoryCell: Tensor<Scalar>? { nil }
+
+    /// None: this state cannot be built from kernel outputs.
+    public static func assembled(hidden: Tensor<Scalar>, memoryCell: Tensor<Scalar>?) -> Self? { nil }
 }
 
 extension Tensor: RecurrentHiddenState {
@@ -29,6 +46,11 @@ extension Tensor: RecurrentHiddenState {
 
     /// `[self]`.
     public var stateTensors: [Tensor<Scalar>] { [self] }
+
+    /// `hidden` when there is no memory cell; nil otherwise.
+    public static func assembled(hidden: Tensor<Scalar>, memoryCell: Tensor<Scalar>?) -> Tensor<Scalar>? {
+        memoryCell == nil ? hidden : nil
+    }
 }
 
 extension RecurrentHiddenState {

@@ -104,7 +104,7 @@ public struct StackedRecurrent<L: RecurrentSequenceLayer>: Layer, Sendable {
 
     /// Runs the stack on token input: step t, batch row b of the first layer's input is row
     /// `indices[t·batchSize + b]` of `table` (`[vocabulary, inputSize]`, an embedding's weight).
-    /// A first layer with a token path (``TokenInputSequenceLayer``) never builds the embedded
+    /// A first layer with a token path (``RecurrentSequenceLayer/forwardSequence(indices:table:timeSteps:batchSize:initialState:)``) never builds the embedded
     /// sequence; any other gets the gathered rows. Backpropagating the returned cache returns
     /// ∂L/∂table (`[vocabulary, inputSize]`) as its input gradient. The stack must be time-major.
     package func forward(
@@ -120,9 +120,8 @@ public struct StackedRecurrent<L: RecurrentSequenceLayer>: Layer, Sendable {
                 initialStates.count == layers.count,
                 "StackedRecurrent.forward: \(initialStates.count) initial states for \(layers.count) layers")
         }
-        if let layer = layers[0] as? any TokenInputSequenceLayer,
-            let first = Self.tokenForward(
-                layer, indices: indices, table: table, timeSteps: timeSteps, batchSize: batchSize, initialState: initialStates?[0])
+        if let first = layers[0].forwardSequence(
+            indices: indices, table: table, timeSteps: timeSteps, batchSize: batchSize, initialState: initialStates?[0])
         {
             return run(
                 from: first, first.outputs, tokens: (indices, table.shape[0], true), initialStates: initialStates, context: &context)
@@ -159,18 +158,6 @@ public struct StackedRecurrent<L: RecurrentSequenceLayer>: Layer, Sendable {
         let cache = Cache(layers: caches, masks: masks, tokens: tokens, timeSteps: sequence.shape[0], finalStates: finals)
         let output = returnsSequences ? (batchFirst ? sequence.swappingAxes(0, 1) : sequence) : sequence[sequence.shape[0] - 1]
         return (output, finals, cache)
-    }
-
-    /// The token path of the first layer, whose dynamic type is `L`.
-    private static func tokenForward<T: TokenInputSequenceLayer>(
-        _ layer: T, indices: [Int], table: Tensor<Scalar>, timeSteps: Int, batchSize: Int, initialState: L.State?
-    ) -> (outputs: Tensor<Scalar>, finalState: L.State, cache: L.SequenceCache)? {
-        guard
-            let result = layer.forwardSequence(
-                indices: indices, table: table as! Tensor<T.Scalar>, timeSteps: timeSteps, batchSize: batchSize,
-                initialState: initialState.map { $0 as! T.State })
-        else { return nil }
-        return (result.outputs as! Tensor<Scalar>, result.finalState as! L.State, result.cache as! L.SequenceCache)
     }
 
     public func backward(_ outputGradient: Tensor<Scalar>, cache: Cache, gradients: inout ParameterSet<Scalar>) -> Tensor<Scalar> {

@@ -112,3 +112,28 @@ public struct VanishingGradientRegularizer: Sendable, Hashable, Codable {
         return (total / Double(valid), scaled.matmul(passedBack, transposeA: true))
     }
 }
+
+extension VanishingGradientRegularizer: RecurrentGradientTerm {
+    /// Ω is derived for hₜ = φ(aₜ) with one gate block: defined for the RNN kernels only
+    /// (``RNNCell``, tanh or ReLU).
+    public func validate(sequenceKernel kernel: Kernels.RecurrentCellKind?) throws {
+        guard kernel == .rnnTanh || kernel == .rnnReLU else {
+            throw RecurrentGradientTermError(
+                "VanishingGradientRegularizer is defined for an RNNCell (sequence kernel rnnTanh or rnnReLU), "
+                    + "not for a cell whose sequence kernel is \(kernel.map { "\($0)" } ?? "none")")
+        }
+    }
+
+    /// Adds ``weight`` · ∂Ω/∂W_hh (see ``penalty(preactivationGradients:outputGradients:finalStateGradient:weightHH:)``).
+    public func addGradient<Scalar: TensorScalar>(
+        for pass: RecurrentBackwardPass<Scalar>, into gradients: inout ParameterSet<Scalar>
+    ) {
+        guard weight > 0 else { return }
+        let penalty = penalty(
+            preactivationGradients: pass.preactivationGradients, outputGradients: pass.outputGradients,
+            finalStateGradient: pass.finalHiddenGradient, weightHH: pass.weightHH)
+        gradients.accumulate("weightHH", operation: "VanishingGradientRegularizer") {
+            $0.addScaled(penalty.weightHHGradient, by: Scalar(weight))
+        }
+    }
+}

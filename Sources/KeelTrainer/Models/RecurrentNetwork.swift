@@ -151,7 +151,7 @@ where RecurrentLayer.State: Sendable {
         if let embedding {
             precondition(input.rank == 2, "RecurrentNetwork.forward: index input has shape \(input.shape), expected [time, batch]")
             // The encoder reads the table rows itself: a built-in first layer never builds the
-            // [T, batch, dimension] embedded sequence (see TokenInputSequenceLayer).
+            // [T, batch, dimension] embedded sequence (see RecurrentSequenceLayer.forwardSequence(indices:table:…)).
             (outputs, finalStates, encoderCache) = encoder.forward(
                 indices: embedding.indices(of: input), table: embedding.weight, timeSteps: timeSteps, batchSize: batchSize,
                 initialStates: initialState, context: &context)
@@ -374,10 +374,12 @@ public struct RecurrentNetworkSpecification: Sendable, Hashable, Codable {
             return made
         }
         if bidirectional {
-            let layers = (0..<layers).map {
+            let layers = try (0..<layers).map {
                 var layer = Bidirectional(forward: cell($0), backward: cell($0))
-                layer.forwardLayer.vanishingGradientRegularizer = vanishingGradientRegularizer
-                layer.backwardLayer.vanishingGradientRegularizer = vanishingGradientRegularizer
+                if let vanishingGradientRegularizer {
+                    try layer.forwardLayer.addGradientTerm(vanishingGradientRegularizer)
+                    try layer.backwardLayer.addGradientTerm(vanishingGradientRegularizer)
+                }
                 return layer
             }
             let head = Dense<Body.Scalar>(inputSize: width, outputSize: outputSize, generator: &generator)
@@ -391,7 +393,9 @@ public struct RecurrentNetworkSpecification: Sendable, Hashable, Codable {
             let cells = (0..<layers).map { cell($0) }
             let head = Dense<Body.Scalar>(inputSize: width, outputSize: outputSize, generator: &generator)
             var encoder = StackedRecurrent(cells: cells, dropoutRate: dropout)
-            for index in encoder.layers.indices { encoder.layers[index].vanishingGradientRegularizer = vanishingGradientRegularizer }
+            if let vanishingGradientRegularizer {
+                for index in encoder.layers.indices { try encoder.layers[index].addGradientTerm(vanishingGradientRegularizer) }
+            }
             var network = RecurrentNetwork(
                 embedding: embeddingLayer, encoder: encoder, head: head,
                 headOnEveryStep: headOnEveryStep, headDropoutRate: headDropout)
