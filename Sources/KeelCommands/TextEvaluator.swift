@@ -131,7 +131,7 @@ public struct TextEvaluator {
             return logits.withUnsafeBufferPointer { x in
                 targets.withUnsafeBufferPointer { t in
                     unusedGradient.withUnsafeMutableBufferPointer { g in
-                        Float.kernelSoftmaxCrossEntropy(
+                        Kernels.softmaxCrossEntropy(
                             rows: targets.count, classes: logits.shape[logits.rank - 1], logits: x.baseAddress!,
                             targets: t.baseAddress!, scale: 1, gradient: g.baseAddress!)
                     }

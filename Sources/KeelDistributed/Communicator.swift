@@ -165,11 +165,11 @@ public final class Communicator: Sendable {
 
     private static func scale(_ buffer: UnsafeMutableBufferPointer<Float>, by factor: Float) {
         guard let base = buffer.baseAddress else { return }
-        Float.kernelBinary(.multiply, count: buffer.count, base, 1, [factor], 0, base)
+        Kernels.binary(.multiply, count: buffer.count, base, 1, [factor], 0, base)
     }
 
     private static func scale(_ buffer: UnsafeMutableBufferPointer<Double>, by factor: Double) {
         guard let base = buffer.baseAddress else { return }
-        Double.kernelBinary(.multiply, count: buffer.count, base, 1, [factor], 0, base)
+        Kernels.binary(.multiply, count: buffer.count, base, 1, [factor], 0, base)
     }
 }

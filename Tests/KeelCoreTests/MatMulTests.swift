@@ -53,7 +53,7 @@ extension KernelPathTests {
                     var c = [Float](repeating: .nan, count: size * size)
                     a.withUnsafeBufferPointer { pa in
                         c.withUnsafeMutableBufferPointer { pc in
-                            Float.kernelMatrixMultiply(
+                            Kernels.matrixMultiply(
                                 transposeA: false, transposeB: false, m: size, n: size, k: size, alpha: 1,
                                 a: pa.baseAddress!, lda: size, b: pa.baseAddress!, ldb: size, beta: 0, c: pc.baseAddress!, ldc: size)
                         }
@@ -139,7 +139,7 @@ extension KernelPathTests {
             a.withUnsafeBufferPointer { pa in
                 b.withUnsafeBufferPointer { pb in
                     result.withUnsafeMutableBufferPointer { pc in
-                        Scalar.kernelMatrixMultiply(
+                        Kernels.matrixMultiply(
                             transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
                             a: pa.baseAddress!, lda: lda, b: pb.baseAddress!, ldb: ldb, beta: beta, c: pc.baseAddress!, ldc: ldc)
                     }

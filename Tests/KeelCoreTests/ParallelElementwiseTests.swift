@@ -66,7 +66,7 @@ import KeelCore
                 first.withUnsafeMutableBufferPointer { m in
                     second.withUnsafeMutableBufferPointer { v in
                         p.withUnsafeBufferPointer { pp in
-                            Float.kernelAdamStep(
+                            Kernels.adamStep(
                                 count: count, update: u.baseAddress!, parameter: pp.baseAddress!, firstMoment: m.baseAddress!,
                                 secondMoment: v.baseAddress!, maxSecondMoment: nil, learningRate: 1e-3, beta1: 0.9, beta2: 0.999,
                                 epsilon: 1e-8, weightDecay: 0.01, decoupled: true, biasCorrection1: 0.1, biasCorrection2: 0.001)

@@ -54,7 +54,7 @@ package final class PackedMatrixOperand<Scalar: TensorScalar>: @unchecked Sendab
                 }
             }
         } else {
-            Scalar.kernelMatrixMultiply(
+            Kernels.matrixMultiply(
                 transposeA: false, transposeB: transposed, m: m, n: n, k: k, alpha: alpha, a: a.storage.base, lda: k,
                 b: matrix.storage.base, ldb: matrix.shape[1], beta: beta, c: c.storage.base, ldc: n)
         }

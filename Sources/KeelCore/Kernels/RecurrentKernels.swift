@@ -6,39 +6,6 @@ import CKeelKernels
 // cells reach the kernels through `Cell.sequenceKernel`, a descriptor.
 
 extension Kernels {
-    /// The C kernels' two precisions; ``TensorScalar`` has exactly these conformers.
-    package enum Precision {
-        case single, double
-
-        /// The precision of `S`; a constant once the generic caller is specialized.
-        @inline(__always)
-        package static func of<S: TensorScalar>(_: S.Type) -> Precision {
-            if S.self == Float.self { return .single }
-            precondition(S.self == Double.self, "Keel kernels support Float and Double, not \(S.self)")
-            return .double
-        }
-    }
-}
-
-// Pointer reinterpretation for the dispatch: `S` is `Float` or `Double`, checked by `Precision.of`.
-@inline(__always) private func f32<S>(_ p: UnsafePointer<S>) -> UnsafePointer<Float> {
-    UnsafeRawPointer(p).assumingMemoryBound(to: Float.self)
-}
-@inline(__always) private func f32<S>(_ p: UnsafePointer<S>?) -> UnsafePointer<Float>? { p.map(f32) }
-@inline(__always) private func f32<S>(_ p: UnsafeMutablePointer<S>) -> UnsafeMutablePointer<Float> {
-    UnsafeMutableRawPointer(p).assumingMemoryBound(to: Float.self)
-}
-@inline(__always) private func f32<S>(_ p: UnsafeMutablePointer<S>?) -> UnsafeMutablePointer<Float>? { p.map(f32) }
-@inline(__always) private func f64<S>(_ p: UnsafePointer<S>) -> UnsafePointer<Double> {
-    UnsafeRawPointer(p).assumingMemoryBound(to: Double.self)
-}
-@inline(__always) private func f64<S>(_ p: UnsafePointer<S>?) -> UnsafePointer<Double>? { p.map(f64) }
-@inline(__always) private func f64<S>(_ p: UnsafeMutablePointer<S>) -> UnsafeMutablePointer<Double> {
-    UnsafeMutableRawPointer(p).assumingMemoryBound(to: Double.self)
-}
-@inline(__always) private func f64<S>(_ p: UnsafeMutablePointer<S>?) -> UnsafeMutablePointer<Double>? { p.map(f64) }
-
-extension Kernels {
     /// Whole-sequence forward of a built-in cell; see `keel_s_recurrent_sequence_forward` in
     /// `CKeelKernels.h` for the buffers (`stackedInputs` is its `xh`, `[h₋₁ | x | 1]` per row;
     /// `[h₋₁]` with `tokens`). With `tokens` (`[steps·batch]` row indices into `table`), `inputs` is

@@ -20,9 +20,9 @@ extension Tensor {
     /// The chosen norm of all elements, accumulated in `Double`.
     public func norm(_ kind: VectorNorm = .l2) -> Double {
         switch kind {
-        case .l1: Scalar.kernelReduce(.absoluteSum, count: scalarCount, storage.base)
+        case .l1: Kernels.reduce(.absoluteSum, count: scalarCount, storage.base)
         case .l2: sumOfSquares().squareRoot()
-        case .infinity: Scalar.kernelReduce(.absoluteMaximum, count: scalarCount, storage.base)
+        case .infinity: Kernels.reduce(.absoluteMaximum, count: scalarCount, storage.base)
         }
     }
 }

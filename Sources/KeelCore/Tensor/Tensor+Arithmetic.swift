@@ -31,7 +31,7 @@ extension Tensor {
     public mutating func addScaled(_ other: Tensor, by alpha: Scalar) {
         precondition(shape == other.shape, "addScaled(_:by:): shapes \(shape) and \(other.shape) differ")
         makeUnique()
-        Scalar.kernelAXPY(count: scalarCount, alpha: alpha, other.storage.base, storage.base)
+        Kernels.axpy(count: scalarCount, alpha: alpha, other.storage.base, storage.base)
     }
 
     /// The elementwise maximum of two tensors, with broadcasting; NaN propagates.

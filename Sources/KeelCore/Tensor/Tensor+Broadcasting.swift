@@ -26,7 +26,7 @@ extension Tensor {
         let count = outputShape.reduce(1, *)
         guard count > 0 else { return }
         if a.shape == b.shape {
-            Scalar.kernelBinary(function, count: count, a.storage.base, 1, b.storage.base, 1, output)
+            Kernels.binary(function, count: count, a.storage.base, 1, b.storage.base, 1, output)
             return
         }
         let rank = outputShape.count
@@ -54,7 +54,7 @@ extension Tensor {
             }
         }
         if extents.isEmpty {  // every extent is 1
-            Scalar.kernelBinary(function, count: 1, a.storage.base, 0, b.storage.base, 0, output)
+            Kernels.binary(function, count: 1, a.storage.base, 0, b.storage.base, 0, output)
             return
         }
         let inner = extents.removeLast()
@@ -62,7 +62,7 @@ extension Tensor {
         var index = [Int](repeating: 0, count: extents.count)
         var aOffset = 0, bOffset = 0, outOffset = 0
         while outOffset < count {
-            Scalar.kernelBinary(
+            Kernels.binary(
                 function, count: inner, a.storage.base + aOffset, aInner, b.storage.base + bOffset, bInner, output + outOffset)
             outOffset += inner
             var axis = extents.count - 1

@@ -58,7 +58,7 @@ extension Tensor {
         let (a, aStride) = operand(whenTrue)
         let (b, bStride) = operand(whenFalse)
         return Tensor(shape: shape) { output in
-            Scalar.kernelSelect(
+            Kernels.select(
                 count: count, mask: mask.storage.base, maskStride, a.storage.base, aStride, b.storage.base, bStride,
                 output.baseAddress!)
         }

@@ -28,13 +28,13 @@ extension Tensor {
             let c = output.baseAddress!
             if other.rank == 2 && !transposeA {
                 // Every batch row shares B: one GEMM of [batch·M, K]·[K, N].
-                Scalar.kernelMatrixMultiply(
+                Kernels.matrixMultiply(
                     transposeA: false, transposeB: transposeB, m: batch * m, n: n, k: k,
                     alpha: 1, a: a, lda: lda, b: b, ldb: ldb, beta: 0, c: c, ldc: n)
                 return
             }
             for index in 0..<batch {
-                Scalar.kernelMatrixMultiply(
+                Kernels.matrixMultiply(
                     transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
                     alpha: 1, a: a + index * m * k, lda: lda,
                     b: other.rank == 3 ? b + index * k * n : b, ldb: ldb,
@@ -59,7 +59,7 @@ extension Tensor {
             "addMatrixProduct: shapes \(a.shape) and \(b.shape) (transposeA: \(transposeA), transposeB: \(transposeB)) do not produce \(shape)")
         makeUnique()
         guard m > 0 && n > 0 else { return }
-        Scalar.kernelMatrixMultiply(
+        Kernels.matrixMultiply(
             transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
             alpha: alpha, a: a.storage.base, lda: a.shape[1], b: b.storage.base, ldb: b.shape[1],
             beta: beta, c: storage.base, ldc: n)

@@ -6,14 +6,14 @@ extension Tensor {
     public func applying(_ function: UnaryKernel) -> Tensor {
         let source = storage.base
         return Tensor(shape: shape) { output in
-            Scalar.kernelUnary(function, count: output.count, source, output.baseAddress!)
+            Kernels.unary(function, count: output.count, source, output.baseAddress!)
         }
     }
 
     /// Replaces every element x by f(x) in place.
     public mutating func apply(_ function: UnaryKernel) {
         makeUnique()
-        Scalar.kernelUnary(function, count: scalarCount, storage.base, storage.base)
+        Kernels.unary(function, count: scalarCount, storage.base, storage.base)
     }
 
     /// |x|.
@@ -37,7 +37,7 @@ extension Tensor {
     public func pow(_ exponent: Scalar) -> Tensor {
         let source = storage.base
         return Tensor(shape: shape) { output in
-            Scalar.kernelPower(count: output.count, source, exponent: exponent, output.baseAddress!)
+            Kernels.power(count: output.count, source, exponent: exponent, output.baseAddress!)
         }
     }
 
@@ -46,7 +46,7 @@ extension Tensor {
         precondition(lower <= upper, "clamped(lower:upper:): lower \(lower) exceeds upper \(upper)")
         let source = storage.base
         return Tensor(shape: shape) { output in
-            Scalar.kernelClamp(count: output.count, source, lower: lower, upper: upper, output.baseAddress!)
+            Kernels.clamp(count: output.count, source, lower: lower, upper: upper, output.baseAddress!)
         }
     }
 

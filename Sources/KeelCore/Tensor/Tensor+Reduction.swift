@@ -2,40 +2,40 @@
 
 extension Tensor {
     /// Σ of all elements (0 for an empty tensor).
-    public func sum() -> Scalar { Scalar(Scalar.kernelReduce(.sum, count: scalarCount, storage.base)) }
+    public func sum() -> Scalar { Scalar(Kernels.reduce(.sum, count: scalarCount, storage.base)) }
 
     /// The mean of all elements (NaN for an empty tensor).
     public func mean() -> Scalar {
-        Scalar(Scalar.kernelReduce(.sum, count: scalarCount, storage.base) / Double(scalarCount))
+        Scalar(Kernels.reduce(.sum, count: scalarCount, storage.base) / Double(scalarCount))
     }
 
     /// The largest element (−∞ for an empty tensor; NaN if any element is NaN).
-    public func max() -> Scalar { Scalar(Scalar.kernelReduce(.maximum, count: scalarCount, storage.base)) }
+    public func max() -> Scalar { Scalar(Kernels.reduce(.maximum, count: scalarCount, storage.base)) }
 
     /// The smallest element (+∞ for an empty tensor; NaN if any element is NaN).
-    public func min() -> Scalar { Scalar(Scalar.kernelReduce(.minimum, count: scalarCount, storage.base)) }
+    public func min() -> Scalar { Scalar(Kernels.reduce(.minimum, count: scalarCount, storage.base)) }
 
     /// Σ x², accumulated in `Double`.
-    public func sumOfSquares() -> Double { Scalar.kernelReduce(.sumOfSquares, count: scalarCount, storage.base) }
+    public func sumOfSquares() -> Double { Kernels.reduce(.sumOfSquares, count: scalarCount, storage.base) }
 
     /// ‖x‖₁ = Σ |x|.
-    public func l1Norm() -> Scalar { Scalar(Scalar.kernelReduce(.absoluteSum, count: scalarCount, storage.base)) }
+    public func l1Norm() -> Scalar { Scalar(Kernels.reduce(.absoluteSum, count: scalarCount, storage.base)) }
 
     /// ‖x‖₂ = √(Σ x²), accumulated in `Double`.
     public func l2Norm() -> Scalar { Scalar(sumOfSquares().squareRoot()) }
 
     /// ‖x‖∞ = max |x| (NaN if any element is NaN).
     public func lInfinityNorm() -> Scalar {
-        Scalar(Scalar.kernelReduce(.absoluteMaximum, count: scalarCount, storage.base))
+        Scalar(Kernels.reduce(.absoluteMaximum, count: scalarCount, storage.base))
     }
 
     /// How many elements are NaN or ±∞.
-    public var nonFiniteCount: Int { Scalar.kernelCountNonFinite(count: scalarCount, storage.base) }
+    public var nonFiniteCount: Int { Kernels.countNonFinite(count: scalarCount, storage.base) }
 
     /// The row-major index of the largest element (the first on ties; the first NaN if any).
     public func argmax() -> Int {
         precondition(scalarCount > 0, "argmax(): tensor of shape \(shape) is empty")
-        return Scalar.kernelArgmax(count: scalarCount, storage.base, stride: 1)
+        return Kernels.argmax(count: scalarCount, storage.base, stride: 1)
     }
 
     /// Σ along `axis` (negative counts from the end); the axis is removed unless
@@ -71,7 +71,7 @@ extension Tensor {
         result.reserveCapacity(outer * inner)
         for row in 0..<outer {
             for column in 0..<inner {
-                result.append(Scalar.kernelArgmax(count: extent, storage.base + row * extent * inner + column, stride: inner))
+                result.append(Kernels.argmax(count: extent, storage.base + row * extent * inner + column, stride: inner))
             }
         }
         return result
@@ -95,7 +95,7 @@ extension Tensor {
             let reduction: ReductionKernel = function == .add ? .sum : (function == .maximum ? .maximum : .minimum)
             return Tensor(shape: newShape) { output in
                 for row in 0..<outer {
-                    output[row] = Scalar(Scalar.kernelReduce(reduction, count: extent, source + row * extent))
+                    output[row] = Scalar(Kernels.reduce(reduction, count: extent, source + row * extent))
                 }
             }
         }
@@ -107,7 +107,7 @@ extension Tensor {
                 let block = source + row * extent * inner
                 target.initialize(from: block, count: inner)
                 for index in 1..<Swift.max(extent, 1) {
-                    Scalar.kernelBinary(function, count: inner, target, 1, block + index * inner, 1, target)
+                    Kernels.binary(function, count: inner, target, 1, block + index * inner, 1, target)
                 }
             }
         }

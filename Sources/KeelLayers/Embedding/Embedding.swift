@@ -94,7 +94,7 @@ public struct Embedding<Scalar: TensorScalar>: Layer, BufferContainer {
         table.withUnsafeMutableBufferPointer { tableBuffer in
             rowGradients.withUnsafeBufferPointer { gradientRows in
                 for row in range {
-                    Scalar.kernelAXPY(
+                    Kernels.axpy(
                         count: dimension, alpha: 1, gradientRows.baseAddress! + row * dimension, tableBuffer.baseAddress! + rows[row] * dimension)
                 }
             }

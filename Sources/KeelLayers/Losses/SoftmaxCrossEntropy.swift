@@ -56,7 +56,7 @@ public struct SoftmaxCrossEntropy<Scalar: TensorScalar>: Loss {
         let gradient = Tensor<Scalar>(shape: [rowCount, classes]) { out in
             logits.withUnsafeBufferPointer { x in
                 rowTargets.withUnsafeBufferPointer { t in
-                    total = Scalar.kernelSoftmaxCrossEntropy(
+                    total = Kernels.softmaxCrossEntropy(
                         rows: rowCount, classes: classes, logits: x.baseAddress!, targets: t.baseAddress!, scale: scale,
                         gradient: out.baseAddress!)
                 }

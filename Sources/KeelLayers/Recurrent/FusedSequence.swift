@@ -167,15 +167,12 @@ enum FusedSequence {
             dZ.rank == 2 && dZ.shape[1] == m && dZRowOffset + rowCount <= dZ.shape[0] && rows.rank == 2 && rows.shape[1] == n && rowOffset + rowCount <= rows.shape[0],
             "FusedSequence: weight-gradient shapes \(weight.shape), \(dZ.shape), \(rows.shape)")
         guard rowCount > 0, m > 0, n > 0 else { return }
-        weight.withUnsafeMutableBufferPointer { w in
-            dZ.withUnsafeBufferPointer { d in
-                rows.withUnsafeBufferPointer { x in
-                    S.kernelMatrixMultiply(
-                        transposeA: true, transposeB: false, m: m, n: n, k: rowCount, alpha: 1,
-                        a: d.baseAddress! + dZRowOffset * m, lda: m,
-                        b: x.baseAddress! + rowOffset * n, ldb: n, beta: 1, c: w.baseAddress!, ldc: n)
-                }
-            }
+        let c = weight.mutableBaseAddress()
+        withExtendedLifetime((dZ, rows)) {
+            Kernels.matrixMultiply(
+                transposeA: true, transposeB: false, m: m, n: n, k: rowCount, alpha: 1,
+                a: dZ.baseAddress + dZRowOffset * m, lda: m, b: rows.baseAddress + rowOffset * n, ldb: n,
+                beta: 1, c: c, ldc: n)
         }
     }
 }

@@ -237,14 +237,11 @@ enum NativeSequence {
                 result.initialize(repeating: 0)
                 return
             }
-            dZ.withUnsafeBufferPointer { d in
-                stacked.withUnsafeBufferPointer { x in
-                    S.kernelMatrixMultiply(
-                        transposeA: true, transposeB: false, m: m, n: n, k: rowCount, alpha: 1,
-                        a: d.baseAddress! + rowOffset * m, lda: m,
-                        b: x.baseAddress! + rowOffset * stride + columns.lowerBound, ldb: stride,
-                        beta: 0, c: result.baseAddress!, ldc: n)
-                }
+            withExtendedLifetime((dZ, stacked)) {
+                Kernels.matrixMultiply(
+                    transposeA: true, transposeB: false, m: m, n: n, k: rowCount, alpha: 1,
+                    a: dZ.baseAddress + rowOffset * m, lda: m, b: stacked.baseAddress + rowOffset * stride + columns.lowerBound,
+                    ldb: stride, beta: 0, c: result.baseAddress!, ldc: n)
             }
         }
     }

@@ -24,7 +24,7 @@ extension ParameterSet {
             source.withUnsafeBufferPointer { s in
                 gradient.withUnsafeMutableBufferPointer { g in
                     for row in 0..<rows {
-                        Scalar.kernelAXPY(
+                        Kernels.axpy(
                             count: width, alpha: 1, s.baseAddress! + row * stride + columns.lowerBound, g.baseAddress! + row * width)
                     }
                 }

@@ -156,7 +156,7 @@ public struct AdaptiveGradientClipper<Scalar: TensorScalar>: ThresholdClipper {
 
     private func rowSumsOfSquares(_ tensor: Tensor<Scalar>, rows: Int, length: Int) -> [Double] {
         tensor.withUnsafeBufferPointer { buffer in
-            (0..<rows).map { row in Scalar.kernelReduce(.sumOfSquares, count: length, buffer.baseAddress! + row * length) }
+            (0..<rows).map { row in Kernels.reduce(.sumOfSquares, count: length, buffer.baseAddress! + row * length) }
         }
     }
 

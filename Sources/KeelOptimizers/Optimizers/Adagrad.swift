@@ -22,7 +22,7 @@
 /// ## References
 /// Duchi, Hazan & Singer, "Adaptive Subgradient Methods for Online Learning and Stochastic
 /// Optimization", JMLR 2011.
-public struct Adagrad<Scalar: FusedUpdateScalar>: Optimizer {
+public struct Adagrad<Scalar: TensorScalar>: Optimizer {
     /// The step count and the accumulated squared gradients.
     public struct State: Codable, Sendable, Equatable {
         /// Updates applied so far.
@@ -75,15 +75,11 @@ public struct Adagrad<Scalar: FusedUpdateScalar>: Optimizer {
                 "Adagrad", learningRate, schedule, at: state.step, dividedBy: 1 + Double(state.step) * learningRateDecay, in: &context))
         for index in updates.indices {
             let count = updates.tensors[index].scalarCount
-            withParameterScalars(context, at: index, needed: weightDecay != 0) { parameter in
-                state.sum.withMutableScalars(at: index) { sum in
-                    updates.withMutableScalars(at: index) { update in
-                        Scalar.kernelAdagradStep(
-                            count: count, update: update, parameter: parameter, sum: sum, learningRate: rate,
-                            epsilon: Scalar(epsilon), weightDecay: Scalar(weightDecay))
-                    }
-                }
-            }
+            Kernels.adagradStep(
+                count: count, update: updates.kernelOutput(at: index),
+                parameter: parameterInput(context, at: index, needed: weightDecay != 0),
+                sum: state.sum.kernelOutput(at: index), learningRate: rate, epsilon: Scalar(epsilon),
+                weightDecay: Scalar(weightDecay))
         }
         state.step += 1
     }

@@ -27,7 +27,7 @@
 /// ## References
 /// Kingma & Ba, "Adam: A Method for Stochastic Optimization", ICLR 2015.
 /// Reddi, Kale & Kumar, "On the Convergence of Adam and Beyond", ICLR 2018.
-public struct Adam<Scalar: FusedUpdateScalar>: Optimizer {
+public struct Adam<Scalar: TensorScalar>: Optimizer {
     public typealias State = AdamState<Scalar>
 
     public var learningRate: Double

@@ -17,7 +17,7 @@ public struct AdamState<Scalar: TensorScalar>: Codable, Sendable, Equatable {
     }
 }
 
-extension AdamState where Scalar: FusedUpdateScalar {
+extension AdamState where Scalar: TensorScalar {
     /// One Adam step over every tensor; `decoupled` selects AdamW's weight decay.
     mutating func advance(
         _ updates: inout ParameterSet<Scalar>, context: TransformContext<Scalar>, learningRate: Double,
@@ -30,22 +30,13 @@ extension AdamState where Scalar: FusedUpdateScalar {
         let biasCorrection2 = Scalar(1 - ScheduleMath.power(beta2, t))
         for index in updates.indices {
             let count = updates.tensors[index].scalarCount
-            withParameterScalars(context, at: index, needed: weightDecay != 0) { parameter in
-                firstMoment.withMutableScalars(at: index) { m in
-                    secondMoment.withMutableScalars(at: index) { v in
-                        maxSecondMoment.withMutableScalars(at: index) { vMax in
-                            updates.withMutableScalars(at: index) { update in
-                                Scalar.kernelAdamStep(
-                                    count: count, update: update, parameter: parameter, firstMoment: m,
-                                    secondMoment: v, maxSecondMoment: vMax, learningRate: Scalar(learningRate),
-                                    beta1: Scalar(beta1), beta2: Scalar(beta2), epsilon: Scalar(epsilon),
-                                    weightDecay: Scalar(weightDecay), decoupled: decoupled,
-                                    biasCorrection1: biasCorrection1, biasCorrection2: biasCorrection2)
-                            }
-                        }
-                    }
-                }
-            }
+            Kernels.adamStep(
+                count: count, update: updates.kernelOutput(at: index),
+                parameter: parameterInput(context, at: index, needed: weightDecay != 0),
+                firstMoment: firstMoment.kernelOutput(at: index), secondMoment: secondMoment.kernelOutput(at: index),
+                maxSecondMoment: maxSecondMoment.kernelOutput(at: index), learningRate: Scalar(learningRate),
+                beta1: Scalar(beta1), beta2: Scalar(beta2), epsilon: Scalar(epsilon), weightDecay: Scalar(weightDecay),
+                decoupled: decoupled, biasCorrection1: biasCorrection1, biasCorrection2: biasCorrection2)
         }
         step += 1
     }

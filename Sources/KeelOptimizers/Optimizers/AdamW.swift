@@ -23,7 +23,7 @@
 ///
 /// ## References
 /// Loshchilov & Hutter, "Decoupled Weight Decay Regularization", ICLR 2019.
-public struct AdamW<Scalar: FusedUpdateScalar>: Optimizer {
+public struct AdamW<Scalar: TensorScalar>: Optimizer {
     public typealias State = AdamState<Scalar>
 
     public var learningRate: Double

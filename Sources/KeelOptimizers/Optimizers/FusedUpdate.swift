@@ -1,29 +1,24 @@
-// Plumbing shared by the optimizers: raw access to one tensor of a set for the fused kernels, the
+// Plumbing shared by the optimizers: kernel access to one tensor of a set for the fused kernels, the
 // structural checks that keep those kernels in bounds, and schedule resolution.
 
 extension ParameterSet {
-    /// Calls `body` with a pointer to the scalars of the tensor at `index`, for writing (copying the
-    /// storage first when it is shared).
-    mutating func withMutableScalars<R>(at index: Int, _ body: (UnsafeMutablePointer<Scalar>) throws -> R) rethrows -> R {
-        try withTensor(at: index) { tensor in
-            try tensor.withUnsafeMutableBufferPointer { try body($0.baseAddress!) }
-        }
+    /// The scalars of the tensor at `index`, for a kernel to write: the storage is made unique
+    /// first, and the address stays valid while the set holds that tensor (for the duration of the
+    /// optimizer's `apply`). One call per buffer replaces a nest of `with…Pointer` closures.
+    mutating func kernelOutput(at index: Int) -> UnsafeMutablePointer<Scalar> {
+        withTensor(at: index) { $0.mutableBaseAddress() }
     }
 
-    /// Calls `body` with a pointer to the scalars of the tensor at `index`.
-    func withScalars<R>(at index: Int, _ body: (UnsafePointer<Scalar>) throws -> R) rethrows -> R {
-        try tensors[index].withUnsafeBufferPointer { try body($0.baseAddress!) }
-    }
+    /// The scalars of the tensor at `index`, for a kernel to read.
+    func kernelInput(at index: Int) -> UnsafePointer<Scalar> { tensors[index].baseAddress }
 }
 
 extension Optional {
-    /// Calls `body` with a pointer to the scalars of the tensor at `index` of the wrapped set, or
-    /// with `nil` when there is no set (an option that keeps no buffer is off).
-    mutating func withMutableScalars<Scalar: TensorScalar, R>(
-        at index: Int, _ body: (UnsafeMutablePointer<Scalar>?) throws -> R
-    ) rethrows -> R where Wrapped == ParameterSet<Scalar> {
-        if self == nil { return try body(nil) }
-        return try self!.withMutableScalars(at: index) { try body($0) }
+    /// ``ParameterSet/kernelOutput(at:)`` of the wrapped set, or `nil` when there is no set (an
+    /// option that keeps no buffer is off).
+    mutating func kernelOutput<Scalar: TensorScalar>(at index: Int) -> UnsafeMutablePointer<Scalar>?
+    where Wrapped == ParameterSet<Scalar> {
+        self == nil ? nil : self!.kernelOutput(at: index)
     }
 }
 
@@ -46,12 +41,10 @@ func requireParameters<Scalar: TensorScalar>(
         "\(transform): weight decay needs context.parameters shaped like the updates; got \(context.parameters.keys.map(\.rawValue)) for \(updates.keys.map(\.rawValue))")
 }
 
-/// Calls `body` with a pointer to the parameter tensor at `index`, or with `nil` when not `needed`.
-func withParameterScalars<Scalar: TensorScalar, R>(
-    _ context: TransformContext<Scalar>, at index: Int, needed: Bool, _ body: (UnsafePointer<Scalar>?) throws -> R
-) rethrows -> R {
-    guard needed else { return try body(nil) }
-    return try context.parameters.withScalars(at: index) { try body($0) }
+/// The parameter tensor at `index` for a kernel to read, or `nil` when not `needed` (no weight
+/// decay).
+func parameterInput<Scalar: TensorScalar>(_ context: TransformContext<Scalar>, at index: Int, needed: Bool) -> UnsafePointer<Scalar>? {
+    needed ? context.parameters.kernelInput(at: index) : nil
 }
 
 /// The learning rate in force at `step`: the schedule's value when there is one, else `base`.

@@ -20,7 +20,7 @@
 ///
 /// ## References
 /// Chen et al., "Symbolic Discovery of Optimization Algorithms", NeurIPS 2023 (arXiv 2302.06675).
-public struct Lion<Scalar: FusedUpdateScalar>: Optimizer {
+public struct Lion<Scalar: TensorScalar>: Optimizer {
     /// The step count and the momentum m (`exp_avg`).
     public struct State: Codable, Sendable, Equatable {
         /// Updates applied so far.
@@ -67,16 +67,11 @@ public struct Lion<Scalar: FusedUpdateScalar>: Optimizer {
         let rate = Scalar(appliedLearningRate("Lion", learningRate, schedule, at: state.step, in: &context))
         for index in updates.indices {
             let count = updates.tensors[index].scalarCount
-            withParameterScalars(context, at: index, needed: weightDecay != 0) { parameter in
-                state.momentum.withMutableScalars(at: index) { momentum in
-                    updates.withMutableScalars(at: index) { update in
-                        Scalar.kernelLionStep(
-                            count: count, update: update, parameter: parameter, momentum: momentum,
-                            learningRate: rate, beta1: Scalar(beta1), beta2: Scalar(beta2),
-                            weightDecay: Scalar(weightDecay))
-                    }
-                }
-            }
+            Kernels.lionStep(
+                count: count, update: updates.kernelOutput(at: index),
+                parameter: parameterInput(context, at: index, needed: weightDecay != 0),
+                momentum: state.momentum.kernelOutput(at: index), learningRate: rate, beta1: Scalar(beta1),
+                beta2: Scalar(beta2), weightDecay: Scalar(weightDecay))
         }
         state.step += 1
     }

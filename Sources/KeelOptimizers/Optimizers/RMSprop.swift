@@ -25,7 +25,7 @@
 /// ## References
 /// Hinton, "Neural Networks for Machine Learning", lecture 6e (2012); Graves, "Generating
 /// Sequences With Recurrent Neural Networks", arXiv 1308.0850 (the centered form).
-public struct RMSprop<Scalar: FusedUpdateScalar>: Optimizer {
+public struct RMSprop<Scalar: TensorScalar>: Optimizer {
     /// The step count, the running averages and the momentum buffer.
     public struct State: Codable, Sendable, Equatable {
         /// Updates applied so far.
@@ -86,21 +86,13 @@ public struct RMSprop<Scalar: FusedUpdateScalar>: Optimizer {
         let rate = Scalar(appliedLearningRate("RMSprop", learningRate, schedule, at: state.step, in: &context))
         for index in updates.indices {
             let count = updates.tensors[index].scalarCount
-            withParameterScalars(context, at: index, needed: weightDecay != 0) { parameter in
-                state.squareAverage.withMutableScalars(at: index) { square in
-                    state.averageGradient.withMutableScalars(at: index) { average in
-                        state.momentumBuffer.withMutableScalars(at: index) { buffer in
-                            updates.withMutableScalars(at: index) { update in
-                                Scalar.kernelRMSpropStep(
-                                    count: count, update: update, parameter: parameter, squareAverage: square,
-                                    averageGradient: average, momentumBuffer: buffer, learningRate: rate,
-                                    alpha: Scalar(alpha), epsilon: Scalar(epsilon), weightDecay: Scalar(weightDecay),
-                                    momentum: Scalar(momentum))
-                            }
-                        }
-                    }
-                }
-            }
+            Kernels.rmspropStep(
+                count: count, update: updates.kernelOutput(at: index),
+                parameter: parameterInput(context, at: index, needed: weightDecay != 0),
+                squareAverage: state.squareAverage.kernelOutput(at: index),
+                averageGradient: state.averageGradient.kernelOutput(at: index),
+                momentumBuffer: state.momentumBuffer.kernelOutput(at: index), learningRate: rate,
+                alpha: Scalar(alpha), epsilon: Scalar(epsilon), weightDecay: Scalar(weightDecay), momentum: Scalar(momentum))
         }
         state.step += 1
     }

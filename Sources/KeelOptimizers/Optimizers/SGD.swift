@@ -26,7 +26,7 @@
 /// ## References
 /// Sutskever, Martens, Dahl, Hinton, "On the importance of initialization and momentum in deep
 /// learning", ICML 2013.
-public struct SGD<Scalar: FusedUpdateScalar>: Optimizer {
+public struct SGD<Scalar: TensorScalar>: Optimizer {
     /// The step count and the momentum buffer (`nil` when momentum is 0).
     public struct State: Codable, Sendable, Equatable {
         /// Updates applied so far.
@@ -78,16 +78,12 @@ public struct SGD<Scalar: FusedUpdateScalar>: Optimizer {
         let isFirstStep = state.step == 0
         for index in updates.indices {
             let count = updates.tensors[index].scalarCount
-            withParameterScalars(context, at: index, needed: weightDecay != 0) { parameter in
-                state.momentumBuffer.withMutableScalars(at: index) { buffer in
-                    updates.withMutableScalars(at: index) { update in
-                        Scalar.kernelSGDStep(
-                            count: count, update: update, parameter: parameter, momentumBuffer: buffer,
-                            learningRate: rate, momentum: Scalar(momentum), dampening: Scalar(dampening),
-                            weightDecay: Scalar(weightDecay), nesterov: nesterov, isFirstStep: isFirstStep)
-                    }
-                }
-            }
+            Kernels.sgdStep(
+                count: count, update: updates.kernelOutput(at: index),
+                parameter: parameterInput(context, at: index, needed: weightDecay != 0),
+                momentumBuffer: state.momentumBuffer.kernelOutput(at: index), learningRate: rate,
+                momentum: Scalar(momentum), dampening: Scalar(dampening), weightDecay: Scalar(weightDecay),
+                nesterov: nesterov, isFirstStep: isFirstStep)
         }
         state.step += 1
     }

@@ -5,7 +5,7 @@
 /// - Parameters:
 ///   - coefficient: λ ≥ 0.
 ///   - mask: which parameters are regularized (default all).
-public struct L1Regularization<Scalar: FusedUpdateScalar>: GradientTransform {
+public struct L1Regularization<Scalar: TensorScalar>: GradientTransform {
     public typealias State = RegularizationState
 
     /// λ ≥ 0, the strength of the penalty.
@@ -34,11 +34,9 @@ public struct L1Regularization<Scalar: FusedUpdateScalar>: GradientTransform {
         requireParameters(context, matching: updates, "L1Regularization")
         for index in updates.indices where mask.includes(updates.keys[index], shape: updates.tensors[index].shape) {
             let count = updates.tensors[index].scalarCount
-            context.parameters.withScalars(at: index) { parameter in
-                updates.withMutableScalars(at: index) { update in
-                    Scalar.kernelAddScaledSign(count: count, update: update, parameter: parameter, alpha: Scalar(coefficient))
-                }
-            }
+            Kernels.addScaledSign(
+                count: count, update: updates.kernelOutput(at: index), parameter: context.parameters.kernelInput(at: index),
+                alpha: Scalar(coefficient))
         }
     }
 }
