@@ -73,7 +73,7 @@ struct DistributedStepBody<LossFunction: Loss>: RecurrentNetworkBody where LossF
         let durations = DurationLog()
         var trainer = Trainer(
             model: model, loss: loss, pipeline: Chain { GlobalNormClipper<Float>(maxNorm: 1); Adam<Float>(learningRate: 1e-3) },
-            configuration: TrainerConfiguration(seed: 1, nominalLearningRate: 1e-3),
+            configuration: TrainerConfiguration(seed: 1),
             eventHandlers: [{ event in if case .stepCompleted(let record) = event { durations.record(record.durationSeconds ?? .nan) } }])
         trainer.collective = collective
         try trainer.fit(epochs: 1, source: source, maxSteps: warmup)

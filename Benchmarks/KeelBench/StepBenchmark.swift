@@ -145,7 +145,7 @@ struct StepBody<LossFunction: Loss>: RecurrentNetworkBody where LossFunction.Sca
         if modes.contains("trainer") {
             var trainer = Trainer(
                 model: model, loss: loss, pipeline: pipeline(),
-                configuration: TrainerConfiguration(seed: 1, nominalLearningRate: 1e-3))
+                configuration: TrainerConfiguration(seed: 1))
             let source = FixedBatchSource(fixed: batch)
             var run = StepRun()
             for index in 0..<(warmup + steps) {

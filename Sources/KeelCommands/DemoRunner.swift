@@ -190,8 +190,7 @@ public struct DemoRunner {
                 ],
                 attributeWarnings: true)
             var configuration = TrainerConfiguration(
-                seed: settings.seed, validationSchedule: .everySteps(max(1, settings.steps / 10)), spectralNormInterval: every,
-                nominalLearningRate: plan.adam ? DemoRunner.adamLearningRate : DemoRunner.sgdLearningRate)
+                seed: settings.seed, validationSchedule: .everySteps(max(1, settings.steps / 10)), spectralNormInterval: every)
             configuration.rollback = RollbackPolicy(capacity: 1, snapshotInterval: 1_000_000)
             let logPath = URL(fileURLWithPath: settings.logDirectory).appendingPathComponent("keel-demo-\(plan.name).jsonl").path
             try? FileManager.default.removeItem(atPath: logPath)

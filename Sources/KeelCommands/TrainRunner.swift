@@ -213,7 +213,7 @@ public struct TrainRunner {
         let pipeline = PipelineFactory.make(
             optimizer: optimizer, learningRate: learningRate, schedule: options.schedule ?? "constant", totalSteps: scheduleSteps,
             clip: options.clip ?? "global-norm", threshold: options.clipThreshold)
-        var configuration = TrainerConfiguration(seed: options.seed ?? 0, nominalLearningRate: learningRate)
+        var configuration = TrainerConfiguration(seed: options.seed ?? 0)
         if let tbptt = options.tbptt, let (k1, k2) = TrainOptions.parseTBPTT(tbptt) { configuration.truncatedBPTT = TruncatedBPTT(k1: k1, k2: k2) }
         configuration.reportsAccuracy = data.loss == .crossEntropy
         configuration.spectralNormInterval = options.monitorEvery ?? 10

@@ -118,11 +118,12 @@ public struct HeavyBallSGD<Scalar: TensorScalar>: Optimizer {
     }
 
     public func apply(to updates: inout ParameterSet<Scalar>, state: inout State, context: inout TransformContext<Scalar>) throws {
+        // The rate this step: the base rate × the trainer's multiplier (plateau, rollback backoff),
+        // recorded as the report a trainer logs (and the suite checks).
+        let rate = context.applyLearningRate(learningRate, optimizer: "HeavyBallSGD")
         state.velocity.scale(by: Scalar(momentum))
         state.velocity.add(updates)
-        updates = state.velocity.scaled(by: Scalar(-learningRate))
-        // The learning rate applied this step: what a trainer logs (and the suite checks).
-        context.reports.append(.optimizer(OptimizerReport(transform: "HeavyBallSGD", learningRate: learningRate)))
+        updates = state.velocity.scaled(by: Scalar(-rate))
     }
 }
 

@@ -32,6 +32,11 @@ public enum OptimizerLaw: String, ConformanceLaw {
     case scaleInvariance
     /// Every apply appends exactly one optimizer report with the learning rate it applied.
     case reportsLearningRate
+    /// The trainer's ``TransformContext/learningRateMultiplier`` reaches the update: from a fresh
+    /// state the first update at multiplier m is m times the update at 1, and at every step the
+    /// report is m × the rate ``GradientTransform/scheduledLearningRate(state:step:)`` predicted
+    /// before the apply (take the rate through ``TransformContext/applyLearningRate(_:optimizer:)``).
+    case honorsLearningRateMultiplier
     /// It reproduces the author's golden trajectory (not verified when none is given).
     case matchesGoldenTrajectory
     /// Its updates equal the author's scalar reference over 32 steps of gradients of varying scale
@@ -49,6 +54,7 @@ public enum OptimizerLaw: String, ConformanceLaw {
         case .firstStepAsDeclared: "the first step has the declared size"
         case .scaleInvariance: "gradient scale does not change the updates (when declared)"
         case .reportsLearningRate: "one learning-rate report per apply"
+        case .honorsLearningRateMultiplier: "the trainer's learning-rate multiplier reaches the update and the report"
         case .matchesGoldenTrajectory: "reproduces a reference trajectory"
         case .matchesReference: "matches a scalar reference implementation"
         }
@@ -153,6 +159,7 @@ public struct OptimizerConformance<Candidate: Optimizer>: Sendable {
             case .firstStepAsDeclared: try checkFirstStep()
             case .scaleInvariance: try checkScaleInvariance()
             case .reportsLearningRate: try checkLearningRateReports()
+            case .honorsLearningRateMultiplier: try checkLearningRateMultiplier()
             case .matchesReference: try checkReference()
             }
         }
@@ -397,6 +404,44 @@ public struct OptimizerConformance<Candidate: Optimizer>: Sendable {
             }
             guard Swift.abs(reports[0].learningRate - optimizer.learningRate) <= 1e-12 * optimizer.learningRate else {
                 throw Violation("step \(step) reports the learning rate \(reports[0].learningRate), configured \(optimizer.learningRate) without a schedule")
+            }
+        }
+    }
+
+    func checkLearningRateMultiplier() throws {
+        let multiplier = 0.25
+        let sample = GradientSamples.random(like: GradientSamples.parameters(seed: seed, as: Scalar.self), seed: seed &+ 7)
+        func apply(_ state: inout Candidate.State, _ gradient: ParameterSet<Scalar>, step: Int, _ m: Double) throws
+            -> (updates: ParameterSet<Scalar>, rate: Double?)
+        {
+            var updates = gradient
+            var context = TransformContext(step: step, parameters: sample.parameters, learningRateMultiplier: m)
+            try optimizer.apply(to: &updates, state: &state, context: &context)
+            return (updates, context.reports.compactMap(\.optimizer).last?.learningRate)
+        }
+        var fresh = optimizer.makeState(for: sample.parameters), scaledFresh = fresh
+        let unit = try apply(&fresh, sample.gradients, step: 0, 1).updates
+        let scaled = try apply(&scaledFresh, sample.gradients, step: 0, multiplier).updates
+        if unit.globalNorm(.l2) > 0,
+            let difference = firstApproximateDifference(scaled, unit.scaled(by: Scalar(multiplier)), relative: 1e-4, absolute: 0)
+        {
+            throw Violation(
+                "the first update with learningRateMultiplier \(multiplier) is not \(multiplier) × the update with 1: \(difference)"
+                    + " (take the rate through context.applyLearningRate(_:optimizer:))")
+        }
+        var state = optimizer.makeState(for: sample.parameters)
+        for (step, gradient) in gradientSequence(4, offset: 700).enumerated() {
+            let predicted = optimizer.scheduledLearningRate(state: state, step: step)
+            var probe = state
+            let report = try apply(&probe, gradient, step: step, multiplier).rate
+            _ = try apply(&state, gradient, step: step, 1)
+            guard let predicted, let report else {
+                throw Violation(
+                    "step \(step): scheduledLearningRate(state:step:) predicted \(predicted.map { "\($0)" } ?? "nil"), the report said \(report.map { "\($0)" } ?? "nothing")")
+            }
+            guard Swift.abs(report - multiplier * predicted) <= 1e-12 * Swift.abs(multiplier * predicted) else {
+                throw Violation(
+                    "step \(step): with learningRateMultiplier \(multiplier) the report says \(report), expected \(multiplier) × \(predicted) (the rate scheduledLearningRate(state:step:) predicted)")
             }
         }
     }

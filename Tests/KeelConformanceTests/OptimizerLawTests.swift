@@ -25,6 +25,7 @@ import Testing
         case .firstStepAsDeclared: try MutantCorpus.adamSuite(CorpusAdam(.noBiasCorrection)).check(law)
         case .scaleInvariance: try MutantCorpus.adamSuite(CorpusAdam(.none, learningRate: 0.05).withEpsilon(0.1)).check(law)
         case .reportsLearningRate: try MutantCorpus.adamSuite(CorpusAdam(.noLearningRateReport)).check(law)
+        case .honorsLearningRateMultiplier: try MutantCorpus.adamSuite(CorpusAdam(.ignoresLearningRateMultiplier)).check(law)
         case .matchesReference: try MutantCorpus.adaBeliefSuite(CorpusAdaBelief(.tracksSquaredGradient)).check(law)
         }
     }

@@ -139,7 +139,7 @@ struct Scenario {
             monitors: [
                 NonFiniteMonitor(action: rollsBack ? .rollback : .skipUpdate, escalateAfter: nil), DisagreeingMonitor(firesAtStep: disagreeStep),
             ],
-            configuration: TrainerConfiguration(seed: 9, rollback: RollbackPolicy(snapshotInterval: 5), nominalLearningRate: 3e-3),
+            configuration: TrainerConfiguration(seed: 9, rollback: RollbackPolicy(snapshotInterval: 5)),
             eventHandlers: [{ events.append($0) }])
         trainer.collective = collective
         if let dieStep {

@@ -153,34 +153,45 @@ import KeelOptimizers
         let testCase = OptimizerReference.shared.plateaus[index]
         let c = testCase.config
         var plateau = ReduceLROnPlateau(
-            initialLearningRate: c.initialLearningRate, mode: ReduceLROnPlateau.Mode(rawValue: c.mode)!, factor: c.factor,
+            mode: ReduceLROnPlateau.Mode(rawValue: c.mode)!, factor: c.factor,
             patience: c.patience, threshold: c.threshold, thresholdMode: ReduceLROnPlateau.ThresholdMode(rawValue: c.thresholdMode)!,
             cooldown: c.cooldown, minimumLearningRate: c.minimumLearningRate)
+        var rate = c.initialLearningRate
         for (step, (metric, expected)) in zip(testCase.metrics, testCase.learningRates).enumerated() {
-            let actual = plateau.step(metric: metric)
+            rate = plateau.step(metric: metric, learningRate: rate)
+            let actual = rate
             #expect(abs(actual - expected) <= 1e-15 * expected, "case \(index) step \(step): \(actual) vs \(expected)")
         }
     }
 
     @Test func plateauReducesAfterPatienceAndHonoursCooldownAndFloor() {
-        var plateau = ReduceLROnPlateau(initialLearningRate: 1, factor: 0.5, patience: 2, cooldown: 1, minimumLearningRate: 0.3)
+        var plateau = ReduceLROnPlateau(factor: 0.5, patience: 2, cooldown: 1, minimumLearningRate: 0.3)
         // 1 improves, then flat: bad steps 1, 2, 3 > patience → reduce at the 4th metric.
-        let rates = [1.0, 1, 1, 1, 1, 1, 1, 1, 1, 1].map { plateau.step(metric: $0) }
+        var rate = 1.0
+        let rates = [1.0, 1, 1, 1, 1, 1, 1, 1, 1, 1].map { metric in
+            rate = plateau.step(metric: metric, learningRate: rate)
+            return rate
+        }
         #expect(rates == [1, 1, 1, 0.5, 0.5, 0.5, 0.5, 0.3, 0.3, 0.3])
-        var improving = ReduceLROnPlateau(initialLearningRate: 1, patience: 0)
-        for metric in stride(from: 10.0, to: 0, by: -1) { #expect(improving.step(metric: metric) == 1) }
-        #expect(improving.step(metric: .nan) == 0.1)
+        var improving = ReduceLROnPlateau(patience: 0)
+        for metric in stride(from: 10.0, to: 0, by: -1) { #expect(improving.step(metric: metric, learningRate: 1) == 1) }
+        #expect(improving.step(metric: .nan, learningRate: 1) == 0.1)
     }
 
     @Test func plateauStateRoundTripsThroughJSON() throws {
-        var plateau = ReduceLROnPlateau(initialLearningRate: 0.1, patience: 1, cooldown: 2)
-        for metric in [3.0, 2, 2, 2, 2] { plateau.step(metric: metric) }
+        var plateau = ReduceLROnPlateau(patience: 1, cooldown: 2)
+        var rate = 0.1
+        for metric in [3.0, 2, 2, 2, 2] { rate = plateau.step(metric: metric, learningRate: rate) }
         var restored = try JSONDecoder().decode(ReduceLROnPlateau.self, from: JSONEncoder().encode(plateau))
         #expect(restored == plateau)
-        for metric in [2.0, 1.5, 1.5, 1.5, 1.5, 1.5] { #expect(restored.step(metric: metric) == plateau.step(metric: metric)) }
-        var fresh = ReduceLROnPlateau(initialLearningRate: 0.1)
+        for metric in [2.0, 1.5, 1.5, 1.5, 1.5, 1.5] {
+            let expected = plateau.step(metric: metric, learningRate: rate)
+            #expect(restored.step(metric: metric, learningRate: rate) == expected)
+            rate = expected
+        }
+        var fresh = ReduceLROnPlateau()
         let freshRestored = try JSONDecoder().decode(ReduceLROnPlateau.self, from: JSONEncoder().encode(fresh))
         #expect(freshRestored == fresh)
-        #expect(fresh.step(metric: 1) == 0.1)
+        #expect(fresh.step(metric: 1, learningRate: 0.1) == 0.1)
     }
 }

@@ -27,7 +27,7 @@ func trainAddingProblem(checkpoint: String) throws -> (uninterrupted: ParameterS
     let monitors = MonitorSet([NonFiniteMonitor(), GradientExplosionMonitor(), ClipRateMonitor()])
     func makeTrainer() -> Trainer<SequenceModel<Recurrent<LSTMCell<Float>>>, MeanSquaredError<Float>, Chain<GlobalNormClipper<Float>, Adam<Float>>> {
         Trainer(model: model, loss: MeanSquaredError<Float>(), pipeline: pipeline, monitors: monitors,
-                configuration: TrainerConfiguration(seed: 42, nominalLearningRate: 1e-2))
+                configuration: TrainerConfiguration(seed: 42))
     }
     var trainer = makeTrainer()
     try trainer.fit(epochs: 1, source: task)

@@ -37,7 +37,7 @@ struct ScenarioBody: RecurrentNetworkBody {
                 GradientExplosionMonitor(absoluteThreshold: 20, growthFactor: 100, window: 10, action: .warn),
             ],
             attributeWarnings: true)
-        let configuration = TrainerConfiguration(seed: 5, nominalLearningRate: Self.learningRate)
+        let configuration = TrainerConfiguration(seed: 5)
         if clipped {
             var trainer = Trainer(
                 model: model, loss: MeanSquaredError<Float>(),

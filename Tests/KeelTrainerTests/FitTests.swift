@@ -42,7 +42,7 @@ import KeelTrainer
         var trainer = Trainer(
             model: makeModel(), loss: MeanSquaredError<Float>(),
             pipeline: Chain { GlobalNormClipper<Float>(maxNorm: 1); Adam<Float>(learningRate: 1e-2, schedule: schedule) },
-            configuration: TrainerConfiguration(seed: 3, nominalLearningRate: 1e-2), eventHandlers: [log.handler])
+            configuration: TrainerConfiguration(seed: 3), eventHandlers: [log.handler])
         try trainer.fit(epochs: 2, source: SequenceSource())
         let records = log.events.compactMap { if case .stepCompleted(let record) = $0 { record } else { nil } }
         #expect(records.count == 16)
@@ -61,7 +61,7 @@ import KeelTrainer
         var trainer = Trainer(
             model: makeModel(), loss: MeanSquaredError<Float>(),
             pipeline: Adagrad<Float>(learningRate: 0.1, learningRateDecay: 0.5),
-            configuration: TrainerConfiguration(seed: 3, nominalLearningRate: 0.1), eventHandlers: [log.handler])
+            configuration: TrainerConfiguration(seed: 3), eventHandlers: [log.handler])
         try trainer.fit(epochs: 1, source: SequenceSource())
         let records = log.events.compactMap { if case .stepCompleted(let record) = $0 { record } else { nil } }
         #expect(records.count == 8)
@@ -105,7 +105,7 @@ import KeelTrainer
     @Test func plateauScalesTheLearningRate() throws {
         let log = EventLog()
         var configuration = TrainerConfiguration(seed: 3, validationSchedule: .everySteps(1))
-        configuration.plateau = ReduceLROnPlateau(initialLearningRate: 1, factor: 0.5, patience: 0, threshold: 10, thresholdMode: .absolute)
+        configuration.plateau = ReduceLROnPlateau(factor: 0.5, patience: 0, threshold: 10, thresholdMode: .absolute)
         var trainer = makeTrainer(configuration: configuration, events: log)
         try trainer.fit(epochs: 1, source: SequenceSource(batchesPerEpoch: 4), validation: SequenceSource(batchesPerEpoch: 1))
         // First evaluation sets the best; each later one is "no improvement" by 10 → halve.

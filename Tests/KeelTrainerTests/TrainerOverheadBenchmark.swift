@@ -51,7 +51,7 @@ struct ConfigBSource: BatchSource {
         let sink = InMemoryEventSink()
         var trainer = Trainer(
             model: model, loss: MeanSquaredError<Float>(), pipeline: pipeline(), monitors: monitors,
-            configuration: TrainerConfiguration(seed: 1, nominalLearningRate: 1e-3), sinks: [sink])
+            configuration: TrainerConfiguration(seed: 1), sinks: [sink])
 
         // The bare loop: forward, loss, backward, clip + Adam, update.
         var bareModel = model

@@ -106,7 +106,8 @@ public struct ClipReport: Sendable, Codable, Hashable {
 }
 
 /// The learning rate an optimizer applied in one step (its schedule's value, after the
-/// optimizer's own decay): what a trainer logs as the step's learning rate.
+/// optimizer's own decay, × the trainer's multiplier): what a trainer logs as the step's learning
+/// rate. Made by ``TransformContext/applyLearningRate(_:optimizer:)``.
 public struct OptimizerReport: Sendable, Codable, Hashable {
     /// The optimizer's name, e.g. `Adam`.
     public var transform: String

@@ -48,9 +48,13 @@ struct ProbeTraining<Model: Layer, LossFunction: Loss> where LossFunction.Scalar
         let globalNorm = gradients.globalNorm()
         if globalNorm.isFinite && Double(value).isFinite {
             var updates = gradients
-            var transformContext = TransformContext(step: step, parameters: model.parameters)
+            // The probe's rate reaches the optimizer as the trainer's would: one multiplier in the
+            // context; a candidate without an optimizer has its updates scaled instead.
+            let multiplier = learningRate / candidate.nominalLearningRate
+            var transformContext = TransformContext(step: step, parameters: model.parameters, learningRateMultiplier: multiplier)
             try candidate.transform.apply(to: &updates, state: &state, context: &transformContext)
-            model.applyUpdate(updates, scaledBy: Scalar(learningRate / candidate.nominalLearningRate))
+            let optimizerApplied = transformContext.reports.contains { $0.optimizer != nil }
+            model.applyUpdate(updates, scaledBy: Scalar(optimizerApplied ? 1 : multiplier))
         }
         step += 1
         return StepResult(loss: Double(value), globalNorm: globalNorm, keys: keys, norms: norms, nonFinite: nonFinite)

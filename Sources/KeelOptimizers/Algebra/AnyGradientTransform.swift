@@ -32,6 +32,7 @@ public struct AnyGradientTransform<Scalar: TensorScalar>: GradientTransform {
     private let applyBody:
         @Sendable (inout ParameterSet<Scalar>, AnyTransformStateStorage, inout TransformContext<Scalar>) throws -> Void
     private let decodeBody: @Sendable (any Decoder) throws -> AnyTransformStateStorage
+    private let learningRateBody: @Sendable (AnyTransformStateStorage, Int) -> Double?
 
     /// Erases `transform`'s type. Erasing an erased transform returns it unchanged.
     public init<T: GradientTransform>(_ transform: T) where T.Scalar == Scalar {
@@ -52,6 +53,13 @@ public struct AnyGradientTransform<Scalar: TensorScalar>: GradientTransform {
             }
             try transform.apply(to: &updates, state: &concrete.value, context: &context)
         }
+        learningRateBody = { storage, step in
+            guard let concrete = storage as? ConcreteTransformStateStorage<T.State> else {
+                preconditionFailure(
+                    "AnyGradientTransform: a state of type \(storage.typeName) was given to a transform whose state is \(typeName)")
+            }
+            return transform.scheduledLearningRate(state: concrete.value, step: step)
+        }
         decodeBody = { decoder in
             ConcreteTransformStateStorage(try T.State(from: decoder), typeName: typeName)
         }
@@ -64,6 +72,11 @@ public struct AnyGradientTransform<Scalar: TensorScalar>: GradientTransform {
     ) throws {
         state.makeStorageUnique()
         try applyBody(&updates, state.storage, &context)
+    }
+
+    /// The wrapped transform's ``GradientTransform/scheduledLearningRate(state:step:)``.
+    public func scheduledLearningRate(state: State, step: Int) -> Double? {
+        learningRateBody(state.storage, step)
     }
 
     /// Adds this transform's state decoder to `decoders`.

@@ -49,4 +49,10 @@ where First.Scalar == Second.Scalar {
         try first.apply(to: &updates, state: &state.first, context: &context)
         try second.apply(to: &updates, state: &state.second, context: &context)
     }
+
+    /// The later stage's rate when it has one, else the earlier's: the last optimizer of the
+    /// pipeline, whose report a trainer logs.
+    public func scheduledLearningRate(state: State, step: Int) -> Double? {
+        second.scheduledLearningRate(state: state.second, step: step) ?? first.scheduledLearningRate(state: state.first, step: step)
+    }
 }

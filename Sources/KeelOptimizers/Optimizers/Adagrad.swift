@@ -67,6 +67,11 @@ public struct Adagrad<Scalar: TensorScalar>: Optimizer {
         State(step: 0, sum: parameters.map { Tensor.filled($0.shape, with: Scalar(initialAccumulatorValue)) })
     }
 
+    /// The schedule's value at the optimizer's own step count (the base rate without a schedule), divided by the decay 1 + t·η.
+    public func scheduledLearningRate(state: State, step: Int) -> Double? {
+        rateInForce(learningRate, schedule, at: state.step) / (1 + Double(state.step) * learningRateDecay)
+    }
+
     public func apply(to updates: inout ParameterSet<Scalar>, state: inout State, context: inout TransformContext<Scalar>) throws {
         requireSameStructure(updates, state.sum, "Adagrad")
         if weightDecay != 0 { requireParameters(context, matching: updates, "Adagrad") }

@@ -65,6 +65,11 @@ public struct Adam<Scalar: TensorScalar>: Optimizer {
         State(for: parameters, amsgrad: amsgrad)
     }
 
+    /// The schedule's value at the optimizer's own step count (the base rate without a schedule).
+    public func scheduledLearningRate(state: State, step: Int) -> Double? {
+        rateInForce(learningRate, schedule, at: state.step)
+    }
+
     public func apply(to updates: inout ParameterSet<Scalar>, state: inout State, context: inout TransformContext<Scalar>) throws {
         let rate = appliedLearningRate("Adam", learningRate, schedule, at: state.step, in: &context)
         state.advance(

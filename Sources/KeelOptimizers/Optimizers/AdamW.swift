@@ -61,6 +61,11 @@ public struct AdamW<Scalar: TensorScalar>: Optimizer {
         State(for: parameters, amsgrad: amsgrad)
     }
 
+    /// The schedule's value at the optimizer's own step count (the base rate without a schedule).
+    public func scheduledLearningRate(state: State, step: Int) -> Double? {
+        rateInForce(learningRate, schedule, at: state.step)
+    }
+
     public func apply(to updates: inout ParameterSet<Scalar>, state: inout State, context: inout TransformContext<Scalar>) throws {
         let rate = appliedLearningRate("AdamW", learningRate, schedule, at: state.step, in: &context)
         state.advance(

@@ -48,19 +48,16 @@ func parameterInput<Scalar: TensorScalar>(_ context: TransformContext<Scalar>, a
 }
 
 /// The learning rate in force at `step`: the schedule's value when there is one, else `base`.
-func scheduledLearningRate(_ base: Double, _ schedule: (any LearningRateSchedule)?, at step: Int) -> Double {
+func rateInForce(_ base: Double, _ schedule: (any LearningRateSchedule)?, at step: Int) -> Double {
     schedule?.value(at: step) ?? base
 }
 
-/// ``scheduledLearningRate(_:_:at:)`` divided by `divisor` (an optimizer's own decay, as
-/// Adagrad's 1 + (t − 1)·η), also recorded in `context` as optimizer `name`'s learning rate this
-/// step (a report that never counts as clipping), so a trainer logs the rate actually applied
-/// rather than the nominal one.
+/// ``rateInForce(_:_:at:)`` divided by `divisor` (an optimizer's own decay, as
+/// Adagrad's 1 + (t − 1)·η) × the trainer's multiplier, also recorded in `context` as optimizer
+/// `name`'s learning rate this step, so a trainer logs the rate actually applied.
 func appliedLearningRate<S: TensorScalar>(
     _ name: String, _ base: Double, _ schedule: (any LearningRateSchedule)?, at step: Int, dividedBy divisor: Double = 1,
     in context: inout TransformContext<S>
 ) -> Double {
-    let rate = scheduledLearningRate(base, schedule, at: step) / divisor
-    context.reports.append(.optimizer(OptimizerReport(transform: name, learningRate: rate)))
-    return rate
+    context.applyLearningRate(rateInForce(base, schedule, at: step) / divisor, optimizer: name)
 }

@@ -61,6 +61,11 @@ public struct Lion<Scalar: TensorScalar>: Optimizer {
         State(step: 0, momentum: parameters.zerosLike())
     }
 
+    /// The schedule's value at the optimizer's own step count (the base rate without a schedule).
+    public func scheduledLearningRate(state: State, step: Int) -> Double? {
+        rateInForce(learningRate, schedule, at: state.step)
+    }
+
     public func apply(to updates: inout ParameterSet<Scalar>, state: inout State, context: inout TransformContext<Scalar>) throws {
         requireSameStructure(updates, state.momentum, "Lion")
         if weightDecay != 0 { requireParameters(context, matching: updates, "Lion") }

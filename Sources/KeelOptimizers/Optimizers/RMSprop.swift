@@ -80,6 +80,11 @@ public struct RMSprop<Scalar: TensorScalar>: Optimizer {
             momentumBuffer: momentum > 0 ? zeros : nil)
     }
 
+    /// The schedule's value at the optimizer's own step count (the base rate without a schedule).
+    public func scheduledLearningRate(state: State, step: Int) -> Double? {
+        rateInForce(learningRate, schedule, at: state.step)
+    }
+
     public func apply(to updates: inout ParameterSet<Scalar>, state: inout State, context: inout TransformContext<Scalar>) throws {
         requireSameStructure(updates, state.squareAverage, "RMSprop")
         if weightDecay != 0 { requireParameters(context, matching: updates, "RMSprop") }

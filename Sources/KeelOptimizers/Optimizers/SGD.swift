@@ -71,6 +71,11 @@ public struct SGD<Scalar: TensorScalar>: Optimizer {
         State(step: 0, momentumBuffer: momentum != 0 ? parameters.zerosLike() : nil)
     }
 
+    /// The schedule's value at the optimizer's own step count (the base rate without a schedule).
+    public func scheduledLearningRate(state: State, step: Int) -> Double? {
+        rateInForce(learningRate, schedule, at: state.step)
+    }
+
     public func apply(to updates: inout ParameterSet<Scalar>, state: inout State, context: inout TransformContext<Scalar>) throws {
         if let buffer = state.momentumBuffer { requireSameStructure(updates, buffer, "SGD") }
         if weightDecay != 0 { requireParameters(context, matching: updates, "SGD") }

@@ -4,7 +4,8 @@
 /// Place it **after** the optimizer (*Adam → DecoupledWeightDecay*), so the decay is not rescaled
 /// by the optimizer's preconditioner; with the same γ and λ, *Adam → DecoupledWeightDecay* is
 /// ``AdamW``. γ is ``learningRate`` or, when attached, `schedule.value(at: t)` with t the number of
-/// steps this transform has applied (give it the optimizer's schedule so both move together).
+/// steps this transform has applied (give it the optimizer's schedule so both move together),
+/// times the trainer's ``TransformContext/learningRateMultiplier``, as the optimizer's rate is.
 ///
 /// - Parameters:
 ///   - rate: λ ≥ 0.
@@ -55,7 +56,7 @@ public struct DecoupledWeightDecay<Scalar: TensorScalar>: GradientTransform {
 
     public func apply(to updates: inout ParameterSet<Scalar>, state: inout State, context: inout TransformContext<Scalar>) throws {
         defer { state.step += 1 }
-        let factor = scheduledLearningRate(learningRate, schedule, at: state.step) * rate
+        let factor = rateInForce(learningRate, schedule, at: state.step) * context.learningRateMultiplier * rate
         guard factor != 0 else { return }
         requireParameters(context, matching: updates, "DecoupledWeightDecay")
         for index in updates.indices where mask.includes(updates.keys[index], shape: updates.tensors[index].shape) {

@@ -1,13 +1,14 @@
 /// Lowers the learning rate when a metric stops improving, with PyTorch's semantics
-/// (`ReduceLROnPlateau`). The Trainer feeds it a metric (validation loss, say) and assigns the
-/// result to the optimizer's `learningRate`:
+/// (`ReduceLROnPlateau`): a trainer policy (`TrainerConfiguration.plateau`) that owns no rate.
+/// The trainer feeds it each validation metric with the rate in force and multiplies its one
+/// learning-rate multiplier by the ratio of the rate returned to the rate given:
 ///
 /// ```swift
-/// var plateau = ReduceLROnPlateau(initialLearningRate: 1e-3, patience: 5)
-/// optimizer.learningRate = plateau.step(metric: validationLoss)
+/// var plateau = ReduceLROnPlateau(patience: 5)
+/// let next = plateau.step(metric: validationLoss, learningRate: rateInForce)
 /// ```
 ///
-/// Each ``step(metric:)``: the metric is *better* than the best so far when (mode `min`,
+/// Each ``step(metric:learningRate:)``: the metric is *better* than the best so far when (mode `min`,
 /// threshold mode relative) metric < best·(1 − threshold); (min, absolute) metric < best −
 /// threshold; (max, relative) metric > best·(1 + threshold); (max, absolute) metric > best +
 /// threshold. A better metric becomes the best and clears the count of bad steps; otherwise the
@@ -49,8 +50,6 @@ public struct ReduceLROnPlateau: Codable, Sendable, Hashable {
     /// The floor below which reductions never take the rate.
     public let minimumLearningRate: Double
 
-    /// The learning rate in force now.
-    public private(set) var learningRate: Double
     /// The best metric seen so far (`nil` before the first one).
     public private(set) var best: Double?
     /// Consecutive steps without improvement.
@@ -58,10 +57,9 @@ public struct ReduceLROnPlateau: Codable, Sendable, Hashable {
     /// Steps of cooldown left.
     public private(set) var cooldownRemaining = 0
 
-    /// A plateau detector starting at `initialLearningRate`, with PyTorch's defaults.
+    /// A plateau detector with PyTorch's defaults.
     ///
     /// - Parameters:
-    ///   - initialLearningRate: the rate before any reduction.
     ///   - mode: `.min` (default) when lower metrics are better.
     ///   - factor: the multiplier per reduction (default 0.1, must be < 1).
     ///   - patience: bad steps tolerated before a reduction (default 10).
@@ -71,14 +69,13 @@ public struct ReduceLROnPlateau: Codable, Sendable, Hashable {
     ///   - minimumLearningRate: the floor (default 0).
     /// - Precondition: 0 ≤ `factor` < 1, `patience` ≥ 0 and `cooldown` ≥ 0.
     public init(
-        initialLearningRate: Double, mode: Mode = .min, factor: Double = 0.1, patience: Int = 10,
+        mode: Mode = .min, factor: Double = 0.1, patience: Int = 10,
         threshold: Double = 1e-4, thresholdMode: ThresholdMode = .relative, cooldown: Int = 0,
         minimumLearningRate: Double = 0
     ) {
         precondition(factor < 1 && factor >= 0, "ReduceLROnPlateau: factor \(factor) must be in [0, 1)")
         precondition(patience >= 0, "ReduceLROnPlateau: patience \(patience) must be ≥ 0")
         precondition(cooldown >= 0, "ReduceLROnPlateau: cooldown \(cooldown) must be ≥ 0")
-        self.learningRate = initialLearningRate
         self.mode = mode
         self.factor = factor
         self.patience = patience
@@ -88,9 +85,9 @@ public struct ReduceLROnPlateau: Codable, Sendable, Hashable {
         self.minimumLearningRate = minimumLearningRate
     }
 
-    /// Records one metric and returns the learning rate to use from now on.
-    @discardableResult
-    public mutating func step(metric: Double) -> Double {
+    /// Records one metric and returns the learning rate to use from now on, given the rate in
+    /// force (`learningRate` itself when there is no reduction).
+    public mutating func step(metric: Double, learningRate: Double) -> Double {
         if isBetter(metric) {
             best = metric
             badSteps = 0
@@ -103,9 +100,9 @@ public struct ReduceLROnPlateau: Codable, Sendable, Hashable {
         }
         if badSteps > patience {
             let reduced = Swift.max(learningRate * factor, minimumLearningRate)
-            if learningRate - reduced > 1e-8 { learningRate = reduced }
             cooldownRemaining = cooldown
             badSteps = 0
+            if learningRate - reduced > 1e-8 { return reduced }
         }
         return learningRate
     }

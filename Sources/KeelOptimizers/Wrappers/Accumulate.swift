@@ -48,6 +48,11 @@ public struct Accumulate<Inner: GradientTransform>: GradientTransform {
         State(inner: inner.makeState(for: parameters))
     }
 
+    /// The inner transform's rate at its own step count (it steps once per `steps` micro-batches).
+    public func scheduledLearningRate(state: State, step: Int) -> Double? {
+        inner.scheduledLearningRate(state: state.inner, step: state.innerSteps)
+    }
+
     public func apply(
         to updates: inout ParameterSet<Scalar>, state: inout State, context: inout TransformContext<Scalar>
     ) throws {

@@ -37,6 +37,11 @@ public struct ApplyIfFinite<Inner: GradientTransform>: GradientTransform {
         State(inner: inner.makeState(for: parameters))
     }
 
+    /// The guarded transform's rate.
+    public func scheduledLearningRate(state: State, step: Int) -> Double? {
+        inner.scheduledLearningRate(state: state.inner, step: step)
+    }
+
     public func apply(
         to updates: inout ParameterSet<Scalar>, state: inout State, context: inout TransformContext<Scalar>
     ) throws {

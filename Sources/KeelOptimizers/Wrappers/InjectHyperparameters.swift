@@ -42,6 +42,14 @@ public struct InjectHyperparameters<Inner: GradientTransform>: GradientTransform
         State(inner: inner.makeState(for: parameters))
     }
 
+    /// The rate of `inner` with the hyperparameter set to `schedule(step)`: an injected learning
+    /// rate is what the optimizer will apply.
+    public func scheduledLearningRate(state: State, step: Int) -> Double? {
+        var configured = inner
+        assign(&configured, schedule(step))
+        return configured.scheduledLearningRate(state: state.inner, step: step)
+    }
+
     public func apply(
         to updates: inout ParameterSet<Scalar>, state: inout State, context: inout TransformContext<Scalar>
     ) throws {

@@ -33,6 +33,11 @@ public struct Masked<Inner: GradientTransform>: GradientTransform {
         inner.makeState(for: parameters.filter(isSelected))
     }
 
+    /// The inner transform's rate.
+    public func scheduledLearningRate(state: State, step: Int) -> Double? {
+        inner.scheduledLearningRate(state: state, step: step)
+    }
+
     public func apply(
         to updates: inout ParameterSet<Scalar>, state: inout State, context: inout TransformContext<Scalar>
     ) throws {

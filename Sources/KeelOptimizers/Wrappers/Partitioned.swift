@@ -43,6 +43,17 @@ public struct Partitioned<Inner: GradientTransform>: GradientTransform {
         return State(groups: groups)
     }
 
+    /// The rate of the last group (in label order) that has one: the group whose optimizer
+    /// reports last, as a trainer logs it.
+    public func scheduledLearningRate(state: State, step: Int) -> Double? {
+        for name in orderedLabels.reversed() {
+            if let group = state.groups[name], let rate = transforms[name]!.scheduledLearningRate(state: group, step: step) {
+                return rate
+            }
+        }
+        return nil
+    }
+
     public func apply(
         to updates: inout ParameterSet<Scalar>, state: inout State, context: inout TransformContext<Scalar>
     ) throws {

@@ -16,8 +16,8 @@ public struct TrainerConfiguration: Sendable {
     public var reportsAccuracy: Bool
     /// Early stopping on a validation metric.
     public var earlyStopping: EarlyStopping?
-    /// Reduce-on-plateau on the validation loss. Its `initialLearningRate` should be 1: its
-    /// learning rate is the factor applied to ``Trainer/learningRateScale``.
+    /// Reduce-on-plateau on the validation loss: each reduction multiplies
+    /// ``Trainer/learningRateScale``, so it composes with the optimizer's schedule.
     public var plateau: ReduceLROnPlateau?
     /// The rollback ring and retry budget.
     public var rollback: RollbackPolicy
@@ -26,9 +26,6 @@ public struct TrainerConfiguration: Sendable {
     public var spectralNormInterval: Int
     /// Power iterations per estimate (the cached vector makes 1–2 enough after the first).
     public var powerIterations: Int
-    /// The optimizer's nominal learning rate, used only for reporting:
-    /// `StepObservation.learningRate` = nominal × ``Trainer/learningRateScale``.
-    public var nominalLearningRate: Double
 
     /// A configuration; every default is the plain loop (no accumulation, full BPTT,
     /// per-epoch validation, no early stopping or plateau).
@@ -36,7 +33,7 @@ public struct TrainerConfiguration: Sendable {
         seed: UInt64 = 0, accumulationSteps: Int = 1, truncatedBPTT: TruncatedBPTT? = nil,
         validationSchedule: ValidationSchedule = .everyEpoch, reportsAccuracy: Bool = false,
         earlyStopping: EarlyStopping? = nil, plateau: ReduceLROnPlateau? = nil, rollback: RollbackPolicy = RollbackPolicy(),
-        spectralNormInterval: Int = 10, powerIterations: Int = 2, nominalLearningRate: Double = 1
+        spectralNormInterval: Int = 10, powerIterations: Int = 2
     ) {
         precondition(accumulationSteps >= 1, "TrainerConfiguration: accumulationSteps \(accumulationSteps) must be ≥ 1")
         precondition(spectralNormInterval >= 1, "TrainerConfiguration: spectralNormInterval \(spectralNormInterval) must be ≥ 1")
@@ -54,6 +51,5 @@ public struct TrainerConfiguration: Sendable {
         self.rollback = rollback
         self.spectralNormInterval = spectralNormInterval
         self.powerIterations = powerIterations
-        self.nominalLearningRate = nominalLearningRate
     }
 }

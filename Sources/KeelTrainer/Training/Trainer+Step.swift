@@ -50,7 +50,9 @@ extension Trainer {
         }
         var updateNorm: Double? = nil
         var reports: [TransformReport] = []
-        var scheduledRate: Double? = nil
+        // The rate this step applies (the monitors' verdict included); the optimizer's report
+        // replaces it below, and the two agree for every optimizer that passes the conformance laws.
+        var appliedRate = learningRate
         if case .skipUpdate(let reason) = outcome.verdict {
             try emit(.actionTaken(ActionRecord(step: stepIndex, action: .skipUpdate, reason: reason, skippedBatches: cursors.map(\.index))))
         } else {
@@ -60,16 +62,20 @@ extension Trainer {
             var updates = consume gradients
             let transformReports: [TransformReport]
             do {
-                var context = TransformContext(step: progress.step, parameters: model.parameters)
+                var context = TransformContext(
+                    step: progress.step, parameters: model.parameters, learningRateMultiplier: progress.learningRateScale)
                 try pipeline.apply(to: &updates, state: &pipelineState, context: &context)
                 transformReports = context.reports
             }
-            model.applyUpdate(updates, scaledBy: Scalar(progress.learningRateScale))
-            // Optimizers report the learning rate they applied; the rest go to the monitors and the log.
-            scheduledRate = transformReports.last(where: { $0.optimizer != nil })?.optimizer?.learningRate
+            // An optimizer took the multiplier through the context and reported the rate it
+            // applied; a pipeline without one leaves the multiplier to the trainer.
+            let optimizerRate = transformReports.last(where: { $0.optimizer != nil })?.optimizer?.learningRate
+            let trainerScale = optimizerRate == nil ? progress.learningRateScale : 1
+            model.applyUpdate(updates, scaledBy: Scalar(trainerScale))
+            if let optimizerRate { appliedRate = optimizerRate }
             reports = transformReports.filter { $0.optimizer == nil }
             if needs.contains(.updateNorm) {
-                updateNorm = updates.globalNorm() * progress.learningRateScale
+                updateNorm = updates.globalNorm() * trainerScale
                 progress.previousUpdateNorm = updateNorm
             }
             monitors.recordClipReports(reports)
@@ -87,7 +93,7 @@ extension Trainer {
         let elapsed = ContinuousClock.now - started
         try emit(.stepCompleted(StepRecord(
             step: stepIndex, epoch: cursors[0].epoch, loss: stepLoss, globalGradientNorm: observation.globalGradientNorm,
-            learningRate: (scheduledRate ?? configuration.nominalLearningRate) * progress.learningRateScale, updateApplied: !isSkip(outcome.verdict),
+            learningRate: appliedRate, updateApplied: !isSkip(outcome.verdict),
             clipReports: reports, durationSeconds: Self.seconds(elapsed), updateNorm: updateNorm, batchIndex: cursors[0].index,
             windowGradientNorms: configuration.truncatedBPTT == nil ? nil : windowNorms)))
         return .continue

@@ -28,8 +28,8 @@ extension Trainer {
         if let accuracy = metrics.accuracy { values["accuracy"] = accuracy }
         try emit(.validation(ValidationRecord(step: progress.step, epoch: epoch, metrics: values)))
         if var plateau = progress.plateau {
-            let before = plateau.learningRate
-            let after = plateau.step(metric: metrics.loss)
+            let before = learningRate
+            let after = plateau.step(metric: metrics.loss, learningRate: before)
             progress.plateau = plateau
             if after != before, before > 0 { try scaleLearningRate(by: after / before, reason: "plateau: validation loss \(metrics.loss)") }
         }

@@ -172,11 +172,17 @@ where LossFunction.Scalar == Model.Scalar, Pipeline.Scalar == Model.Scalar {
     public var step: Int { progress.step }
     /// The position of the next batch.
     public var cursor: TrainingCursor { progress.cursor }
-    /// The factor applied to every update (1 at the start).
+    /// The one multiplier the trainer's policies put on the learning rate (monitor verdicts,
+    /// reduce-on-plateau, rollback backoff; 1 at the start). Optimizers read it as
+    /// ``TransformContext/learningRateMultiplier``.
     public var learningRateScale: Double { progress.learningRateScale }
-    /// The learning rate reported in events: ``TrainerConfiguration/nominalLearningRate`` ×
-    /// ``learningRateScale``.
-    public var learningRate: Double { configuration.nominalLearningRate * progress.learningRateScale }
+    /// The learning rate the next update applies: the pipeline's scheduled rate
+    /// (``GradientTransform/scheduledLearningRate(state:step:)``, its last optimizer's schedule
+    /// value; 1 for a pipeline without an optimizer, whose output is the update itself) ×
+    /// ``learningRateScale``. Monitors observe this value and step events log it.
+    public var learningRate: Double {
+        (pipeline.scheduledLearningRate(state: pipelineState, step: progress.step) ?? 1) * progress.learningRateScale
+    }
     /// The trainer's random generator (feeds training forward passes).
     public var generator: Xoshiro256StarStar { progress.generator }
     /// Snapshots currently in the rollback ring.

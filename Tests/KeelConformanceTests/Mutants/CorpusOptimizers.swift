@@ -23,6 +23,8 @@ struct CorpusAdam: Optimizer {
         case ignoresDecay
         /// Appends no learning-rate report.
         case noLearningRateReport
+        /// Applies and reports its own rate, ignoring the trainer's multiplier in the context.
+        case ignoresLearningRateMultiplier
         /// Bias correction from the context's step, not the state's.
         case biasCorrectionFromContext
         /// The step count is not encoded.
@@ -83,6 +85,14 @@ struct CorpusAdam: Optimizer {
     }
 
     func apply(to updates: inout ParameterSet<Float>, state: inout State, context: inout TransformContext<Float>) throws {
+        let learningRate: Double
+        switch bug {
+        case .noLearningRateReport: learningRate = self.learningRate
+        case .ignoresLearningRateMultiplier:
+            learningRate = self.learningRate
+            context.reports.append(.optimizer(OptimizerReport(transform: "CorpusAdam", learningRate: learningRate)))
+        default: learningRate = context.applyLearningRate(self.learningRate, optimizer: "CorpusAdam")
+        }
         state.step += bug == .stepsTwice ? 2 : 1
         let t = Double(bug == .biasCorrectionFromContext ? context.step + 1 : state.step)
         let c1 = bug == .noBiasCorrection ? 1 : 1 - pow(beta1, t)
@@ -106,9 +116,6 @@ struct CorpusAdam: Optimizer {
                 out[i] = Float(step)
             }
             updates.withTensor(at: index) { $0 = Tensor(shape: $0.shape, scalars: out) }
-        }
-        if bug != .noLearningRateReport {
-            context.reports.append(.optimizer(OptimizerReport(transform: "CorpusAdam", learningRate: learningRate)))
         }
     }
 
@@ -163,6 +170,7 @@ struct CorpusAdaBelief: Optimizer {
     }
 
     func apply(to updates: inout ParameterSet<Float>, state: inout State, context: inout TransformContext<Float>) throws {
+        let learningRate = context.applyLearningRate(self.learningRate, optimizer: "CorpusAdaBelief")
         state.step += 1
         let t = Double(state.step)
         for index in updates.indices {
@@ -179,7 +187,6 @@ struct CorpusAdaBelief: Optimizer {
             }
             updates.withTensor(at: index) { $0 = Tensor(shape: $0.shape, scalars: out) }
         }
-        context.reports.append(.optimizer(OptimizerReport(transform: "CorpusAdaBelief", learningRate: learningRate)))
     }
 
     /// The scalar reference, from the paper's Algorithm 2.
@@ -249,6 +256,7 @@ struct CorpusMomentumSGD: Optimizer {
 
     func apply(to updates: inout ParameterSet<Float>, state: inout State, context: inout TransformContext<Float>) throws {
         if state.velocity.count != updates.count { state.velocity = updates.tensors.map { [Double](repeating: 0, count: $0.scalarCount) } }
+        let learningRate = context.applyLearningRate(self.learningRate, optimizer: "CorpusMomentumSGD")
         let rate = bug == .squaredLearningRate ? learningRate * learningRate : learningRate
         for index in updates.indices {
             let theta = context.parameters.tensors[index].scalars
@@ -263,7 +271,6 @@ struct CorpusMomentumSGD: Optimizer {
             }
             updates.withTensor(at: index) { $0 = Tensor(shape: $0.shape, scalars: out) }
         }
-        context.reports.append(.optimizer(OptimizerReport(transform: "CorpusMomentumSGD", learningRate: learningRate)))
     }
 
     /// The scalar reference: PyTorch's SGD with momentum 0.9 and coupled decay.

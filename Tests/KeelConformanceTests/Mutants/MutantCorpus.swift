@@ -150,6 +150,7 @@ enum MutantCorpus {
         optimizer("AdamW decay without the learning rate", "weight decay", CorpusAdam(.decayIgnoresLearningRate, weightDecay: 0.01), suite: adamSuite),
         optimizer("AdamW ignoring its decay", "weight decay", CorpusAdam(.ignoresDecay, weightDecay: 0.01), suite: adamSuite),
         optimizer("Adam without a learning-rate report", "report obligation", CorpusAdam(.noLearningRateReport), suite: adamSuite),
+        optimizer("Adam ignoring the trainer's multiplier", "report obligation", CorpusAdam(.ignoresLearningRateMultiplier), suite: adamSuite),
         optimizer("Adam correcting bias from the context's step", "one advance per apply", CorpusAdam(.biasCorrectionFromContext), suite: adamSuite),
         optimizer("Adam losing its step count in Codable", "Codable history", CorpusAdam(.stepNotEncoded), suite: adamSuite),
         optimizer("CorpusAdaBelief", "control", control: true, CorpusAdaBelief(.none), suite: adaBeliefSuite),

@@ -8,8 +8,7 @@ struct ReferenceSGD: Optimizer {
     var learningRate: Double
     func makeState(for parameters: ParameterSet<Float>) -> EmptyTransformState { EmptyTransformState() }
     func apply(to updates: inout ParameterSet<Float>, state: inout EmptyTransformState, context: inout TransformContext<Float>) throws {
-        updates.scale(by: Float(-learningRate))
-        context.reports.append(.optimizer(OptimizerReport(transform: "ReferenceSGD", learningRate: learningRate)))
+        updates.scale(by: Float(-context.applyLearningRate(learningRate, optimizer: "ReferenceSGD")))
     }
 }
 
