@@ -45,26 +45,12 @@ struct MarkedPairTask {
     let batchSize: Int
     let seed: UInt64
     /// Values U[−1, 1] when true, U[0, 1) when false.
-    let symmetricValues: Bool
+    var symmetricValues = false
     /// What a marked value on the first step counts as (H&S's "X1 := 0" and "X1 := 1.0"); `nil`
     /// counts it as drawn.
-    let firstStepValue: Double?
+    var firstStepValue: Double? = nil
     /// The target from the two marked values, in marker order.
     let combine: (Double, Double) -> Double
-
-    init(
-        layout: Layout, sequenceLength: Int, fixedLength: Bool, batchSize: Int, seed: UInt64,
-        symmetricValues: Bool = false, firstStepValue: Double? = nil, combine: @escaping (Double, Double) -> Double
-    ) {
-        self.layout = layout
-        self.sequenceLength = sequenceLength
-        self.fixedLength = fixedLength
-        self.batchSize = batchSize
-        self.seed = seed
-        self.symmetricValues = symmetricValues
-        self.firstStepValue = firstStepValue
-        self.combine = combine
-    }
 
     /// The batch at (`epoch`, `index`): inputs `[length, batch, 2]`, targets `[batch, 1]`.
     func batch<Scalar: TensorScalar>(epoch: Int, index: Int) -> Batch<Scalar> {
