@@ -68,15 +68,7 @@ public struct AddingProblem<Scalar: TensorScalar>: SyntheticTask {
         variant: Variant = .arjovsky2016, sequenceLength: Int = 100, fixedLength: Bool = false,
         batchSize: Int = 20, batchesPerEpoch: Int = 100, seed: UInt64 = 0
     ) throws {
-        try SyntheticTaskValidation.check(batchSize: batchSize, batchesPerEpoch: batchesPerEpoch)
-        switch variant {
-        case .hochreiterSchmidhuber1997:
-            try SyntheticTaskValidation.check(sequenceLength: sequenceLength, atLeast: 24, because: "X2 lies in the first T/2 − 1 steps, beyond X1's first 10")
-        case .pascanu2013:
-            try SyntheticTaskValidation.check(sequenceLength: sequenceLength, atLeast: 10, because: "the first marker lies in the first 10% of the steps")
-        case .arjovsky2016:
-            try SyntheticTaskValidation.check(sequenceLength: sequenceLength, atLeast: 2, because: "one marker in each half")
-        }
+        try variant.layout.validate(sequenceLength: sequenceLength, batchSize: batchSize, batchesPerEpoch: batchesPerEpoch)
         self.variant = variant
         self.sequenceLength = sequenceLength
         self.fixedLength = fixedLength
@@ -103,48 +95,29 @@ public struct AddingProblem<Scalar: TensorScalar>: SyntheticTask {
 
     /// Squared error > 0.04 (Pascanu's `addition.py`; Keel uses the same for the uRNN/IRNN variant),
     /// or absolute error > 0.04 for ``Variant/hochreiterSchmidhuber1997`` (Exp. 4).
-    public var errorCriterion: SequenceErrorCriterion {
-        variant == .hochreiterSchmidhuber1997 ? .absoluteErrorAbove(0.04) : .squaredErrorAbove(0.04)
-    }
+    public var errorCriterion: SequenceErrorCriterion { variant.layout.errorCriterion }
 
     /// The batch at (`epoch`, `index`): inputs `[length, batch, 2]`, targets `[batch, 1]`.
     public func batch(epoch: Int, index: Int) -> Batch<Scalar> {
-        var generator = BatchSeed.generator(seed: seed, epoch: epoch, index: index)
-        let t = sequenceLength
-        let length: Int
-        switch variant {
-        case .arjovsky2016: length = t
-        case .pascanu2013: length = MarkedPairs.pascanuLength(t, fixed: fixedLength, using: &generator)
-        case .hochreiterSchmidhuber1997: length = MarkedPairs.hochreiterSchmidhuberLength(t, fixed: fixedLength, using: &generator)
+        let (symmetricValues, firstStepValue, combine): (Bool, Double?, (Double, Double) -> Double) = switch variant {
+        case .arjovsky2016: (false, nil, { $0 + $1 })
+        case .pascanu2013: (false, nil, { ($0 + $1) / 2 })
+        case .hochreiterSchmidhuber1997: (true, 0, { 0.5 + ($0 + $1) / 4 })
         }
-        var buffer = SequenceBuffer(time: length, batch: batchSize, features: 2, targetCount: batchSize)
-        for b in 0..<batchSize {
-            switch variant {
-            case .arjovsky2016:
-                for step in 0..<length { buffer.set(step, b, 0, generator.nextUnitDouble()) }
-                let first = Shuffler.uniformInteger(below: t / 2, using: &generator)
-                let second = t / 2 + Shuffler.uniformInteger(below: t - t / 2, using: &generator)
-                buffer.set(first, b, 1, 1)
-                buffer.set(second, b, 1, 1)
-                buffer.targets[b] = buffer.inputs[(first * batchSize + b) * 2] + buffer.inputs[(second * batchSize + b) * 2]
-            case .pascanu2013:
-                for step in 0..<length { buffer.set(step, b, 0, generator.nextUnitDouble()) }
-                let (first, second) = MarkedPairs.pascanuPositions(length, using: &generator)
-                buffer.set(first, b, 1, 1)
-                buffer.set(second, b, 1, 1)
-                buffer.targets[b] = (buffer.inputs[(first * batchSize + b) * 2] + buffer.inputs[(second * batchSize + b) * 2]) / 2
-            case .hochreiterSchmidhuber1997:
-                for step in 0..<length { buffer.set(step, b, 0, 2 * generator.nextUnitDouble() - 1) }
-                let (first, second) = MarkedPairs.hochreiterSchmidhuberPositions(t, using: &generator)
-                buffer.set(0, b, 1, -1)
-                buffer.set(length - 1, b, 1, -1)
-                buffer.set(first, b, 1, 1)
-                buffer.set(second, b, 1, 1)
-                let x1 = first == 0 ? 0 : buffer.inputs[(first * batchSize + b) * 2]
-                let x2 = second == 0 ? 0 : buffer.inputs[(second * batchSize + b) * 2]
-                buffer.targets[b] = 0.5 + (x1 + x2) / 4
-            }
+        return MarkedPairTask(
+            layout: variant.layout, sequenceLength: sequenceLength, fixedLength: fixedLength, batchSize: batchSize, seed: seed,
+            symmetricValues: symmetricValues, firstStepValue: firstStepValue, combine: combine
+        ).batch(epoch: epoch, index: index)
+    }
+}
+
+extension AddingProblem.Variant {
+    /// The marker layout the variant's paper uses.
+    var layout: MarkedPairTask.Layout {
+        switch self {
+        case .arjovsky2016: .halves
+        case .pascanu2013: .pascanu
+        case .hochreiterSchmidhuber1997: .hochreiterSchmidhuber
         }
-        return buffer.makeBatch(targetShape: [batchSize, 1])
     }
 }

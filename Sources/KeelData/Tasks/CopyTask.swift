@@ -44,10 +44,9 @@ public struct CopyTask<Scalar: TensorScalar>: SyntheticTask {
         delay: Int = 100, symbolCount: Int = 8, copyLength: Int = 10, batchSize: Int = 20,
         batchesPerEpoch: Int = 100, seed: UInt64 = 0
     ) throws {
-        try SyntheticTaskValidation.check(batchSize: batchSize, batchesPerEpoch: batchesPerEpoch)
-        guard delay >= 1 else { throw DataConfigurationError(parameter: "delay", reason: "must be at least 1, got \(delay)") }
-        guard symbolCount >= 2 else { throw DataConfigurationError(parameter: "symbolCount", reason: "must be at least 2, got \(symbolCount)") }
-        guard copyLength >= 1 else { throw DataConfigurationError(parameter: "copyLength", reason: "must be at least 1, got \(copyLength)") }
+        try PatternReplayTask.validate(
+            delay: delay, symbolCount: ("symbolCount", symbolCount), patternLength: ("copyLength", copyLength),
+            batchSize: batchSize, batchesPerEpoch: batchesPerEpoch)
         self.delay = delay
         self.symbolCount = symbolCount
         self.copyLength = copyLength
@@ -72,31 +71,13 @@ public struct CopyTask<Scalar: TensorScalar>: SyntheticTask {
     public var target: SyntheticTaskTarget { .sequenceClassification(classes: symbolCount + 1) }
 
     /// copyLength·ln(symbolCount)/(T + 2·copyLength): the memoryless baseline.
-    public var baselineLoss: Double {
-        Double(copyLength) * portableLog(Double(symbolCount)) / Double(sequenceLength)
-    }
+    public var baselineLoss: Double { replay.baselineLoss }
 
     /// The batch at (`epoch`, `index`): inputs `[T + 2·copyLength, batch, symbolCount + 2]`,
     /// targets `[T + 2·copyLength, batch]`.
-    public func batch(epoch: Int, index: Int) -> Batch<Scalar> {
-        var generator = BatchSeed.generator(seed: seed, epoch: epoch, index: index)
-        let length = sequenceLength
-        let delimiterStep = copyLength + delay - 1
-        let replayStart = delay + copyLength
-        var buffer = SequenceBuffer(time: length, batch: batchSize, features: inputFeatures, targetCount: length * batchSize)
-        for b in 0..<batchSize {
-            for step in 0..<length {
-                buffer.targets[step * batchSize + b] = Double(blankSymbol)
-            }
-            for step in 0..<copyLength {
-                let symbol = Shuffler.uniformInteger(below: symbolCount, using: &generator)
-                buffer.setOneHot(step, b, symbol: symbol)
-                buffer.targets[(replayStart + step) * batchSize + b] = Double(symbol)
-            }
-            for step in copyLength..<length {
-                buffer.setOneHot(step, b, symbol: step == delimiterStep ? delimiterSymbol : blankSymbol)
-            }
-        }
-        return buffer.makeBatch(targetShape: [length, batchSize])
+    public func batch(epoch: Int, index: Int) -> Batch<Scalar> { replay.batch(epoch: epoch, index: index) }
+
+    private var replay: PatternReplayTask {
+        PatternReplayTask(delay: delay, symbolCount: symbolCount, patternLength: copyLength, batchSize: batchSize, seed: seed, cueLead: 1)
     }
 }

@@ -1,6 +1,13 @@
 /// The marker layouts shared by the adding and multiplication problems: where the two marked
 /// values sit and how long the sequence is, per published definition.
 enum MarkedPairs {
+    /// Arjovsky et al. 2016: one marker uniform in [0, ⌊T/2⌋), one uniform in [⌊T/2⌋, T).
+    static func halvesPositions<G: RandomNumberGenerator>(_ t: Int, using generator: inout G) -> (Int, Int) {
+        let first = Shuffler.uniformInteger(below: t / 2, using: &generator)
+        let second = t / 2 + Shuffler.uniformInteger(below: t - t / 2, using: &generator)
+        return (first, second)
+    }
+
     /// Hochreiter & Schmidhuber 1997, Exp. 4/5: the batch's length is uniform in [T, T + ⌊T/10⌋];
     /// X1 is one of the first 10 pairs; X2 one of the first ⌊T/2⌋ − 1 pairs other than X1's.
     static func hochreiterSchmidhuberLength<G: RandomNumberGenerator>(_ t: Int, fixed: Bool, using generator: inout G) -> Int {

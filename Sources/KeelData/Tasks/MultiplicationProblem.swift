@@ -49,13 +49,7 @@ public struct MultiplicationProblem<Scalar: TensorScalar>: SyntheticTask {
         variant: Variant = .pascanu2013, sequenceLength: Int = 100, fixedLength: Bool = false,
         batchSize: Int = 20, batchesPerEpoch: Int = 100, seed: UInt64 = 0
     ) throws {
-        try SyntheticTaskValidation.check(batchSize: batchSize, batchesPerEpoch: batchesPerEpoch)
-        switch variant {
-        case .hochreiterSchmidhuber1997:
-            try SyntheticTaskValidation.check(sequenceLength: sequenceLength, atLeast: 24, because: "X2 lies in the first T/2 − 1 steps, beyond X1's first 10")
-        case .pascanu2013:
-            try SyntheticTaskValidation.check(sequenceLength: sequenceLength, atLeast: 10, because: "the first marker lies in the first 10% of the steps")
-        }
+        try variant.layout.validate(sequenceLength: sequenceLength, batchSize: batchSize, batchesPerEpoch: batchesPerEpoch)
         self.variant = variant
         self.sequenceLength = sequenceLength
         self.fixedLength = fixedLength
@@ -83,38 +77,23 @@ public struct MultiplicationProblem<Scalar: TensorScalar>: SyntheticTask {
 
     /// Squared error > 0.04 (Pascanu's `multiplication.py`), or absolute error > 0.04 for
     /// ``Variant/hochreiterSchmidhuber1997`` (Exp. 5 counts errors as Exp. 4 does).
-    public var errorCriterion: SequenceErrorCriterion {
-        variant == .hochreiterSchmidhuber1997 ? .absoluteErrorAbove(0.04) : .squaredErrorAbove(0.04)
-    }
+    public var errorCriterion: SequenceErrorCriterion { variant.layout.errorCriterion }
 
     /// The batch at (`epoch`, `index`): inputs `[length, batch, 2]`, targets `[batch, 1]`.
     public func batch(epoch: Int, index: Int) -> Batch<Scalar> {
-        var generator = BatchSeed.generator(seed: seed, epoch: epoch, index: index)
-        let t = sequenceLength
-        let length = switch variant {
-        case .pascanu2013: MarkedPairs.pascanuLength(t, fixed: fixedLength, using: &generator)
-        case .hochreiterSchmidhuber1997: MarkedPairs.hochreiterSchmidhuberLength(t, fixed: fixedLength, using: &generator)
+        MarkedPairTask(
+            layout: variant.layout, sequenceLength: sequenceLength, fixedLength: fixedLength, batchSize: batchSize, seed: seed,
+            firstStepValue: variant == .hochreiterSchmidhuber1997 ? 1 : nil, combine: { $0 * $1 }
+        ).batch(epoch: epoch, index: index)
+    }
+}
+
+extension MultiplicationProblem.Variant {
+    /// The marker layout the variant's paper uses.
+    var layout: MarkedPairTask.Layout {
+        switch self {
+        case .pascanu2013: .pascanu
+        case .hochreiterSchmidhuber1997: .hochreiterSchmidhuber
         }
-        var buffer = SequenceBuffer(time: length, batch: batchSize, features: 2, targetCount: batchSize)
-        for b in 0..<batchSize {
-            for step in 0..<length { buffer.set(step, b, 0, generator.nextUnitDouble()) }
-            switch variant {
-            case .pascanu2013:
-                let (first, second) = MarkedPairs.pascanuPositions(length, using: &generator)
-                buffer.set(first, b, 1, 1)
-                buffer.set(second, b, 1, 1)
-                buffer.targets[b] = buffer.inputs[(first * batchSize + b) * 2] * buffer.inputs[(second * batchSize + b) * 2]
-            case .hochreiterSchmidhuber1997:
-                let (first, second) = MarkedPairs.hochreiterSchmidhuberPositions(t, using: &generator)
-                buffer.set(0, b, 1, -1)
-                buffer.set(length - 1, b, 1, -1)
-                buffer.set(first, b, 1, 1)
-                buffer.set(second, b, 1, 1)
-                let x1 = first == 0 ? 1 : buffer.inputs[(first * batchSize + b) * 2]
-                let x2 = second == 0 ? 1 : buffer.inputs[(second * batchSize + b) * 2]
-                buffer.targets[b] = x1 * x2
-            }
-        }
-        return buffer.makeBatch(targetShape: [batchSize, 1])
     }
 }

@@ -49,10 +49,9 @@ public struct NoiselessMemorizationProblem<Scalar: TensorScalar>: SyntheticTask 
         delay: Int = 50, valueCount: Int = 5, patternLength: Int = 10, batchSize: Int = 20,
         batchesPerEpoch: Int = 100, seed: UInt64 = 0
     ) throws {
-        try SyntheticTaskValidation.check(batchSize: batchSize, batchesPerEpoch: batchesPerEpoch)
-        guard delay >= 1 else { throw DataConfigurationError(parameter: "delay", reason: "must be at least 1, got \(delay)") }
-        guard valueCount >= 2 else { throw DataConfigurationError(parameter: "valueCount", reason: "must be at least 2, got \(valueCount)") }
-        guard patternLength >= 1 else { throw DataConfigurationError(parameter: "patternLength", reason: "must be at least 1, got \(patternLength)") }
+        try PatternReplayTask.validate(
+            delay: delay, symbolCount: ("valueCount", valueCount), patternLength: ("patternLength", patternLength),
+            batchSize: batchSize, batchesPerEpoch: batchesPerEpoch)
         self.delay = delay
         self.valueCount = valueCount
         self.patternLength = patternLength
@@ -77,31 +76,13 @@ public struct NoiselessMemorizationProblem<Scalar: TensorScalar>: SyntheticTask 
     public var target: SyntheticTaskTarget { .sequenceClassification(classes: valueCount + 1) }
 
     /// n·ln(valueCount)/(L + 2n): the memoryless model's mean cross-entropy per step.
-    public var baselineLoss: Double {
-        Double(patternLength) * portableLog(Double(valueCount)) / Double(sequenceLength)
-    }
+    public var baselineLoss: Double { replay.baselineLoss }
 
     /// The batch at (`epoch`, `index`): inputs `[L + 2n, batch, valueCount + 2]`, targets
     /// `[L + 2n, batch]`.
-    public func batch(epoch: Int, index: Int) -> Batch<Scalar> {
-        var generator = BatchSeed.generator(seed: seed, epoch: epoch, index: index)
-        let length = sequenceLength
-        var buffer = SequenceBuffer(time: length, batch: batchSize, features: inputFeatures, targetCount: length * batchSize)
-        let replayStart = delay + patternLength
-        for b in 0..<batchSize {
-            for step in 0..<length {
-                buffer.targets[step * batchSize + b] = Double(blankSymbol)
-            }
-            for step in 0..<patternLength {
-                let value = Shuffler.uniformInteger(below: valueCount, using: &generator)
-                buffer.setOneHot(step, b, symbol: value)
-                buffer.targets[(replayStart + step) * batchSize + b] = Double(value)
-            }
-            for step in patternLength..<length where step != replayStart {
-                buffer.setOneHot(step, b, symbol: blankSymbol)
-            }
-            buffer.setOneHot(replayStart, b, symbol: triggerSymbol)
-        }
-        return buffer.makeBatch(targetShape: [length, batchSize])
+    public func batch(epoch: Int, index: Int) -> Batch<Scalar> { replay.batch(epoch: epoch, index: index) }
+
+    private var replay: PatternReplayTask {
+        PatternReplayTask(delay: delay, symbolCount: valueCount, patternLength: patternLength, batchSize: batchSize, seed: seed, cueLead: 0)
     }
 }

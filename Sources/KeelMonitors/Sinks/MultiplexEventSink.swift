@@ -17,18 +17,10 @@ public final class MultiplexEventSink: EventSink {
     }
 
     public func receive(_ event: TrainingEvent) throws {
-        var firstError: (any Error)?
-        for sink in sinks {
-            do { try sink.receive(event) } catch { firstError = firstError ?? error }
-        }
-        if let firstError { throw firstError }
+        try sinks.forEachSink { try $0.receive(event) }
     }
 
     public func flush() throws {
-        var firstError: (any Error)?
-        for sink in sinks {
-            do { try sink.flush() } catch { firstError = firstError ?? error }
-        }
-        if let firstError { throw firstError }
+        try sinks.forEachSink { try $0.flush() }
     }
 }

@@ -11,7 +11,7 @@
 ///
 /// ## References
 /// - Keras `Optimizer(clipnorm=)`; Pascanu et al. 2013 (arXiv:1211.5063) applied per tensor.
-public struct NormClipper<Scalar: TensorScalar>: ThresholdClipper {
+public struct NormClipper<Scalar: TensorScalar>: PerTensorClipper {
     public typealias State = EmptyTransformState
 
     /// c, the largest L2 norm each tensor may have.
@@ -32,29 +32,11 @@ public struct NormClipper<Scalar: TensorScalar>: ThresholdClipper {
 
     public var guarantee: ClippingGuarantee { .perTensorNorm(max: maxNorm) }
 
-    public func makeState(for parameters: ParameterSet<Scalar>) -> State { State() }
+    static var reportName: String { "NormClipper" }
+    static var norm: VectorNorm { .l2 }
+    static var clipsUnmeasured: Bool { false }
+    static var clippedDetail: String { "tensors clipped" }
 
-    public func apply(
-        to updates: inout ParameterSet<Scalar>, state: inout State, context: inout TransformContext<Scalar>
-    ) throws {
-        var squaresBefore = 0.0
-        var squaresAfter = 0.0
-        var clippedTensors = 0
-        for index in updates.indices {
-            let norm = updates[index].norm(.l2)
-            squaresBefore += norm * norm
-            if norm > maxNorm {
-                updates.withTensor(at: index) { $0 *= Scalar(maxNorm / norm) }
-                clippedTensors += 1
-                squaresAfter += maxNorm * maxNorm
-            } else {
-                squaresAfter += norm * norm
-            }
-        }
-        context.reports.append(
-            .clip(ClipReport(
-                transform: "NormClipper", fired: clippedTensors > 0, normBefore: squaresBefore.squareRoot(),
-                normAfter: squaresAfter.squareRoot(), coefficient: nil, threshold: maxNorm,
-                detail: clippedTensors > 0 ? "\(clippedTensors) tensors clipped" : nil)))
-    }
+    /// Rescales `tensor` by c/‖gₜ‖.
+    func clip(_ tensor: inout Tensor<Scalar>, norm: Double) { tensor *= Scalar(maxNorm / norm) }
 }

@@ -9,7 +9,7 @@
 ///
 /// ## References
 /// - PyTorch `torch.nn.utils.clip_grad_value_`; Optax `clip`; Keras `clipvalue`.
-public struct ValueClipper<Scalar: TensorScalar>: ThresholdClipper {
+public struct ValueClipper<Scalar: TensorScalar>: PerTensorClipper {
     public typealias State = EmptyTransformState
 
     /// c, the largest magnitude an element may have.
@@ -30,31 +30,13 @@ public struct ValueClipper<Scalar: TensorScalar>: ThresholdClipper {
 
     public var guarantee: ClippingGuarantee { .elementwise(max: maxValue) }
 
-    public func makeState(for parameters: ParameterSet<Scalar>) -> State { State() }
+    static var reportName: String { "ValueClipper" }
+    static var norm: VectorNorm { .infinity }
+    static var clipsUnmeasured: Bool { true }
+    static var clippedDetail: String { "tensors clamped (norms are L∞)" }
 
-    public func apply(
-        to updates: inout ParameterSet<Scalar>, state: inout State, context: inout TransformContext<Scalar>
-    ) throws {
-        let bound = Scalar(maxValue)
-        var largestBefore = 0.0
-        var largestAfter = 0.0
-        var clippedTensors = 0
-        for index in updates.indices {
-            let largest = updates[index].norm(.infinity)
-            largestBefore = largestBefore.isNaN ? largestBefore : (largest.isNaN ? largest : max(largestBefore, largest))
-            // `!(largest <= c)` also clamps tensors whose maximum is NaN but which hold large values.
-            if !(largest <= maxValue) {
-                updates.withTensor(at: index) { $0 = $0.clamped(lower: -bound, upper: bound) }
-                clippedTensors += 1
-                largestAfter = max(largestAfter, min(largest.isNaN ? maxValue : largest, maxValue))
-            } else {
-                largestAfter = max(largestAfter, largest)
-            }
-        }
-        context.reports.append(
-            .clip(ClipReport(
-                transform: "ValueClipper", fired: clippedTensors > 0, normBefore: largestBefore,
-                normAfter: clippedTensors > 0 && largestBefore.isNaN ? .nan : largestAfter, coefficient: nil,
-                threshold: maxValue, detail: clippedTensors > 0 ? "\(clippedTensors) tensors clamped (norms are L∞)" : nil)))
+    /// Clamps every element of `tensor` into [−c, c]; NaN elements stay NaN.
+    func clip(_ tensor: inout Tensor<Scalar>, norm: Double) {
+        tensor = tensor.clamped(lower: -Scalar(maxValue), upper: Scalar(maxValue))
     }
 }

@@ -191,21 +191,13 @@ where LossFunction.Scalar == Model.Scalar, Pipeline.Scalar == Model.Scalar {
     /// Delivers `event` to every sink, then every handler. Every sink receives the event even
     /// when an earlier one throws; the first error is rethrown.
     func emit(_ event: TrainingEvent) throws {
-        var firstError: (any Error)?
-        for sink in sinks {
-            do { try sink.receive(event) } catch { firstError = firstError ?? error }
-        }
-        for handler in eventHandlers { handler(event) }
-        if let firstError { throw firstError }
+        defer { for handler in eventHandlers { handler(event) } }
+        try sinks.forEachSink { try $0.receive(event) }
     }
 
     /// Flushes every sink; the first error is rethrown after all were tried.
     func flushSinks() throws {
-        var firstError: (any Error)?
-        for sink in sinks {
-            do { try sink.flush() } catch { firstError = firstError ?? error }
-        }
-        if let firstError { throw firstError }
+        try sinks.forEachSink { try $0.flush() }
     }
 
     mutating func takeSnapshot() {

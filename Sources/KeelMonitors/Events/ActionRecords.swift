@@ -69,3 +69,81 @@ extension MonitorFiredRecord: Codable {
             attribution: try container.decodeIfPresent(AttributionReport.self, forKey: .attribution))
     }
 }
+
+/// The case of a `MonitorVerdict` without its payload: the `verdict` string in event JSON.
+public enum VerdictKind: String, Sendable, Codable, Hashable, CaseIterable {
+    /// `MonitorVerdict.proceed`.
+    case proceed
+    /// `MonitorVerdict.skipUpdate(reason:)`.
+    case skipUpdate
+    /// `MonitorVerdict.scaleLearningRate(factor:reason:)`.
+    case scaleLearningRate
+    /// `MonitorVerdict.rollback(reason:)`.
+    case rollback
+    /// `MonitorVerdict.stop(reason:)`.
+    case stop
+
+    /// The kind of `verdict`.
+    public init(_ verdict: MonitorVerdict) {
+        switch verdict {
+        case .proceed: self = .proceed
+        case .skipUpdate: self = .skipUpdate
+        case .scaleLearningRate: self = .scaleLearningRate
+        case .rollback: self = .rollback
+        case .stop: self = .stop
+        }
+    }
+}
+
+/// The payload of ``TrainingEvent/actionTaken(_:)``: what the trainer did about a verdict.
+///
+/// JSON fields: `step`, `action` (``ActionKind``), `reason`, and when relevant `restoredStep`,
+/// `skippedBatches` (array of batch indices), `previousLearningRate`, `newLearningRate`,
+/// `retriesLeft`.
+public struct ActionRecord: Sendable, Codable, Hashable {
+    /// The step the action was taken at.
+    public var step: Int
+    /// What was done.
+    public var action: ActionKind
+    /// Why (usually the verdict's reason).
+    public var reason: String
+    /// For a rollback: the step of the restored snapshot.
+    public var restoredStep: Int?
+    /// Batches skipped (data-source indices), for a rollback or skip.
+    public var skippedBatches: [Int]?
+    /// The learning rate before a change.
+    public var previousLearningRate: Double?
+    /// The learning rate after a change.
+    public var newLearningRate: Double?
+    /// Rollbacks left in the retry budget.
+    public var retriesLeft: Int?
+
+    /// An action record.
+    public init(
+        step: Int, action: ActionKind, reason: String, restoredStep: Int? = nil, skippedBatches: [Int]? = nil,
+        previousLearningRate: Double? = nil, newLearningRate: Double? = nil, retriesLeft: Int? = nil
+    ) {
+        self.step = step
+        self.action = action
+        self.reason = reason
+        self.restoredStep = restoredStep
+        self.skippedBatches = skippedBatches
+        self.previousLearningRate = previousLearningRate
+        self.newLearningRate = newLearningRate
+        self.retriesLeft = retriesLeft
+    }
+}
+
+/// What the trainer did in response to a verdict: the `action` string in event JSON.
+public enum ActionKind: String, Sendable, Codable, Hashable, CaseIterable {
+    /// The step's update was dropped.
+    case skipUpdate
+    /// The trainer restored an earlier state and skipped batches.
+    case rollback
+    /// The learning rate changed (a monitor's scaling, a plateau schedule, a rollback back-off).
+    case learningRateChange
+    /// Optimizer moments were reset.
+    case resetOptimizerState
+    /// Training stopped.
+    case stop
+}
