@@ -27,7 +27,7 @@
 /// ## References
 /// Kingma & Ba, "Adam: A Method for Stochastic Optimization", ICLR 2015.
 /// Reddi, Kale & Kumar, "On the Convergence of Adam and Beyond", ICLR 2018.
-public struct Adam<Scalar: TensorScalar>: Optimizer {
+public struct Adam<Scalar: TensorScalar>: Optimizer, AdamFamily {
     public typealias State = AdamState<Scalar>
 
     public var learningRate: Double
@@ -61,27 +61,6 @@ public struct Adam<Scalar: TensorScalar>: Optimizer {
         self.schedule = schedule
     }
 
-    public func makeState(for parameters: ParameterSet<Scalar>) -> State {
-        State(for: parameters, amsgrad: amsgrad)
-    }
-
-    /// The schedule's value at the optimizer's own step count (the base rate without a schedule).
-    public func scheduledLearningRate(state: State, step: Int) -> Double? {
-        rateInForce(learningRate, schedule, at: state.step)
-    }
-
-    public func apply(to updates: inout ParameterSet<Scalar>, state: inout State, context: inout TransformContext<Scalar>) throws {
-        let rate = appliedLearningRate("Adam", learningRate, schedule, at: state.step, in: &context)
-        state.advance(
-            &updates, context: context, learningRate: rate,
-            beta1: beta1, beta2: beta2, epsilon: epsilon, weightDecay: weightDecay, decoupled: false, name: "Adam")
-    }
-}
-
-func validateAdam(_ name: String, _ learningRate: Double, _ beta1: Double, _ beta2: Double, _ epsilon: Double, _ weightDecay: Double) {
-    precondition(learningRate >= 0, "\(name): learningRate \(learningRate) must be ≥ 0")
-    precondition((0..<1).contains(beta1), "\(name): beta1 \(beta1) must be in [0, 1)")
-    precondition((0..<1).contains(beta2), "\(name): beta2 \(beta2) must be in [0, 1)")
-    precondition(epsilon >= 0, "\(name): epsilon \(epsilon) must be ≥ 0")
-    precondition(weightDecay >= 0, "\(name): weightDecay \(weightDecay) must be ≥ 0")
+    static var name: String { "Adam" }
+    static var decouplesWeightDecay: Bool { false }
 }

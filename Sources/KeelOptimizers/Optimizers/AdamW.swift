@@ -23,7 +23,7 @@
 ///
 /// ## References
 /// Loshchilov & Hutter, "Decoupled Weight Decay Regularization", ICLR 2019.
-public struct AdamW<Scalar: TensorScalar>: Optimizer {
+public struct AdamW<Scalar: TensorScalar>: Optimizer, AdamFamily {
     public typealias State = AdamState<Scalar>
 
     public var learningRate: Double
@@ -57,19 +57,6 @@ public struct AdamW<Scalar: TensorScalar>: Optimizer {
         self.schedule = schedule
     }
 
-    public func makeState(for parameters: ParameterSet<Scalar>) -> State {
-        State(for: parameters, amsgrad: amsgrad)
-    }
-
-    /// The schedule's value at the optimizer's own step count (the base rate without a schedule).
-    public func scheduledLearningRate(state: State, step: Int) -> Double? {
-        rateInForce(learningRate, schedule, at: state.step)
-    }
-
-    public func apply(to updates: inout ParameterSet<Scalar>, state: inout State, context: inout TransformContext<Scalar>) throws {
-        let rate = appliedLearningRate("AdamW", learningRate, schedule, at: state.step, in: &context)
-        state.advance(
-            &updates, context: context, learningRate: rate,
-            beta1: beta1, beta2: beta2, epsilon: epsilon, weightDecay: weightDecay, decoupled: true, name: "AdamW")
-    }
+    static var name: String { "AdamW" }
+    static var decouplesWeightDecay: Bool { true }
 }

@@ -5,7 +5,7 @@
 /// - Parameters:
 ///   - coefficient: λ ≥ 0.
 ///   - mask: which parameters are regularized (default all).
-public struct L1Regularization<Scalar: TensorScalar>: GradientTransform {
+public struct L1Regularization<Scalar: TensorScalar>: GradientTransform, ParameterPenalty {
     public typealias State = RegularizationState
 
     /// λ ≥ 0, the strength of the penalty.
@@ -27,16 +27,11 @@ public struct L1Regularization<Scalar: TensorScalar>: GradientTransform {
         self.init(coefficient: coefficient, mask: DecayMask(includes))
     }
 
-    public func makeState(for parameters: ParameterSet<Scalar>) -> State { State() }
+    static var name: String { "L1Regularization" }
 
-    public func apply(to updates: inout ParameterSet<Scalar>, state: inout State, context: inout TransformContext<Scalar>) throws {
-        guard coefficient != 0 else { return }
-        requireParameters(context, matching: updates, "L1Regularization")
-        for index in updates.indices where mask.includes(updates.keys[index], shape: updates.tensors[index].shape) {
-            let count = updates.tensors[index].scalarCount
-            Kernels.addScaledSign(
-                count: count, update: updates.kernelOutput(at: index), parameter: context.parameters.kernelInput(at: index),
-                alpha: Scalar(coefficient))
-        }
+    func addPenaltyGradient(to updates: inout ParameterSet<Scalar>, at index: Int, parameters: ParameterSet<Scalar>) {
+        Kernels.addScaledSign(
+            count: updates.tensors[index].scalarCount, update: updates.kernelOutput(at: index),
+            parameter: parameters.kernelInput(at: index), alpha: Scalar(coefficient))
     }
 }

@@ -7,7 +7,7 @@
 /// - Parameters:
 ///   - coefficient: λ ≥ 0.
 ///   - mask: which parameters are regularized (default all).
-public struct L2Regularization<Scalar: TensorScalar>: GradientTransform {
+public struct L2Regularization<Scalar: TensorScalar>: GradientTransform, ParameterPenalty {
     public typealias State = RegularizationState
 
     /// λ ≥ 0, the strength of the penalty.
@@ -29,13 +29,9 @@ public struct L2Regularization<Scalar: TensorScalar>: GradientTransform {
         self.init(coefficient: coefficient, mask: DecayMask(includes))
     }
 
-    public func makeState(for parameters: ParameterSet<Scalar>) -> State { State() }
+    static var name: String { "L2Regularization" }
 
-    public func apply(to updates: inout ParameterSet<Scalar>, state: inout State, context: inout TransformContext<Scalar>) throws {
-        guard coefficient != 0 else { return }
-        requireParameters(context, matching: updates, "L2Regularization")
-        for index in updates.indices where mask.includes(updates.keys[index], shape: updates.tensors[index].shape) {
-            updates.withTensor(at: index) { $0.addScaled(context.parameters.tensors[index], by: Scalar(coefficient)) }
-        }
+    func addPenaltyGradient(to updates: inout ParameterSet<Scalar>, at index: Int, parameters: ParameterSet<Scalar>) {
+        updates.withTensor(at: index) { $0.addScaled(parameters.tensors[index], by: Scalar(coefficient)) }
     }
 }
