@@ -70,26 +70,18 @@ public struct TrainRunner {
     }
 
     /// The `--cell` (default LSTM).
-    var cellKind: RecurrentCellKind {
-        switch options.cell ?? "lstm" {
-        case "rnn-tanh": .rnnTanh
-        case "rnn-relu": .rnnReLU
-        case "gru": .gru
-        default: .lstm
-        }
-    }
+    var cellKind: RecurrentCellKind { (options.cell ?? .lstm).kind }
 
     /// The standard deviation of `--init-weights normal` (default 0.1), or nil for the layers' own
     /// initialization.
-    var normalInitializationStd: Double? { options.initWeights == "normal" ? options.initStd ?? 0.1 : nil }
+    var normalInitializationStd: Double? { options.initWeights == .normal ? options.initStd ?? 0.1 : nil }
 
     /// The network the options describe, sized for `data` (defaults: LSTM, one layer of 64, an
     /// embedding of min(32, hidden) for text; spectral radius 1 for the orthogonal initializer).
     public func specification(for data: PreparedData) -> RecurrentNetworkSpecification {
         let cell = cellKind
         let hidden = options.hidden ?? 64
-        let initializer = options.initRecurrent ?? "default"
-        let radius = options.spectralRadius ?? (initializer == "orthogonal" ? 1 : nil)
+        let radius = options.spectralRadius ?? (options.initRecurrent == .orthogonal ? 1 : nil)
         var specification = RecurrentNetworkSpecification(
             cell: cell, inputSize: data.inputSize, hiddenSize: hidden, layers: options.layers ?? 1, dropout: options.dropout ?? 0,
             headDropout: options.headDropout ?? 0,
@@ -109,13 +101,13 @@ public struct TrainRunner {
         let every = options.monitorEvery ?? 10
         let isGated = cellKind == .lstm || cellKind == .gru
         let action: MonitorAction =
-            switch options.onExplosion ?? "skip" {
-            case "rollback": .rollback
-            case "stop": .stop
-            case "warn": .warn
-            default: .skipUpdate
+            switch options.onExplosion ?? .skip {
+            case .skip: .skipUpdate
+            case .rollback: .rollback
+            case .stop: .stop
+            case .warn: .warn
             }
-        if options.monitors == "none" {
+        if options.monitors == MonitorSetChoice.none {
             return MonitorSet([RecurrentDynamicsMonitor(every: every, saturationThreshold: nil, hiddenGrowthThreshold: nil), GradientFlowSampler(every: every)], attributor: nil)
         }
         return MonitorSet(
@@ -158,7 +150,7 @@ public struct TrainRunner {
         let specification = specification(for: data)
         write("keel train: \(data.summary)\n")
         let initialization = normalInitializationStd.map { "; init N(0, \($0)²), biases 0" } ?? ""
-        write("model: \(specification.cell.rawValue), \(specification.layers) layer(s) × \(specification.hiddenSize)\(specification.bidirectional ? ", bidirectional" : ""); optimizer \(options.optimizer ?? "adam"), clip \(options.clip ?? "global-norm")\(initialization)\n")
+        write("model: \(specification.cell.rawValue), \(specification.layers) layer(s) × \(specification.hiddenSize)\(specification.bidirectional ? ", bidirectional" : ""); optimizer \((options.optimizer ?? .adam).rawValue), clip \((options.clip ?? .globalNorm).rawValue)\(initialization)\n")
         if let test = data.test {
             write("test: \(test.count) fresh sequences every \(options.validateEvery ?? data.source.batchesPerEpoch) steps, wrong if \(test.criterion.summary)\(options.stopAtError.map { "; stop when the error rate is below \($0)" } ?? "")\n")
         }
@@ -192,7 +184,7 @@ public struct TrainRunner {
 
         func run<L: RecurrentSequenceLayer>(_ model: RecurrentNetwork<L>) throws -> TrainOutcome where L.Scalar == Float, L.State: Sendable {
             var model = model
-            RecurrentInitialization.apply(runner.options.initRecurrent ?? "default", to: &model, seed: runner.options.seed ?? 0)
+            RecurrentWeightInitialization.apply(runner.options.initRecurrent ?? .default, to: &model, seed: runner.options.seed ?? 0)
             switch data.loss {
             case .meanSquaredError: return try runner.execute(model: model, loss: MeanSquaredError<Float>(), data: data, specification: specification)
             case .crossEntropy: return try runner.execute(model: model, loss: SoftmaxCrossEntropy<Float>(), data: data, specification: specification)
@@ -203,16 +195,16 @@ public struct TrainRunner {
     func execute<M: StatefulSequenceModel, LossFunction: Loss>(
         model: M, loss: LossFunction, data: PreparedData, specification: RecurrentNetworkSpecification
     ) throws -> TrainOutcome where M.Scalar == Float, LossFunction.Scalar == Float {
-        let optimizer = options.optimizer ?? "adam"
-        let learningRate = options.learningRate ?? PipelineFactory.defaultLearningRate(for: optimizer)
+        let optimizer = options.optimizer ?? .adam
+        let learningRate = options.learningRate ?? optimizer.defaultLearningRate
         let perEpoch = data.source.batchesPerEpoch
         let (product, overflow) = (options.epochs ?? 1).multipliedReportingOverflow(by: perEpoch)
         let totalSteps = options.steps ?? (overflow ? Int.max / 4 : min(product, Int.max / 4))
         let epochs = options.steps != nil ? Int.max / 2 : (options.epochs ?? 1)
         let scheduleSteps = options.scheduleSteps ?? totalSteps
         let pipeline = PipelineFactory.make(
-            optimizer: optimizer, learningRate: learningRate, schedule: options.schedule ?? "constant", totalSteps: scheduleSteps,
-            clip: options.clip ?? "global-norm", threshold: options.clipThreshold)
+            optimizer: optimizer, learningRate: learningRate, schedule: options.schedule ?? .constant, totalSteps: scheduleSteps,
+            clip: options.clip ?? .globalNorm, threshold: options.clipThreshold)
         var configuration = TrainerConfiguration(seed: options.seed ?? 0, nominalLearningRate: learningRate)
         if let tbptt = options.tbptt, let (k1, k2) = TrainOptions.parseTBPTT(tbptt) { configuration.truncatedBPTT = TruncatedBPTT(k1: k1, k2: k2) }
         configuration.reportsAccuracy = data.loss == .crossEntropy
@@ -313,7 +305,7 @@ public struct TrainRunner {
         }
         try outlet.forward(.trainingFinished(finish))
         try outlet.flush()
-        var summary = "finished at step \(trainer.step) (\(solvedAt != nil ? "solved" : status.summary(stopReason: result.stopReason, onExplosion: options.onExplosion ?? "skip")))"
+        var summary = "finished at step \(trainer.step) (\(solvedAt != nil ? "solved" : status.summary(stopReason: result.stopReason, onExplosion: options.onExplosion ?? .skip)))"
         if let last = result.lastLoss { summary += "; last training loss \(shortNumber(last))" }
         if let validation {
             summary += "; validation loss \(shortNumber(validation.loss))"
@@ -333,7 +325,7 @@ public struct TrainRunner {
             write("the model diverged: its validation loss is \(shortNumber(validation?.loss ?? .nan))\(data.baselineLoss.map { " (the best constant prediction's is \(shortNumber($0)))" } ?? ""); clip the gradients or lower the learning rate\n")
         }
         if let diverged {
-            write("weights: \(diverged) holds NaN or infinite values\(options.onExplosion == "warn" ? " (--on-explosion warn lets non-finite updates through)" : ""); no checkpoint was written with them\((options.checkpointDir ?? options.bestCheckpointDir).map { ", \($0) keeps the last finite one if any" } ?? "")\n")
+            write("weights: \(diverged) holds NaN or infinite values\(options.onExplosion == .warn ? " (--on-explosion warn lets non-finite updates through)" : ""); no checkpoint was written with them\((options.checkpointDir ?? options.bestCheckpointDir).map { ", \($0) keeps the last finite one if any" } ?? "")\n")
         } else if let directory = options.checkpointDir {
             write("checkpoint: \(directory)\n")
         }
@@ -367,7 +359,7 @@ public struct TrainRunner {
         saved.bestCheckpointDir = nil
         saved.log = nil
         // The horizon matters only to a schedule; recorded, a resumed run keeps the same curve.
-        saved.scheduleSteps = (options.schedule ?? "constant") == "constant" ? options.scheduleSteps : scheduleSteps
+        saved.scheduleSteps = (options.schedule ?? .constant) == .constant ? options.scheduleSteps : scheduleSteps
         saved.resolveDataPaths { StoredPath.relative($0, from: directory) }
         files[ModelFile.optionsFileName] = try ModelFile.encode(saved)
         if let vocabulary = data.vocabulary { files[ModelFile.vocabularyFileName] = try ModelFile.encode(vocabulary) }
@@ -450,16 +442,20 @@ final class FinishHoldingSink: EventSink {
     }
 }
 
-/// Overwrites the recurrent weights W_hh (every gate block) with the named initializer.
-enum RecurrentInitialization {
-    static func apply<L: RecurrentSequenceLayer>(_ name: String, to model: inout RecurrentNetwork<L>, seed: UInt64) where L.Scalar == Float {
-        guard name == "glorot" || name == "identity" else { return }
+/// Overwrites the recurrent weights W_hh (every gate block) with the `--init-recurrent` choice
+/// (`default` and `orthogonal` are applied by the network specification instead).
+enum RecurrentWeightInitialization {
+    static func apply<L: RecurrentSequenceLayer>(_ choice: RecurrentInitializerChoice, to model: inout RecurrentNetwork<L>, seed: UInt64) where L.Scalar == Float {
+        switch choice {
+        case .default, .orthogonal: return
+        case .glorot, .identity: break
+        }
         var generator = Xoshiro256StarStar(seed: seed &+ 0x5EED)
         model.updateParameters { key, tensor in
             guard key.name == "weightHH" else { return }
             let hidden = tensor.shape[1], gates = tensor.shape[0] / hidden
             let blocks: [Tensor<Float>] = (0..<gates).map { _ in
-                name == "identity"
+                choice == .identity
                     ? ScaledIdentity().makeTensor([hidden, hidden], generator: &generator)
                     : GlorotUniform().makeTensor([hidden, hidden], generator: &generator)
             }
