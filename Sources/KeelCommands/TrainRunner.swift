@@ -241,7 +241,7 @@ public struct TrainRunner {
         var result: FitResult
         var solvedAt: Int? = nil
         var diverged: String? = nil
-        var lastTest: (step: Int, metrics: [String: Double])? = nil
+        var lastTest: (step: Int, metrics: RunnerMetrics)? = nil
         var best: (loss: Double, step: Int)? = nil
         let checkpointEvery = options.checkpointDir.map { _ in options.checkpointEvery ?? max(totalSteps, 1) }
         if evaluator == nil && checkpointEvery == nil {
@@ -260,9 +260,9 @@ public struct TrainRunner {
                     lastTest = (trainer.step, metrics)
                     // The epoch of the last batch trained (the cursor may already point at the next epoch).
                     let epoch = trainer.cursor.index == 0 ? max(0, trainer.cursor.epoch - 1) : trainer.cursor.epoch
-                    try outlet.forward(.validation(ValidationRecord(step: trainer.step, epoch: epoch, metrics: metrics)))
-                    if let target = options.stopAtError, let rate = metrics["errorRate"], rate < target { solvedAt = trainer.step }
-                    if let directory = options.bestCheckpointDir, let loss = metrics["loss"], loss < (best?.loss ?? .infinity) {
+                    try outlet.forward(.validation(ValidationRecord(step: trainer.step, epoch: epoch, metrics: metrics.record)))
+                    if let target = options.stopAtError, let rate = metrics.errorRate, rate < target { solvedAt = trainer.step }
+                    if let directory = options.bestCheckpointDir, let loss = metrics.validation?.loss, loss < (best?.loss ?? .infinity) {
                         do {
                             try saveCheckpoint(of: trainer, to: directory, data: data, specification: specification, scheduleSteps: scheduleSteps)
                             best = (loss, trainer.step)
@@ -292,7 +292,7 @@ public struct TrainRunner {
         let status = TrainExitStatus(stopReason: result.stopReason, solved: solvedAt != nil, nonFiniteWeights: diverged != nil, lossDiverged: lossDiverged)
         lossDiverged = lossDiverged && status == .diverged && diverged == nil  // a monitor's stop says more
         let finish: FinishRecord
-        if let solvedAt, let target = options.stopAtError, let rate = lastTest?.metrics["errorRate"] {
+        if let solvedAt, let target = options.stopAtError, let rate = lastTest?.metrics.errorRate {
             finish = FinishRecord(
                 step: trainer.step, reason: "targetErrorRate",
                 detail: "solved: test error rate \(percent(rate)) < \(percent(target)) at step \(solvedAt)")
@@ -313,7 +313,7 @@ public struct TrainRunner {
         }
         if let baseline = data.baselineLoss { summary += " (baseline \(shortNumber(baseline)))" }
         var testErrorRate: Double? = nil
-        if let test = data.test, let rate = lastTest?.metrics["errorRate"] {
+        if let test = data.test, let rate = lastTest?.metrics.errorRate {
             testErrorRate = rate
             let wrong = Int((rate * Double(test.count)).rounded())
             summary += "; test error rate \(percent(rate)) (\(wrong) of \(test.count) fresh sequences with \(test.criterion.summary))"
@@ -371,26 +371,39 @@ public struct TrainRunner {
 /// "0.93%": a fraction as a percentage with enough digits for 1-in-10,000 resolution.
 func percent(_ fraction: Double) -> String { String(format: "%.2f%%", 100 * fraction) }
 
+/// One validation of the runner: the validation set's metrics and the test sequences' loss and
+/// error rate, each when measured.
+struct RunnerMetrics {
+    var validation: ValidationMetrics?
+    var testLoss: Double?
+    /// The fraction of the test sequences the task's criterion judges wrong.
+    var errorRate: Double?
+
+    /// The metrics as the event log spells them (`loss`, `accuracy`, `testLoss`, `errorRate`).
+    var record: [String: Double] {
+        var values: [String: Double] = [:]
+        values["loss"] = validation?.loss
+        values["accuracy"] = validation?.accuracy
+        values["testLoss"] = testLoss
+        values["errorRate"] = errorRate
+        return values
+    }
+}
+
 /// The runner's own validation when `--test-sequences` or `--best-checkpoint-dir` is given: the
-/// validation set's loss (and accuracy), then any test sequences' loss and error rate, in one
-/// metrics dictionary.
+/// validation set's loss (and accuracy), then any test sequences' loss and error rate.
 struct RunnerValidation {
     let test: PreparedData.TestSequences?
     let validation: AnyBatchSource<Float>?
     /// Steps between evaluations.
     let every: Int
 
-    /// `loss` and `accuracy` as the trainer reports them (validation set), plus `testLoss` and
-    /// `errorRate` (the fraction of the test sequences the criterion judges wrong).
+    /// The validation set's metrics as the trainer measures them, plus the test sequences' mean
+    /// loss and error rate.
     func evaluate<Model: Layer, LossFunction: Loss, Pipeline: GradientTransform>(
         _ trainer: Trainer<Model, LossFunction, Pipeline>
-    ) -> [String: Double] where Model.Scalar == Float {
-        var metrics: [String: Double] = [:]
-        if let validation {
-            let result = trainer.evaluate(validation)
-            metrics["loss"] = result.loss
-            if let accuracy = result.accuracy { metrics["accuracy"] = accuracy }
-        }
+    ) -> RunnerMetrics where Model.Scalar == Float {
+        var metrics = RunnerMetrics(validation: validation.map { trainer.evaluate($0) })
         guard let test else { return metrics }
         var wrong = 0
         var lossSum = 0.0
@@ -402,8 +415,8 @@ struct RunnerValidation {
             lossSum += Double(trainer.loss.value(predictions: output, targets: batch.targets))
             wrong += test.criterion.wrongCount(predictions: output, targets: batch.targets)
         }
-        metrics["testLoss"] = lossSum / Double(max(1, test.source.batchesPerEpoch))
-        metrics["errorRate"] = Double(wrong) / Double(test.count)
+        metrics.testLoss = lossSum / Double(max(1, test.source.batchesPerEpoch))
+        metrics.errorRate = Double(wrong) / Double(test.count)
         return metrics
     }
 }
