@@ -12,7 +12,10 @@ struct DoctorCommand: ParsableCommand {
             copies (learning-rate range tests, the gradient-norm distribution, the explosion monitor), prints the \
             prescription with its evidence, and writes it as a keel train --config file and an HTML report. \
             --verify STEPS then trains your set-up and the prescription side by side on the same seed.
-            """)
+
+            TRAINING OPTIONS (as keel train):
+
+            """ + TrainOptions.helpText)
 
     @OptionGroup(title: "Set-up (the options of keel train)")
     var train: TrainCommand
@@ -38,15 +41,7 @@ struct DoctorCommand: ParsableCommand {
     func run() throws {
         try runReportingErrors {
             guard train.resume == nil else { throw CommandError("keel doctor diagnoses a set-up from its initialization; --resume does not apply") }
-            var options = TrainOptions()
-            var sources: [String] = []
-            if let config = train.config {
-                options = try TrainOptions.load(contentsOfFile: config)
-                sources.append(config)
-            }
-            options = options.overridden(by: try train.commandLineOptions())
-            sources.append("command line")
-            try options.validate(source: sources.joined(separator: " + "))
+            let options = try TrainOptions.resolve(arguments: train.trainingArguments, configFile: train.config)
             try DoctorRunner(
                 options: options, prescriptionPath: prescription, reportPath: report, verifySteps: verify, timeBudget: timeBudget,
                 allowsCellChange: !keepCell, taskLag: taskLag

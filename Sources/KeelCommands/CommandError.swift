@@ -28,14 +28,6 @@ public struct ConfigurationError: Error, Equatable, Sendable, CustomStringConver
     }
 }
 
-/// "unknown optimizer 'adm' (did you mean 'adam'?); expected one of …".
-func unknownChoice(_ kind: String, _ value: String, _ choices: [String]) -> String {
-    if let suggestion = closestMatch(to: value, in: choices) {
-        return "unknown \(kind) '\(value)' (did you mean '\(suggestion)'?)"
-    }
-    return "unknown \(kind) '\(value)' (expected one of \(choices.joined(separator: ", ")))"
-}
-
 /// The choice closest to `value` by edit distance, if it is close enough to be a typo.
 package func closestMatch(to value: String, in choices: [String]) -> String? {
     let lowered = value.lowercased()

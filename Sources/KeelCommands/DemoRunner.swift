@@ -221,7 +221,10 @@ public struct DemoRunner {
             guard key.name == "weightHH" && value.isNaN else { return }
             let hidden = tensor.shape[1]
             value = (0..<(tensor.shape[0] / hidden)).map { gate in
-                largestSingularValue(Tensor(shape: [hidden, hidden], scalars: Array(tensor.scalars[(gate * hidden * hidden)..<((gate + 1) * hidden * hidden)])))
+                let block = Tensor(shape: [hidden, hidden], scalars: Array(tensor.scalars[(gate * hidden * hidden)..<((gate + 1) * hidden * hidden)]))
+                guard block.scalars.allSatisfy(\.isFinite) else { return Double.nan }
+                var estimator = SpectralNormEstimator()
+                return estimator.estimate(block, iterations: 100)
             }.max() ?? .nan
         }
         return value

@@ -5,30 +5,33 @@ import KeelReport
 extension DoctorRunner {
     /// `options` with the prescription applied: the `keel train` options of the cure. The data,
     /// model size, budget and files stay the user's.
-    static func apply(_ prescription: Prescription, to options: TrainOptions) -> TrainOptions {
+    ///
+    /// - Throws: ``UnknownChoiceError`` when the prescription names a cell, optimizer or schedule
+    ///   `keel train` does not offer.
+    static func apply(_ prescription: Prescription, to options: TrainOptions) throws -> TrainOptions {
         var result = options
         switch prescription.initialization {
         case .keep: break
         case .orthogonal(let radius):
             result.initWeights = nil
             result.initStd = nil
-            result.initRecurrent = "orthogonal"
+            result.initRecurrent = .orthogonal
             result.spectralRadius = radius
         case .identity:
             result.initWeights = nil
             result.initStd = nil
-            result.initRecurrent = "identity"
+            result.initRecurrent = .identity
             result.spectralRadius = nil
         }
-        if prescription.cell == .gated { result.cell = prescription.gatedCell ?? "lstm" }
+        if prescription.cell == .gated { result.cell = try prescription.gatedCell.map { try CellChoice(named: $0, option: "cell") } ?? .lstm }
         if let alpha = prescription.vanishingGradientRegularizer { result.vanishingGradientRegularizer = alpha }
-        if result.cell == "lstm" || result.cell == "gru" { result.vanishingGradientRegularizer = nil }
+        if result.cell?.isGated == true { result.vanishingGradientRegularizer = nil }
         if let window = prescription.truncation { result.tbptt = String(window) }
-        result.optimizer = prescription.optimizer
+        result.optimizer = try OptimizerChoice(named: prescription.optimizer, option: "optimizer")
         result.learningRate = prescription.learningRate
-        result.schedule = prescription.schedule == "constant" && options.schedule == nil ? nil : prescription.schedule
+        result.schedule = prescription.schedule == "constant" && options.schedule == nil ? nil : try ScheduleChoice(named: prescription.schedule, option: "schedule")
         if case .globalNorm(let threshold) = prescription.clipping {
-            result.clip = "global-norm"
+            result.clip = .globalNorm
             result.clipThreshold = threshold
         }
         return result

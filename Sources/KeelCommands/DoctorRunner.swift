@@ -82,14 +82,14 @@ public struct DoctorRunner {
 
         let diagnosis = try examine(options, data: data, probing: nil, deadline: deadline)
         var prescription = Prescription(setup: setup, diagnosis: diagnosis, policy: policy)
-        var treated = Self.apply(prescription, to: options)
+        var treated = try Self.apply(prescription, to: options)
         var treatedDiagnosis = diagnosis
         if prescription.changesStructure {
             treatedDiagnosis = try examine(treated, data: data, probing: nil, deadline: deadline)
             let again = Prescription(setup: Self.setup(of: treated, data: data), diagnosis: treatedDiagnosis, policy: policy)
             if again.changesStructure {
                 prescription = again.merged(after: prescription)
-                treated = Self.apply(prescription, to: options)
+                treated = try Self.apply(prescription, to: options)
                 treatedDiagnosis = try examine(treated, data: data, probing: nil, deadline: deadline)
             }
         }
@@ -99,7 +99,7 @@ public struct DoctorRunner {
         let candidates = [setup.optimizer] + policy.alternativeOptimizers
         treatedDiagnosis = try examine(treated, data: data, probing: (setup, candidates), deadline: deadline)
         prescription = prescription.completed(with: treatedDiagnosis)
-        let prescribed = Self.apply(prescription, to: options)
+        let prescribed = try Self.apply(prescription, to: options)
         let elapsedTime = (ContinuousClock.now - started).components
         let elapsed = Double(elapsedTime.seconds) + Double(elapsedTime.attoseconds) * 1e-18
 
@@ -153,8 +153,8 @@ public struct DoctorRunner {
     func chooseGatedCell(
         _ prescription: Prescription, treated: TrainOptions, diagnosis: StabilityDiagnosis, data: PreparedData, deadline: ContinuousClock.Instant
     ) throws -> (Prescription, TrainOptions, StabilityDiagnosis) {
-        var measured: [(cell: String, options: TrainOptions, diagnosis: StabilityDiagnosis)] = [(treated.cell ?? "lstm", treated, diagnosis)]
-        for cell in ["lstm", "gru"] where cell != measured[0].cell {
+        var measured: [(cell: CellChoice, options: TrainOptions, diagnosis: StabilityDiagnosis)] = [(treated.cell ?? .lstm, treated, diagnosis)]
+        for cell in [CellChoice.lstm, .gru] where cell != measured[0].cell {
             var options = treated
             options.cell = cell
             measured.append((cell, options, try examine(options, data: data, probing: nil, deadline: deadline)))
@@ -165,11 +165,11 @@ public struct DoctorRunner {
         let best = measured.max { reach($0.diagnosis) < reach($1.diagnosis) }!
         let words = measured.map { entry in
             let (horizon, rate) = reach(entry.diagnosis)
-            return "\(entry.cell.uppercased()) \(horizon) steps (×\(shortNumber(rate)) per step)"
+            return "\(entry.cell.rawValue.uppercased()) \(horizon) steps (×\(shortNumber(rate)) per step)"
         }.joined(separator: ", ")
         var chosen = prescription
-        chosen.choose(gatedCell: best.cell, evidence: "Measured horizons of the treated model at initialization: \(words); \(best.cell.uppercased()) reaches furthest.")
-        return (chosen, Self.apply(chosen, to: options), best.diagnosis)
+        chosen.choose(gatedCell: best.cell.rawValue, evidence: "Measured horizons of the treated model at initialization: \(words); \(best.cell.rawValue.uppercased()) reaches furthest.")
+        return (chosen, try Self.apply(chosen, to: options), best.diagnosis)
     }
 
     /// Builds the model `options` describe and measures it (and probes it when `probing` is given).
@@ -186,18 +186,18 @@ public struct DoctorRunner {
     /// The user's set-up as the prescription sees it.
     static func setup(of options: TrainOptions, data: PreparedData) -> TrainingSetup {
         let recurrence: TrainingSetup.Recurrence =
-            switch options.cell ?? "lstm" {
-            case "rnn-tanh": .tanh
-            case "rnn-relu": .relu
-            default: .gated
+            switch options.cell ?? .lstm {
+            case .rnnTanh: .tanh
+            case .rnnReLU: .relu
+            case .lstm, .gru: .gated
             }
-        let initialization = options.initWeights == "normal" ? "normal" : options.initRecurrent ?? "default"
-        let optimizer = options.optimizer ?? "adam"
+        let initialization = options.initWeights == .normal ? "normal" : (options.initRecurrent ?? .default).rawValue
+        let optimizer = options.optimizer ?? .adam
         return TrainingSetup(
             recurrence: recurrence, initialization: initialization,
-            spectralRadius: options.spectralRadius ?? (initialization == "orthogonal" ? 1 : nil), optimizer: optimizer,
-            learningRate: options.learningRate ?? PipelineFactory.defaultLearningRate(for: optimizer), schedule: options.schedule ?? "constant",
-            clips: (options.clip ?? "global-norm") != "none", truncation: options.tbptt.flatMap { TrainOptions.parseTBPTT($0)?.0 },
+            spectralRadius: options.spectralRadius ?? (initialization == "orthogonal" ? 1 : nil), optimizer: optimizer.rawValue,
+            learningRate: options.learningRate ?? optimizer.defaultLearningRate, schedule: (options.schedule ?? .constant).rawValue,
+            clips: (options.clip ?? .globalNorm) != ClipperChoice.none, truncation: options.tbptt.flatMap { TrainOptions.parseTBPTT($0)?.0 },
             vanishingGradientRegularizer: options.vanishingGradientRegularizer, outputsSequence: data.headOnEveryStep)
     }
 }
@@ -215,7 +215,7 @@ struct DoctorBody: RecurrentNetworkBody {
 
     func run<L: RecurrentSequenceLayer>(_ model: RecurrentNetwork<L>) throws -> StabilityDiagnosis where L.Scalar == Float, L.State: Sendable {
         var model = model
-        RecurrentInitialization.apply(options.initRecurrent ?? "default", to: &model, seed: options.seed ?? 0)
+        RecurrentWeightInitialization.apply(options.initRecurrent ?? .default, to: &model, seed: options.seed ?? 0)
         switch data.loss {
         case .meanSquaredError: return try diagnose(model, loss: MeanSquaredError<Float>())
         case .crossEntropy: return try diagnose(model, loss: SoftmaxCrossEntropy<Float>())
@@ -229,9 +229,10 @@ struct DoctorBody: RecurrentNetworkBody {
             configuration: .init(taskLag: taskLag, seed: seed))
         let diagnosis = doctor.examineInitialization()
         guard let probing else { return diagnosis }
-        let candidates = probing.optimizers.map { name in
-            let rate = name == probing.setup.optimizer ? probing.setup.learningRate : PipelineFactory.defaultLearningRate(for: name)
-            return OptimizerCandidate(name: name, transform: PipelineFactory.optimizer(name, learningRate: rate, schedule: nil), nominalLearningRate: rate)
+        let candidates = try probing.optimizers.map { name in
+            let optimizer = try OptimizerChoice(named: name, option: "optimizer")
+            let rate = name == probing.setup.optimizer ? probing.setup.learningRate : optimizer.defaultLearningRate
+            return OptimizerCandidate(name: name, transform: PipelineFactory.optimizer(optimizer, learningRate: rate, schedule: nil), nominalLearningRate: rate)
         }
         return try doctor.probe(diagnosis, setup: probing.setup, candidates: candidates, deadline: deadline)
     }

@@ -48,14 +48,13 @@ extension TrainOptions {
     /// `data` gives the input, output and vocabulary sizes once the data is loaded; before that
     /// the smallest possible ones are assumed.
     func memoryProblem(data: (inputSize: Int, outputSize: Int, vocabulary: Int?)?) -> String? {
-        let cell = cell ?? "lstm"
-        let hidden = Double(self.hidden ?? 64)
+                let hidden = Double(self.hidden ?? 64)
         let vocabulary = data?.vocabulary.map(Double.init) ?? 0
         let input = vocabulary > 0 || text != nil ? Double(embeddingDimension ?? min(32, self.hidden ?? 64)) : Double(data?.inputSize ?? 1)
         let trainingLength = Double(sequenceLength ?? (text != nil ? 64 : 20))
         let batch = Double(batchSize ?? 32)
         let estimate = MemoryEstimate(
-            gates: cell == "lstm" ? 4 : cell == "gru" ? 3 : 1, layers: Double(layers ?? 1), hidden: hidden,
+            gates: Double((cell ?? .lstm).gateCount), layers: Double(layers ?? 1), hidden: hidden,
             directions: bidirectional == true ? 2 : 1, inputSize: input, outputSize: Double(data?.outputSize ?? 1),
             vocabulary: vocabulary, batch: max(batch, task != nil || (text == nil && csv == nil && npyInputs == nil) ? 100 : batch),
             length: trainingLength)

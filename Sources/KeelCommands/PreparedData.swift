@@ -136,23 +136,23 @@ public struct PreparedData: Sendable {
                 loss: .meanSquaredError, headOnEveryStep: false, vocabulary: nil, normalization: nil, baselineLoss: nil,
                 summary: "NumPy arrays \(inputsPath) \(inputs.shape) → \(targetsPath) \(targets.shape)")
         }
-        return try task(options.task ?? "adding", options: options)
+        return try task(options.task ?? .adding, options: options)
     }
 
-    static func task(_ name: String, options: TrainOptions) throws -> PreparedData {
+    static func task(_ name: TaskChoice, options: TrainOptions) throws -> PreparedData {
         let batchSize = options.batchSize ?? 32
         let seed = options.seed ?? 0
         let length = options.sequenceLength
         func make(seed: UInt64, batchSize: Int, batches: Int) throws -> any SyntheticTask<Float> {
             switch name {
-            case "adding-pascanu": try AddingProblem<Float>(variant: .pascanu2013, sequenceLength: length ?? 50, batchSize: batchSize, batchesPerEpoch: batches, seed: seed)
-            case "multiplication": try MultiplicationProblem<Float>(sequenceLength: length ?? 100, batchSize: batchSize, batchesPerEpoch: batches, seed: seed)
-            case "temporal-order": try TemporalOrderProblem<Float>(sequenceLength: length ?? 50, batchSize: batchSize, batchesPerEpoch: batches, seed: seed)
-            case "temporal-order-3bit": try TemporalOrderProblem<Float>(variant: .threeBits, sequenceLength: length ?? 50, batchSize: batchSize, batchesPerEpoch: batches, seed: seed)
-            case "copy": try CopyTask<Float>(delay: length ?? 20, batchSize: batchSize, batchesPerEpoch: batches, seed: seed)
-            case "permutation": try RandomPermutationProblem<Float>(sequenceLength: length ?? 50, batchSize: batchSize, batchesPerEpoch: batches, seed: seed)
-            case "memorization": try NoiselessMemorizationProblem<Float>(delay: length ?? 20, batchSize: batchSize, batchesPerEpoch: batches, seed: seed)
-            default: try AddingProblem<Float>(sequenceLength: length ?? 50, batchSize: batchSize, batchesPerEpoch: batches, seed: seed)
+            case .adding: try AddingProblem<Float>(sequenceLength: length ?? 50, batchSize: batchSize, batchesPerEpoch: batches, seed: seed)
+            case .addingPascanu: try AddingProblem<Float>(variant: .pascanu2013, sequenceLength: length ?? 50, batchSize: batchSize, batchesPerEpoch: batches, seed: seed)
+            case .multiplication: try MultiplicationProblem<Float>(sequenceLength: length ?? 100, batchSize: batchSize, batchesPerEpoch: batches, seed: seed)
+            case .temporalOrder: try TemporalOrderProblem<Float>(sequenceLength: length ?? 50, batchSize: batchSize, batchesPerEpoch: batches, seed: seed)
+            case .temporalOrder3Bit: try TemporalOrderProblem<Float>(variant: .threeBits, sequenceLength: length ?? 50, batchSize: batchSize, batchesPerEpoch: batches, seed: seed)
+            case .copy: try CopyTask<Float>(delay: length ?? 20, batchSize: batchSize, batchesPerEpoch: batches, seed: seed)
+            case .permutation: try RandomPermutationProblem<Float>(sequenceLength: length ?? 50, batchSize: batchSize, batchesPerEpoch: batches, seed: seed)
+            case .memorization: try NoiselessMemorizationProblem<Float>(delay: length ?? 20, batchSize: batchSize, batchesPerEpoch: batches, seed: seed)
             }
         }
         let training = try make(seed: seed, batchSize: batchSize, batches: 100)
@@ -173,6 +173,6 @@ public struct PreparedData: Sendable {
         return PreparedData(
             source: AnyBatchSource(training), validation: AnyBatchSource(validation), inputSize: training.inputFeatures,
             outputSize: output, loss: loss, headOnEveryStep: everyStep, vocabulary: nil, normalization: nil,
-            baselineLoss: training.baselineLoss, summary: "\(name) task\(length.map { " (length \($0))" } ?? "")", test: test)
+            baselineLoss: training.baselineLoss, summary: "\(name.rawValue) task\(length.map { " (length \($0))" } ?? "")", test: test)
     }
 }

@@ -49,11 +49,11 @@ public enum TrainExitStatus: Int32, Sendable {
     }
 
     /// The summary's parenthesis: why training ended, in the words of the chosen policy.
-    func summary(stopReason: StopReason, onExplosion: String) -> String {
+    func summary(stopReason: StopReason, onExplosion: ExplosionPolicyChoice) -> String {
         switch (self, stopReason) {
         case (.diverged, _): return "diverged"
         case (.rollbackBudgetExhausted, .rollbackBudgetExhausted(let reason)):
-            let policy = onExplosion == "skip" ? "skipping did not help (3 non-finite steps in a row escalate to rollback) and " : ""
+            let policy = onExplosion == .skip ? "skipping did not help (3 non-finite steps in a row escalate to rollback) and " : ""
             return "stopped: \(policy)the rollback budget is exhausted: \(reason)"
         default: return stopReason.description
         }

@@ -70,26 +70,18 @@ public struct TrainRunner {
     }
 
     /// The `--cell` (default LSTM).
-    var cellKind: RecurrentCellKind {
-        switch options.cell ?? "lstm" {
-        case "rnn-tanh": .rnnTanh
-        case "rnn-relu": .rnnReLU
-        case "gru": .gru
-        default: .lstm
-        }
-    }
+    var cellKind: RecurrentCellKind { (options.cell ?? .lstm).kind }
 
     /// The standard deviation of `--init-weights normal` (default 0.1), or nil for the layers' own
     /// initialization.
-    var normalInitializationStd: Double? { options.initWeights == "normal" ? options.initStd ?? 0.1 : nil }
+    var normalInitializationStd: Double? { options.initWeights == .normal ? options.initStd ?? 0.1 : nil }
 
     /// The network the options describe, sized for `data` (defaults: LSTM, one layer of 64, an
     /// embedding of min(32, hidden) for text; spectral radius 1 for the orthogonal initializer).
     public func specification(for data: PreparedData) -> RecurrentNetworkSpecification {
         let cell = cellKind
         let hidden = options.hidden ?? 64
-        let initializer = options.initRecurrent ?? "default"
-        let radius = options.spectralRadius ?? (initializer == "orthogonal" ? 1 : nil)
+        let radius = options.spectralRadius ?? (options.initRecurrent == .orthogonal ? 1 : nil)
         var specification = RecurrentNetworkSpecification(
             cell: cell, inputSize: data.inputSize, hiddenSize: hidden, layers: options.layers ?? 1, dropout: options.dropout ?? 0,
             headDropout: options.headDropout ?? 0,
@@ -109,13 +101,13 @@ public struct TrainRunner {
         let every = options.monitorEvery ?? 10
         let isGated = cellKind == .lstm || cellKind == .gru
         let action: MonitorAction =
-            switch options.onExplosion ?? "skip" {
-            case "rollback": .rollback
-            case "stop": .stop
-            case "warn": .warn
-            default: .skipUpdate
+            switch options.onExplosion ?? .skip {
+            case .skip: .skipUpdate
+            case .rollback: .rollback
+            case .stop: .stop
+            case .warn: .warn
             }
-        if options.monitors == "none" {
+        if options.monitors == MonitorSetChoice.none {
             return MonitorSet([RecurrentDynamicsMonitor(every: every, saturationThreshold: nil, hiddenGrowthThreshold: nil), GradientFlowSampler(every: every)], attributor: nil)
         }
         return MonitorSet(
@@ -158,7 +150,7 @@ public struct TrainRunner {
         let specification = specification(for: data)
         write("keel train: \(data.summary)\n")
         let initialization = normalInitializationStd.map { "; init N(0, \($0)²), biases 0" } ?? ""
-        write("model: \(specification.cell.rawValue), \(specification.layers) layer(s) × \(specification.hiddenSize)\(specification.bidirectional ? ", bidirectional" : ""); optimizer \(options.optimizer ?? "adam"), clip \(options.clip ?? "global-norm")\(initialization)\n")
+        write("model: \(specification.cell.rawValue), \(specification.layers) layer(s) × \(specification.hiddenSize)\(specification.bidirectional ? ", bidirectional" : ""); optimizer \((options.optimizer ?? .adam).rawValue), clip \((options.clip ?? .globalNorm).rawValue)\(initialization)\n")
         if let test = data.test {
             write("test: \(test.count) fresh sequences every \(options.validateEvery ?? data.source.batchesPerEpoch) steps, wrong if \(test.criterion.summary)\(options.stopAtError.map { "; stop when the error rate is below \($0)" } ?? "")\n")
         }
@@ -192,7 +184,7 @@ public struct TrainRunner {
 
         func run<L: RecurrentSequenceLayer>(_ model: RecurrentNetwork<L>) throws -> TrainOutcome where L.Scalar == Float, L.State: Sendable {
             var model = model
-            RecurrentInitialization.apply(runner.options.initRecurrent ?? "default", to: &model, seed: runner.options.seed ?? 0)
+            RecurrentWeightInitialization.apply(runner.options.initRecurrent ?? .default, to: &model, seed: runner.options.seed ?? 0)
             switch data.loss {
             case .meanSquaredError: return try runner.execute(model: model, loss: MeanSquaredError<Float>(), data: data, specification: specification)
             case .crossEntropy: return try runner.execute(model: model, loss: SoftmaxCrossEntropy<Float>(), data: data, specification: specification)
@@ -203,16 +195,16 @@ public struct TrainRunner {
     func execute<M: StatefulSequenceModel, LossFunction: Loss>(
         model: M, loss: LossFunction, data: PreparedData, specification: RecurrentNetworkSpecification
     ) throws -> TrainOutcome where M.Scalar == Float, LossFunction.Scalar == Float {
-        let optimizer = options.optimizer ?? "adam"
-        let learningRate = options.learningRate ?? PipelineFactory.defaultLearningRate(for: optimizer)
+        let optimizer = options.optimizer ?? .adam
+        let learningRate = options.learningRate ?? optimizer.defaultLearningRate
         let perEpoch = data.source.batchesPerEpoch
         let (product, overflow) = (options.epochs ?? 1).multipliedReportingOverflow(by: perEpoch)
         let totalSteps = options.steps ?? (overflow ? Int.max / 4 : min(product, Int.max / 4))
         let epochs = options.steps != nil ? Int.max / 2 : (options.epochs ?? 1)
         let scheduleSteps = options.scheduleSteps ?? totalSteps
         let pipeline = PipelineFactory.make(
-            optimizer: optimizer, learningRate: learningRate, schedule: options.schedule ?? "constant", totalSteps: scheduleSteps,
-            clip: options.clip ?? "global-norm", threshold: options.clipThreshold)
+            optimizer: optimizer, learningRate: learningRate, schedule: options.schedule ?? .constant, totalSteps: scheduleSteps,
+            clip: options.clip ?? .globalNorm, threshold: options.clipThreshold)
         var configuration = TrainerConfiguration(seed: options.seed ?? 0)
         if let tbptt = options.tbptt, let (k1, k2) = TrainOptions.parseTBPTT(tbptt) { configuration.truncatedBPTT = TruncatedBPTT(k1: k1, k2: k2) }
         configuration.reportsAccuracy = data.loss == .crossEntropy
@@ -249,7 +241,7 @@ public struct TrainRunner {
         var result: FitResult
         var solvedAt: Int? = nil
         var diverged: String? = nil
-        var lastTest: (step: Int, metrics: [String: Double])? = nil
+        var lastTest: (step: Int, metrics: RunnerMetrics)? = nil
         var best: (loss: Double, step: Int)? = nil
         let checkpointEvery = options.checkpointDir.map { _ in options.checkpointEvery ?? max(totalSteps, 1) }
         if evaluator == nil && checkpointEvery == nil {
@@ -268,9 +260,9 @@ public struct TrainRunner {
                     lastTest = (trainer.step, metrics)
                     // The epoch of the last batch trained (the cursor may already point at the next epoch).
                     let epoch = trainer.cursor.index == 0 ? max(0, trainer.cursor.epoch - 1) : trainer.cursor.epoch
-                    try outlet.forward(.validation(ValidationRecord(step: trainer.step, epoch: epoch, metrics: metrics)))
-                    if let target = options.stopAtError, let rate = metrics["errorRate"], rate < target { solvedAt = trainer.step }
-                    if let directory = options.bestCheckpointDir, let loss = metrics["loss"], loss < (best?.loss ?? .infinity) {
+                    try outlet.forward(.validation(ValidationRecord(step: trainer.step, epoch: epoch, metrics: metrics.record)))
+                    if let target = options.stopAtError, let rate = metrics.errorRate, rate < target { solvedAt = trainer.step }
+                    if let directory = options.bestCheckpointDir, let loss = metrics.validation?.loss, loss < (best?.loss ?? .infinity) {
                         do {
                             try saveCheckpoint(of: trainer, to: directory, data: data, specification: specification, scheduleSteps: scheduleSteps)
                             best = (loss, trainer.step)
@@ -300,7 +292,7 @@ public struct TrainRunner {
         let status = TrainExitStatus(stopReason: result.stopReason, solved: solvedAt != nil, nonFiniteWeights: diverged != nil, lossDiverged: lossDiverged)
         lossDiverged = lossDiverged && status == .diverged && diverged == nil  // a monitor's stop says more
         let finish: FinishRecord
-        if let solvedAt, let target = options.stopAtError, let rate = lastTest?.metrics["errorRate"] {
+        if let solvedAt, let target = options.stopAtError, let rate = lastTest?.metrics.errorRate {
             finish = FinishRecord(
                 step: trainer.step, reason: "targetErrorRate",
                 detail: "solved: test error rate \(percent(rate)) < \(percent(target)) at step \(solvedAt)")
@@ -313,7 +305,7 @@ public struct TrainRunner {
         }
         try outlet.forward(.trainingFinished(finish))
         try outlet.flush()
-        var summary = "finished at step \(trainer.step) (\(solvedAt != nil ? "solved" : status.summary(stopReason: result.stopReason, onExplosion: options.onExplosion ?? "skip")))"
+        var summary = "finished at step \(trainer.step) (\(solvedAt != nil ? "solved" : status.summary(stopReason: result.stopReason, onExplosion: options.onExplosion ?? .skip)))"
         if let last = result.lastLoss { summary += "; last training loss \(shortNumber(last))" }
         if let validation {
             summary += "; validation loss \(shortNumber(validation.loss))"
@@ -321,7 +313,7 @@ public struct TrainRunner {
         }
         if let baseline = data.baselineLoss { summary += " (baseline \(shortNumber(baseline)))" }
         var testErrorRate: Double? = nil
-        if let test = data.test, let rate = lastTest?.metrics["errorRate"] {
+        if let test = data.test, let rate = lastTest?.metrics.errorRate {
             testErrorRate = rate
             let wrong = Int((rate * Double(test.count)).rounded())
             summary += "; test error rate \(percent(rate)) (\(wrong) of \(test.count) fresh sequences with \(test.criterion.summary))"
@@ -333,7 +325,7 @@ public struct TrainRunner {
             write("the model diverged: its validation loss is \(shortNumber(validation?.loss ?? .nan))\(data.baselineLoss.map { " (the best constant prediction's is \(shortNumber($0)))" } ?? ""); clip the gradients or lower the learning rate\n")
         }
         if let diverged {
-            write("weights: \(diverged) holds NaN or infinite values\(options.onExplosion == "warn" ? " (--on-explosion warn lets non-finite updates through)" : ""); no checkpoint was written with them\((options.checkpointDir ?? options.bestCheckpointDir).map { ", \($0) keeps the last finite one if any" } ?? "")\n")
+            write("weights: \(diverged) holds NaN or infinite values\(options.onExplosion == .warn ? " (--on-explosion warn lets non-finite updates through)" : ""); no checkpoint was written with them\((options.checkpointDir ?? options.bestCheckpointDir).map { ", \($0) keeps the last finite one if any" } ?? "")\n")
         } else if let directory = options.checkpointDir {
             write("checkpoint: \(directory)\n")
         }
@@ -367,7 +359,7 @@ public struct TrainRunner {
         saved.bestCheckpointDir = nil
         saved.log = nil
         // The horizon matters only to a schedule; recorded, a resumed run keeps the same curve.
-        saved.scheduleSteps = (options.schedule ?? "constant") == "constant" ? options.scheduleSteps : scheduleSteps
+        saved.scheduleSteps = (options.schedule ?? .constant) == .constant ? options.scheduleSteps : scheduleSteps
         saved.resolveDataPaths { StoredPath.relative($0, from: directory) }
         files[ModelFile.optionsFileName] = try ModelFile.encode(saved)
         if let vocabulary = data.vocabulary { files[ModelFile.vocabularyFileName] = try ModelFile.encode(vocabulary) }
@@ -379,26 +371,39 @@ public struct TrainRunner {
 /// "0.93%": a fraction as a percentage with enough digits for 1-in-10,000 resolution.
 func percent(_ fraction: Double) -> String { String(format: "%.2f%%", 100 * fraction) }
 
+/// One validation of the runner: the validation set's metrics and the test sequences' loss and
+/// error rate, each when measured.
+struct RunnerMetrics {
+    var validation: ValidationMetrics?
+    var testLoss: Double?
+    /// The fraction of the test sequences the task's criterion judges wrong.
+    var errorRate: Double?
+
+    /// The metrics as the event log spells them (`loss`, `accuracy`, `testLoss`, `errorRate`).
+    var record: [String: Double] {
+        var values: [String: Double] = [:]
+        values["loss"] = validation?.loss
+        values["accuracy"] = validation?.accuracy
+        values["testLoss"] = testLoss
+        values["errorRate"] = errorRate
+        return values
+    }
+}
+
 /// The runner's own validation when `--test-sequences` or `--best-checkpoint-dir` is given: the
-/// validation set's loss (and accuracy), then any test sequences' loss and error rate, in one
-/// metrics dictionary.
+/// validation set's loss (and accuracy), then any test sequences' loss and error rate.
 struct RunnerValidation {
     let test: PreparedData.TestSequences?
     let validation: AnyBatchSource<Float>?
     /// Steps between evaluations.
     let every: Int
 
-    /// `loss` and `accuracy` as the trainer reports them (validation set), plus `testLoss` and
-    /// `errorRate` (the fraction of the test sequences the criterion judges wrong).
+    /// The validation set's metrics as the trainer measures them, plus the test sequences' mean
+    /// loss and error rate.
     func evaluate<Model: Layer, LossFunction: Loss, Pipeline: GradientTransform>(
         _ trainer: Trainer<Model, LossFunction, Pipeline>
-    ) -> [String: Double] where Model.Scalar == Float {
-        var metrics: [String: Double] = [:]
-        if let validation {
-            let result = trainer.evaluate(validation)
-            metrics["loss"] = result.loss
-            if let accuracy = result.accuracy { metrics["accuracy"] = accuracy }
-        }
+    ) -> RunnerMetrics where Model.Scalar == Float {
+        var metrics = RunnerMetrics(validation: validation.map { trainer.evaluate($0) })
         guard let test else { return metrics }
         var wrong = 0
         var lossSum = 0.0
@@ -410,8 +415,8 @@ struct RunnerValidation {
             lossSum += Double(trainer.loss.value(predictions: output, targets: batch.targets))
             wrong += test.criterion.wrongCount(predictions: output, targets: batch.targets)
         }
-        metrics["testLoss"] = lossSum / Double(max(1, test.source.batchesPerEpoch))
-        metrics["errorRate"] = Double(wrong) / Double(test.count)
+        metrics.testLoss = lossSum / Double(max(1, test.source.batchesPerEpoch))
+        metrics.errorRate = Double(wrong) / Double(test.count)
         return metrics
     }
 }
@@ -450,16 +455,20 @@ final class FinishHoldingSink: EventSink {
     }
 }
 
-/// Overwrites the recurrent weights W_hh (every gate block) with the named initializer.
-enum RecurrentInitialization {
-    static func apply<L: RecurrentSequenceLayer>(_ name: String, to model: inout RecurrentNetwork<L>, seed: UInt64) where L.Scalar == Float {
-        guard name == "glorot" || name == "identity" else { return }
+/// Overwrites the recurrent weights W_hh (every gate block) with the `--init-recurrent` choice
+/// (`default` and `orthogonal` are applied by the network specification instead).
+enum RecurrentWeightInitialization {
+    static func apply<L: RecurrentSequenceLayer>(_ choice: RecurrentInitializerChoice, to model: inout RecurrentNetwork<L>, seed: UInt64) where L.Scalar == Float {
+        switch choice {
+        case .default, .orthogonal: return
+        case .glorot, .identity: break
+        }
         var generator = Xoshiro256StarStar(seed: seed &+ 0x5EED)
         model.updateParameters { key, tensor in
             guard key.name == "weightHH" else { return }
             let hidden = tensor.shape[1], gates = tensor.shape[0] / hidden
             let blocks: [Tensor<Float>] = (0..<gates).map { _ in
-                name == "identity"
+                choice == .identity
                     ? ScaledIdentity().makeTensor([hidden, hidden], generator: &generator)
                     : GlorotUniform().makeTensor([hidden, hidden], generator: &generator)
             }

@@ -24,9 +24,9 @@ import Testing
         // The file is a keel train configuration: it loads, validates, and trains.
         let options = try TrainOptions.load(contentsOfFile: prescription)
         try options.validate(source: prescription)
-        #expect(options.task == "adding" && options.hidden == 8 && options.seed == 2)
+        #expect(options.task == .adding && options.hidden == 8 && options.seed == 2)
         #expect(options.spectralRadius != 1.5, "the radius-1.5 initialization must be treated")
-        #expect(options.clip == "global-norm" && options.clipThreshold != nil)
+        #expect(options.clip == .globalNorm && options.clipThreshold != nil)
         let train = try KeelExecutable.run(["train", "--config", prescription, "--steps", "3"], in: directory)
         #expect(train.status == 0, "\(train.output)")
         #expect(train.standardOutput.contains("finished at step 3"))
@@ -41,15 +41,15 @@ import Testing
         let directory = try KeelExecutable.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         var options = TrainOptions()
-        options.task = "adding"; options.sequenceLength = 10; options.hidden = 6; options.batchSize = 4; options.seed = 3
-        options.cell = "lstm"; options.initRecurrent = "orthogonal"; options.optimizer = "adam"; options.learningRate = 0.003
-        options.clip = "global-norm"; options.clipThreshold = 1
+        options.task = .adding; options.sequenceLength = 10; options.hidden = 6; options.batchSize = 4; options.seed = 3
+        options.cell = .lstm; options.initRecurrent = .orthogonal; options.optimizer = .adam; options.learningRate = 0.003
+        options.clip = .globalNorm; options.clipThreshold = 1
         let path = directory.appendingPathComponent("p.json").path
         let outcome = try DoctorRunner(options: options, prescriptionPath: path, reportPath: nil, timeBudget: 10, write: { _ in }).run()
         #expect(try TrainOptions.load(contentsOfFile: path) == outcome.prescribedOptions)
         // A healthy gated, orthogonal, clipped set-up keeps its cell, initialization and clipping.
-        #expect(outcome.prescribedOptions.cell == "lstm" && outcome.prescribedOptions.initRecurrent == "orthogonal")
-        #expect(outcome.prescribedOptions.clip == "global-norm" && outcome.prescribedOptions.clipThreshold == 1)
+        #expect(outcome.prescribedOptions.cell == .lstm && outcome.prescribedOptions.initRecurrent == .orthogonal)
+        #expect(outcome.prescribedOptions.clip == .globalNorm && outcome.prescribedOptions.clipThreshold == 1)
     }
 
     @Test func badDoctorOptionsAreReportedNotTrapped() throws {

@@ -181,7 +181,7 @@ import KeelReport
         options.batchSize = 2
         options.sequenceLength = 8
         options.steps = 2
-        options.monitors = "none"
+        options.monitors = MonitorSetChoice.none
         options.checkpointDir = directory.appendingPathComponent("checkpoint").path
         try TrainRunner(options: options, progressMode: .plainLines, write: { _ in }).run()
         return (options.checkpointDir!, text, options)

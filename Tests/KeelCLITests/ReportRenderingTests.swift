@@ -76,11 +76,11 @@ import KeelCommands
     @Test func commandLineOverridesTheConfigurationFile() {
         var file = TrainOptions()
         file.hidden = 16
-        file.cell = "gru"
+        file.cell = .gru
         var flags = TrainOptions()
         flags.hidden = 32
         let merged = file.overridden(by: flags)
         #expect(merged.hidden == 32)
-        #expect(merged.cell == "gru")
+        #expect(merged.cell == .gru)
     }
 }

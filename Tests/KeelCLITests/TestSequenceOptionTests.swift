@@ -14,27 +14,29 @@ import KeelReport
 
     @Test func normalInitializationExcludesTheRecurrentInitializerAndTheSpectralRadius() {
         let found = problems {
-            $0.initWeights = "normal"
-            $0.initRecurrent = "orthogonal"
+            $0.initWeights = .normal
+            $0.initRecurrent = .orthogonal
             $0.spectralRadius = 1.2
         }
         #expect(found == [
             "init-weights normal draws every weight, recurrent ones included; drop init-recurrent (got orthogonal)",
             "init-weights normal does not rescale the recurrent weights; drop spectral-radius",
         ])
-        #expect(problems { $0.initWeights = "normal"; $0.initStd = 0.1 }.isEmpty)
-        #expect(problems { $0.initWeights = "default"; $0.initRecurrent = "identity" }.isEmpty)
+        #expect(problems { $0.initWeights = .normal; $0.initStd = 0.1 }.isEmpty)
+        #expect(problems { $0.initWeights = .default; $0.initRecurrent = .identity }.isEmpty)
     }
 
     @Test func initStdNeedsNormalAndAPositiveFiniteValue() {
         #expect(problems { $0.initStd = 0.1 } == ["init-std applies to init-weights normal (got init-weights default)"])
-        #expect(problems { $0.initWeights = "normal"; $0.initStd = 0 } == ["init-std must be a finite number > 0 (got 0.0)"])
-        #expect(problems { $0.initWeights = "normal"; $0.initStd = .infinity } == ["init-std must be a finite number > 0 (got inf)"])
-        #expect(problems { $0.initWeights = "normall" } == ["unknown init-weights 'normall' (did you mean 'normal'?)"])
+        #expect(problems { $0.initWeights = .normal; $0.initStd = 0 } == ["init-std must be a finite number > 0 (got 0.0)"])
+        #expect(problems { $0.initWeights = .normal; $0.initStd = .infinity } == ["init-std must be a finite number > 0 (got inf)"])
+        #expect(TrainOptions.parse(arguments: ["--init-weights", "normall"]).problems == [
+            "unknown init-weights 'normall' (did you mean 'normal'?), expected one of default, normal"
+        ])
     }
 
     @Test func testSequencesNeedATaskAndStopAtErrorNeedsThem() {
-        #expect(problems { $0.task = "adding"; $0.testSequences = 100; $0.stopAtError = 0.01; $0.validateEvery = 50 }.isEmpty)
+        #expect(problems { $0.task = .adding; $0.testSequences = 100; $0.stopAtError = 0.01; $0.validateEvery = 50 }.isEmpty)
         #expect(problems { $0.text = "book.txt"; $0.testSequences = 100 } == [
             "test-sequences needs a synthetic --task (fresh sequences are generated); this run reads a file"
         ])
@@ -60,7 +62,7 @@ import KeelReport
         try #"{"task": "adding-pascanu", "init-weights": "normal", "init-std": 0.05, "test-sequences": 200, "validate-every": 10, "stop-at-error": 0.01}"#
             .write(to: file, atomically: true, encoding: .utf8)
         let options = try TrainOptions.load(contentsOfFile: file.path)
-        #expect(options.initWeights == "normal" && options.initStd == 0.05)
+        #expect(options.initWeights == .normal && options.initStd == 0.05)
         #expect(options.testSequences == 200 && options.validateEvery == 10 && options.stopAtError == 0.01)
         for key in ["init-weights", "init-std", "test-sequences", "validate-every", "stop-at-error"] { #expect(TrainOptions.keys.contains(key)) }
 

@@ -2,14 +2,29 @@
 /// first estimate one or two iterations per call track a slowly changing matrix.
 ///
 /// v ← Wᵀ W v / ‖Wᵀ W v‖, σ = ‖W v‖. Computed in `Double` on the host: recurrent matrices are
-/// small (`[G·H, H]`), and the estimate runs every N steps only.
-struct SpectralNormEstimator: Codable, Sendable, Hashable {
+/// small (`[G·H, H]`), and the estimate runs every N steps only. The trainer keeps one per
+/// recurrent weight for ``TrainerConfiguration/spectralNormInterval``; a fresh one with many
+/// iterations measures a matrix once.
+///
+/// - Parameters of ``estimate(_:iterations:)``: the matrix `[rows, columns]` and the number of
+///   power iterations (each refines the cached vector).
+public struct SpectralNormEstimator: Codable, Sendable, Hashable {
     /// The cached right singular vector estimate (empty before the first call).
     var vector: [Double] = []
     /// The last estimate.
-    var value: Double?
+    public private(set) var value: Double?
 
-    mutating func estimate<Scalar: TensorScalar>(_ matrix: Tensor<Scalar>, iterations: Int) -> Double {
+    /// An estimator with no cached vector: its first call starts from a fixed vector.
+    public init() {}
+
+    /// σ_max of `matrix` after `iterations` power iterations from the cached vector.
+    ///
+    /// **Shapes:** `matrix` `[rows, columns]`; the cached vector has `columns` entries.
+    /// - Parameters:
+    ///   - matrix: The matrix W.
+    ///   - iterations: Power iterations v ← WᵀWv/‖WᵀWv‖ to run (≥ 1).
+    /// - Returns: ‖W v‖ with the last v.
+    public mutating func estimate<Scalar: TensorScalar>(_ matrix: Tensor<Scalar>, iterations: Int) -> Double {
         precondition(matrix.rank == 2, "SpectralNormEstimator: expected a matrix, got shape \(matrix.shape)")
         let rows = matrix.shape[0], columns = matrix.shape[1]
         let w = matrix.scalars.map { Double($0) }

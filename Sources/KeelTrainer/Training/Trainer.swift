@@ -11,7 +11,7 @@
 /// var trainer = Trainer(
 ///     model: model, loss: MeanSquaredError<Float>(),
 ///     pipeline: Chain { GlobalNormClipper(maxNorm: 1); Adam<Float>(learningRate: 1e-3) },
-///     monitors: .standard, configuration: TrainerConfiguration(seed: 42, nominalLearningRate: 1e-3),
+///     monitors: .standard, configuration: TrainerConfiguration(seed: 42),
 ///     sinks: [log, ConsoleProgressSink()])
 /// let result = try trainer.fit(epochs: 10, source: data, validation: heldOut)
 /// ```

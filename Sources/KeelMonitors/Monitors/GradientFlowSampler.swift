@@ -1,5 +1,4 @@
 import KeelCore
-import KeelMonitors
 
 /// A monitor that never intervenes: it asks the trainer for the gradient-flow profile
 /// ‖∂L/∂hₜ‖ every `every` steps, so that `gradientFlow` events reach the log for the report's
