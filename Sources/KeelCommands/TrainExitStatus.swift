@@ -24,16 +24,15 @@ public enum TrainExitStatus: Int32, Sendable {
     /// The model diverged: its weights or its validation loss became NaN or infinite.
     case diverged = 5
 
-    /// Non-finite weights win over everything (they must never pass for a result); a monitor's
-    /// stop and an exhausted budget over an absurd validation loss (they say why); a target
-    /// reached is a success.
-    init(stopReason: StopReason, solved: Bool, nonFiniteWeights: Bool, lossDiverged: Bool) {
-        if nonFiniteWeights { self = .diverged; return }
-        if solved { self = .success; return }
+    /// The status of a run that ended for `stopReason` (the trainer already lets non-finite
+    /// weights win over any other ending): a target reached is a success, a diverged metric or
+    /// non-finite weights a divergence.
+    init(stopReason: StopReason) {
         switch stopReason {
-        case .completed, .reachedMaxSteps, .earlyStopping: self = lossDiverged ? .diverged : .success
+        case .completed, .reachedMaxSteps, .earlyStopping, .targetReached: self = .success
         case .monitor: self = .stoppedByMonitor
         case .rollbackBudgetExhausted: self = .rollbackBudgetExhausted
+        case .metricDiverged, .nonFiniteWeights: self = .diverged
         }
     }
 

@@ -224,87 +224,44 @@ public struct TrainRunner {
             sinks.append(try JSONLinesEventSink(path: log))
         }
         sinks.append(ConsoleProgressSink(totalSteps: totalSteps, every: max(1, totalSteps / 20), mode: progressMode, write: write))
-        // With test sequences or a best checkpoint the runner validates itself (between fit calls),
-        // so that one validation event carries the error rate and the best weights can be saved.
-        // The trainer's trainingFinished events (one per fit call, so one per checkpoint interval)
-        // are held back: the runner writes the one true finish at the end.
-        let evaluator =
-            data.test != nil || (options.bestCheckpointDir != nil && data.validation != nil)
-            ? RunnerValidation(test: data.test, validation: data.validation, every: options.validateEvery ?? perEpoch) : nil
-        let outlet = FinishHoldingSink(sinks, holdsFinish: true)
-        var trainer = Trainer(model: model, loss: loss, pipeline: pipeline, monitors: monitors(), configuration: configuration, sinks: [outlet])
+        // Test sequences and a best checkpoint are measured at every validation, and once more at
+        // the end; so is the divergence bound on the validation loss (non-finite, or a million
+        // times the best constant prediction's: finite but useless weights).
+        let validatesItself = data.test != nil || (options.bestCheckpointDir != nil && data.validation != nil)
+        if validatesItself { configuration.validationSchedule = .everySteps(options.validateEvery ?? perEpoch) }
+        configuration.validatesAtEnd = data.validation != nil
+        if let target = options.stopAtError { configuration.stopConditions.append(.target(.errorRate, target)) }
+        configuration.stopConditions.append(.divergence(.loss, bound: 1e6 * (data.baselineLoss ?? .infinity)))
+        let extraFiles = try Dictionary(
+            uniqueKeysWithValues: [options.checkpointDir, options.bestCheckpointDir].compactMap { $0 }.map { directory in
+                (directory, try sidecars(for: directory, data: data, specification: specification, scheduleSteps: scheduleSteps))
+            })
+        configuration.checkpoints = CheckpointPolicy(
+            directory: options.checkpointDir, every: options.checkpointDir.map { _ in options.checkpointEvery ?? max(totalSteps, 1) },
+            bestDirectory: data.validation == nil ? nil : options.bestCheckpointDir, bestMetric: .loss,
+            extraFiles: { extraFiles[$0] ?? [:] })
+        var trainer = Trainer(model: model, loss: loss, pipeline: pipeline, monitors: monitors(), configuration: configuration, sinks: sinks)
         trainer.collective = collective
+        trainer.heldOutEvaluation = data.test.map { test in
+            HeldOutEvaluation(source: test.source, exampleCount: test.count) { test.criterion.wrongCount(predictions: $0, targets: $1) }
+        }
         if let resume {
             try trainer.loadCheckpoint(from: resume, transformStateDecoders: AnyTransformStateDecoders([pipeline.first, pipeline.second]))
             write("resumed from \(resume) at step \(trainer.step)\n")
         }
-        var result: FitResult
+        let result = try trainer.fit(epochs: epochs, source: data.source, validation: data.validation, maxSteps: totalSteps)
+        return report(result, of: trainer, data: data)
+    }
+
+    /// The run's closing lines and outcome.
+    func report<Model: Layer, LossFunction: Loss, Pipeline: GradientTransform>(
+        _ result: FitResult, of trainer: Trainer<Model, LossFunction, Pipeline>, data: PreparedData
+    ) -> TrainOutcome where Model.Scalar == Float {
+        let status = TrainExitStatus(stopReason: result.stopReason)
+        var validation = result.lastValidation
+        if case .nonFiniteWeights = result.stopReason { validation = nil }
         var solvedAt: Int? = nil
-        var diverged: String? = nil
-        var lastTest: (step: Int, metrics: RunnerMetrics)? = nil
-        var best: (loss: Double, step: Int)? = nil
-        let checkpointEvery = options.checkpointDir.map { _ in options.checkpointEvery ?? max(totalSteps, 1) }
-        if evaluator == nil && checkpointEvery == nil {
-            result = try trainer.fit(epochs: epochs, source: data.source, validation: data.validation, maxSteps: totalSteps)
-        } else {
-            repeat {
-                var next = totalSteps
-                for interval in [evaluator?.every, checkpointEvery].compactMap({ $0 }) {
-                    next = min(next, (trainer.step / interval + 1) * interval)
-                }
-                result = try trainer.fit(
-                    epochs: epochs, source: data.source, validation: evaluator == nil ? data.validation : nil, maxSteps: next)
-                let finished = result.stopReason != .reachedMaxSteps || trainer.step >= totalSteps
-                if let evaluator, trainer.step % evaluator.every == 0 || finished, lastTest?.step != trainer.step {
-                    let metrics = evaluator.evaluate(trainer)
-                    lastTest = (trainer.step, metrics)
-                    // The epoch of the last batch trained (the cursor may already point at the next epoch).
-                    let epoch = trainer.cursor.index == 0 ? max(0, trainer.cursor.epoch - 1) : trainer.cursor.epoch
-                    try outlet.forward(.validation(ValidationRecord(step: trainer.step, epoch: epoch, metrics: metrics.record)))
-                    if let target = options.stopAtError, let rate = metrics.errorRate, rate < target { solvedAt = trainer.step }
-                    if let directory = options.bestCheckpointDir, let loss = metrics.validation?.loss, loss < (best?.loss ?? .infinity) {
-                        do {
-                            try saveCheckpoint(of: trainer, to: directory, data: data, specification: specification, scheduleSteps: scheduleSteps)
-                            best = (loss, trainer.step)
-                        } catch CheckpointError.nonFiniteWeights(_, let key) {
-                            diverged = key
-                        }
-                    }
-                }
-                if diverged == nil, let directory = options.checkpointDir, let every = checkpointEvery,
-                   trainer.step % every == 0 || finished || solvedAt != nil {
-                    do {
-                        try saveCheckpoint(of: trainer, to: directory, data: data, specification: specification, scheduleSteps: scheduleSteps)
-                    } catch CheckpointError.nonFiniteWeights(_, let key) {
-                        diverged = key
-                    }
-                }
-                if solvedAt != nil || diverged != nil { break }
-            } while result.stopReason == .reachedMaxSteps && trainer.step < totalSteps
-        }
-        if diverged == nil, let key = trainer.model.parameters.first(where: { $0.1.nonFiniteCount > 0 })?.0 { diverged = key.rawValue }
-        let validation = diverged == nil ? data.validation.map { trainer.evaluate($0) } : nil
-        // Finite but useless weights (a learning rate of 1e18, or an unclipped explosion that
-        // skipping could not stop): the held-out loss says so, non-finite or a million times the
-        // best constant prediction's.
-        var lossDiverged = false
-        if let loss = validation?.loss { lossDiverged = !loss.isFinite || loss > 1e6 * (data.baselineLoss ?? .infinity) }
-        let status = TrainExitStatus(stopReason: result.stopReason, solved: solvedAt != nil, nonFiniteWeights: diverged != nil, lossDiverged: lossDiverged)
-        lossDiverged = lossDiverged && status == .diverged && diverged == nil  // a monitor's stop says more
-        let finish: FinishRecord
-        if let solvedAt, let target = options.stopAtError, let rate = lastTest?.metrics.errorRate {
-            finish = FinishRecord(
-                step: trainer.step, reason: "targetErrorRate",
-                detail: "solved: test error rate \(percent(rate)) < \(percent(target)) at step \(solvedAt)")
-        } else if let diverged {
-            finish = FinishRecord(step: trainer.step, reason: "diverged", detail: "the weights are non-finite (first: \(diverged))")
-        } else if lossDiverged {
-            finish = FinishRecord(step: trainer.step, reason: "diverged", detail: "the validation loss is \(shortNumber(validation?.loss ?? .nan))")
-        } else {
-            finish = FinishRecord(step: trainer.step, reason: result.stopReason.eventName, detail: result.stopReason.description)
-        }
-        try outlet.forward(.trainingFinished(finish))
-        try outlet.flush()
+        if case .targetReached(_, _, _, let step) = result.stopReason { solvedAt = step }
         var summary = "finished at step \(trainer.step) (\(solvedAt != nil ? "solved" : status.summary(stopReason: result.stopReason, onExplosion: options.onExplosion ?? .skip)))"
         if let last = result.lastLoss { summary += "; last training loss \(shortNumber(last))" }
         if let validation {
@@ -312,44 +269,35 @@ public struct TrainRunner {
             if let accuracy = validation.accuracy { summary += ", accuracy \(String(format: "%.1f%%", 100 * accuracy))" }
         }
         if let baseline = data.baselineLoss { summary += " (baseline \(shortNumber(baseline)))" }
-        var testErrorRate: Double? = nil
-        if let test = data.test, let rate = lastTest?.metrics.errorRate {
-            testErrorRate = rate
+        if let test = data.test, let rate = validation?.errorRate {
             let wrong = Int((rate * Double(test.count)).rounded())
             summary += "; test error rate \(percent(rate)) (\(wrong) of \(test.count) fresh sequences with \(test.criterion.summary))"
             if let solvedAt { summary += "; solved at step \(solvedAt)" }
             else if let target = options.stopAtError { summary += "; not solved (target < \(percent(target)))" }
         }
         write(summary + "\n")
-        if lossDiverged {
-            write("the model diverged: its validation loss is \(shortNumber(validation?.loss ?? .nan))\(data.baselineLoss.map { " (the best constant prediction's is \(shortNumber($0)))" } ?? ""); clip the gradients or lower the learning rate\n")
+        switch result.stopReason {
+        case .metricDiverged(_, let value, _):
+            write("the model diverged: its validation loss is \(shortNumber(value))\(data.baselineLoss.map { " (the best constant prediction's is \(shortNumber($0)))" } ?? ""); clip the gradients or lower the learning rate\n")
+        case .nonFiniteWeights(let parameter):
+            write("weights: \(parameter) holds NaN or infinite values\(options.onExplosion == .warn ? " (--on-explosion warn lets non-finite updates through)" : ""); no checkpoint was written with them\((options.checkpointDir ?? options.bestCheckpointDir).map { ", \($0) keeps the last finite one if any" } ?? "")\n")
+        default:
+            if let directory = options.checkpointDir { write("checkpoint: \(directory)\n") }
         }
-        if let diverged {
-            write("weights: \(diverged) holds NaN or infinite values\(options.onExplosion == .warn ? " (--on-explosion warn lets non-finite updates through)" : ""); no checkpoint was written with them\((options.checkpointDir ?? options.bestCheckpointDir).map { ", \($0) keeps the last finite one if any" } ?? "")\n")
-        } else if let directory = options.checkpointDir {
-            write("checkpoint: \(directory)\n")
-        }
-        if let directory = options.bestCheckpointDir, let best {
-            write("best validation loss \(shortNumber(best.loss)) at step \(best.step): \(directory)\n")
+        if let directory = options.bestCheckpointDir, let best = trainer.bestCheckpoint {
+            write("best validation loss \(shortNumber(best.value)) at step \(best.step): \(directory)\n")
         }
         if let log = options.log { write("log: \(log) (render it with: keel report \(log))\n") }
         if status != .success { write("exit status \(status.rawValue): \(status.meaning)\n") }
+        let diverged = status == .diverged
         return TrainOutcome(
-            step: trainer.step, stopReason: solvedAt != nil ? "solved" : diverged != nil || lossDiverged ? "diverged" : "\(result.stopReason)", lastLoss: result.lastLoss,
-            validationLoss: validation?.loss, testErrorRate: testErrorRate, solvedAtStep: solvedAt, bestValidation: best, exitStatus: status)
+            step: trainer.step, stopReason: solvedAt != nil ? "solved" : diverged ? "diverged" : "\(result.stopReason)", lastLoss: result.lastLoss,
+            validationLoss: validation?.loss, testErrorRate: validation?.errorRate, solvedAtStep: solvedAt,
+            bestValidation: trainer.bestCheckpoint.map { ($0.value, $0.step) }, exitStatus: status)
     }
 
-    /// The trainer's checkpoint in `directory` with the files `keel sample`, `keel evaluate` and
-    /// `--resume` read beside it (`model.json`, the options, the vocabulary or normalization), all
-    /// written and checksummed as one unit.
-    func saveCheckpoint<Model: Layer, LossFunction: Loss, Pipeline: GradientTransform>(
-        of trainer: Trainer<Model, LossFunction, Pipeline>, to directory: String, data: PreparedData,
-        specification: RecurrentNetworkSpecification, scheduleSteps: Int
-    ) throws where Model.Scalar == Float {
-        guard collective.rank == 0 else { return }
-        try trainer.saveCheckpoint(to: directory, extraFiles: sidecars(for: directory, data: data, specification: specification, scheduleSteps: scheduleSteps))
-    }
-
+    /// The files `keel sample`, `keel evaluate` and `--resume` read beside a checkpoint in
+    /// `directory` (`model.json`, the options, the vocabulary or normalization).
     func sidecars(for directory: String, data: PreparedData, specification: RecurrentNetworkSpecification, scheduleSteps: Int) throws -> [String: [UInt8]] {
         let kind = options.text != nil ? "text" : options.csv != nil ? "csv" : options.npyInputs != nil ? "npy" : "task"
         var files: [String: [UInt8]] = [:]
@@ -370,90 +318,6 @@ public struct TrainRunner {
 
 /// "0.93%": a fraction as a percentage with enough digits for 1-in-10,000 resolution.
 func percent(_ fraction: Double) -> String { String(format: "%.2f%%", 100 * fraction) }
-
-/// One validation of the runner: the validation set's metrics and the test sequences' loss and
-/// error rate, each when measured.
-struct RunnerMetrics {
-    var validation: ValidationMetrics?
-    var testLoss: Double?
-    /// The fraction of the test sequences the task's criterion judges wrong.
-    var errorRate: Double?
-
-    /// The metrics as the event log spells them (`loss`, `accuracy`, `testLoss`, `errorRate`).
-    var record: [String: Double] {
-        var values: [String: Double] = [:]
-        values["loss"] = validation?.loss
-        values["accuracy"] = validation?.accuracy
-        values["testLoss"] = testLoss
-        values["errorRate"] = errorRate
-        return values
-    }
-}
-
-/// The runner's own validation when `--test-sequences` or `--best-checkpoint-dir` is given: the
-/// validation set's loss (and accuracy), then any test sequences' loss and error rate.
-struct RunnerValidation {
-    let test: PreparedData.TestSequences?
-    let validation: AnyBatchSource<Float>?
-    /// Steps between evaluations.
-    let every: Int
-
-    /// The validation set's metrics as the trainer measures them, plus the test sequences' mean
-    /// loss and error rate.
-    func evaluate<Model: Layer, LossFunction: Loss, Pipeline: GradientTransform>(
-        _ trainer: Trainer<Model, LossFunction, Pipeline>
-    ) -> RunnerMetrics where Model.Scalar == Float {
-        var metrics = RunnerMetrics(validation: validation.map { trainer.evaluate($0) })
-        guard let test else { return metrics }
-        var wrong = 0
-        var lossSum = 0.0
-        var model = trainer.model
-        for index in 0..<test.source.batchesPerEpoch {
-            let batch = test.source.batch(epoch: 0, index: index)
-            var context = ForwardContext(mode: .inference)
-            let output = model.forward(batch.inputs, context: &context).output
-            lossSum += Double(trainer.loss.value(predictions: output, targets: batch.targets))
-            wrong += test.criterion.wrongCount(predictions: output, targets: batch.targets)
-        }
-        metrics.testLoss = lossSum / Double(max(1, test.source.batchesPerEpoch))
-        metrics.errorRate = Double(wrong) / Double(test.count)
-        return metrics
-    }
-}
-
-/// Forwards every event to its sinks, except that it can hold back the trainer's
-/// `trainingFinished` events (one per `fit` call) so that the runner writes a single one.
-final class FinishHoldingSink: EventSink {
-    private let sinks: [any EventSink]
-    private let holdsFinish: Bool
-
-    init(_ sinks: [any EventSink], holdsFinish: Bool) {
-        self.sinks = sinks
-        self.holdsFinish = holdsFinish
-    }
-
-    func receive(_ event: TrainingEvent) throws {
-        if holdsFinish, case .trainingFinished = event { return }
-        try forward(event)
-    }
-
-    /// Delivers `event` to every sink (even after one throws); the first error is rethrown.
-    func forward(_ event: TrainingEvent) throws {
-        var firstError: (any Error)?
-        for sink in sinks {
-            do { try sink.receive(event) } catch { firstError = firstError ?? error }
-        }
-        if let firstError { throw firstError }
-    }
-
-    func flush() throws {
-        var firstError: (any Error)?
-        for sink in sinks {
-            do { try sink.flush() } catch { firstError = firstError ?? error }
-        }
-        if let firstError { throw firstError }
-    }
-}
 
 /// Overwrites the recurrent weights W_hh (every gate block) with the `--init-recurrent` choice
 /// (`default` and `orthogonal` are applied by the network specification instead).

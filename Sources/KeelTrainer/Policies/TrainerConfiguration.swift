@@ -21,6 +21,14 @@ public struct TrainerConfiguration: Sendable {
     public var plateau: ReduceLROnPlateau?
     /// The rollback ring and retry budget.
     public var rollback: RollbackPolicy
+    /// Conditions on validation metrics that end training (a target error rate, a divergence
+    /// bound), checked at every validation.
+    public var stopConditions: [StopCondition] = []
+    /// Whether fit validates once more when it returns (unless it just did, or the weights are
+    /// non-finite), so stop conditions, the best checkpoint and the log see the final model.
+    public var validatesAtEnd = false
+    /// The checkpoints fit writes by itself (none by default).
+    public var checkpoints = CheckpointPolicy()
     /// The σ_max of each recurrent weight is re-estimated every this many steps (≥ 1) when a
     /// monitor needs `ObservationNeeds.recurrentDynamics`; in between the last value is reported.
     public var spectralNormInterval: Int

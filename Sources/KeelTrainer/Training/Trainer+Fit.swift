@@ -1,7 +1,10 @@
 extension Trainer {
     /// Trains until `epochs` epochs are complete (counting from epoch 0: a resumed trainer
     /// continues where its cursor is), `maxSteps` total steps are reached, early stopping fires,
-    /// or a monitor stops training.
+    /// a ``TrainerConfiguration/stopConditions`` entry holds at a validation, or a monitor stops
+    /// training. On the way it writes the checkpoints of ``TrainerConfiguration/checkpoints``;
+    /// when it returns, non-finite weights turn any ending into
+    /// ``StopReason/nonFiniteWeights(parameter:)`` (and no checkpoint is written with them).
     ///
     /// - Parameters:
     ///   - epochs: the epoch count to reach.
@@ -19,7 +22,7 @@ extension Trainer {
         try synchronizeWithRoot()
         if snapshots.isEmpty { takeSnapshot() }
         epochStart = ContinuousClock.now
-        let reason = try runLoop(epochs: epochs, source: source, validation: validation, maxSteps: maxSteps)
+        let reason = try finish(try runLoop(epochs: epochs, source: source, validation: validation, maxSteps: maxSteps), validation: validation)
         try emit(.trainingFinished(FinishRecord(step: progress.step, reason: reason.eventName, detail: reason.description)))
         try flushSinks()
         return FitResult(stopReason: reason, step: progress.step, lastLoss: progress.lastLoss, lastValidation: progress.lastValidation)
@@ -73,6 +76,38 @@ extension Trainer {
             if case .everySteps(let interval) = configuration.validationSchedule, progress.step % interval == 0, let validation {
                 if let stop = try validate(validation, epoch: progress.cursor.epoch) { return stop }
             }
+            if let every = configuration.checkpoints.every, progress.step % every == 0, let directory = configuration.checkpoints.directory {
+                if let failure = try writeCheckpoint(to: directory) { return failure }
+                latestCheckpointStep = progress.step
+            }
         }
+    }
+
+    /// What happens when the loop ends: non-finite weights override any ending, the final
+    /// validation (``TrainerConfiguration/validatesAtEnd``) runs unless the last one was at this
+    /// step, and the latest checkpoint is written (a solved or stopped model included; never a
+    /// diverged one).
+    private mutating func finish<Validation: BatchSource>(_ reason: StopReason, validation: Validation?) throws -> StopReason
+    where Validation.Scalar == Scalar {
+        if case .nonFiniteWeights = reason { return reason }
+        if let parameter = firstNonFiniteParameter() { return .nonFiniteWeights(parameter: parameter) }
+        var reason = reason
+        if configuration.validatesAtEnd, let validation, progress.lastValidationStep != progress.step {
+            // The epoch of the last batch trained (the cursor may already point at the next epoch).
+            let epoch = progress.cursor.index == 0 ? max(0, progress.cursor.epoch - 1) : progress.cursor.epoch
+            if let stop = try validate(validation, epoch: epoch) {
+                switch reason {
+                case .completed, .reachedMaxSteps: reason = stop
+                default: break
+                }
+            }
+        }
+        if case .metricDiverged = reason { return reason }
+        if case .nonFiniteWeights = reason { return reason }
+        if let directory = configuration.checkpoints.directory, latestCheckpointStep != progress.step {
+            if let failure = try writeCheckpoint(to: directory) { return failure }
+            latestCheckpointStep = progress.step
+        }
+        return reason
     }
 }

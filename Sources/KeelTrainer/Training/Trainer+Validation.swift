@@ -17,16 +17,31 @@ extension Trainer {
             }
         }
         let batches = max(1, source.batchesPerEpoch)
-        return ValidationMetrics(loss: lossSum / Double(batches), accuracy: total > 0 ? Double(correct) / Double(total) : nil)
+        var metrics = ValidationMetrics(loss: lossSum / Double(batches), accuracy: total > 0 ? Double(correct) / Double(total) : nil)
+        if let heldOut = heldOutEvaluation {
+            var wrong = 0
+            var heldOutLoss = 0.0
+            for index in 0..<heldOut.source.batchesPerEpoch {
+                let batch = heldOut.source.batch(epoch: 0, index: index)
+                var copy = model
+                var context = ForwardContext(mode: .inference)
+                let output = copy.forward(batch.inputs, context: &context).output
+                heldOutLoss += Double(loss.value(predictions: output, targets: batch.targets))
+                wrong += heldOut.wrongCount(output, batch.targets)
+            }
+            metrics.testLoss = heldOutLoss / Double(max(1, heldOut.source.batchesPerEpoch))
+            metrics.errorRate = Double(wrong) / Double(heldOut.exampleCount)
+        }
+        return metrics
     }
 
-    /// Validation, then plateau and early stopping; returns a stop reason when training should end.
+    /// Validation, then plateau, early stopping, the best checkpoint and the stop conditions;
+    /// returns a stop reason when training should end.
     mutating func validate<Source: BatchSource>(_ source: Source, epoch: Int) throws -> StopReason? where Source.Scalar == Scalar {
         let metrics = evaluate(source)
         progress.lastValidation = metrics
-        var values = ["loss": metrics.loss]
-        if let accuracy = metrics.accuracy { values["accuracy"] = accuracy }
-        try emit(.validation(ValidationRecord(step: progress.step, epoch: epoch, metrics: values)))
+        progress.lastValidationStep = progress.step
+        try emit(.validation(ValidationRecord(step: progress.step, epoch: epoch, metrics: metrics.record)))
         if var plateau = progress.plateau {
             let before = learningRate
             let after = plateau.step(metric: metrics.loss, learningRate: before)
@@ -41,6 +56,39 @@ extension Trainer {
                 if stop { return .earlyStopping(best: earlyStopping.best ?? value, evaluations: earlyStopping.evaluationsWithoutImprovement) }
             }
         }
+        for condition in configuration.stopConditions {
+            if let reason = condition.stopReason(for: metrics, atStep: progress.step) {
+                // A target reached is still a model worth keeping as the best.
+                if case .targetReached = reason, let failure = try saveBestIfImproved(metrics) { return failure }
+                return reason
+            }
+        }
+        return try saveBestIfImproved(metrics)
+    }
+
+    /// Writes the best checkpoint when `metrics` improve on it; a stop reason when the weights
+    /// are non-finite (nothing is written then).
+    mutating func saveBestIfImproved(_ metrics: ValidationMetrics) throws -> StopReason? {
+        let policy = configuration.checkpoints
+        guard let directory = policy.bestDirectory, let value = metrics[policy.bestMetric], value.isFinite,
+            bestCheckpoint.map({ policy.bestMetric.isBetter(value, than: $0.value) }) ?? true
+        else { return nil }
+        if let failure = try writeCheckpoint(to: directory) { return failure }
+        bestCheckpoint = BestCheckpoint(value: value, step: progress.step)
         return nil
+    }
+
+    /// Writes a checkpoint (rank 0 only) with the policy's extra files; a stop reason, and no
+    /// file, when the weights are non-finite.
+    mutating func writeCheckpoint(to directory: String) throws -> StopReason? {
+        if let parameter = firstNonFiniteParameter() { return .nonFiniteWeights(parameter: parameter) }
+        guard collective.rank == 0 else { return nil }
+        try saveCheckpoint(to: directory, extraFiles: configuration.checkpoints.extraFiles(directory))
+        return nil
+    }
+
+    /// The key of the first parameter tensor holding NaN or ±∞.
+    func firstNonFiniteParameter() -> String? {
+        model.parameters.first(where: { $0.1.nonFiniteCount > 0 })?.0.rawValue
     }
 }

@@ -102,6 +102,12 @@ where LossFunction.Scalar == Model.Scalar, Pipeline.Scalar == Model.Scalar {
     /// The processes training this model together (data parallelism); ``SingleProcess`` by
     /// default. See ``TrainingCollective`` for where the trainer calls it.
     public var collective: any TrainingCollective = SingleProcess()
+    /// A held-out set measured at every validation (test loss and error rate), if any.
+    public var heldOutEvaluation: HeldOutEvaluation<Scalar>?
+    /// The best checkpoint ``TrainerConfiguration/checkpoints`` has written in this process.
+    public internal(set) var bestCheckpoint: BestCheckpoint?
+    /// The step of the latest checkpoint fit wrote to ``CheckpointPolicy/directory``.
+    var latestCheckpointStep: Int?
 
     var progress: TrainerProgress
     var snapshots: [TrainerSnapshot<Model, Pipeline.State>] = []

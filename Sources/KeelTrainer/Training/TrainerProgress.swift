@@ -13,4 +13,6 @@ struct TrainerProgress: Codable, Sendable {
     var epochLossCount = 0
     var lastLoss: Double?
     var lastValidation: ValidationMetrics?
+    /// The step of the last validation (fit's final validation is skipped when it is this one).
+    var lastValidationStep: Int?
 }

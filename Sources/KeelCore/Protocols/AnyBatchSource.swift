@@ -1,5 +1,3 @@
-import KeelCore
-
 /// A type-erased ``BatchSource`` so that every task and file loader trains through one code path.
 public struct AnyBatchSource<Scalar: TensorScalar>: BatchSource {
     /// The wrapped source's number of batches per epoch.
