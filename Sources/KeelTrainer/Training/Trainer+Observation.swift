@@ -20,8 +20,8 @@ extension Trainer {
             nonFiniteCounts: nonFiniteCounts, firstNonFiniteKey: firstNonFinite)
         if needs.contains(.parameterNorms) { observation.parameterNorms = model.parameters.norms() }
         if needs.contains(.updateNorm) { observation.previousUpdateNorm = progress.previousUpdateNorm }
-        if !needs.isDisjoint(with: [.gradientFlow, .recurrentDynamics]), let sequenceModel = model as? any StatefulSequenceModel<Scalar> {
-            observation.recurrentDynamics = recurrentDynamics(of: sequenceModel, flows: flows, needs: needs)
+        if !needs.isDisjoint(with: [.gradientFlow, .recurrentDynamics]), let sequenceTraining {
+            observation.recurrentDynamics = sequenceTraining.recurrentDynamics(&self, flows, needs)
         }
         return observation
     }

@@ -186,12 +186,10 @@ extension Trainer {
         of batch: Batch<Scalar>, into gradients: inout ParameterSet<Scalar>, needs: ObservationNeeds
     ) -> (loss: Double, windowNorms: [Double], flows: [[Double]]?) {
         let wantsFlow = needs.contains(.gradientFlow)
-        if configuration.truncatedBPTT != nil || wantsFlow, let sequenceModel = model as? any StatefulSequenceModel<Scalar> {
-            return windowedGradients(sequenceModel, batch: batch, into: &gradients, recordsFlow: wantsFlow)
+        // The initializer refused truncated BPTT without a sequence path.
+        if configuration.truncatedBPTT != nil || wantsFlow, let sequenceTraining {
+            return sequenceTraining.windowedGradients(&self, batch, &gradients, wantsFlow)
         }
-        precondition(
-            configuration.truncatedBPTT == nil,
-            "Trainer: truncated BPTT needs a model conforming to StatefulSequenceModel; \(Model.self) does not")
         var context = ForwardContext(mode: .training, generator: progress.generator)
         let (output, cache) = model.forward(batch.inputs, context: &context)
         progress.generator = context.generator

@@ -113,11 +113,18 @@ where LossFunction.Scalar == Model.Scalar, Pipeline.Scalar == Model.Scalar {
     var snapshots: [TrainerSnapshot<Model, Pipeline.State>] = []
     var skippedCursors: Set<TrainingCursor> = []
     var epochStart: ContinuousClock.Instant?
+    /// Windowed BPTT and recurrent dynamics, bound when the model's type is a sequence model.
+    let sequenceTraining: SequenceTraining<Model, LossFunction, Pipeline>?
 
     /// A trainer at step 0 with a fresh pipeline state.
     ///
+    /// When `Model` is a ``StatefulSequenceModel`` (known where the trainer is made), the
+    /// initializers of that extension are chosen: they add truncated BPTT, gradient-flow profiles
+    /// and σ_max. For any other model, a configuration with truncated BPTT stops with a
+    /// precondition failure here.
+    ///
     /// - Parameters:
-    ///   - model: the model (a ``StatefulSequenceModel`` for truncated BPTT, gradient flow and σ_max).
+    ///   - model: the model.
     ///   - loss: the loss on the model's output.
     ///   - pipeline: the gradient pipeline, ending in the optimizer.
     ///   - monitors: the monitor set evaluated every step.
@@ -129,21 +136,9 @@ where LossFunction.Scalar == Model.Scalar, Pipeline.Scalar == Model.Scalar {
         configuration: TrainerConfiguration = TrainerConfiguration(), sinks: [any EventSink] = [],
         eventHandlers: [EventHandler] = []
     ) {
-        self.model = model
-        self.loss = loss
-        self.pipeline = pipeline
-        self.pipelineState = pipeline.makeState(for: model.parameters)
-        self.monitors = monitors
-        self.sinks = sinks
-        self.eventHandlers = eventHandlers
-        self.configuration = configuration
-        var registry = MonitorRegistry.builtIns
-        Self.register(monitors.monitors, in: &registry)
-        self.monitorRegistry = registry
-        var progress = TrainerProgress(generator: Xoshiro256StarStar(seed: configuration.seed))
-        progress.plateau = configuration.plateau
-        progress.earlyStopping = configuration.earlyStopping
-        self.progress = progress
+        self.init(
+            model: model, loss: loss, pipeline: pipeline, monitorSet: monitors, configuration: configuration, sinks: sinks,
+            eventHandlers: eventHandlers, sequenceTraining: nil)
     }
 
     /// A trainer watched by any monitor, a composite of your own included: a `MonitorSet` is
@@ -156,9 +151,8 @@ where LossFunction.Scalar == Model.Scalar, Pipeline.Scalar == Model.Scalar {
         eventHandlers: [EventHandler] = []
     ) {
         self.init(
-            model: model, loss: loss, pipeline: pipeline,
-            monitors: monitor as? MonitorSet ?? MonitorSet([monitor]),
-            configuration: configuration, sinks: sinks, eventHandlers: eventHandlers)
+            model: model, loss: loss, pipeline: pipeline, monitorSet: Self.monitorSet(of: monitor), configuration: configuration,
+            sinks: sinks, eventHandlers: eventHandlers, sequenceTraining: nil)
     }
 
     /// A trainer whose monitor set holds `monitors` (in order) with an `ExplosionAttributor`
@@ -169,9 +163,45 @@ where LossFunction.Scalar == Model.Scalar, Pipeline.Scalar == Model.Scalar {
         eventHandlers: [EventHandler] = []
     ) {
         self.init(
-            model: model, loss: loss, pipeline: pipeline,
-            monitors: MonitorSet(monitors, attributor: monitors.isEmpty ? nil : ExplosionAttributor()),
-            configuration: configuration, sinks: sinks, eventHandlers: eventHandlers)
+            model: model, loss: loss, pipeline: pipeline, monitorSet: Self.monitorSet(of: monitors), configuration: configuration,
+            sinks: sinks, eventHandlers: eventHandlers, sequenceTraining: nil)
+    }
+
+    /// The one initializer every public one calls, with the sequence path when the model's type
+    /// has one.
+    init(
+        model: Model, loss: LossFunction, pipeline: Pipeline, monitorSet monitors: MonitorSet, configuration: TrainerConfiguration,
+        sinks: [any EventSink], eventHandlers: [EventHandler], sequenceTraining: SequenceTraining<Model, LossFunction, Pipeline>?
+    ) {
+        precondition(
+            configuration.truncatedBPTT == nil || sequenceTraining != nil,
+            "Trainer: truncated BPTT needs a model whose type conforms to StatefulSequenceModel where the trainer is made; \(Model.self) does not")
+        self.model = model
+        self.loss = loss
+        self.pipeline = pipeline
+        self.pipelineState = pipeline.makeState(for: model.parameters)
+        self.monitors = monitors
+        self.sinks = sinks
+        self.eventHandlers = eventHandlers
+        self.configuration = configuration
+        self.sequenceTraining = sequenceTraining
+        var registry = MonitorRegistry.builtIns
+        Self.register(monitors.monitors, in: &registry)
+        self.monitorRegistry = registry
+        var progress = TrainerProgress(generator: Xoshiro256StarStar(seed: configuration.seed))
+        progress.plateau = configuration.plateau
+        progress.earlyStopping = configuration.earlyStopping
+        self.progress = progress
+    }
+
+    /// `monitor` itself when it is a `MonitorSet`, else a set of it with an `ExplosionAttributor`.
+    static func monitorSet<Composite: Monitor>(of monitor: Composite) -> MonitorSet {
+        monitor as? MonitorSet ?? MonitorSet([monitor])
+    }
+
+    /// A set of `monitors` with an `ExplosionAttributor` (none when empty).
+    static func monitorSet(of monitors: [any Monitor]) -> MonitorSet {
+        MonitorSet(monitors, attributor: monitors.isEmpty ? nil : ExplosionAttributor())
     }
 
     /// Optimizer steps taken (skipped updates included, rolled-back steps not).
