@@ -44,7 +44,7 @@ public enum CellLaw: String, ConformanceLaw {
 /// }
 /// ```
 public struct CellConformance<Candidate: Cell>: Sendable
-where Candidate.Scalar == Double, Candidate.State: CellStateTensors<Double> {
+where Candidate.Scalar == Double, Candidate.State: RecurrentHiddenState<Double> {
     /// The cell under test (keep it small: 3 inputs and 4 hidden units check every path).
     public var cell: Candidate
     /// Its name in failures.
@@ -129,7 +129,7 @@ where Candidate.Scalar == Double, Candidate.State: CellStateTensors<Double> {
 
     func checkZeroState() throws {
         for batch in [1, 3, 7] {
-            let tensors = cell.zeroState(batchSize: batch).conformanceTensors
+            let tensors = cell.zeroState(batchSize: batch).stateTensors
             guard !tensors.isEmpty else { throw Violation("zeroState(batchSize: \(batch)) has no tensors") }
             for (index, tensor) in tensors.enumerated() {
                 guard tensor.shape == [batch, cell.hiddenSize] else {
@@ -145,8 +145,8 @@ where Candidate.Scalar == Double, Candidate.State: CellStateTensors<Double> {
     }
 
     func randomState(batch: Int, generator: inout Xoshiro256StarStar, bound: Double = 0.8) -> Candidate.State {
-        let count = cell.zeroState(batchSize: batch).conformanceTensors.count
-        return Candidate.State(conformanceTensors: (0..<count).map { _ in
+        let count = cell.zeroState(batchSize: batch).stateTensors.count
+        return Candidate.State(stateTensors: (0..<count).map { _ in
             Tensor<Double>(randomUniform: [batch, cell.hiddenSize], lowerBound: -bound, upperBound: bound, using: &generator)
         })
     }
@@ -165,17 +165,17 @@ where Candidate.Scalar == Double, Candidate.State: CellStateTensors<Double> {
         let input = Tensor<Double>(randomUniform: [batch, cell.inputSize], lowerBound: -1, upperBound: 1, using: &generator)
         let state = randomState(batch: batch, generator: &generator)
         let outputGradient = Tensor<Double>(randomNormal: [batch, cell.hiddenSize], using: &generator)
-        let stateGradients = state.conformanceTensors.map { Tensor<Double>(randomNormal: $0.shape, using: &generator) }
+        let stateGradients = state.stateTensors.map { Tensor<Double>(randomNormal: $0.shape, using: &generator) }
 
         func loss(_ cell: Candidate, _ input: Tensor<Double>, _ state: Candidate.State) -> Double {
             let (output, next, _) = cell.step(input, state: state)
-            return dot(output, outputGradient) + zip(next.conformanceTensors, stateGradients).reduce(0) { $0 + dot($1.0, $1.1) }
+            return dot(output, outputGradient) + zip(next.stateTensors, stateGradients).reduce(0) { $0 + dot($1.0, $1.1) }
         }
 
         let (_, _, cache) = cell.step(input, state: state)
         var gradients = cell.parameters.zerosLike()
         let (inputGradient, stateGradient) = cell.backwardStep(
-            outputGradient: outputGradient, stateGradient: Candidate.State(conformanceTensors: stateGradients), cache: cache,
+            outputGradient: outputGradient, stateGradient: Candidate.State(stateTensors: stateGradients), cache: cache,
             gradients: &gradients)
         let h = finiteDifferenceStep
 
@@ -189,16 +189,16 @@ where Candidate.Scalar == Double, Candidate.State: CellStateTensors<Double> {
             let numeric = (loss(cell, perturbed(input, index, h), state) - loss(cell, perturbed(input, index, -h), state)) / (2 * h)
             if let problem = compare(inputGradient.scalars[index], numeric, "input[\(index)]") { return problem }
         }
-        let stateTensors = state.conformanceTensors
+        let stateTensors = state.stateTensors
         for (tensorIndex, tensor) in stateTensors.enumerated() {
             for index in 0..<tensor.scalarCount {
                 func shifted(_ delta: Double) -> Candidate.State {
                     var tensors = stateTensors
                     tensors[tensorIndex] = perturbed(tensor, index, delta)
-                    return Candidate.State(conformanceTensors: tensors)
+                    return Candidate.State(stateTensors: tensors)
                 }
                 let numeric = (loss(cell, input, shifted(h)) - loss(cell, input, shifted(-h))) / (2 * h)
-                let analytic = stateGradient.conformanceTensors[tensorIndex].scalars[index]
+                let analytic = stateGradient.stateTensors[tensorIndex].scalars[index]
                 if let problem = compare(analytic, numeric, "state\(tensorIndex)[\(index)]") { return problem }
             }
         }
@@ -224,7 +224,7 @@ where Candidate.Scalar == Double, Candidate.State: CellStateTensors<Double> {
             randomUniform: [sequenceLength, batchSize, cell.inputSize], lowerBound: -1, upperBound: 1, using: &generator)
         let initial = randomState(batch: batchSize, generator: &generator)
         let outputsGradient = Tensor<Double>(randomNormal: [sequenceLength, batchSize, cell.hiddenSize], using: &generator)
-        let finalGradients = initial.conformanceTensors.map { Tensor<Double>(randomNormal: $0.shape, using: &generator) }
+        let finalGradients = initial.stateTensors.map { Tensor<Double>(randomNormal: $0.shape, using: &generator) }
 
         // By hand.
         var state = initial
@@ -237,7 +237,7 @@ where Candidate.Scalar == Double, Candidate.State: CellStateTensors<Double> {
             state = next
         }
         var manualGradients = cell.parameters.zerosLike()
-        var stateGradient = Candidate.State(conformanceTensors: finalGradients)
+        var stateGradient = Candidate.State(stateTensors: finalGradients)
         var inputGradients = Array(repeating: Tensor<Double>.zeros([batchSize, cell.inputSize]), count: sequenceLength)
         for t in (0..<sequenceLength).reversed() {
             let result = cell.backwardStep(
@@ -253,7 +253,7 @@ where Candidate.Scalar == Double, Candidate.State: CellStateTensors<Double> {
         var layerGradients = cell.parameters.zerosLike()
         var profile: [Double]?
         let backward = layer.backward(
-            outputsGradient, finalStateGradient: Candidate.State(conformanceTensors: finalGradients), cache: forward.cache,
+            outputsGradient, finalStateGradient: Candidate.State(stateTensors: finalGradients), cache: forward.cache,
             gradients: &layerGradients, profile: &profile)
 
         let sample = "sequence [\(sequenceLength), \(batchSize), \(cell.inputSize)], seed \(seed &+ 1)"
@@ -264,9 +264,9 @@ where Candidate.Scalar == Double, Candidate.State: CellStateTensors<Double> {
             }
         }
         try same(forward.output, Tensor.stack(outputs), "outputs")
-        for (a, b) in zip(forward.finalState.conformanceTensors, state.conformanceTensors) { try same(a, b, "final state") }
+        for (a, b) in zip(forward.finalState.stateTensors, state.stateTensors) { try same(a, b, "final state") }
         try same(backward.inputGradient, Tensor.stack(inputGradients), "input gradients")
-        for (a, b) in zip(backward.initialStateGradient.conformanceTensors, stateGradient.conformanceTensors) {
+        for (a, b) in zip(backward.initialStateGradient.stateTensors, stateGradient.stateTensors) {
             try same(a, b, "initial-state gradient")
         }
         if let difference = firstApproximateDifference(layerGradients, manualGradients, relative: 1e-9, absolute: 1e-12) {
@@ -281,7 +281,7 @@ where Candidate.Scalar == Double, Candidate.State: CellStateTensors<Double> {
             let input = Tensor<Double>(randomUniform: [batchSize, cell.inputSize], lowerBound: -1, upperBound: 1, using: &generator)
             let (output, next, _) = cell.step(input, state: state)
             state = next
-            if output.nonFiniteCount > 0 || next.conformanceTensors.contains(where: { $0.nonFiniteCount > 0 }) {
+            if output.nonFiniteCount > 0 || next.stateTensors.contains(where: { $0.nonFiniteCount > 0 }) {
                 throw Violation(
                     "step \(t + 1) of \(longSequenceLength) produced NaN or ±∞ from the zero state on inputs in [−1, 1]",
                     sample: "batch \(batchSize), seed \(seed &+ 2), \(t + 1) steps")
@@ -295,7 +295,7 @@ extension CellConformance {
     /// concatenated state tensors (rows from backward passes: Jᵀeᵢ is row i).
     func recurrentJacobian(input: Tensor<Double>, state: Candidate.State) -> [[Double]] {
         let (_, next, cache) = cell.step(input, state: state)
-        let shapes = next.conformanceTensors.map(\.shape)
+        let shapes = next.stateTensors.map(\.shape)
         let sizes = shapes.map { $0.reduce(1, *) }
         let n = sizes.reduce(0, +)
         var rows: [[Double]] = []
@@ -309,9 +309,9 @@ extension CellConformance {
             }
             var gradients = cell.parameters.zerosLike()
             let (_, previous) = cell.backwardStep(
-                outputGradient: .zeros([1, cell.hiddenSize]), stateGradient: Candidate.State(conformanceTensors: tensors), cache: cache,
+                outputGradient: .zeros([1, cell.hiddenSize]), stateGradient: Candidate.State(stateTensors: tensors), cache: cache,
                 gradients: &gradients)
-            rows.append(previous.conformanceTensors.flatMap(\.scalars))
+            rows.append(previous.stateTensors.flatMap(\.scalars))
         }
         return rows
     }

@@ -5,7 +5,7 @@ import Testing
 /// Every built-in cell keeps every cell law.
 @Suite struct BuiltInCellTests {
     static func cell<C: Cell>(_ cell: C, _ name: String) -> ComponentCase<CellLaw>
-    where C.Scalar == Double, C.State: CellStateTensors<Double> {
+    where C.Scalar == Double, C.State: RecurrentHiddenState<Double> {
         ComponentCase(description: name) { try CellConformance(cell, name: name).check($0) }
     }
 

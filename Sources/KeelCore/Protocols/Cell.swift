@@ -72,9 +72,25 @@ public protocol Cell<Scalar>: ParameterContainer, Sendable {
         _ outputsGradient: Tensor<Scalar>?, lastStepGradient: Tensor<Scalar>?, finalStateGradient: State,
         cache: SequenceCache, gradients: inout ParameterSet<Scalar>, context: inout RecurrentBackwardContext<Scalar>
     ) -> (inputGradient: Tensor<Scalar>, initialStateGradient: State)
+
+    /// The hidden part hₜ of `state` (the cell's output), for the gradient-flow profile ‖∂L/∂hₜ‖;
+    /// nil when the cell does not expose it (the default). A cell whose state conforms to
+    /// `RecurrentHiddenState` (KeelLayers) gets it.
+    func hiddenPart(of state: State) -> Tensor<Scalar>?
+
+    /// Every tensor of `state` (each `[batch, hiddenSize]`), for shape checks; empty, the
+    /// default, leaves the state unchecked. A cell whose state conforms to `RecurrentHiddenState`
+    /// gets it.
+    func tensors(of state: State) -> [Tensor<Scalar>]
 }
 
 extension Cell {
+    /// None: the gradient-flow profile is not available for this cell.
+    public func hiddenPart(of state: State) -> Tensor<Scalar>? { nil }
+
+    /// None: the state is not shape-checked.
+    public func tensors(of state: State) -> [Tensor<Scalar>] { [] }
+
     /// No whole-sequence kernel: `Recurrent` chooses another engine.
     public var sequenceKernel: Kernels.RecurrentCellKind? { nil }
 

@@ -77,7 +77,7 @@ extension GatedRecurrentCell {
         precondition(
             input.rank == 2 && input.shape[1] == inputSize,
             "\(operation): input has shape \(input.shape), expected [batch, inputSize] = [batch, \(inputSize)]")
-        checkStateShape(state, batchSize: input.shape[0], hiddenSize: hiddenSize, operation: operation)
+        checkStateShape(state.stateTensors, batchSize: input.shape[0], hiddenSize: hiddenSize, operation: operation)
         let inputProjection = input.matmul(weightIH, transposeB: true) + biasIH
         let hiddenProjection = state.hidden.matmul(weightHH, transposeB: true) + biasHH
         let (next, pointwise) = pointwiseForward(

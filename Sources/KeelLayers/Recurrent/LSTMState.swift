@@ -24,6 +24,14 @@ public struct LSTMState<Scalar: TensorScalar>: RecurrentHiddenState, Sendable {
     /// `[hidden, cell]`.
     public var stateTensors: [Tensor<Scalar>] { [hidden, cell] }
 
+    /// The state whose hidden and cell tensors are `tensors[0]` and `tensors[1]`.
+    ///
+    /// - Precondition: `tensors` holds exactly two tensors.
+    public init(stateTensors tensors: [Tensor<Scalar>]) {
+        precondition(tensors.count == 2, "LSTMState(stateTensors:): expected hidden and cell, got \(tensors.count) tensors")
+        self.init(hidden: tensors[0], cell: tensors[1])
+    }
+
     /// ``cell``.
     public var memoryCell: Tensor<Scalar>? { cell }
 

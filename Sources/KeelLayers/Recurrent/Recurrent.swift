@@ -135,7 +135,7 @@ public struct Recurrent<C: Cell>: Layer, RecurrentSequenceLayer, Sendable {
         precondition(timeSteps > 0, "Recurrent.forward: empty sequence, input has shape \(sequence.shape) ([time, batch, inputSize])")
         precondition(batchSize > 0, "Recurrent.forward: empty batch, input has shape \(sequence.shape) ([time, batch, inputSize])")
         let state = initialState ?? cell.zeroState(batchSize: batchSize)
-        checkStateShape(state, batchSize: batchSize, hiddenSize: cell.hiddenSize, operation: "Recurrent.forward (initial state)")
+        checkStateShape(cell.tensors(of: state), batchSize: batchSize, hiddenSize: cell.hiddenSize, operation: "Recurrent.forward (initial state)")
 
         let outputs: Tensor<Scalar>
         let finalState: C.State
@@ -250,10 +250,10 @@ public struct Recurrent<C: Cell>: Layer, RecurrentSequenceLayer, Sendable {
         let depth = truncationDepth ?? timeSteps
         precondition(depth >= 1, "Recurrent.backward: truncationDepth must be at least 1, got \(depth)")
         let stateGradient = finalStateGradient ?? cell.zeroState(batchSize: batchSize)
-        checkStateShape(stateGradient, batchSize: batchSize, hiddenSize: hiddenSize, operation: "Recurrent.backward (final state gradient)")
+        checkStateShape(cell.tensors(of: stateGradient), batchSize: batchSize, hiddenSize: hiddenSize, operation: "Recurrent.backward (final state gradient)")
         if profile != nil {
             precondition(
-                stateGradient is any RecurrentHiddenState,
+                cell.hiddenPart(of: stateGradient) != nil,
                 "Recurrent.backward: the gradient-flow profile needs a state conforming to RecurrentHiddenState, \(C.State.self) does not")
             profile = Array(repeating: 0, count: timeSteps)
         }
@@ -277,7 +277,7 @@ public struct Recurrent<C: Cell>: Layer, RecurrentSequenceLayer, Sendable {
             inputGradients.reserveCapacity(timeSteps)
             for t in stride(from: timeSteps - 1, through: first, by: -1) {
                 let output = stepGradient(t) ?? .zeros([batchSize, hiddenSize])
-                if profile != nil, let hidden = (carry as? any RecurrentHiddenState<Scalar>)?.hidden {
+                if profile != nil, let hidden = cell.hiddenPart(of: carry) {
                     profile![t] = (hidden + output).sumOfSquares().squareRoot()
                 }
                 let (input, previous) = cell.backwardStep(
@@ -301,7 +301,7 @@ extension Recurrent {
     ) -> (outputs: Tensor<Scalar>, finalState: C.State, cache: RecurrentCache<C>)? {
         guard usesFusedPath, timeSteps > 0, batchSize > 0 else { return nil }
         let state = initialState ?? cell.zeroState(batchSize: batchSize)
-        checkStateShape(state, batchSize: batchSize, hiddenSize: cell.hiddenSize, operation: "Recurrent.forward (initial state)")
+        checkStateShape(cell.tensors(of: state), batchSize: batchSize, hiddenSize: cell.hiddenSize, operation: "Recurrent.forward (initial state)")
         guard
             let result = cell.forwardSequence(
                 indices: indices, table: table, timeSteps: timeSteps, batchSize: batchSize, initialState: state)

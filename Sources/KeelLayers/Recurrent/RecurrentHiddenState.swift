@@ -19,6 +19,10 @@ public protocol RecurrentHiddenState<Scalar>: Sendable {
     /// Every tensor of the state, in a fixed order (hidden first).
     var stateTensors: [Tensor<Scalar>] { get }
 
+    /// The state made of `tensors`, in the order of ``stateTensors`` (what the cell conformance
+    /// suite perturbs and rebuilds).
+    init(stateTensors tensors: [Tensor<Scalar>])
+
     /// The memory cell cₜ of an LSTM-style state (nil, the default: the state has none). The
     /// whole-sequence LSTM kernel reads and writes it.
     var memoryCell: Tensor<Scalar>? { get }
@@ -47,6 +51,14 @@ extension Tensor: RecurrentHiddenState {
     /// `[self]`.
     public var stateTensors: [Tensor<Scalar>] { [self] }
 
+    /// The only tensor of `tensors`.
+    ///
+    /// - Precondition: `tensors` holds exactly one tensor.
+    public init(stateTensors tensors: [Tensor<Scalar>]) {
+        precondition(tensors.count == 1, "Tensor(stateTensors:): expected one tensor, got \(tensors.count)")
+        self = tensors[0]
+    }
+
     /// `hidden` when there is no memory cell; nil otherwise.
     public static func assembled(hidden: Tensor<Scalar>, memoryCell: Tensor<Scalar>?) -> Tensor<Scalar>? {
         memoryCell == nil ? hidden : nil
@@ -58,20 +70,26 @@ extension RecurrentHiddenState {
     func addingToHidden(_ gradient: Tensor<Scalar>) -> Self { replacingHidden(hidden + gradient) }
 }
 
-/// Checks that every tensor of `state` is `[batchSize, hiddenSize]`, naming `operation` and the
-/// shapes otherwise. States that do not conform to ``RecurrentHiddenState`` are not checked.
-func checkStateShape<State>(
-    _ state: State, batchSize: Int, hiddenSize: Int, operation: String
+/// Checks that every tensor of a state is `[batchSize, hiddenSize]`, naming `operation` and the
+/// shapes otherwise (no tensors: nothing to check).
+func checkStateShape<Scalar>(
+    _ tensors: [Tensor<Scalar>], batchSize: Int, hiddenSize: Int, operation: String
 ) {
-    guard let state = state as? any RecurrentHiddenState else { return }
-    for tensor in state.stateTensorShapes {
+    for tensor in tensors {
         precondition(
-            tensor == [batchSize, hiddenSize],
-            "\(operation): state tensor has shape \(tensor), expected [batch, hiddenSize] = [\(batchSize), \(hiddenSize)]")
+            tensor.shape == [batchSize, hiddenSize],
+            "\(operation): state tensor has shape \(tensor.shape), expected [batch, hiddenSize] = [\(batchSize), \(hiddenSize)]")
     }
 }
 
+extension Cell where State: RecurrentHiddenState<Scalar> {
+    /// The state's ``RecurrentHiddenState/hidden``.
+    public func hiddenPart(of state: State) -> Tensor<Scalar>? { state.hidden }
+
+    /// The state's ``RecurrentHiddenState/stateTensors``.
+    public func tensors(of state: State) -> [Tensor<Scalar>] { state.stateTensors }
+}
+
 extension RecurrentHiddenState {
-    var stateTensorShapes: [[Int]] { stateTensors.map(\.shape) }
     var hiddenSquaredNorm: Double { hidden.sumOfSquares() }
 }

@@ -85,7 +85,7 @@ enum MutantCorpus {
     }
 
     static func cell<C: Cell>(_ name: String, _ bugClass: String, control: Bool = false, _ cell: C) -> CorpusEntry
-    where C.Scalar == Double, C.State: CellStateTensors<Double> {
+    where C.Scalar == Double, C.State: RecurrentHiddenState<Double> {
         CorpusEntry(kind: .cell, name: name, bugClass: bugClass, control: control) {
             // The IndRNN's author declares |u| ≤ 1, hence ρ ≤ 1 at initialisation.
             CellConformance(cell, name: name, jacobianBound: cell is CorpusIndRNNCell ? 1 : nil).results()
