@@ -251,10 +251,10 @@ where Candidate.Scalar == Double, Candidate.State: RecurrentHiddenState<Double> 
         var context = ForwardContext(mode: .training, seed: seed)
         let forward = layer.forward(sequence, initialState: initial, context: &context)
         var layerGradients = cell.parameters.zerosLike()
-        var profile: [Double]?
+        var backwardContext = SequenceBackwardContext()
         let backward = layer.backward(
             outputsGradient, finalStateGradient: Candidate.State(stateTensors: finalGradients), cache: forward.cache,
-            gradients: &layerGradients, profile: &profile)
+            gradients: &layerGradients, context: &backwardContext)
 
         let sample = "sequence [\(sequenceLength), \(batchSize), \(cell.inputSize)], seed \(seed &+ 1)"
         func same(_ a: Tensor<Double>, _ b: Tensor<Double>, _ what: String) throws {

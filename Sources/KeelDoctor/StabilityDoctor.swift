@@ -156,9 +156,9 @@ where LossFunction.Scalar == Model.Scalar, Source.Scalar == Model.Scalar {
                 outputGradient = outputGradient * mask
             }
             var gradients = parameters.zerosLike()
-            var profiles: [[Double]]? = []
-            _ = model.backward(outputGradient, cache: cache, gradients: &gradients, truncationDepth: nil, profiles: &profiles)
-            let layerProfiles = profiles ?? []
+            var backwardContext = SequenceBackwardContext(recordsGradientFlow: true)
+            _ = model.backward(outputGradient, cache: cache, gradients: &gradients, context: &backwardContext)
+            let layerProfiles = backwardContext.gradientFlow
             sums = sums.isEmpty ? layerProfiles : zip(sums, layerProfiles).map { zip($0, $1).map { $0 + $1 } }
         }
         let keys = model.gradientFlowKeys

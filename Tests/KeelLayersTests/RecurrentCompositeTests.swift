@@ -27,10 +27,11 @@ import KeelLayers
         var context = ForwardContext(mode: .training, seed: seed)
         let (_, _, cache) = stack.forward(input, initialStates: makeStates(initial), context: &context)
         var gradients = stack.parameters.zerosLike()
-        var profiles: [[Double]]? = []
+        var backwardContext = SequenceBackwardContext(recordsGradientFlow: true)
         let (inputGradient, stateGradients) = stack.backward(
-            outputWeights, finalStateGradients: makeStates(finalWeights), cache: cache, gradients: &gradients, profiles: &profiles)
-        #expect(profiles?.count == stack.layers.count && profiles?.allSatisfy { $0.count == t } == true)
+            outputWeights, finalStateGradients: makeStates(finalWeights), cache: cache, gradients: &gradients, context: &backwardContext)
+        let profiles = backwardContext.gradientFlow
+        #expect(profiles.count == stack.layers.count && profiles.allSatisfy { $0.count == t })
 
         let numericInput = Support.numericalGradient(at: input) { loss(stack, $0, initial) }
         let inputError = Support.relativeError(inputGradient, numericInput)

@@ -40,9 +40,9 @@ import KeelLayers
         var context = ForwardContext(mode: .training)
         let (_, _, cache) = layer.forward(input, initialState: makeState(stateTensors), context: &context)
         var gradients = layer.parameters.zerosLike()
-        var profile: [Double]? = nil
+        var backwardContext = SequenceBackwardContext()
         let (inputGradient, stateGradient) = layer.backward(
-            outputWeights, finalStateGradient: makeState(stateWeights), cache: cache, gradients: &gradients, profile: &profile)
+            outputWeights, finalStateGradient: makeState(stateWeights), cache: cache, gradients: &gradients, context: &backwardContext)
 
         let numericInput = Support.numericalGradient(at: input) { loss(layer, $0, stateTensors) }
         let inputError = Support.relativeError(inputGradient, numericInput)

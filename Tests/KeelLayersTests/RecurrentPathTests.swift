@@ -14,11 +14,11 @@ import KeelLayers
         var context = ForwardContext(mode: .training)
         let (output, final, cache) = layer.forward(input, initialState: nil, context: &context)
         var gradients = layer.parameters.zerosLike()
-        var profile: [Double]? = []
+        var backwardContext = SequenceBackwardContext(truncationDepth: truncationDepth, recordsGradientFlow: true)
         let (inputGradient, initial) = layer.backward(
             outputGradient, finalStateGradient: nil, cache: cache, gradients: &gradients,
-            truncationDepth: truncationDepth, profile: &profile)
-        return (output, final, inputGradient, initial, gradients, profile!)
+            context: &backwardContext)
+        return (output, final, inputGradient, initial, gradients, backwardContext.gradientFlow[0])
     }
 
     func compareFusedWithSteps<C: GatedRecurrentCell>(_ cell: C, tolerance: Double, label: String) {
@@ -87,14 +87,14 @@ import KeelLayers
         let (_, carried, _) = layer.forward(input.slice(0..<4), initialState: nil, context: &context)
         let (_, _, cache) = layer.forward(input.slice(4..<6), initialState: carried, context: &context)
         var gradients = layer.parameters.zerosLike()
-        var profile: [Double]? = []
+        var backwardContext = SequenceBackwardContext(recordsGradientFlow: true)
         let (windowInputGradient, _) = layer.backward(
-            outputGradient.slice(4..<6), finalStateGradient: nil, cache: cache, gradients: &gradients, profile: &profile)
+            outputGradient.slice(4..<6), finalStateGradient: nil, cache: cache, gradients: &gradients, context: &backwardContext)
         #expect(Support.relativeError(truncated.inputGradient.slice(4..<6), windowInputGradient) <= 1e-12)
         for index in 0..<gradients.count {
             #expect(Support.relativeError(truncated.gradients[index], gradients[index]) <= 1e-12)
         }
-        for (a, b) in zip(truncated.profile[4...], profile!) { #expect(abs(a - b) <= 1e-12) }
+        for (a, b) in zip(truncated.profile[4...], backwardContext.gradientFlow[0]) { #expect(abs(a - b) <= 1e-12) }
     }
 
     /// Windows of k1 steps, each started from the previous window's final state, reproduce the

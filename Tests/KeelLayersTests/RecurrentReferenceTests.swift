@@ -54,10 +54,10 @@ import KeelLayers
             #expect(Self.close(actual, expected.tensor(), tolerance: tolerance), "\(testCase.name): final state")
         }
         var gradients = stack.parameters.zerosLike()
-        var profiles: [[Double]]? = nil
+        var backwardContext = SequenceBackwardContext()
         let (inputGradient, stateGradients) = stack.backward(
             testCase.outputWeights.tensor(), finalStateGradients: makeStates(testCase.finalStateWeights.map { $0.tensor() }),
-            cache: cache, gradients: &gradients, profiles: &profiles)
+            cache: cache, gradients: &gradients, context: &backwardContext)
         #expect(Self.close(inputGradient, testCase.inputGradient.tensor(), tolerance: tolerance), "\(testCase.name): ∂L/∂x")
         let initial = stateTensors(stateGradients)
         #expect(initial.count == testCase.initialStateGradients.count)

@@ -25,13 +25,12 @@ import KeelLayers
         var context = ForwardContext(mode: .training)
         let (output, final, cache) = layer.forward(input, initialState: nil, context: &context)
         var gradients = layer.parameters.zerosLike()
-        var profile: [Double]? = profiled ? [] : nil
+        var backwardContext = SequenceBackwardContext(truncationDepth: depth, recordsGradientFlow: profiled)
         let (inputGradient, initial) = layer.backward(
-            outputGradient, finalStateGradient: nil, cache: cache, gradients: &gradients, truncationDepth: depth,
-            profile: &profile)
+            outputGradient, finalStateGradient: nil, cache: cache, gradients: &gradients, context: &backwardContext)
         return Run(
             output: output, final: final.stateTensors, inputGradient: inputGradient, initial: initial.stateTensors,
-            gradients: gradients, profile: profile ?? [])
+            gradients: gradients, profile: backwardContext.gradientFlow.first ?? [])
     }
 
     func expectClose<S: TensorScalar>(_ a: Run<S>, _ b: Run<S>, tolerance: Double, _ label: String) {

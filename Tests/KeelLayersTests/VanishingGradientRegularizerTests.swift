@@ -41,10 +41,10 @@ import KeelLayers
         var context = ForwardContext(mode: .training)
         let (_, _, cache) = layer.forward(testCase.input.tensor(), initialState: testCase.initialHidden.tensor(), context: &context)
         var gradients = layer.parameters.zerosLike()
-        var profile: [Double]? = nil
+        var backwardContext = SequenceBackwardContext(truncationDepth: testCase.depth)
         _ = layer.backward(
             testCase.outputWeights.tensor(), finalStateGradient: testCase.finalStateWeights.tensor(), cache: cache,
-            gradients: &gradients, truncationDepth: testCase.depth, profile: &profile)
+            gradients: &gradients, context: &backwardContext)
         return gradients
     }
 

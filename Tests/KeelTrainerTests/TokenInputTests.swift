@@ -40,10 +40,10 @@ import KeelTrainer
         var context = ForwardContext(mode: .training, seed: 21)
         let (output, _, cache) = model.forward(input, initialState: initialState, context: &context)
         var gradients = model.parameters.zerosLike()
-        var profiles: [[Double]]? = []
+        var backwardContext = SequenceBackwardContext(truncationDepth: truncationDepth, recordsGradientFlow: true)
         let inputGradient = model.backward(
-            random(output.shape, seed: 99), cache: cache, gradients: &gradients, truncationDepth: truncationDepth, profiles: &profiles)
-        return (output, gradients, profiles ?? [], inputGradient)
+            random(output.shape, seed: 99), cache: cache, gradients: &gradients, context: &backwardContext)
+        return (output, gradients, backwardContext.gradientFlow, inputGradient)
     }
 
     static func maxDifference(_ a: Tensor<Double>, _ b: Tensor<Double>) -> Double {

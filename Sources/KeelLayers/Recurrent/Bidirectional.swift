@@ -107,18 +107,17 @@ public struct Bidirectional<C: Cell>: Layer, RecurrentSequenceLayer, Sendable {
 
     public func backward(_ outputGradient: Tensor<Scalar>, cache: Cache, gradients: inout ParameterSet<Scalar>) -> Tensor<Scalar> {
         let sequenceGradient = batchFirst ? outputGradient.swappingAxes(0, 1) : outputGradient
-        var profile: [Double]? = nil
+        var context = SequenceBackwardContext()
         let inputGradient = backwardSequence(
-            sequenceGradient, finalStateGradient: nil, cache: cache, gradients: &gradients, truncationDepth: nil,
-            profile: &profile).inputGradient
+            sequenceGradient, finalStateGradient: nil, cache: cache, gradients: &gradients, context: &context).inputGradient
         return batchFirst ? inputGradient.swappingAxes(0, 1) : inputGradient
     }
 
-    /// The backward pass through both directions. The profile is
+    /// The backward pass through both directions. The profile it records is
     /// √(‖∂L/∂→hₜ‖² + ‖∂L/∂←hₜ‖²) per step t, in input order.
     public func backwardSequence(
         _ outputsGradient: Tensor<Scalar>?, finalStateGradient: State?, cache: Cache,
-        gradients: inout ParameterSet<Scalar>, truncationDepth: Int?, profile: inout [Double]?
+        gradients: inout ParameterSet<Scalar>, context: inout SequenceBackwardContext
     ) -> (inputGradient: Tensor<Scalar>, initialStateGradient: State) {
         let hidden = forwardLayer.hiddenSize
         let expected = [cache.forward.timeSteps, cache.forward.batchSize, 2 * hidden]
@@ -128,21 +127,20 @@ public struct Bidirectional<C: Cell>: Layer, RecurrentSequenceLayer, Sendable {
                 "Bidirectional.backward: outputs gradient has shape \(outputsGradient.shape), expected \(expected)")
         }
         let halves = outputsGradient?.split(count: 2, alongAxis: 2)
-        var forwardProfile: [Double]? = profile == nil ? nil : []
-        var backwardProfile: [Double]? = profile == nil ? nil : []
+        var forwardContext = context.emptied, backwardContext = context.emptied
         let forwardResult = gradients.withScope("forward") {
             forwardLayer.backwardSequence(
                 halves?[0], finalStateGradient: finalStateGradient?.forward, cache: cache.forward, gradients: &$0,
-                truncationDepth: truncationDepth, profile: &forwardProfile)
+                context: &forwardContext)
         }
         let backwardResult = gradients.withScope("backward") {
             backwardLayer.backwardSequence(
                 halves?[1].reversingTime(), finalStateGradient: finalStateGradient?.backward, cache: cache.backward,
-                gradients: &$0, truncationDepth: truncationDepth, profile: &backwardProfile)
+                gradients: &$0, context: &backwardContext)
         }
-        if let forwardProfile, let backwardProfile {
+        if let forwardProfile = forwardContext.gradientFlow.last, let backwardProfile = backwardContext.gradientFlow.last {
             let reversed = Array(backwardProfile.reversed())
-            profile = zip(forwardProfile, reversed).map { ($0 * $0 + $1 * $1).squareRoot() }
+            context.record(zip(forwardProfile, reversed).map { ($0 * $0 + $1 * $1).squareRoot() })
         }
         let inputGradient = forwardResult.inputGradient + backwardResult.inputGradient.reversingTime()
         return (inputGradient, BidirectionalState(forward: forwardResult.initialStateGradient, backward: backwardResult.initialStateGradient))

@@ -17,14 +17,14 @@
 /// **Truncated BPTT (k1, k2).** Split a long sequence into windows of k1 steps. Run each window
 /// with ``forward(_:initialState:context:)`` from the previous window's
 /// ``RecurrentCache/finalState`` and backpropagate it with
-/// ``backward(_:finalStateGradient:cache:gradients:truncationDepth:profile:)``, passing
-/// `truncationDepth: k2` (k2 ≤ k1): gradients flow through at most the last k2 steps of the
+/// ``backward(_:finalStateGradient:cache:gradients:context:)``, passing a
+/// ``SequenceBackwardContext`` with `truncationDepth: k2` (k2 ≤ k1): gradients flow through at most the last k2 steps of the
 /// window, and never into the previous window, whose graph is gone: the carried state is a
 /// constant. k2 = k1 (the default, `nil`) is the common choice; a window of the whole sequence
 /// is exactly full BPTT.
 ///
-/// **Gradient-flow profile.** Pass a non-nil `profile` to the backward pass to receive
-/// ‖∂L/∂hₜ‖₂ for t = 0…T−1 (the total gradient reaching the hidden state at step t: from the
+/// **Gradient-flow profile.** Pass a context with `recordsGradientFlow` to the backward pass: the
+/// layer records ‖∂L/∂hₜ‖₂ for t = 0…T−1 (the total gradient reaching the hidden state at step t: from the
 /// output and from the future). Exploding gradients show as growth towards small t, vanishing
 /// ones as decay. Requires a state conforming to ``RecurrentHiddenState``.
 ///
@@ -165,8 +165,8 @@ public struct Recurrent<C: Cell>: Layer, RecurrentSequenceLayer, Sendable {
 
     /// Backpropagates through time; the gradient of the initial state is discarded.
     public func backward(_ outputGradient: Tensor<Scalar>, cache: RecurrentCache<C>, gradients: inout ParameterSet<Scalar>) -> Tensor<Scalar> {
-        var profile: [Double]? = nil
-        return backward(outputGradient, finalStateGradient: nil, cache: cache, gradients: &gradients, profile: &profile).inputGradient
+        var context = SequenceBackwardContext()
+        return backward(outputGradient, finalStateGradient: nil, cache: cache, gradients: &gradients, context: &context).inputGradient
     }
 
     /// Backpropagates through time, with the final-state gradient, truncation and gradient-flow
@@ -177,14 +177,13 @@ public struct Recurrent<C: Cell>: Layer, RecurrentSequenceLayer, Sendable {
     ///   - finalStateGradient: ∂L/∂s_T when the loss depends on the final state (nil: zero).
     ///   - cache: the cache of the forward pass.
     ///   - gradients: ∂L/∂θ is added here under the cell's keys.
-    ///   - truncationDepth: k2: backpropagate through at most the last k2 steps (nil: all T).
-    ///     Output gradients of earlier steps are ignored and the initial-state gradient is zero.
-    ///   - profile: when non-nil on entry, replaced by T norms ‖∂L/∂hₜ‖₂ (0 for steps beyond the
-    ///     truncation depth).
+    ///   - context: the truncation depth k2 (backpropagate through at most the last k2 steps; output
+    ///     gradients of earlier steps are ignored and the initial-state gradient is zero) and,
+    ///     when it records gradient flow, receives T norms ‖∂L/∂hₜ‖₂ (0 for steps beyond k2).
     /// - Returns: ∂L/∂input (the shape of the input) and ∂L/∂s₀.
     public func backward(
         _ outputGradient: Tensor<Scalar>, finalStateGradient: C.State?, cache: RecurrentCache<C>,
-        gradients: inout ParameterSet<Scalar>, truncationDepth: Int? = nil, profile: inout [Double]?
+        gradients: inout ParameterSet<Scalar>, context: inout SequenceBackwardContext
     ) -> (inputGradient: Tensor<Scalar>, initialStateGradient: C.State) {
         let timeSteps = cache.timeSteps, batchSize = cache.batchSize, hiddenSize = cell.hiddenSize
         let expected = returnsSequences
@@ -196,17 +195,16 @@ public struct Recurrent<C: Cell>: Layer, RecurrentSequenceLayer, Sendable {
         let sequenceGradient = returnsSequences && batchFirst ? outputGradient.swappingAxes(0, 1) : outputGradient
         let (inputGradient, initialStateGradient) = backpropagate(
             returnsSequences ? sequenceGradient : nil, lastStepGradient: returnsSequences ? nil : sequenceGradient,
-            finalStateGradient: finalStateGradient, cache: cache, gradients: &gradients,
-            truncationDepth: truncationDepth, profile: &profile)
+            finalStateGradient: finalStateGradient, cache: cache, gradients: &gradients, context: &context)
         return (batchFirst ? inputGradient.swappingAxes(0, 1) : inputGradient, initialStateGradient)
     }
 
     /// The backward pass of ``forwardSequence(_:initialState:context:)``: `outputsGradient` is
     /// `[T, batch, hiddenSize]` (nil: the loss depends only on the final state). See
-    /// ``backward(_:finalStateGradient:cache:gradients:truncationDepth:profile:)``.
+    /// ``backward(_:finalStateGradient:cache:gradients:context:)``.
     public func backwardSequence(
         _ outputsGradient: Tensor<Scalar>?, finalStateGradient: C.State?, cache: RecurrentCache<C>,
-        gradients: inout ParameterSet<Scalar>, truncationDepth: Int?, profile: inout [Double]?
+        gradients: inout ParameterSet<Scalar>, context: inout SequenceBackwardContext
     ) -> (inputGradient: Tensor<Scalar>, initialStateGradient: C.State) {
         let expected = [cache.timeSteps, cache.batchSize, cell.hiddenSize]
         if let outputsGradient {
@@ -216,15 +214,15 @@ public struct Recurrent<C: Cell>: Layer, RecurrentSequenceLayer, Sendable {
         }
         return backpropagate(
             outputsGradient, lastStepGradient: nil, finalStateGradient: finalStateGradient, cache: cache,
-            gradients: &gradients, truncationDepth: truncationDepth, profile: &profile)
+            gradients: &gradients, context: &context)
     }
 
     /// The backward pass when only the last output has a gradient (`[batch, hiddenSize]`): it joins
-    /// the carried gradient at step T − 1, as ``backward(_:finalStateGradient:cache:gradients:truncationDepth:profile:)``
+    /// the carried gradient at step T − 1, as ``backward(_:finalStateGradient:cache:gradients:context:)``
     /// does for a layer that returns only its last output.
     public func backwardSequence(
         lastOutputGradient: Tensor<Scalar>, timeSteps: Int, finalStateGradient: C.State?, cache: RecurrentCache<C>,
-        gradients: inout ParameterSet<Scalar>, truncationDepth: Int?, profile: inout [Double]?
+        gradients: inout ParameterSet<Scalar>, context: inout SequenceBackwardContext
     ) -> (inputGradient: Tensor<Scalar>, initialStateGradient: C.State) {
         let expected = [cache.batchSize, cell.hiddenSize]
         precondition(
@@ -232,16 +230,19 @@ public struct Recurrent<C: Cell>: Layer, RecurrentSequenceLayer, Sendable {
             "Recurrent.backwardSequence: last output gradient has shape \(lastOutputGradient.shape) for \(timeSteps) steps, expected \(expected) for \(cache.timeSteps)")
         return backpropagate(
             nil, lastStepGradient: lastOutputGradient, finalStateGradient: finalStateGradient, cache: cache,
-            gradients: &gradients, truncationDepth: truncationDepth, profile: &profile)
+            gradients: &gradients, context: &context)
     }
 
     /// BPTT over the cached pass, with ∂L/∂yₜ from `sequenceGradient` (`[T, batch, hidden]`) or,
     /// when only the last output was returned, `lastStepGradient` (`[batch, hidden]`); returns a
-    /// time-major input gradient.
+    /// time-major input gradient; records the layer's profile in `context` when it asks.
     private func backpropagate(
         _ sequenceGradient: Tensor<Scalar>?, lastStepGradient: Tensor<Scalar>?, finalStateGradient: C.State?,
-        cache: RecurrentCache<C>, gradients: inout ParameterSet<Scalar>, truncationDepth: Int?, profile: inout [Double]?
+        cache: RecurrentCache<C>, gradients: inout ParameterSet<Scalar>, context outer: inout SequenceBackwardContext
     ) -> (inputGradient: Tensor<Scalar>, initialStateGradient: C.State) {
+        var profile: [Double]? = outer.recordsGradientFlow ? [] : nil
+        defer { if let profile { outer.record(profile) } }
+        let truncationDepth = outer.truncationDepth
         let timeSteps = cache.timeSteps, batchSize = cache.batchSize, hiddenSize = cell.hiddenSize
         let stepGradient: (Int) -> Tensor<Scalar>? = { t in
             if let sequenceGradient { return sequenceGradient[t] }

@@ -43,16 +43,16 @@ public protocol RecurrentSequenceLayer<Scalar>: ParameterContainer, Sendable {
     /// limits the steps backpropagated (nil: all); a non-nil `profile` receives ‖∂L/∂hₜ‖₂ per step.
     func backwardSequence(
         _ outputsGradient: Tensor<Scalar>?, finalStateGradient: State?, cache: SequenceCache,
-        gradients: inout ParameterSet<Scalar>, truncationDepth: Int?, profile: inout [Double]?
+        gradients: inout ParameterSet<Scalar>, context: inout SequenceBackwardContext
     ) -> (inputGradient: Tensor<Scalar>, initialStateGradient: State)
 
     /// The backward pass when only the last of `timeSteps` outputs has a gradient (a head on the
     /// last step), `lastOutputGradient` `[batch, outputSize]`. The default pads it with zeros and
-    /// calls ``backwardSequence(_:finalStateGradient:cache:gradients:truncationDepth:profile:)``;
+    /// calls ``backwardSequence(_:finalStateGradient:cache:gradients:context:)``;
     /// ``Recurrent`` feeds it straight into the carried gradient, with no `[T, batch, hidden]` of zeros.
     func backwardSequence(
         lastOutputGradient: Tensor<Scalar>, timeSteps: Int, finalStateGradient: State?, cache: SequenceCache,
-        gradients: inout ParameterSet<Scalar>, truncationDepth: Int?, profile: inout [Double]?
+        gradients: inout ParameterSet<Scalar>, context: inout SequenceBackwardContext
     ) -> (inputGradient: Tensor<Scalar>, initialStateGradient: State)
 }
 
@@ -64,13 +64,12 @@ extension RecurrentSequenceLayer {
 
     public func backwardSequence(
         lastOutputGradient: Tensor<Scalar>, timeSteps: Int, finalStateGradient: State?, cache: SequenceCache,
-        gradients: inout ParameterSet<Scalar>, truncationDepth: Int?, profile: inout [Double]?
+        gradients: inout ParameterSet<Scalar>, context: inout SequenceBackwardContext
     ) -> (inputGradient: Tensor<Scalar>, initialStateGradient: State) {
         let last = lastOutputGradient.reshaped(to: [1] + lastOutputGradient.shape)
         let padded = timeSteps == 1 ? last : .concatenate([.zeros([timeSteps - 1] + lastOutputGradient.shape), last])
         return backwardSequence(
-            padded, finalStateGradient: finalStateGradient, cache: cache, gradients: &gradients,
-            truncationDepth: truncationDepth, profile: &profile)
+            padded, finalStateGradient: finalStateGradient, cache: cache, gradients: &gradients, context: &context)
     }
 }
 

@@ -161,8 +161,8 @@ public struct StackedRecurrent<L: RecurrentSequenceLayer>: Layer, Sendable {
     }
 
     public func backward(_ outputGradient: Tensor<Scalar>, cache: Cache, gradients: inout ParameterSet<Scalar>) -> Tensor<Scalar> {
-        var profiles: [[Double]]? = nil
-        return backward(outputGradient, finalStateGradients: nil, cache: cache, gradients: &gradients, profiles: &profiles).inputGradient
+        var context = SequenceBackwardContext()
+        return backward(outputGradient, finalStateGradients: nil, cache: cache, gradients: &gradients, context: &context).inputGradient
     }
 
     /// Backpropagates through the stack and through time.
@@ -172,40 +172,40 @@ public struct StackedRecurrent<L: RecurrentSequenceLayer>: Layer, Sendable {
     ///   - finalStateGradients: ∂L/∂(final state) per layer (nil: zero).
     ///   - cache: what the forward pass saved.
     ///   - gradients: receives ∂L/∂θ of every layer.
-    ///   - truncationDepth: k2, the number of last steps backpropagated in every layer (nil: all).
-    ///   - profiles: when non-nil on entry, replaced by one gradient-flow profile per layer.
+    ///   - context: k2, the number of last steps backpropagated in every layer (nil: all); when it
+    ///     records gradient flow, receives one profile per layer, the first layer first.
     /// - Returns: ∂L/∂input and ∂L/∂(initial state) per layer.
     public func backward(
         _ outputGradient: Tensor<Scalar>, finalStateGradients: [L.State]?, cache: Cache,
-        gradients: inout ParameterSet<Scalar>, truncationDepth: Int? = nil, profiles: inout [[Double]]?
+        gradients: inout ParameterSet<Scalar>, context: inout SequenceBackwardContext
     ) -> (inputGradient: Tensor<Scalar>, initialStateGradients: [L.State]) {
         if !returnsSequences {
             return backward(
                 lastOutputGradient: outputGradient, finalStateGradients: finalStateGradients, cache: cache,
-                gradients: &gradients, truncationDepth: truncationDepth, profiles: &profiles)
+                gradients: &gradients, context: &context)
         }
         return backpropagate(
             batchFirst ? outputGradient.swappingAxes(0, 1) : outputGradient, lastOutputGradient: nil,
             finalStateGradients: finalStateGradients, cache: cache, gradients: &gradients,
-            truncationDepth: truncationDepth, profiles: &profiles)
+            context: &context)
     }
 
     /// The backward pass when only the last step's output has a gradient, `[batch, outputSize]`
     /// (a head on the last step): the top layer takes it without a `[T, batch, features]` of zeros.
-    /// Arguments and results as ``backward(_:finalStateGradients:cache:gradients:truncationDepth:profiles:)``.
+    /// Arguments and results as ``backward(_:finalStateGradients:cache:gradients:context:)``.
     public func backward(
         lastOutputGradient: Tensor<Scalar>, finalStateGradients: [L.State]?, cache: Cache,
-        gradients: inout ParameterSet<Scalar>, truncationDepth: Int? = nil, profiles: inout [[Double]]?
+        gradients: inout ParameterSet<Scalar>, context: inout SequenceBackwardContext
     ) -> (inputGradient: Tensor<Scalar>, initialStateGradients: [L.State]) {
         backpropagate(
             nil, lastOutputGradient: lastOutputGradient, finalStateGradients: finalStateGradients, cache: cache,
-            gradients: &gradients, truncationDepth: truncationDepth, profiles: &profiles)
+            gradients: &gradients, context: &context)
     }
 
     /// BPTT through the stack from the top layer's sequence gradient or, when nil, its last-step gradient.
     private func backpropagate(
         _ topGradient: Tensor<Scalar>?, lastOutputGradient: Tensor<Scalar>?, finalStateGradients: [L.State]?, cache: Cache,
-        gradients: inout ParameterSet<Scalar>, truncationDepth: Int?, profiles: inout [[Double]]?
+        gradients: inout ParameterSet<Scalar>, context: inout SequenceBackwardContext
     ) -> (inputGradient: Tensor<Scalar>, initialStateGradients: [L.State]) {
         var sequenceGradient: Tensor<Scalar>? = topGradient
         if let finalStateGradients {
@@ -214,25 +214,24 @@ public struct StackedRecurrent<L: RecurrentSequenceLayer>: Layer, Sendable {
                 "StackedRecurrent.backward: \(finalStateGradients.count) final-state gradients for \(layers.count) layers")
         }
         var initialStateGradients: [L.State] = []
-        var layerProfiles: [[Double]] = []
+        let firstProfile = context.gradientFlow.count
         for index in layers.indices.reversed() {
-            var profile: [Double]? = profiles == nil ? nil : []
             let (inputGradient, stateGradient) = gradients.withScope(ParameterKey("layer\(index)")) {
                 if let sequenceGradient {
                     return layers[index].backwardSequence(
                         sequenceGradient, finalStateGradient: finalStateGradients?[index], cache: cache.layers[index],
-                        gradients: &$0, truncationDepth: truncationDepth, profile: &profile)
+                        gradients: &$0, context: &context)
                 }
                 return layers[index].backwardSequence(
                     lastOutputGradient: lastOutputGradient!, timeSteps: cache.timeSteps,
                     finalStateGradient: finalStateGradients?[index], cache: cache.layers[index], gradients: &$0,
-                    truncationDepth: truncationDepth, profile: &profile)
+                    context: &context)
             }
             sequenceGradient = cache.masks[index].map { inputGradient * $0 } ?? inputGradient
             initialStateGradients.append(stateGradient)
-            if let profile { layerProfiles.append(profile) }
         }
-        if profiles != nil { profiles = layerProfiles.reversed() }
+        // The layers recorded top first; the context lists them from the input side.
+        context.gradientFlow[firstProfile...].reverse()
         if let tokens = cache.tokens {
             // ∂L/∂table: the first layer summed it per token already, or the gathered rows' gradients are added here.
             return (

@@ -10,18 +10,12 @@ extension Recurrent: StatefulSequenceModel {
         return keys
     }
 
-    /// ``Recurrent/backward(_:finalStateGradient:cache:gradients:truncationDepth:profile:)``
-    /// with no final-state gradient; `profiles` receives the one layer's profile.
+    /// ``Recurrent/backward(_:finalStateGradient:cache:gradients:context:)`` with no final-state
+    /// gradient; the context receives the one layer's profile.
     public func backward(
         _ outputGradient: Tensor<Scalar>, cache: RecurrentCache<C>, gradients: inout ParameterSet<Scalar>,
-        truncationDepth: Int?, profiles: inout [[Double]]?
+        context: inout SequenceBackwardContext
     ) -> Tensor<Scalar> {
-        var profile: [Double]? = profiles == nil ? nil : []
-        let inputGradient = backward(
-            outputGradient, finalStateGradient: nil, cache: cache, gradients: &gradients,
-            truncationDepth: truncationDepth, profile: &profile
-        ).inputGradient
-        if let profile { profiles = [profile] }
-        return inputGradient
+        backward(outputGradient, finalStateGradient: nil, cache: cache, gradients: &gradients, context: &context).inputGradient
     }
 }

@@ -171,15 +171,15 @@ where RecurrentLayer.State: Sendable {
 
     /// Backpropagates the full sequence.
     public func backward(_ outputGradient: Tensor<Scalar>, cache: WindowCache, gradients: inout ParameterSet<Scalar>) -> Tensor<Scalar> {
-        var profiles: [[Double]]? = nil
-        return backward(outputGradient, cache: cache, gradients: &gradients, truncationDepth: nil, profiles: &profiles)
+        var context = SequenceBackwardContext()
+        return backward(outputGradient, cache: cache, gradients: &gradients, context: &context)
     }
 
-    /// Backpropagates one window through at most `truncationDepth` steps of every layer; a
-    /// non-nil `profiles` receives one gradient-flow profile per layer.
+    /// Backpropagates one window through at most the context's truncation depth of every layer;
+    /// a context that records gradient flow receives one profile per layer.
     public func backward(
         _ outputGradient: Tensor<Scalar>, cache: WindowCache, gradients: inout ParameterSet<Scalar>,
-        truncationDepth: Int?, profiles: inout [[Double]]?
+        context: inout SequenceBackwardContext
     ) -> Tensor<Scalar> {
         let featuresGradient = headDropout.backward(
             gradients.withScope("head") { head.backward(outputGradient, cache: cache.head, gradients: &$0) }, cache: cache.headDropoutMask,
@@ -188,13 +188,13 @@ where RecurrentLayer.State: Sendable {
             if headOnEveryStep {
                 return encoder.backward(
                     featuresGradient, finalStateGradients: nil, cache: cache.encoder, gradients: &$0,
-                    truncationDepth: truncationDepth, profiles: &profiles
+                    context: &context
                 ).inputGradient
             }
             // Only the last step has a gradient: it joins the top layer's carry (no zeros for the rest).
             return encoder.backward(
                 lastOutputGradient: featuresGradient, finalStateGradients: nil, cache: cache.encoder, gradients: &$0,
-                truncationDepth: truncationDepth, profiles: &profiles
+                context: &context
             ).inputGradient
         }
         if let embedding, let indexInputShape = cache.indexInputShape {

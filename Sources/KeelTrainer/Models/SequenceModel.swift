@@ -77,33 +77,31 @@ where RecurrentLayer.State: Sendable {
 
     /// Backpropagates the full sequence.
     public func backward(_ outputGradient: Tensor<Scalar>, cache: WindowCache, gradients: inout ParameterSet<Scalar>) -> Tensor<Scalar> {
-        var profiles: [[Double]]? = nil
-        return backward(outputGradient, cache: cache, gradients: &gradients, truncationDepth: nil, profiles: &profiles)
+        var context = SequenceBackwardContext()
+        return backward(outputGradient, cache: cache, gradients: &gradients, context: &context)
     }
 
     /// The recurrent layer's first `weightHH` key: the one layer has one profile.
     public var gradientFlowKeys: [ParameterKey] { Array(recurrentWeightKeys.prefix(1)) }
 
-    /// Backpropagates one window, through at most `truncationDepth` steps, with the
-    /// recurrent layer's gradient-flow profile when `profiles` is non-nil.
+    /// Backpropagates one window, through at most the context's truncation depth, recording the
+    /// recurrent layer's gradient-flow profile when the context asks.
     public func backward(
         _ outputGradient: Tensor<Scalar>, cache: WindowCache, gradients: inout ParameterSet<Scalar>,
-        truncationDepth: Int?, profiles: inout [[Double]]?
+        context: inout SequenceBackwardContext
     ) -> Tensor<Scalar> {
-        var profile: [Double]? = profiles == nil ? nil : []
-        defer { if let profile { profiles = [profile] } }
         let featuresGradient = gradients.withScope("head") { head.backward(outputGradient, cache: cache.head, gradients: &$0) }
         return gradients.withScope("recurrent") {
             if headOnEveryStep {
                 return recurrent.backwardSequence(
                     featuresGradient, finalStateGradient: nil, cache: cache.recurrent, gradients: &$0,
-                    truncationDepth: truncationDepth, profile: &profile
+                    context: &context
                 ).inputGradient
             }
             // Only the last step has a gradient: it joins the layer's carry (no zeros for the rest).
             return recurrent.backwardSequence(
                 lastOutputGradient: featuresGradient, timeSteps: cache.timeSteps, finalStateGradient: nil,
-                cache: cache.recurrent, gradients: &$0, truncationDepth: truncationDepth, profile: &profile
+                cache: cache.recurrent, gradients: &$0, context: &context
             ).inputGradient
         }
     }

@@ -2,7 +2,7 @@
 /// ``TruncatedBPTT`` and the gradient-flow profile need from a model.
 ///
 /// The trainer calls ``forward(_:initialState:context:)`` once per window, carrying
-/// `finalState` into the next window as a constant, and `backward(_:cache:gradients:truncationDepth:profile:)`
+/// `finalState` into the next window as a constant, and `backward(_:cache:gradients:context:)`
 /// once per window. The gradient-flow profiles ‖∂L/∂hₜ‖₂ (one per recurrent layer, in the order of
 /// ``gradientFlowKeys``) are the `profile` arguments of the layers' backward passes, surfaced here: this is how the trainer records gradient flow
 /// without a recorder object in `ForwardContext` (a plain `Layer.backward(_:cache:gradients:)`
@@ -30,12 +30,13 @@ public protocol StatefulSequenceModel<Scalar>: Layer {
         _ input: Tensor<Scalar>, initialState: SequenceState?, context: inout ForwardContext
     ) -> (output: Tensor<Scalar>, finalState: SequenceState, cache: WindowCache)
 
-    /// Adds ∂L/∂θ of one window into `gradients` and returns ∂L/∂input. `truncationDepth` k2
-    /// limits the steps backpropagated (nil: all); a non-nil `profiles` is replaced by one
-    /// profile per entry of ``gradientFlowKeys``: the T norms ‖∂L/∂hₜ‖₂ of that recurrent layer.
+    /// Adds ∂L/∂θ of one window into `gradients` and returns ∂L/∂input. The context's
+    /// `truncationDepth` k2 limits the steps backpropagated (nil: all); a context that records
+    /// gradient flow receives one profile per entry of ``gradientFlowKeys``: the T norms
+    /// ‖∂L/∂hₜ‖₂ of that recurrent layer.
     func backward(
         _ outputGradient: Tensor<Scalar>, cache: WindowCache, gradients: inout ParameterSet<Scalar>,
-        truncationDepth: Int?, profiles: inout [[Double]]?
+        context: inout SequenceBackwardContext
     ) -> Tensor<Scalar>
 
     /// Whether the output has a time axis (`[T, batch, …]`), so that targets are sliced per

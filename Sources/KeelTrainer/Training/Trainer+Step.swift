@@ -245,18 +245,18 @@ extension Trainer {
                 if flows != nil { for layer in 0..<layerCount { flows![layer] += Array(repeating: 0, count: end - start) } }
                 continue
             }
-            var profiles: [[Double]]? = recordsFlow ? [] : nil
+            var backwardContext = SequenceBackwardContext(
+                truncationDepth: truncation?.backpropagationDepth, recordsGradientFlow: recordsFlow)
             if truncation == nil {
-                _ = sequenceModel.backward(gradient, cache: cache, gradients: &gradients, truncationDepth: nil, profiles: &profiles)
+                _ = sequenceModel.backward(gradient, cache: cache, gradients: &gradients, context: &backwardContext)
             } else {
                 var windowGradients = gradients.zerosLike()
-                _ = sequenceModel.backward(
-                    gradient, cache: cache, gradients: &windowGradients, truncationDepth: truncation?.backpropagationDepth, profiles: &profiles)
+                _ = sequenceModel.backward(gradient, cache: cache, gradients: &windowGradients, context: &backwardContext)
                 windowNorms.append(windowGradients.globalNorm())
                 gradients.add(windowGradients)
             }
-            if let profiles, flows != nil {
-                for (layer, profile) in profiles.prefix(layerCount).enumerated() { flows![layer] += profile }
+            if recordsFlow, flows != nil {
+                for (layer, profile) in backwardContext.gradientFlow.prefix(layerCount).enumerated() { flows![layer] += profile }
             }
         }
         return (totalLoss, windowNorms, flows)
