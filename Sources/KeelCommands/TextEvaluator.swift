@@ -124,19 +124,9 @@ public struct TextEvaluator {
             return Result(stateful: statefulTotal / Double(count), windowed: windowedTotal / Double(count), characters: count)
         }
 
-        /// Σ over rows of −log softmax(logits)[target] (the fused loss kernel; its gradient output
-        /// goes to a scratch buffer); logits `[steps, streams, vocabulary]`.
+        /// Σ over rows of −log softmax(logits)[target]; logits `[steps, streams, vocabulary]`.
         static func crossEntropySum(_ logits: Tensor<Float>, _ targets: [Int]) -> Double {
-            var unusedGradient = [Float](repeating: 0, count: logits.scalarCount)
-            return logits.withUnsafeBufferPointer { x in
-                targets.withUnsafeBufferPointer { t in
-                    unusedGradient.withUnsafeMutableBufferPointer { g in
-                        Kernels.softmaxCrossEntropy(
-                            rows: targets.count, classes: logits.shape[logits.rank - 1], logits: x.baseAddress!,
-                            targets: t.baseAddress!, scale: 1, gradient: g.baseAddress!)
-                    }
-                }
-            }
+            SoftmaxCrossEntropy<Float>().summedLoss(predictions: logits, targets: targets)
         }
     }
 }

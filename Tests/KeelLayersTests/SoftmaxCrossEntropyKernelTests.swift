@@ -68,4 +68,16 @@ import KeelLayers
         #expect(gradient.scalars[(8 * 65)...].allSatisfy { $0.isFinite })
         #expect(gradient.scalars[..<(7 * 65)].allSatisfy { $0.isFinite })
     }
+
+    /// `summedLoss` is the Double sum of the per-row losses, ignored rows left out.
+    @Test func summedLossIsTheDoubleSumOfTheRows() {
+        let (logits, targets) = Self.inputs(seed: 21)
+        var indices = targets.scalars.map { Int($0) }
+        for row in stride(from: 0, to: indices.count, by: 7) { indices[row] = 3 }
+        let ignored = indices.map { Float($0) }
+        let (expected, _) = Self.reference(logits.scalars, ignored, classes: Self.shape[2], ignore: 3, mean: false)
+        let summed = SoftmaxCrossEntropy<Float>(ignoreIndex: 3).summedLoss(predictions: logits, targets: indices)
+        #expect(abs(summed - expected) <= 1e-6 * expected, "\(summed) vs \(expected)")  // Float row arithmetic, as the mean
+    }
 }
+

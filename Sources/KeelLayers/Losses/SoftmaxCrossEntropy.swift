@@ -64,4 +64,32 @@ public struct SoftmaxCrossEntropy<Scalar: TensorScalar>: Loss {
         }
         return (Scalar(total) * scale, gradient.reshaped(to: predictions.shape))
     }
+
+    /// Σ over rows of −log softmax(logits)_t, accumulated in `Double` (for perplexity and bits per
+    /// character over a long stream, where a `Scalar` mean would lose digits). `targets` holds one
+    /// class index per row of `predictions` reshaped to `[rows, classes]`; a target equal to
+    /// ``ignoreIndex`` adds nothing.
+    ///
+    /// - Precondition: every other target lies in `0 ..< classes`.
+    public func summedLoss(predictions: Tensor<Scalar>, targets: [Int]) -> Double {
+        precondition(predictions.rank >= 2, "SoftmaxCrossEntropy.summedLoss: logits shape \(predictions.shape) needs a class axis")
+        let classes = predictions.shape[predictions.rank - 1]
+        let rows = predictions.scalarCount / max(classes, 1)
+        precondition(targets.count == rows, "SoftmaxCrossEntropy.summedLoss: \(targets.count) targets for \(rows) rows")
+        let rowTargets = targets.enumerated().map { row, target in
+            if let ignoreIndex, target == ignoreIndex { return -1 }
+            precondition(target >= 0 && target < classes, "SoftmaxCrossEntropy.summedLoss: target \(target) at row \(row) is not a class index in 0..<\(classes)")
+            return target
+        }
+        var total = 0.0
+        _ = Tensor<Scalar>(shape: [rows, classes]) { scratch in
+            predictions.withUnsafeBufferPointer { x in
+                rowTargets.withUnsafeBufferPointer { t in
+                    total = Kernels.softmaxCrossEntropy(
+                        rows: rows, classes: classes, logits: x.baseAddress!, targets: t.baseAddress!, scale: 1, gradient: scratch.baseAddress!)
+                }
+            }
+        }
+        return total
+    }
 }
