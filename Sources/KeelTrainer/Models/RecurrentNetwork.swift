@@ -252,7 +252,7 @@ public struct RecurrentNetworkSpecification: Sendable, Hashable, Codable {
     /// The seed of the initialization.
     public var seed: UInt64
     /// When set, every layer adds Pascanu et al.'s ∂Ω/∂W_hh to its recurrent-weight gradient
-    /// (`Recurrent.vanishingGradientRegularizer`); RNN cells only.
+    /// (attached with `Recurrent.addGradientTerm(_:)`); RNN cells only.
     public var vanishingGradientRegularizer: VanishingGradientRegularizer?
     /// Whether the built network computes ∂L/∂input (see
     /// ``RecurrentNetwork/computesInputGradient``); `false` saves a GEMM per layer-0 backward when

@@ -15,9 +15,9 @@
 ///
 /// ## Implementation requirements
 /// - `forward(x, initialState: nil, …)` equals `Layer.forward(_:context:)`.
-/// - `backward(…, truncationDepth: nil, profiles: &nilProfiles)` adds the same gradients as
-///   `Layer.backward(_:cache:gradients:)`.
-/// - A non-nil `profiles` is replaced by exactly `gradientFlowKeys.count` profiles.
+/// - `backward(…, context: &c)` with a default `SequenceBackwardContext()` adds the same gradients
+///   as `Layer.backward(_:cache:gradients:)`.
+/// - A context that records gradient flow receives exactly `gradientFlowKeys.count` profiles.
 public protocol StatefulSequenceModel<Scalar>: Layer {
     /// The state carried between windows.
     associatedtype SequenceState
