@@ -114,7 +114,7 @@ public struct SafeTensorsFile: Sendable {
                 for b in 0..<4 { bits |= UInt32(slice[base + 4 * i + b]) << (8 * UInt32(b)) }
                 return Float(bitPattern: bits)
             }
-            return Tensor(shape: entry.shape, scalars: values as! [Scalar])
+            return Tensor(shape: entry.shape, scalars: values.map { Scalar($0) })  // exact: Scalar is Float here
         }
         let values = (0..<count).map { i -> Double in
             var bits: UInt64 = 0
