@@ -1,4 +1,5 @@
 import Foundation
+import KeelCore
 
 /// One `keel train` option, declared once: its name (the flag without dashes, which is also its
 /// JSON configuration key), its help, the ``TrainOptions`` property it fills and the check its

@@ -1,4 +1,5 @@
 import Foundation
+import KeelCore
 
 /// A type one `keel train` option holds, and how it is read from a command-line argument and
 /// from a JSON configuration value. A problem is returned as a sentence naming the option.

@@ -1,4 +1,5 @@
 import Foundation
+import KeelCore
 
 /// The options of `keel train`, every one optional: they come from the command line, a JSON
 /// configuration file (`--config`, keys spelled as the flags: `"learning-rate": 0.01`), or both
@@ -337,31 +338,5 @@ public struct TrainOptions: Sendable, Equatable, Codable {
         problems += options.problems(complete: complete)
         if !problems.isEmpty { throw ConfigurationError(source: source, problems: problems) }
         return options
-    }
-}
-
-/// A JSON value, decoded without losing the difference between `true` and `1`.
-enum JSONValue: Decodable, CustomStringConvertible {
-    case string(String), number(Double), bool(Bool), array([JSONValue]), object([String: JSONValue]), null
-
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() { self = .null }
-        else if let flag = try? container.decode(Bool.self) { self = .bool(flag) }
-        else if let number = try? container.decode(Double.self) { self = .number(number) }
-        else if let text = try? container.decode(String.self) { self = .string(text) }
-        else if let items = try? container.decode([JSONValue].self) { self = .array(items) }
-        else { self = .object(try container.decode([String: JSONValue].self)) }
-    }
-
-    var description: String {
-        switch self {
-        case .string(let text): "\"\(text)\""
-        case .number(let number): number == number.rounded() && abs(number) < 1e15 ? String(Int(number)) : String(number)
-        case .bool(let flag): String(flag)
-        case .array: "a list"
-        case .object: "an object"
-        case .null: "null"
-        }
     }
 }

@@ -31,20 +31,21 @@ public struct SafeTensorsFile: Sendable {
             throw SafeTensorsError.headerOutOfBounds(headerLength: headerLength, fileSize: bytes.count)
         }
         let headerEnd = 8 + Int(headerLength)
-        let object: Any
+        // The strict parser: a duplicate tensor name is an error, not a silently kept last entry.
+        let object: JSONValue
         do {
-            object = try JSONSerialization.jsonObject(with: Data(bytes[8..<headerEnd]))
+            object = try JSONValueParser.parse(Array(bytes[8..<headerEnd]))
         } catch {
             throw SafeTensorsError.invalidHeader(detail: "\(error)")
         }
-        guard let header = object as? [String: Any] else { throw SafeTensorsError.invalidHeader(detail: "not an object") }
+        guard case .object(let header) = object else { throw SafeTensorsError.invalidHeader(detail: "not an object") }
         var metadata: [String: String] = [:]
         var entries: [String: SafeTensorsEntry] = [:]
         for (name, value) in header {
             if name == "__metadata__" {
-                guard let map = value as? [String: Any] else { throw SafeTensorsError.invalidHeader(detail: "__metadata__ is not an object") }
+                guard case .object(let map) = value else { throw SafeTensorsError.invalidHeader(detail: "__metadata__ is not an object") }
                 for (key, item) in map {
-                    guard let string = item as? String else { throw SafeTensorsError.invalidHeader(detail: "__metadata__[\(key)] is not a string") }
+                    guard case .string(let string) = item else { throw SafeTensorsError.invalidHeader(detail: "__metadata__[\(key)] is not a string") }
                     metadata[key] = string
                 }
                 continue
@@ -66,20 +67,20 @@ public struct SafeTensorsFile: Sendable {
         self.data = Array(bytes[headerEnd...])
     }
 
-    private static func integers(_ value: Any?) -> [Int]? {
-        guard let array = value as? [Any] else { return nil }
+    /// The non-negative integers of a JSON array (exact below 2⁵³), or nil.
+    private static func integers(_ value: JSONValue?) -> [Int]? {
+        guard case .array(let items) = value else { return nil }
         var result: [Int] = []
-        for item in array {
-            guard let number = item as? NSNumber, number.int64Value >= 0, Double(number.int64Value) == number.doubleValue
-            else { return nil }
-            result.append(Int(number.int64Value))
+        for item in items {
+            guard case .number(let number) = item, number >= 0, number < 0x1p53, number == number.rounded() else { return nil }
+            result.append(Int(number))
         }
         return result
     }
 
-    private static func entry(_ name: String, _ value: Any) throws -> SafeTensorsEntry {
-        guard let object = value as? [String: Any] else { throw SafeTensorsError.invalidEntry(name: name, detail: "not an object") }
-        guard let dtype = object["dtype"] as? String else { throw SafeTensorsError.invalidEntry(name: name, detail: "missing string \"dtype\"") }
+    private static func entry(_ name: String, _ value: JSONValue) throws -> SafeTensorsEntry {
+        guard case .object(let object) = value else { throw SafeTensorsError.invalidEntry(name: name, detail: "not an object") }
+        guard case .string(let dtype) = object["dtype"] else { throw SafeTensorsError.invalidEntry(name: name, detail: "missing string \"dtype\"") }
         guard let shape = integers(object["shape"]) else {
             throw SafeTensorsError.invalidEntry(name: name, detail: "\"shape\" is not an array of non-negative integers")
         }

@@ -3,13 +3,13 @@ import Foundation
 /// A strict JSON (RFC 8259) parser for configuration files whose errors a user can act on:
 /// "line 3, column 14: expected ',' or '}' after a value", and duplicate keys rejected (Foundation's
 /// decoder keeps one of them silently).
-struct JSONValueParser {
+package struct JSONValueParser {
     /// A syntax error at a 1-based line and column.
-    struct SyntaxError: Error, CustomStringConvertible {
-        var line: Int
-        var column: Int
-        var message: String
-        var description: String { "line \(line), column \(column): \(message)" }
+    package struct SyntaxError: Error, CustomStringConvertible {
+        package var line: Int
+        package var column: Int
+        package var message: String
+        package var description: String { "line \(line), column \(column): \(message)" }
     }
 
     private let bytes: [UInt8]
@@ -17,7 +17,7 @@ struct JSONValueParser {
     private var depth = 0
 
     /// Parses `bytes` as one JSON value (surrounding whitespace allowed).
-    static func parse(_ bytes: [UInt8]) throws -> JSONValue {
+    package static func parse(_ bytes: [UInt8]) throws -> JSONValue {
         var parser = JSONValueParser(bytes: bytes)
         var start = 0
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { start = 3 }  // a UTF-8 byte-order mark
