@@ -59,11 +59,10 @@ public enum DistributedTraining {
     static func fingerprint(of runner: TrainRunner) throws -> [String: String] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        let object = try JSONSerialization.jsonObject(with: encoder.encode(runner.options)) as? [String: Any] ?? [:]
+        let object = try JSONDecoder().decode([String: JSONValue].self, from: encoder.encode(runner.options))
         var fingerprint: [String: String] = [:]
         for (key, value) in object {
-            let data = try JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .fragmentsAllowed])
-            fingerprint["--" + key] = String(decoding: data, as: UTF8.self)
+            fingerprint["--" + key] = String(decoding: try encoder.encode(value), as: UTF8.self)
         }
         fingerprint["--resume"] = runner.resume ?? "(none)"
         fingerprint["keel build"] = String(Communicator.buildFingerprint, radix: 16)

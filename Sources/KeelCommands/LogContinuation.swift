@@ -22,12 +22,11 @@ enum LogContinuation {
             removed += 1
         }
         for line in lines {
-            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-                  let type = object["type"] as? String, let eventStep = object["step"] as? Int
-            else {
+            guard let event = try? JSONDecoder().decode(EventHead.self, from: Data(line.utf8)) else {
                 kept.append(line)
                 continue
             }
+            let (type, eventStep) = (event.type, event.step)
             let keep = stepIndexedEvents.contains(type) ? eventStep < step : eventStep <= step && type != "trainingFinished"
             if keep { kept.append(line) } else { removed += 1 }
         }
@@ -39,4 +38,10 @@ enum LogContinuation {
             throw CommandError("\(path): cannot rewrite the log to continue it from step \(step)")
         }
     }
+}
+
+/// The two fields of a logged event that decide whether a continued run keeps it.
+private struct EventHead: Decodable {
+    let type: String
+    let step: Int
 }
