@@ -34,16 +34,13 @@ public struct DataParallel: TrainingCollective {
     public let communicator: Communicator
     /// The gradient reduction's bucket size in bytes.
     public let bucketBytes: Int
-    /// The reductions, one per scalar type, so that each keeps its buffer across steps.
-    private let floatReduction: GradientAllReduce<Float>
-    private let doubleReduction: GradientAllReduce<Double>
+    /// The reduction's staging buffer, shared by every scalar type (reused across steps).
+    private let bucket = ReductionBucket()
 
     /// Data parallelism over `communicator`'s ranks, reducing gradients in buckets of `bucketBytes`.
     public init(_ communicator: Communicator, bucketBytes: Int = 25 * 1024 * 1024) {
         self.communicator = communicator
         self.bucketBytes = bucketBytes
-        floatReduction = GradientAllReduce(communicator: communicator, bucketBytes: bucketBytes)
-        doubleReduction = GradientAllReduce(communicator: communicator, bucketBytes: bucketBytes)
     }
 
     public var rank: Int { communicator.rank }
@@ -51,18 +48,7 @@ public struct DataParallel: TrainingCollective {
 
     public func averageGradients<Scalar: TensorScalar>(_ gradients: inout ParameterSet<Scalar>, loss: inout Double) throws {
         guard size > 1 else { return }
-        if var floats = gradients as? ParameterSet<Float> {
-            // Move the tensors out so that the reduction writes into them without a copy.
-            gradients = ParameterSet()
-            try floatReduction.average(&floats)
-            gradients = floats as! ParameterSet<Scalar>
-        } else if var doubles = gradients as? ParameterSet<Double> {
-            gradients = ParameterSet()
-            try doubleReduction.average(&doubles)
-            gradients = doubles as! ParameterSet<Scalar>
-        } else {
-            try GradientAllReduce<Scalar>(communicator: communicator, bucketBytes: bucketBytes).average(&gradients)
-        }
+        try GradientAllReduce<Scalar>(communicator: communicator, bucketBytes: bucketBytes, bucket: bucket).average(&gradients)
         loss = try communicator.allReduce(loss, .mean)
     }
 
