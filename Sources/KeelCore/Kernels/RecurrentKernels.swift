@@ -1,5 +1,8 @@
 import CKeelKernels
 
+// The tensors passed to these functions are parameters, alive (borrowed from the caller) for the
+// whole call, so the base addresses they hand out stay valid while the kernel runs.
+//
 // The recurrent C kernels' Swift face: `package` entry points that take tensors (pointwise gate
 // math) or base addresses (whole-sequence kernels), and one scalar dispatch (`Kernels.Precision`)
 // instead of a Float twin and a Double twin of every wrapper. Users never see raw pointers here;
@@ -69,14 +72,12 @@ extension Kernels {
         var gates = Tensor<S>.uninitialized([batch, 4 * hidden])
         var cell = Tensor<S>.uninitialized([batch, hidden]), cellTanh = Tensor<S>.uninitialized([batch, hidden])
         var hiddenState = Tensor<S>.uninitialized([batch, hidden])
-        withExtendedLifetime((inputProjection, hiddenProjection, previousCell)) {
-            let zx = inputProjection.baseAddress, zh = hiddenProjection.baseAddress, c0 = previousCell.baseAddress
-            let g = gates.mutableBaseAddress(), c = cell.mutableBaseAddress()
-            let t = cellTanh.mutableBaseAddress(), h = hiddenState.mutableBaseAddress()
-            switch Precision.of(S.self) {
-            case .single: keel_s_lstm_forward_pointwise(batch, hidden, f32(zx), f32(zh), f32(c0), f32(g), f32(c), f32(t), f32(h))
-            case .double: keel_d_lstm_forward_pointwise(batch, hidden, f64(zx), f64(zh), f64(c0), f64(g), f64(c), f64(t), f64(h))
-            }
+        let zx = inputProjection.baseAddress, zh = hiddenProjection.baseAddress, c0 = previousCell.baseAddress
+        let g = gates.mutableBaseAddress(), c = cell.mutableBaseAddress()
+        let t = cellTanh.mutableBaseAddress(), h = hiddenState.mutableBaseAddress()
+        switch Precision.of(S.self) {
+        case .single: keel_s_lstm_forward_pointwise(batch, hidden, f32(zx), f32(zh), f32(c0), f32(g), f32(c), f32(t), f32(h))
+        case .double: keel_d_lstm_forward_pointwise(batch, hidden, f64(zx), f64(zh), f64(c0), f64(g), f64(c), f64(t), f64(h))
         }
         return (gates, cell, cellTanh, hiddenState)
     }
@@ -88,14 +89,12 @@ extension Kernels {
     ) -> (preActivationGradient: Tensor<S>, previousCellGradient: Tensor<S>) {
         let batch = previousCell.shape[0], hidden = previousCell.shape[1]
         var dz = Tensor<S>.uninitialized([batch, 4 * hidden]), dc0 = Tensor<S>.uninitialized([batch, hidden])
-        withExtendedLifetime((gates, previousCell, cellTanh, hiddenGradient, cellGradient)) {
-            let g = gates.baseAddress, c0 = previousCell.baseAddress, t = cellTanh.baseAddress
-            let dh = hiddenGradient.baseAddress, dc = cellGradient.baseAddress
-            let d = dz.mutableBaseAddress(), dp = dc0.mutableBaseAddress()
-            switch Precision.of(S.self) {
-            case .single: keel_s_lstm_backward_pointwise(batch, hidden, f32(g), f32(c0), f32(t), f32(dh), f32(dc), f32(d), f32(dp))
-            case .double: keel_d_lstm_backward_pointwise(batch, hidden, f64(g), f64(c0), f64(t), f64(dh), f64(dc), f64(d), f64(dp))
-            }
+        let g = gates.baseAddress, c0 = previousCell.baseAddress, t = cellTanh.baseAddress
+        let dh = hiddenGradient.baseAddress, dc = cellGradient.baseAddress
+        let d = dz.mutableBaseAddress(), dp = dc0.mutableBaseAddress()
+        switch Precision.of(S.self) {
+        case .single: keel_s_lstm_backward_pointwise(batch, hidden, f32(g), f32(c0), f32(t), f32(dh), f32(dc), f32(d), f32(dp))
+        case .double: keel_d_lstm_backward_pointwise(batch, hidden, f64(g), f64(c0), f64(t), f64(dh), f64(dc), f64(d), f64(dp))
         }
         return (dz, dc0)
     }
@@ -107,13 +106,11 @@ extension Kernels {
     ) -> (gates: Tensor<S>, hidden: Tensor<S>) {
         let batch = previousHidden.shape[0], hidden = previousHidden.shape[1]
         var gates = Tensor<S>.uninitialized([batch, 3 * hidden]), hiddenState = Tensor<S>.uninitialized([batch, hidden])
-        withExtendedLifetime((inputProjection, hiddenProjection, previousHidden)) {
-            let zx = inputProjection.baseAddress, zh = hiddenProjection.baseAddress, h0 = previousHidden.baseAddress
-            let g = gates.mutableBaseAddress(), h = hiddenState.mutableBaseAddress()
-            switch Precision.of(S.self) {
-            case .single: keel_s_gru_forward_pointwise(batch, hidden, f32(zx), f32(zh), f32(h0), f32(g), f32(h))
-            case .double: keel_d_gru_forward_pointwise(batch, hidden, f64(zx), f64(zh), f64(h0), f64(g), f64(h))
-            }
+        let zx = inputProjection.baseAddress, zh = hiddenProjection.baseAddress, h0 = previousHidden.baseAddress
+        let g = gates.mutableBaseAddress(), h = hiddenState.mutableBaseAddress()
+        switch Precision.of(S.self) {
+        case .single: keel_s_gru_forward_pointwise(batch, hidden, f32(zx), f32(zh), f32(h0), f32(g), f32(h))
+        case .double: keel_d_gru_forward_pointwise(batch, hidden, f64(zx), f64(zh), f64(h0), f64(g), f64(h))
         }
         return (gates, hiddenState)
     }
@@ -126,14 +123,12 @@ extension Kernels {
         let batch = previousHidden.shape[0], hidden = previousHidden.shape[1]
         var dx = Tensor<S>.uninitialized([batch, 3 * hidden]), dy = Tensor<S>.uninitialized([batch, 3 * hidden])
         var direct = Tensor<S>.uninitialized([batch, hidden])
-        withExtendedLifetime((gates, hiddenProjection, previousHidden, hiddenGradient)) {
-            let g = gates.baseAddress, zh = hiddenProjection.baseAddress, h0 = previousHidden.baseAddress
-            let dh = hiddenGradient.baseAddress
-            let a = dx.mutableBaseAddress(), b = dy.mutableBaseAddress(), p = direct.mutableBaseAddress()
-            switch Precision.of(S.self) {
-            case .single: keel_s_gru_backward_pointwise(batch, hidden, f32(g), f32(zh), f32(h0), f32(dh), f32(a), f32(b), f32(p))
-            case .double: keel_d_gru_backward_pointwise(batch, hidden, f64(g), f64(zh), f64(h0), f64(dh), f64(a), f64(b), f64(p))
-            }
+        let g = gates.baseAddress, zh = hiddenProjection.baseAddress, h0 = previousHidden.baseAddress
+        let dh = hiddenGradient.baseAddress
+        let a = dx.mutableBaseAddress(), b = dy.mutableBaseAddress(), p = direct.mutableBaseAddress()
+        switch Precision.of(S.self) {
+        case .single: keel_s_gru_backward_pointwise(batch, hidden, f32(g), f32(zh), f32(h0), f32(dh), f32(a), f32(b), f32(p))
+        case .double: keel_d_gru_backward_pointwise(batch, hidden, f64(g), f64(zh), f64(h0), f64(dh), f64(a), f64(b), f64(p))
         }
         return (dx, dy, direct)
     }

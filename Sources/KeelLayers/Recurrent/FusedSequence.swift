@@ -167,13 +167,11 @@ enum FusedSequence {
             dZ.rank == 2 && dZ.shape[1] == m && dZRowOffset + rowCount <= dZ.shape[0] && rows.rank == 2 && rows.shape[1] == n && rowOffset + rowCount <= rows.shape[0],
             "FusedSequence: weight-gradient shapes \(weight.shape), \(dZ.shape), \(rows.shape)")
         guard rowCount > 0, m > 0, n > 0 else { return }
-        let c = weight.mutableBaseAddress()
-        withExtendedLifetime((dZ, rows)) {
-            Kernels.matrixMultiply(
-                transposeA: true, transposeB: false, m: m, n: n, k: rowCount, alpha: 1,
-                a: dZ.baseAddress + dZRowOffset * m, lda: m, b: rows.baseAddress + rowOffset * n, ldb: n,
-                beta: 1, c: c, ldc: n)
-        }
+        // dZ and rows are parameters: alive for the call.
+        Kernels.matrixMultiply(
+            transposeA: true, transposeB: false, m: m, n: n, k: rowCount, alpha: 1,
+            a: dZ.baseAddress + dZRowOffset * m, lda: m, b: rows.baseAddress + rowOffset * n, ldb: n,
+            beta: 1, c: weight.mutableBaseAddress(), ldc: n)
     }
 }
 

@@ -237,12 +237,11 @@ enum NativeSequence {
                 result.initialize(repeating: 0)
                 return
             }
-            withExtendedLifetime((dZ, stacked)) {
-                Kernels.matrixMultiply(
-                    transposeA: true, transposeB: false, m: m, n: n, k: rowCount, alpha: 1,
-                    a: dZ.baseAddress + rowOffset * m, lda: m, b: stacked.baseAddress + rowOffset * stride + columns.lowerBound,
-                    ldb: stride, beta: 0, c: result.baseAddress!, ldc: n)
-            }
+            // dZ and stacked are parameters: alive for the call.
+            Kernels.matrixMultiply(
+                transposeA: true, transposeB: false, m: m, n: n, k: rowCount, alpha: 1,
+                a: dZ.baseAddress + rowOffset * m, lda: m, b: stacked.baseAddress + rowOffset * stride + columns.lowerBound,
+                ldb: stride, beta: 0, c: result.baseAddress!, ldc: n)
         }
     }
 }
