@@ -38,7 +38,7 @@ import Testing
         let pipeline = Chain { QuantileClipper<Float>(quantile: 0.1, capacity: 16, minimumHistory: 4); Adam<Float>(learningRate: 1e-2) }
         var trainer = Trainer(
             model: model, loss: MeanSquaredError<Float>(), pipeline: pipeline, monitor: ClipRateMonitor(window: 10, warnAbove: 0.5, reduceAbove: 0.7),
-            configuration: TrainerConfiguration(seed: 1, nominalLearningRate: 1e-2))
+            configuration: TrainerConfiguration(seed: 1))
         try trainer.fit(epochs: 1, source: task)
         let monitor = try #require(trainer.monitors.first(ClipRateMonitor.self))
         #expect(monitor.recent.count == 10)
