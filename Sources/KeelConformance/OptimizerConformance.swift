@@ -32,10 +32,10 @@ public enum OptimizerLaw: String, ConformanceLaw {
     case scaleInvariance
     /// Every apply appends exactly one optimizer report with the learning rate it applied.
     case reportsLearningRate
-    /// The trainer's ``TransformContext/learningRateMultiplier`` reaches the update: from a fresh
+    /// The trainer's `TransformContext.learningRateMultiplier` reaches the update: from a fresh
     /// state the first update at multiplier m is m times the update at 1, and at every step the
-    /// report is m × the rate ``GradientTransform/scheduledLearningRate(state:step:)`` predicted
-    /// before the apply (take the rate through ``TransformContext/applyLearningRate(_:optimizer:)``).
+    /// report is m × the rate `GradientTransform.scheduledLearningRate(state:step:)` predicted
+    /// before the apply (take the rate through `TransformContext.applyLearningRate(_:optimizer:)`).
     case honorsLearningRateMultiplier
     /// It reproduces the author's golden trajectory (not verified when none is given).
     case matchesGoldenTrajectory

@@ -3,7 +3,7 @@
 // weight and input gradients as one GEMM each over all steps after the loop.
 
 /// What the fused whole-sequence engine of a ``GatedRecurrentCell`` saves for its backward pass:
-/// the cell's ``Cell/SequenceCache``. Opaque: only the engine reads it.
+/// the cell's `Cell.SequenceCache`. Opaque: only the engine reads it.
 public struct FusedSequenceCache<F: GatedRecurrentCell>: Sendable {
     /// The input, `[T·batch, inputSize]` (nil for token input, which the native cache holds).
     let input: Tensor<F.Scalar>?
@@ -176,7 +176,7 @@ enum FusedSequence {
 }
 
 extension GatedRecurrentCell {
-    /// The fused engine: the native C kernel when ``Cell/sequenceKernel`` names one, else the
+    /// The fused engine: the native C kernel when `Cell.sequenceKernel` names one, else the
     /// generic fused loop around ``pointwiseForward(inputProjection:hiddenProjection:state:)``.
     public func forwardSequence(
         _ sequence: Tensor<Scalar>, initialState: State
@@ -184,7 +184,7 @@ extension GatedRecurrentCell {
         FusedSequence.forward(self, input: sequence, initialState: initialState)
     }
 
-    /// The token path of the native kernel (nil without a ``Cell/sequenceKernel``, or when the
+    /// The token path of the native kernel (nil without a `Cell.sequenceKernel`, or when the
     /// vocabulary has more rows than the window, where projecting the table costs more than it saves).
     public func forwardSequence(
         indices: [Int], table: Tensor<Scalar>, timeSteps: Int, batchSize: Int, initialState: State
@@ -204,7 +204,7 @@ extension GatedRecurrentCell {
             batchSize: batchSize, initialState: initialState)
     }
 
-    /// The backward pass of the fused engine; see ``Cell/backwardSequence(_:lastStepGradient:finalStateGradient:cache:gradients:context:)``.
+    /// The backward pass of the fused engine; see `Cell.backwardSequence(_:lastStepGradient:finalStateGradient:cache:gradients:context:)`.
     public func backwardSequence(
         _ outputsGradient: Tensor<Scalar>?, lastStepGradient: Tensor<Scalar>?, finalStateGradient: State,
         cache: FusedSequenceCache<Self>, gradients: inout ParameterSet<Scalar>, context: inout RecurrentBackwardContext<Scalar>

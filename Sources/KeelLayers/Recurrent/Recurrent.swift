@@ -18,7 +18,7 @@
 /// with ``forward(_:initialState:context:)`` from the previous window's
 /// ``RecurrentCache/finalState`` and backpropagate it with
 /// ``backward(_:finalStateGradient:cache:gradients:context:)``, passing a
-/// ``SequenceBackwardContext`` with `truncationDepth: k2` (k2 ≤ k1): gradients flow through at most the last k2 steps of the
+/// `SequenceBackwardContext` with `truncationDepth: k2` (k2 ≤ k1): gradients flow through at most the last k2 steps of the
 /// window, and never into the previous window, whose graph is gone: the carried state is a
 /// constant. k2 = k1 (the default, `nil`) is the common choice; a window of the whole sequence
 /// is exactly full BPTT.
@@ -69,8 +69,8 @@ public struct Recurrent<C: Cell>: Layer, RecurrentSequenceLayer, Sendable {
 
     /// Attaches a gradient term, after checking that it is defined for this layer's cell.
     ///
-    /// - Throws: ``RecurrentGradientTermError`` when the term does not apply to the cell's
-    ///   ``Cell/sequenceKernel`` (Pascanu's regularizer needs an ``RNNCell``).
+    /// - Throws: `RecurrentGradientTermError` when the term does not apply to the cell's
+    ///   `Cell.sequenceKernel` (Pascanu's regularizer needs an ``RNNCell``).
     public mutating func addGradientTerm(_ term: some RecurrentGradientTerm) throws {
         try term.validate(sequenceKernel: cell.sequenceKernel)
         gradientTerms.append(term)
@@ -295,7 +295,7 @@ public struct Recurrent<C: Cell>: Layer, RecurrentSequenceLayer, Sendable {
 }
 
 extension Recurrent {
-    /// The cell's token path (``Cell/forwardSequence(indices:table:timeSteps:batchSize:initialState:)``)
+    /// The cell's token path (`Cell.forwardSequence(indices:table:timeSteps:batchSize:initialState:)`)
     /// on the fused engine; nil when the cell has none or ``usesFusedPath`` is off.
     public func forwardSequence(
         indices: [Int], table: Tensor<Scalar>, timeSteps: Int, batchSize: Int, initialState: C.State?

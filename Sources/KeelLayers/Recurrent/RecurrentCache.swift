@@ -3,7 +3,7 @@ public struct RecurrentCache<C: Cell>: Sendable {
     enum Storage: Sendable {
         /// The step-by-step engine: one cell cache per step.
         case steps([C.StepCache])
-        /// The cell's whole-sequence engine (``Cell/forwardSequence(_:initialState:)``).
+        /// The cell's whole-sequence engine (`Cell.forwardSequence(_:initialState:)`).
         case sequence(C.SequenceCache)
     }
 

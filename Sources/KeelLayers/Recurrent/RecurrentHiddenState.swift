@@ -29,7 +29,7 @@ public protocol RecurrentHiddenState<Scalar>: Sendable {
 
     /// The state made of `hidden` and, for a state with one, `memoryCell`: how a whole-sequence
     /// kernel returns states. Returns nil (the default) when the state cannot be built from these
-    /// tensors; a cell declaring a ``Cell/sequenceKernel`` must have a state that can.
+    /// tensors; a cell declaring a `Cell.sequenceKernel` must have a state that can.
     static func assembled(hidden: Tensor<Scalar>, memoryCell: Tensor<Scalar>?) -> Self?
 }
 

@@ -16,7 +16,7 @@ public struct GradientFlowSampler: Monitor {
     }
 
     public var needs: ObservationNeeds { .gradientFlow }
-    /// ``ObservationNeeds/gradientFlow`` on multiples of ``every``, nothing otherwise.
+    /// `ObservationNeeds.gradientFlow` on multiples of ``every``, nothing otherwise.
     public func needs(atStep step: Int) -> ObservationNeeds { step % every == 0 ? .gradientFlow : [] }
     public mutating func inspect(_ observation: StepObservation) -> MonitorVerdict { .proceed }
 }

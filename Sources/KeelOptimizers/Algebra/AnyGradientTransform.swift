@@ -74,7 +74,7 @@ public struct AnyGradientTransform<Scalar: TensorScalar>: GradientTransform {
         try applyBody(&updates, state.storage, &context)
     }
 
-    /// The wrapped transform's ``GradientTransform/scheduledLearningRate(state:step:)``.
+    /// The wrapped transform's `GradientTransform.scheduledLearningRate(state:step:)`.
     public func scheduledLearningRate(state: State, step: Int) -> Double? {
         learningRateBody(state.storage, step)
     }

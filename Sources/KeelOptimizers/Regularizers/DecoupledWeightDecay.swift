@@ -5,7 +5,7 @@
 /// by the optimizer's preconditioner; with the same γ and λ, *Adam → DecoupledWeightDecay* is
 /// ``AdamW``. γ is ``learningRate`` or, when attached, `schedule.value(at: t)` with t the number of
 /// steps this transform has applied (give it the optimizer's schedule so both move together),
-/// times the trainer's ``TransformContext/learningRateMultiplier``, as the optimizer's rate is.
+/// times the trainer's `TransformContext.learningRateMultiplier`, as the optimizer's rate is.
 ///
 /// - Parameters:
 ///   - rate: λ ≥ 0.

@@ -210,10 +210,10 @@ where LossFunction.Scalar == Model.Scalar, Pipeline.Scalar == Model.Scalar {
     public var cursor: TrainingCursor { progress.cursor }
     /// The one multiplier the trainer's policies put on the learning rate (monitor verdicts,
     /// reduce-on-plateau, rollback backoff; 1 at the start). Optimizers read it as
-    /// ``TransformContext/learningRateMultiplier``.
+    /// `TransformContext.learningRateMultiplier`.
     public var learningRateScale: Double { progress.learningRateScale }
     /// The learning rate the next update applies: the pipeline's scheduled rate
-    /// (``GradientTransform/scheduledLearningRate(state:step:)``, its last optimizer's schedule
+    /// (`GradientTransform.scheduledLearningRate(state:step:)`, its last optimizer's schedule
     /// value; 1 for a pipeline without an optimizer, whose output is the update itself) ×
     /// ``learningRateScale``. Monitors observe this value and step events log it.
     public var learningRate: Double {

@@ -30,7 +30,7 @@ public struct ValidationMetrics: Codable, Hashable, Sendable {
         }
     }
 
-    /// The measured metrics keyed by ``ValidationMetric/rawValue``, as `ValidationRecord` logs them.
+    /// The measured metrics keyed by `ValidationMetric.rawValue`, as `ValidationRecord` logs them.
     public var record: [String: Double] {
         var values: [String: Double] = [:]
         for metric in ValidationMetric.allCases { values[metric.rawValue] = self[metric] }
