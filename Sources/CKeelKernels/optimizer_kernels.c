@@ -4,6 +4,8 @@
  * the parameters. The formulas are PyTorch's single-tensor algorithms (see KeelOptimizers).
  *
  * Memory bound: each loop is instantiated for the portable, AVX2 and AVX-512 paths (KEEL_EW_VARIANTS).
+ * Tensors of at least two KEEL_ELEMENTWISE_GRAIN chunks are split over the pool
+ * (keel_parallel_ranges); every element is computed alone, so any split gives the same bits.
  * Options are loop-invariant, so compilers unswitch the branches. Contraction is off so every path
  * gives the same bits. sqrt uses __builtin_elementwise_sqrt where available: it has no errno side
  * effect, so the loop vectorizes.
@@ -35,6 +37,9 @@
 
 #define KEEL_SIGN(x) ((x) > 0 ? (T)1 : ((x) < 0 ? (T)-1 : (x)))
 
+/* p + lo, or NULL for an option that is off. */
+#define KEEL_AT(PTR, LO) ((PTR) != NULL ? (PTR) + (LO) : NULL)
+
 /* Runs BODY with FLAG as the literal 1 or 0, so each variant is a branch-free loop. */
 #define KEEL_IF(COND, FLAG, ...) { if (COND) { enum { FLAG = 1 }; __VA_ARGS__ } else { enum { FLAG = 0 }; __VA_ARGS__ } }
 
@@ -55,10 +60,26 @@
             u[i] = -lr * d;                                                                         \
         }))));                                                                                      \
     })                                                                                              \
+    typedef struct {                                                                                \
+        T *u, *buf;                                                                                 \
+        const T *p;                                                                                 \
+        T lr, momentum, dampening, wd;                                                              \
+        bool nesterov, first;                                                                       \
+    } keel_##P##_sgd_args;                                                                          \
+    static void keel_##P##_sgd_range(void *ctx, long lo, long hi) {                                 \
+        const keel_##P##_sgd_args *a = ctx;                                                         \
+        keel_##P##_sgd_impl(hi - lo, a->u + lo, KEEL_AT(a->p, lo), KEEL_AT(a->buf, lo), a->lr, a->momentum, \
+                            a->dampening, a->wd, a->nesterov, a->first);                            \
+    }                                                                                               \
     void keel_##P##_sgd_step(long n, T *u, const T *p, T *buf, T lr, T momentum, T dampening, T wd, \
                              bool nesterov, bool first) {                                           \
         unsigned fp = keel_fp_enter();                                                              \
-        keel_##P##_sgd_impl(n, u, p, buf, lr, momentum, dampening, wd, nesterov, first);            \
+        keel_##P##_sgd_args args = {                                                                \
+            .u = u, .buf = buf, .p = p, .lr = lr, .momentum = momentum, .dampening = dampening,     \
+            .wd = wd, .nesterov = nesterov, .first = first,                                         \
+        };                                                                                          \
+        /* elementwise: any split gives the same bits */                                            \
+        keel_parallel_ranges(keel_##P##_sgd_range, &args, n, KEEL_ELEMENTWISE_GRAIN);               \
         keel_fp_exit(fp);                                                                           \
     }                                                                                               \
                                                                                                     \
@@ -138,10 +159,24 @@
             }                                                                                       \
         })));                                                                                       \
     })                                                                                              \
+    typedef struct {                                                                                \
+        T *u, *sq, *gavg, *buf;                                                                     \
+        const T *p;                                                                                 \
+        T lr, alpha, eps, wd, momentum;                                                             \
+    } keel_##P##_rmsprop_args;                                                                      \
+    static void keel_##P##_rmsprop_range(void *ctx, long lo, long hi) {                             \
+        const keel_##P##_rmsprop_args *a = ctx;                                                     \
+        keel_##P##_rmsprop_impl(hi - lo, a->u + lo, KEEL_AT(a->p, lo), a->sq + lo, KEEL_AT(a->gavg, lo), \
+                                KEEL_AT(a->buf, lo), a->lr, a->alpha, a->eps, a->wd, a->momentum);  \
+    }                                                                                               \
     void keel_##P##_rmsprop_step(long n, T *u, const T *p, T *sq, T *gavg, T *buf, T lr, T alpha,  \
                                  T eps, T wd, T momentum) {                                         \
         unsigned fp = keel_fp_enter();                                                              \
-        keel_##P##_rmsprop_impl(n, u, p, sq, gavg, buf, lr, alpha, eps, wd, momentum);             \
+        keel_##P##_rmsprop_args args = {                                                            \
+            .u = u, .sq = sq, .gavg = gavg, .buf = buf, .p = p, .lr = lr, .alpha = alpha, .eps = eps, \
+            .wd = wd, .momentum = momentum,                                                         \
+        };                                                                                          \
+        keel_parallel_ranges(keel_##P##_rmsprop_range, &args, n, KEEL_ELEMENTWISE_GRAIN);           \
         keel_fp_exit(fp);                                                                           \
     }                                                                                               \
                                                                                                     \
@@ -157,9 +192,19 @@
             u[i] = -lr * g / (SQRT(s) + eps);                                                       \
         });                                                                                         \
     })                                                                                              \
+    typedef struct {                                                                                \
+        T *u, *sum;                                                                                 \
+        const T *p;                                                                                 \
+        T lr, eps, wd;                                                                              \
+    } keel_##P##_adagrad_args;                                                                      \
+    static void keel_##P##_adagrad_range(void *ctx, long lo, long hi) {                             \
+        const keel_##P##_adagrad_args *a = ctx;                                                     \
+        keel_##P##_adagrad_impl(hi - lo, a->u + lo, KEEL_AT(a->p, lo), a->sum + lo, a->lr, a->eps, a->wd); \
+    }                                                                                               \
     void keel_##P##_adagrad_step(long n, T *u, const T *p, T *sum, T lr, T eps, T wd) {             \
         unsigned fp = keel_fp_enter();                                                              \
-        keel_##P##_adagrad_impl(n, u, p, sum, lr, eps, wd);                                         \
+        keel_##P##_adagrad_args args = { .u = u, .sum = sum, .p = p, .lr = lr, .eps = eps, .wd = wd }; \
+        keel_parallel_ranges(keel_##P##_adagrad_range, &args, n, KEEL_ELEMENTWISE_GRAIN);           \
         keel_fp_exit(fp);                                                                           \
     }                                                                                               \
                                                                                                     \
@@ -177,9 +222,19 @@
             m[i] = beta2 * mi + c2 * g;                                                             \
         });                                                                                         \
     })                                                                                              \
+    typedef struct {                                                                                \
+        T *u, *m;                                                                                   \
+        const T *p;                                                                                 \
+        T lr, beta1, beta2, decay;                                                                  \
+    } keel_##P##_lion_args;                                                                         \
+    static void keel_##P##_lion_range(void *ctx, long lo, long hi) {                                \
+        const keel_##P##_lion_args *a = ctx;                                                        \
+        keel_##P##_lion_impl(hi - lo, a->u + lo, KEEL_AT(a->p, lo), a->m + lo, a->lr, a->beta1, a->beta2, a->decay); \
+    }                                                                                               \
     void keel_##P##_lion_step(long n, T *u, const T *p, T *m, T lr, T beta1, T beta2, T wd) {       \
         unsigned fp = keel_fp_enter();                                                              \
-        keel_##P##_lion_impl(n, u, p, m, lr, beta1, beta2, lr * wd);                                \
+        keel_##P##_lion_args args = { .u = u, .m = m, .p = p, .lr = lr, .beta1 = beta1, .beta2 = beta2, .decay = lr * wd }; \
+        keel_parallel_ranges(keel_##P##_lion_range, &args, n, KEEL_ELEMENTWISE_GRAIN);              \
         keel_fp_exit(fp);                                                                           \
     }                                                                                               \
                                                                                                     \
@@ -187,9 +242,19 @@
         (long n, T *restrict u, const T *restrict p, T alpha), (n, u, p, alpha), {                  \
         for (long i = 0; i < n; i++) u[i] += alpha * KEEL_SIGN(p[i]);                               \
     })                                                                                              \
+    typedef struct {                                                                                \
+        T *u;                                                                                       \
+        const T *p;                                                                                 \
+        T alpha;                                                                                    \
+    } keel_##P##_scaled_sign_args;                                                                  \
+    static void keel_##P##_scaled_sign_range(void *ctx, long lo, long hi) {                         \
+        const keel_##P##_scaled_sign_args *a = ctx;                                                 \
+        keel_##P##_add_scaled_sign_impl(hi - lo, a->u + lo, a->p + lo, a->alpha);                   \
+    }                                                                                               \
     void keel_##P##_add_scaled_sign(long n, T *u, const T *p, T alpha) {                            \
         unsigned fp = keel_fp_enter();                                                              \
-        keel_##P##_add_scaled_sign_impl(n, u, p, alpha);                                            \
+        keel_##P##_scaled_sign_args args = { .u = u, .p = p, .alpha = alpha };                     \
+        keel_parallel_ranges(keel_##P##_scaled_sign_range, &args, n, KEEL_ELEMENTWISE_GRAIN);       \
         keel_fp_exit(fp);                                                                           \
     }
 
