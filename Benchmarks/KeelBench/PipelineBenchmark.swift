@@ -14,14 +14,16 @@ enum PipelineBenchmark {
         name: "pipeline",
         summary: "global-norm clip (norm only / norm+scale) and Adam on 3.3M parameters vs memory bandwidth",
         usage: """
-            usage: keel-bench pipeline [--min-time SECONDS] [--quick]
+            usage: keel-bench pipeline [--min-time SECONDS] [--quick] [--threads N]
 
               --min-time S   seconds of timing per row (default 1)
               --quick        --min-time 0.3
+              --threads N    kernel threads (default 1); tensors of ≥ 64Ki elements split over them
 
             Passes over memory: clipping below the threshold reads the gradients once; above it,
             reads them once more and writes them once. Adam (no weight decay) reads and writes the
-            gradient, the first and the second moment: 24 bytes per Float parameter. The bound is
+            gradient, the first and the second moment: 24 bytes per Float parameter; SGD with
+            momentum, the gradient and the buffer: 16 bytes. The bound is
             bytes touched / copy bandwidth (a memcpy of the same size, counted as read + write).
             """,
         run: { arguments in try run(arguments) })
@@ -38,14 +40,19 @@ enum PipelineBenchmark {
     }
 
     static func run(_ arguments: [String]) throws {
-        let options = try Options(arguments, flags: ["--quick"], options: ["--min-time"])
+        let options = try Options(arguments, flags: ["--quick"], options: ["--min-time", "--threads"])
         let minTime = try options.double("--min-time", default: options.flag("--quick") ? 0.3 : 1)
+        let threadValue = try options.double("--threads", default: 1)
+        guard threadValue == threadValue.rounded(), threadValue >= 1 else {
+            throw UsageError("--threads expects a whole number of threads, got \(threadValue)")
+        }
+        let threads = Int(threadValue)
         if let warning = buildWarning() { print(warning) }
-        Kernels.threadCount = 1
+        Kernels.threadCount = threads
         let gradients = configCParameters()
         let count = gradients.scalarCount
         let bytes = count * MemoryLayout<Float>.stride
-        print("keel-bench pipeline: \(count) Float parameters in \(gradients.count) tensors, 1 thread")
+        print("keel-bench pipeline: \(count) Float parameters in \(gradients.count) tensors, \(threads) thread(s)")
 
         // Copy bandwidth: memcpy of the same size, read + write.
         let source = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
@@ -98,6 +105,12 @@ enum PipelineBenchmark {
         var updates = gradients
         addRow("Adam update (g, m, v read and written)", bytesTouched: 6 * bytes) {
             try! adam.apply(to: &updates, state: &adamState, context: &context)
+        }
+        let sgd = SGD<Float>(learningRate: 1e-3, momentum: 0.9)
+        var sgdState = sgd.makeState(for: parameters)
+        var sgdUpdates = gradients
+        addRow("SGD momentum update (g, buffer read and written)", bytesTouched: 4 * bytes) {
+            try! sgd.apply(to: &sgdUpdates, state: &sgdState, context: &context)
         }
         print(table.render(), terminator: "")
         print("""
