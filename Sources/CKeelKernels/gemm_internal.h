@@ -175,15 +175,24 @@ long keel_d_gemm_row_tile(void);
  * memory. Each slot has one user at a time on a thread.
  */
 enum {
-    KEEL_BUFFER_GEMM,           /* the GEMM driver's packing buffers */
-    KEEL_BUFFER_SEQ_WEIGHTS,    /* recurrent sequence kernels: [W_hh | W_ih | b] rows */
-    KEEL_BUFFER_SEQ_PACKED,     /* ... their packed weights */
-    KEEL_BUFFER_SEQ_PACKED_HH,  /* ... GRU's packed W_hh */
-    KEEL_BUFFER_SEQ_ROWS,       /* ... a tile's scratch rows */
-    KEEL_BUFFER_SEQ_WEIGHTS_HH, /* ... W_hh with its rows in the column partition's order */
-    KEEL_BUFFER_SEQ_CARRY,      /* ... the backward carry's second buffer */
-    KEEL_THREAD_BUFFER_SLOTS
+    KEEL_BUFFER_GEMM,     /* the GEMM driver's packing buffers */
+    KEEL_BUFFER_SEQ_ROWS, /* recurrent sequence kernels: a tile's scratch rows */
+    /* then KEEL_SEQ_SLOTS slots per layer of a recurrent stack (keel_seq_slot), layer 0 first */
+    KEEL_BUFFER_SEQ_LAYERS
 };
+enum {
+    KEEL_SEQ_WEIGHTS,    /* [W_hh | W_ih | b] rows (forward) */
+    KEEL_SEQ_PACKED,     /* ... their packed weights; backward: packed W_hh */
+    KEEL_SEQ_PACKED_HH,  /* GRU's packed W_hh (forward) */
+    KEEL_SEQ_WEIGHTS_HH, /* W_hh with its rows in the column partition's order */
+    KEEL_SEQ_CARRY,      /* the backward carry's second buffer */
+    KEEL_SEQ_PACKED_UP,  /* backward below the top layer: the layer above's packed W_ih */
+    KEEL_SEQ_SLOTS
+};
+/* Most layers a recurrent stack runs as one wavefront (keel_*_recurrent_stack_*). */
+#define KEEL_STACK_MAX_LAYERS 8
+#define KEEL_THREAD_BUFFER_SLOTS (KEEL_BUFFER_SEQ_LAYERS + KEEL_SEQ_SLOTS * KEEL_STACK_MAX_LAYERS)
+static inline int keel_seq_slot(int layer, int which) { return KEEL_BUFFER_SEQ_LAYERS + layer * KEEL_SEQ_SLOTS + which; }
 void *keel_thread_buffer(int slot, size_t bytes);
 
 #endif

@@ -301,11 +301,12 @@ static inline long keel_gate_count(int kind) { return kind == KEEL_CELL_LSTM ? 4
         { for (long k = 0; k < n; k++) dz[k] = h[k] > (T)0 ? dh[k] : (T)0; })                       \
     KEEL_EW_VARIANTS(double, keel_##P##_seq_sum_squares_impl, (long n, const T *restrict x), (n, x), \
         { double s = 0; for (long k = 0; k < n; k++) s += (double)x[k] * (double)x[k]; return s; }) \
+    KEEL_EW_VARIANTS(void, keel_##P##_seq_scale_impl, (long n, T *restrict a, const T *restrict m), \
+        (n, a, m), { for (long k = 0; k < n; k++) a[k] *= m[k]; })                                  \
                                                                                                     \
     typedef struct {                                                                                \
         int kind;                                                                                   \
         long steps, first, batch, input, hidden;                                                    \
-        int path;                                                                                   \
         keel_sequence_plan plan;                                                                    \
         const T *whh, *bias_hh, *dy, *h0, *x, *w_all, *table;                                       \
         const long *tokens;                                                                         \
@@ -313,9 +314,17 @@ static inline long keel_gate_count(int kind) { return kind == KEEL_CELL_LSTM ? 4
         T *z, *zh, *h, *c, *tanh_c, *dh, *dc, *dz, *dzh, *xh;                                       \
         T *carry2; /* backward: the carry's second buffer [batch, hidden] */                       \
         double *profile;                                                                            \
-        _Atomic long next;                                                                          \
-        _Atomic int failed;                                                                         \
-        keel_phase_loop loop;                                                                       \
+        long phases; /* of this layer alone: steps + 1 forward, steps - first + 1 backward */      \
+        /* below the top of a stack, forward: the layer above's xh (ld k_up; its x part from column \
+         * h_up), into which each step writes its h * mask_up */                                    \
+        T *xh_up;                                                                                   \
+        long k_up, h_up;                                                                            \
+        const T *mask_up; /* dropout on h as the layer above reads it, [steps, batch, hidden] or NULL */ \
+        /* below the top, backward: dy_fill = (dz_up W_ih_up) * mask_up, step by step */          \
+        const T *dz_up, *wih_up;                                                                    \
+        const void *packed_ih_up;                                                                   \
+        long w_up;                                                                                  \
+        T *dy_fill;                                                                                 \
     } keel_##P##_sequence_job;                                                                      \
                                                                                                     \
     /* Rows r0 ..< r0 + nb and hidden units j0 ..< j1 of tile `tile`. */                           \
@@ -360,7 +369,8 @@ static inline long keel_gate_count(int kind) { return kind == KEEL_CELL_LSTM ? 4
                 for (long b = 0; b < nb; b++) {                                                     \
                     const long row = t * B + r0 + b;                                                \
                     T *r = job->xh + row * K;                                                       \
-                    memcpy(r + H, job->x + row * I, (size_t)I * sizeof(T));                         \
+                    if (job->x != NULL) /* else the layer below writes x_t */                      \
+                        memcpy(r + H, job->x + row * I, (size_t)I * sizeof(T));                     \
                     r[H + I] = (T)1;                                                                \
                 }                                                                                   \
             return true;                                                                            \
@@ -459,6 +469,12 @@ static inline long keel_gate_count(int kind) { return kind == KEEL_CELL_LSTM ? 4
             break;                                                                                  \
         }                                                                                           \
         }                                                                                           \
+        if (job->xh_up != NULL) /* h_t (dropped out) into the layer above's operand, as its x_t */ \
+            for (long b = 0; b < nb; b++) {                                                         \
+                T *up = job->xh_up + (row + b) * job->k_up + job->h_up + j0;                        \
+                if (job->mask_up != NULL) keel_##P##_mul_impl(hc, hn + b * H + j0, job->mask_up + (row + b) * H + j0, up); \
+                else memcpy(up, hn + b * H + j0, (size_t)hc * sizeof(T));                           \
+            }                                                                                       \
         if (t + 1 < job->steps) /* h_t into the next step's GEMM operand */                        \
             for (long b = 0; b < nb; b++)                                                           \
                 memcpy(job->xh + (row + B + b) * K + j0, hn + b * H + j0, (size_t)hc * sizeof(T));  \
@@ -489,6 +505,13 @@ static inline long keel_gate_count(int kind) { return kind == KEEL_CELL_LSTM ? 4
         T *cur = k % 2 == 0 ? home : job->carry2, *next = k % 2 == 0 ? job->carry2 : home;          \
         T *dh = (gru ? cur : job->dh) + r0 * H;                                                     \
         const long runs = whole ? 1 : nb, len = whole ? nb * H : hc;                                \
+        if (job->dz_up != NULL) { /* dL/dh_t from the layer above: its whole dz_t rows, last phase */ \
+            T *d = job->dy_fill + row * H;                                                          \
+            keel_##P##_gemm_serial_columns(false, false, nb, H, job->w_up, (T)1, job->dz_up + row * job->w_up, job->w_up, \
+                job->wih_up, H, job->packed_ih_up, (T)0, d + j0, H, j0, j1);                        \
+            for (long b = 0; job->mask_up != NULL && b < nb; b++)                                   \
+                keel_##P##_seq_scale_impl(hc, d + b * H + j0, job->mask_up + (row + b) * H + j0);   \
+        }                                                                                           \
         if (job->dy != NULL)                                                                        \
             for (long b = 0; b < runs; b++) keel_##P##_seq_add_impl(len, dh + b * H + j0, job->dy + (row + b) * H + j0); \
         if (job->profile != NULL) /* per row (one block only), so sums do not depend on the plan */ \
@@ -532,37 +555,107 @@ static inline long keel_gate_count(int kind) { return kind == KEEL_CELL_LSTM ? 4
         return true;                                                                                \
     }                                                                                               \
                                                                                                     \
-    static void keel_##P##_sequence_task(void *ctx, int tid, int nthreads) {                        \
-        keel_##P##_sequence_job *job = ctx;                                                         \
+    /* The stack's layers in one loop: a global phase runs local phase (phase - offset) of each   \
+     * layer (offset l forward, layers - 1 - l backward), on the tiles numbered from first_tile[l]. */ \
+    typedef struct {                                                                                \
+        int layers;                                                                                 \
+        bool chunked; /* every layer one column block on the same row chunks: no barriers */       \
+        long chunks, phases;                                                                        \
+        keel_##P##_sequence_job *jobs;                                                              \
+        long offset[KEEL_STACK_MAX_LAYERS];                                                         \
+        int first_tile[KEEL_STACK_MAX_LAYERS + 1];                                                  \
+        keel_phase_fn fn;                                                                           \
+        int path; /* the caller's kernel path */                                                   \
+        _Atomic long next;                                                                          \
+        _Atomic int failed;                                                                         \
+        keel_phase_loop loop;                                                                       \
+    } keel_##P##_stack_run;                                                                         \
+                                                                                                    \
+    static bool keel_##P##_stack_phase(void *ctx, long phase, int tile) {                           \
+        keel_##P##_stack_run *run = ctx;                                                            \
+        int l = 0;                                                                                  \
+        while (tile >= run->first_tile[l + 1]) l++;                                                 \
+        const long local = phase - run->offset[l];                                                  \
+        if (local < 0 || local >= run->jobs[l].phases) return true;                                 \
+        return run->fn(&run->jobs[l], local, tile - run->first_tile[l]);                            \
+    }                                                                                               \
+                                                                                                    \
+    static void keel_##P##_stack_task(void *ctx, int tid, int nthreads) {                           \
+        keel_##P##_stack_run *run = ctx;                                                            \
         int saved = keel_thread_kernel_path();                                                      \
-        keel_set_thread_kernel_path(job->path); /* a worker computes on the caller's path */        \
-        if (job->plan.blocks > 1) {                                                                 \
-            keel_phase_loop_work(&job->loop, tid, nthreads);                                        \
+        keel_set_thread_kernel_path(run->path); /* a worker computes on the caller's path */        \
+        if (!run->chunked) {                                                                        \
+            keel_phase_loop_work(&run->loop, tid, nthreads);                                        \
         } else {                                                                                    \
-            /* one block: each row chunk runs all its phases on one thread, no barriers */          \
+            /* one block per layer: each row chunk runs all phases of all layers on one thread */   \
             for (;;) {                                                                              \
-                long chunk = atomic_fetch_add_explicit(&job->next, 1, memory_order_relaxed);        \
-                if (chunk >= job->plan.chunks) break;                                               \
-                for (long phase = 0; phase < job->loop.phases; phase++)                             \
-                    if (!job->loop.fn(job, phase, (int)chunk)) atomic_store(&job->failed, 1);       \
+                long chunk = atomic_fetch_add_explicit(&run->next, 1, memory_order_relaxed);        \
+                if (chunk >= run->chunks) break;                                                    \
+                for (long phase = 0; phase < run->phases; phase++)                                  \
+                    for (int l = 0; l < run->layers; l++) {                                         \
+                        const long local = phase - run->offset[l];                                  \
+                        if (local < 0 || local >= run->jobs[l].phases) continue;                    \
+                        if (!run->fn(&run->jobs[l], local, (int)chunk)) atomic_store(&run->failed, 1); \
+                    }                                                                               \
             }                                                                                       \
         }                                                                                           \
         keel_set_thread_kernel_path(saved);                                                         \
     }                                                                                               \
                                                                                                     \
-    static bool keel_##P##_sequence_run(keel_##P##_sequence_job *job, keel_phase_fn fn, long phases) { \
-        const int tiles = (int)(job->plan.chunks * job->plan.blocks);                               \
-        job->path = (int)keel_current_kernel_path();                                                \
-        atomic_init(&job->next, 0);                                                                 \
-        atomic_init(&job->failed, 0);                                                               \
-        keel_phase_loop_init(&job->loop, fn, job, phases, tiles);                                   \
+    /* Plans for the stack's layers. Where every layer alone would take one column block on the    \
+     * same row chunks, the chunks run the whole stack without barriers (returns true); otherwise   \
+     * each layer gets a share of the threads and all layers' tiles run in one phase loop.          \
+     * k: each layer's GEMM depth per step; allow: whether column blocks may be used. */           \
+    static bool keel_##P##_stack_plan(int layers, keel_##P##_sequence_job *jobs, const long *k, const bool *allow) { \
+        const long mr = keel_##P##_gemm_row_tile(), nr = keel_##P##_gemm_col_tile();               \
+        const int threads = keel_num_threads();                                                     \
+        bool chunked = true;                                                                        \
+        for (int l = 0; l < layers; l++) {                                                          \
+            keel_sequence_make_plan(&jobs[l].plan, jobs[l].batch, jobs[l].hidden, keel_gate_count(jobs[l].kind), k[l], \
+                                    mr, nr, allow[l], threads);                                     \
+            if (jobs[l].plan.blocks > 1 || jobs[l].plan.rows != jobs[0].plan.rows) chunked = false; \
+        }                                                                                           \
+        if (chunked || layers == 1) return chunked;                                                 \
+        const int share = threads / layers < 1 ? 1 : threads / layers;                              \
+        for (int l = 0; l < layers; l++)                                                            \
+            keel_sequence_make_plan(&jobs[l].plan, jobs[l].batch, jobs[l].hidden, keel_gate_count(jobs[l].kind), k[l], \
+                                    mr, nr, allow[l], share);                                       \
+        return false;                                                                               \
+    }                                                                                               \
+                                                                                                    \
+    static bool keel_##P##_stack_execute(int layers, keel_##P##_sequence_job *jobs, bool chunked, bool backward, \
+                                         keel_phase_fn fn) {                                        \
+        long tiles = 0;                                                                             \
+        for (int l = 0; l < layers; l++) tiles += jobs[l].plan.chunks * jobs[l].plan.blocks;       \
+        if (!chunked && tiles > KEEL_PHASE_MAX_TILES) {                                             \
+            /* more tiles than one loop holds: the layers one after another (the same results) */   \
+            for (int i = 0; i < layers; i++) {                                                      \
+                keel_##P##_sequence_job *job = &jobs[backward ? layers - 1 - i : i];                \
+                if (!keel_##P##_stack_execute(1, job, job->plan.blocks == 1, backward, fn)) return false; \
+            }                                                                                       \
+            return true;                                                                            \
+        }                                                                                           \
+        keel_##P##_stack_run run = {.layers = layers, .chunked = chunked, .chunks = jobs[0].plan.chunks, \
+                                    .jobs = jobs, .fn = fn, .path = (int)keel_current_kernel_path()}; \
+        int first = 0;                                                                              \
+        for (int l = 0; l < layers; l++) {                                                          \
+            run.first_tile[l] = first;                                                              \
+            first += (int)(jobs[l].plan.chunks * jobs[l].plan.blocks);                              \
+            run.offset[l] = backward ? layers - 1 - l : l;                                          \
+            if (run.offset[l] + jobs[l].phases > run.phases) run.phases = run.offset[l] + jobs[l].phases; \
+        }                                                                                           \
+        run.first_tile[layers] = first;                                                             \
+        atomic_init(&run.next, 0);                                                                  \
+        atomic_init(&run.failed, 0);                                                                \
+        keel_phase_loop_init(&run.loop, keel_##P##_stack_phase, &run, run.phases, chunked ? 1 : first); \
         int threads = keel_num_threads();                                                           \
-        if (threads > tiles) threads = tiles;                                                       \
+        const long work = chunked ? run.chunks : first;                                             \
+        if (threads > work) threads = (int)work;                                                    \
         unsigned fp = keel_fp_enter();                                                              \
-        if (threads <= 1) keel_##P##_sequence_task(job, 0, 1);                                      \
-        else keel_parallel_run(keel_##P##_sequence_task, job, threads, keel_current_csr());         \
+        if (threads <= 1) keel_##P##_stack_task(&run, 0, 1);                                        \
+        else keel_parallel_run(keel_##P##_stack_task, &run, threads, keel_current_csr());           \
         keel_fp_exit(fp);                                                                           \
-        return atomic_load(&job->failed) == 0 && atomic_load(&job->loop.failed) == 0;               \
+        return atomic_load(&run.failed) == 0 && atomic_load(&run.loop.failed) == 0;                 \
     }                                                                                               \
                                                                                                     \
     /* Rows of the [W, width] matrix src (PyTorch gate order) into dst in the plan's order. */      \
@@ -575,102 +668,176 @@ static inline long keel_gate_count(int kind) { return kind == KEEL_CELL_LSTM ? 4
         }                                                                                           \
     }                                                                                               \
                                                                                                     \
+    /* The forward's weights for layer `layer`'s planned job: the projection weight's rows (in the \
+     * plan's order) packed once, in that layer's thread buffers. */                               \
+    static bool keel_##P##_forward_prepare(keel_##P##_sequence_job *job, const keel_##P##_recurrent_layer *L, int layer) { \
+        const long G = keel_gate_count(L->kind);                                                    \
+        const long H = L->hidden, I = L->input, W = G * H;                                          \
+        const bool gru = L->kind == KEEL_CELL_GRU, tokens = L->tokens != NULL;                      \
+        const bool ordered = job->plan.blocks > 1 && G > 1; /* weight rows not in PyTorch's order */ \
+        /* the projection weight, row j: RNN/LSTM [W_hh | W_ih | b_ih + b_hh], GRU [W_ih | b_ih];   \
+         * with tokens the table holds the input part: RNN/LSTM W_hh as it is, GRU none */          \
+        const long KW = tokens ? (gru ? 0 : H) : gru ? I + 1 : H + I + 1;                           \
+        T *w_all = NULL;                                                                            \
+        if (KW > 0 && (!tokens || ordered)) {                                                       \
+            w_all = keel_thread_buffer(keel_seq_slot(layer, KEEL_SEQ_WEIGHTS), (size_t)(W * KW) * sizeof(T) * (ordered ? 2 : 1)); \
+            if (w_all == NULL) return false;                                                        \
+        }                                                                                           \
+        T *rows = ordered && !tokens ? w_all + W * KW : w_all; /* PyTorch order first */           \
+        for (long j = 0; !tokens && j < W; j++) {                                                   \
+            T *r = rows + j * KW;                                                                   \
+            if (gru) {                                                                              \
+                memcpy(r, L->w_ih + j * I, (size_t)I * sizeof(T));                                  \
+                r[I] = L->b_ih[j];                                                                  \
+            } else {                                                                                \
+                memcpy(r, L->w_hh + j * H, (size_t)H * sizeof(T));                                  \
+                memcpy(r + H, L->w_ih + j * I, (size_t)I * sizeof(T));                              \
+                r[H + I] = L->b_ih[j] + L->b_hh[j];                                                 \
+            }                                                                                       \
+        }                                                                                           \
+        if (ordered && KW > 0) keel_##P##_sequence_order_rows(&job->plan, G, H, tokens ? L->w_hh : rows, KW, w_all); \
+        if (tokens && !ordered) w_all = (T *)L->w_hh;                                               \
+        const T *whh_rows = L->w_hh; /* GRU's recurrent weight, in the plan's order */              \
+        if (gru && ordered) {                                                                       \
+            T *o = keel_thread_buffer(keel_seq_slot(layer, KEEL_SEQ_WEIGHTS_HH), (size_t)(W * H) * sizeof(T)); \
+            if (o == NULL) return false;                                                            \
+            keel_##P##_sequence_order_rows(&job->plan, G, H, L->w_hh, H, o);                        \
+            whh_rows = o;                                                                           \
+        }                                                                                           \
+        job->w_all = w_all;                                                                         \
+        job->whh = gru ? whh_rows : L->w_hh;                                                        \
+        job->packed = KW == 0 ? NULL : keel_sequence_pack_##P(keel_seq_slot(layer, KEEL_SEQ_PACKED), true, KW, W, w_all, KW); \
+        job->packed_hh = gru ? keel_sequence_pack_##P(keel_seq_slot(layer, KEEL_SEQ_PACKED_HH), true, H, W, whh_rows, H) : NULL; \
+        return true; /* the buffers stay with the thread for the next call */                       \
+    }                                                                                               \
+                                                                                                    \
+    bool keel_##P##_recurrent_stack_forward(int layers, long steps, long batch, const keel_##P##_recurrent_layer *layer) { \
+        if (layers < 1 || layers > KEEL_STACK_MAX_LAYERS) return false;                             \
+        if (steps <= 0 || batch <= 0) return true;                                                  \
+        for (int l = 0; l < layers; l++) {                                                          \
+            if (layer[l].hidden <= 0) return layers == 1;                                           \
+            if (l > 0 && (layer[l].x != NULL || layer[l].tokens != NULL || layer[l].input != layer[l - 1].hidden)) \
+                return false;                                                                       \
+        }                                                                                           \
+        keel_##P##_sequence_job jobs[KEEL_STACK_MAX_LAYERS];                                        \
+        long k[KEEL_STACK_MAX_LAYERS];                                                              \
+        bool allow[KEEL_STACK_MAX_LAYERS];                                                          \
+        for (int l = 0; l < layers; l++) {                                                          \
+            const keel_##P##_recurrent_layer *L = &layer[l];                                        \
+            const bool rnn = L->kind == KEEL_CELL_RNN_TANH || L->kind == KEEL_CELL_RNN_RELU;         \
+            jobs[l] = (keel_##P##_sequence_job){                                                    \
+                .kind = L->kind, .steps = steps, .first = 0, .batch = batch, .input = L->input, .hidden = L->hidden, \
+                .phases = steps + 1, .whh = L->w_hh, .bias_hh = L->b_hh, .h0 = L->h0, .x = L->x, .xh = L->xh, \
+                .z = rnn ? NULL : L->gates, .zh = L->zh, .h = L->h, .c = L->c, .tanh_c = L->tanh_c, \
+                .tokens = L->tokens, .table = L->table,                                             \
+            };                                                                                      \
+            if (l + 1 < layers) {                                                                   \
+                jobs[l].xh_up = layer[l + 1].xh;                                                    \
+                jobs[l].k_up = layer[l + 1].hidden + layer[l + 1].input + 1;                        \
+                jobs[l].h_up = layer[l + 1].hidden;                                                 \
+                jobs[l].mask_up = L->mask;                                                          \
+            }                                                                                       \
+            k[l] = L->tokens != NULL ? L->hidden : L->hidden + L->input + 1;                        \
+            allow[l] = true;                                                                        \
+        }                                                                                           \
+        const bool chunked = keel_##P##_stack_plan(layers, jobs, k, allow);                         \
+        for (int l = 0; l < layers; l++)                                                            \
+            if (!keel_##P##_forward_prepare(&jobs[l], &layer[l], l)) return false;                  \
+        return keel_##P##_stack_execute(layers, jobs, chunked, false, keel_##P##_sequence_forward_phase); \
+    }                                                                                               \
+                                                                                                    \
     bool keel_##P##_recurrent_sequence_forward(int kind, long steps, long batch, long input, long hidden, \
                                                const T *x, const T *w_ih, const T *w_hh, const T *b_ih, \
                                                const T *b_hh, const T *h0, T *xh, T *gates, T *zh, T *h, \
                                                T *c, T *tanh_c, const long *tokens, const T *table) { \
-        if (steps <= 0 || batch <= 0 || hidden <= 0) return true;                                   \
-        const long G = keel_gate_count(kind);                                                       \
-        const long H = hidden, I = input, W = G * H;                                                \
-        const bool gru = kind == KEEL_CELL_GRU;                                                     \
-        keel_##P##_sequence_job job = {                                                             \
-            .kind = kind, .steps = steps, .first = 0, .batch = batch, .input = input, .hidden = hidden, \
-            .whh = w_hh, .bias_hh = b_hh, .h0 = h0, .x = x, .xh = xh,                               \
-            .z = kind == KEEL_CELL_RNN_TANH || kind == KEEL_CELL_RNN_RELU ? NULL : gates,           \
-            .zh = zh, .h = h, .c = c, .tanh_c = tanh_c, .tokens = tokens, .table = table,           \
+        const keel_##P##_recurrent_layer layer = {                                                  \
+            .kind = kind, .input = input, .hidden = hidden, .x = x, .w_ih = w_ih, .w_hh = w_hh, .b_ih = b_ih, \
+            .b_hh = b_hh, .h0 = h0, .xh = xh, .gates = gates, .zh = zh, .h = h, .c = c, .tanh_c = tanh_c, \
+            .tokens = tokens, .table = table,                                                       \
         };                                                                                          \
-        keel_sequence_make_plan(&job.plan, batch, H, G, tokens != NULL ? H : H + I + 1,             \
-                                keel_##P##_gemm_row_tile(), keel_##P##_gemm_col_tile(), true, keel_num_threads()); \
-        const bool ordered = job.plan.blocks > 1 && G > 1; /* weight rows not in PyTorch's order */ \
-        /* the projection weight, row j: RNN/LSTM [W_hh | W_ih | b_ih + b_hh], GRU [W_ih | b_ih];
-         * with tokens the table holds the input part: RNN/LSTM W_hh as it is, GRU none */          \
-        const long KW = tokens != NULL ? (gru ? 0 : H) : gru ? I + 1 : H + I + 1;                   \
-        T *w_all = NULL;                                                                            \
-        if (KW > 0 && (tokens == NULL || ordered)) {                                                \
-            w_all = keel_thread_buffer(KEEL_BUFFER_SEQ_WEIGHTS, (size_t)(W * KW) * sizeof(T) * (ordered ? 2 : 1)); \
-            if (w_all == NULL) return false;                                                        \
+        return keel_##P##_recurrent_stack_forward(1, steps, batch, &layer);                         \
+    }                                                                                               \
+                                                                                                    \
+    bool keel_##P##_recurrent_stack_backward(int layers, long steps, long first, long batch,        \
+                                             const keel_##P##_recurrent_layer_gradients *layer) {   \
+        if (layers < 1 || layers > KEEL_STACK_MAX_LAYERS) return false;                             \
+        if (steps <= 0 || batch <= 0 || first >= steps) return true;                                \
+        if (first < 0) first = 0;                                                                   \
+        for (int l = 0; l < layers; l++) {                                                          \
+            if (layer[l].hidden <= 0) return layers == 1;                                           \
+            if (l > 0 && layer[l].input != layer[l - 1].hidden) return false;                       \
         }                                                                                           \
-        T *rows = ordered && tokens == NULL ? w_all + W * KW : w_all; /* PyTorch order first */    \
-        for (long j = 0; tokens == NULL && j < W; j++) {                                            \
-            T *r = rows + j * KW;                                                                   \
-            if (gru) {                                                                              \
-                memcpy(r, w_ih + j * I, (size_t)I * sizeof(T));                                     \
-                r[I] = b_ih[j];                                                                     \
-            } else {                                                                                \
-                memcpy(r, w_hh + j * H, (size_t)H * sizeof(T));                                     \
-                memcpy(r + H, w_ih + j * I, (size_t)I * sizeof(T));                                 \
-                r[H + I] = b_ih[j] + b_hh[j];                                                       \
+        keel_##P##_sequence_job jobs[KEEL_STACK_MAX_LAYERS];                                        \
+        long k[KEEL_STACK_MAX_LAYERS];                                                              \
+        bool allow[KEEL_STACK_MAX_LAYERS];                                                          \
+        double *partial[KEEL_STACK_MAX_LAYERS] = {NULL};                                            \
+        for (int l = 0; l < layers; l++) {                                                          \
+            const keel_##P##_recurrent_layer_gradients *L = &layer[l];                              \
+            jobs[l] = (keel_##P##_sequence_job){                                                    \
+                .kind = L->kind, .steps = steps, .first = first, .batch = batch, .hidden = L->hidden, \
+                .phases = steps - first + 1, .whh = L->w_hh, .dy = L->dy, .h0 = L->h0, .z = (T *)L->gates, \
+                .zh = (T *)L->zh, .h = (T *)L->h, .c = (T *)L->c, .tanh_c = (T *)L->tanh_c, .dh = L->dh, \
+                .dc = L->dc, .dz = L->dz, .dzh = L->dzh,                                            \
+            };                                                                                      \
+            if (l + 1 < layers) { /* dL/dh_t from the layer above, computed step by step into dy */ \
+                jobs[l].dz_up = layer[l + 1].dz;                                                    \
+                jobs[l].w_up = keel_gate_count(layer[l + 1].kind) * layer[l + 1].hidden;            \
+                jobs[l].wih_up = layer[l + 1].w_ih;                                                 \
+                jobs[l].mask_up = L->mask;                                                          \
+                jobs[l].dy_fill = L->dy;                                                            \
             }                                                                                       \
+            k[l] = L->hidden;                                                                       \
+            allow[l] = L->profile == NULL; /* the profile's per-row sums need whole rows of dh */   \
         }                                                                                           \
-        if (ordered && KW > 0)                                                                      \
-            keel_##P##_sequence_order_rows(&job.plan, G, H, tokens == NULL ? rows : w_hh, KW, w_all); \
-        if (tokens != NULL && !ordered) w_all = (T *)w_hh;                                          \
-        const T *whh_rows = w_hh; /* GRU's recurrent weight, in the plan's order */                 \
-        if (gru && ordered) {                                                                       \
-            T *o = keel_thread_buffer(KEEL_BUFFER_SEQ_WEIGHTS_HH, (size_t)(W * H) * sizeof(T));     \
-            if (o == NULL) return false;                                                            \
-            keel_##P##_sequence_order_rows(&job.plan, G, H, w_hh, H, o);                            \
-            whh_rows = o;                                                                           \
+        const bool chunked = keel_##P##_stack_plan(layers, jobs, k, allow);                         \
+        bool ok = true;                                                                             \
+        for (int l = 0; ok && l < layers; l++) {                                                    \
+            keel_##P##_sequence_job *job = &jobs[l];                                                \
+            const long H = job->hidden, W = keel_gate_count(job->kind) * H;                         \
+            if (job->kind == KEEL_CELL_LSTM || job->kind == KEEL_CELL_GRU) {                        \
+                job->carry2 = keel_thread_buffer(keel_seq_slot(l, KEEL_SEQ_CARRY), (size_t)(batch * H) * sizeof(T)); \
+                ok = job->carry2 != NULL;                                                           \
+            }                                                                                       \
+            if (ok && layer[l].profile != NULL) {                                                   \
+                partial[l] = calloc((size_t)(batch * steps), sizeof(double));                       \
+                ok = partial[l] != NULL;                                                            \
+                job->profile = partial[l];                                                          \
+            }                                                                                       \
+            job->packed = keel_sequence_pack_##P(keel_seq_slot(l, KEEL_SEQ_PACKED), false, W, H, job->whh, H); \
+            if (job->dz_up != NULL)                                                                 \
+                job->packed_ih_up = keel_sequence_pack_##P(keel_seq_slot(l, KEEL_SEQ_PACKED_UP), false, job->w_up, H, \
+                                                           job->wih_up, H);                         \
         }                                                                                           \
-        job.w_all = w_all;                                                                          \
-        job.whh = gru ? whh_rows : w_hh;                                                            \
-        job.packed = KW == 0 ? NULL : keel_sequence_pack_##P(KEEL_BUFFER_SEQ_PACKED, true, KW, W, w_all, KW); \
-        job.packed_hh = gru ? keel_sequence_pack_##P(KEEL_BUFFER_SEQ_PACKED_HH, true, H, W, whh_rows, H) : NULL; \
-        /* the buffers stay with the thread for the next call */                                    \
-        return keel_##P##_sequence_run(&job, keel_##P##_sequence_forward_phase, steps + 1);         \
+        if (ok) ok = keel_##P##_stack_execute(layers, jobs, chunked, true, keel_##P##_sequence_backward_phase); \
+        for (int l = 0; l < layers; l++) {                                                          \
+            const keel_##P##_sequence_job *job = &jobs[l];                                          \
+            const long H = job->hidden, n = steps - first;                                          \
+            /* after an odd number of steps the carry ended in the second buffer: bring it home */  \
+            if (ok && job->carry2 != NULL && n % 2 == 1)                                            \
+                memcpy(job->kind == KEEL_CELL_LSTM ? job->dc : job->dh, job->carry2, (size_t)(batch * H) * sizeof(T)); \
+            if (ok && partial[l] != NULL) {                                                         \
+                /* row order, not thread order: the same sums whoever ran which chunk */            \
+                for (long t = 0; t < steps; t++) {                                                  \
+                    double s = 0;                                                                   \
+                    for (long b = 0; b < batch; b++) s += partial[l][t * batch + b];                \
+                    layer[l].profile[t] = s;                                                        \
+                }                                                                                   \
+            }                                                                                       \
+            free(partial[l]);                                                                       \
+        }                                                                                           \
+        return ok;                                                                                  \
     }                                                                                               \
                                                                                                     \
     bool keel_##P##_recurrent_sequence_backward(int kind, long steps, long first, long batch, long hidden, \
                                                 const T *whh, const T *gates, const T *zh, const T *h0, const T *h, \
                                                 const T *c, const T *tanh_c, const T *dy, T *dh, T *dc, \
                                                 T *dz, T *dzh, double *profile) {                   \
-        if (steps <= 0 || batch <= 0 || hidden <= 0 || first >= steps) return true;                 \
-        const long G = keel_gate_count(kind), H = hidden;                                           \
-        if (first < 0) first = 0;                                                                   \
-        keel_##P##_sequence_job job = {                                                             \
-            .kind = kind, .steps = steps, .first = first, .batch = batch, .hidden = hidden,         \
-            .whh = whh, .dy = dy, .h0 = h0, .z = (T *)gates, .zh = (T *)zh, .h = (T *)h, .c = (T *)c, \
-            .tanh_c = (T *)tanh_c, .dh = dh, .dc = dc, .dz = dz, .dzh = dzh,                        \
+        /* the top layer only reads dy */                                                           \
+        const keel_##P##_recurrent_layer_gradients layer = {                                        \
+            .kind = kind, .hidden = hidden, .w_hh = whh, .gates = gates, .zh = zh, .h0 = h0, .h = h, .c = c, \
+            .tanh_c = tanh_c, .dy = (T *)dy, .dh = dh, .dc = dc, .dz = dz, .dzh = dzh, .profile = profile, \
         };                                                                                          \
-        /* with the profile, one block: its per-row sums need whole rows of dh */                   \
-        keel_sequence_make_plan(&job.plan, batch, H, G, H, keel_##P##_gemm_row_tile(), keel_##P##_gemm_col_tile(), \
-                                profile == NULL, keel_num_threads());                               \
-        T *home = kind == KEEL_CELL_LSTM ? dc : dh;                                                 \
-        if (kind == KEEL_CELL_LSTM || kind == KEEL_CELL_GRU) {                                      \
-            job.carry2 = keel_thread_buffer(KEEL_BUFFER_SEQ_CARRY, (size_t)(batch * H) * sizeof(T)); \
-            if (job.carry2 == NULL) return false;                                                   \
-        }                                                                                           \
-        double *partial = NULL;                                                                     \
-        if (profile != NULL) {                                                                      \
-            partial = calloc((size_t)(batch * steps), sizeof(double));                              \
-            if (partial == NULL) return false;                                                      \
-            job.profile = partial;                                                                  \
-        }                                                                                           \
-        job.packed = keel_sequence_pack_##P(KEEL_BUFFER_SEQ_PACKED, false, G * hidden, hidden, whh, hidden); \
-        const long n = steps - first;                                                               \
-        bool ok = keel_##P##_sequence_run(&job, keel_##P##_sequence_backward_phase, n + 1);         \
-        /* after an odd number of steps the carry ended in the second buffer: bring it home */      \
-        if (job.carry2 != NULL && n % 2 == 1) memcpy(home, job.carry2, (size_t)(batch * H) * sizeof(T)); \
-        if (partial != NULL) {                                                                      \
-            /* row order, not thread order: the same sums whoever ran which chunk */                \
-            for (long t = 0; t < steps; t++) {                                                      \
-                double s = 0;                                                                       \
-                for (long b = 0; b < batch; b++) s += partial[t * batch + b];                       \
-                profile[t] = s;                                                                     \
-            }                                                                                       \
-            free(partial);                                                                          \
-        }                                                                                           \
-        return ok;                                                                                  \
+        return keel_##P##_recurrent_stack_backward(1, steps, first, batch, &layer);                 \
     }
 
 KEEL_DEFINE_SEQUENCE_KERNELS(s, float)

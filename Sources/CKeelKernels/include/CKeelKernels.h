@@ -338,6 +338,64 @@ bool keel_d_recurrent_sequence_backward(int kind, long steps, long first, long b
                                         double *dzh, double *profile);
 
 /*
+ * A stack of recurrent layers run as one wavefront: layer l at step t needs only layer l - 1's h_t
+ * and its own h_{t-1}, so phase p runs step p - l of every layer l at once (backward, the mirror
+ * image: step steps - 1 - p + (layers - 1 - l)), with one barrier per phase for all layers together
+ * instead of one per step and layer. Each layer is the single-layer kernel's arguments (above) plus
+ * the dropout mask applied to its outputs as the layer above reads them. Layer l > 0 reads layer
+ * l - 1's h: its x and tokens are NULL and its input is layer l - 1's hidden. Results equal running
+ * the layers one after another with the masked outputs as inputs, whatever the thread count.
+ * At most 8 layers (false beyond, and when memory for packed weights cannot be allocated).
+ */
+typedef struct {
+    int kind;
+    long input, hidden;
+    const float *x, *w_ih, *w_hh, *b_ih, *b_hh, *h0;
+    float *xh, *gates, *zh, *h, *c, *tanh_c;
+    const long *tokens;
+    const float *table;
+    const float *mask; /* [steps, batch, hidden] or NULL: the next layer reads h * mask (ignored on the top layer) */
+} keel_s_recurrent_layer;
+typedef struct {
+    int kind;
+    long input, hidden;
+    const double *x, *w_ih, *w_hh, *b_ih, *b_hh, *h0;
+    double *xh, *gates, *zh, *h, *c, *tanh_c;
+    const long *tokens;
+    const double *table;
+    const double *mask;
+} keel_d_recurrent_layer;
+bool keel_s_recurrent_stack_forward(int layers, long steps, long batch, const keel_s_recurrent_layer *layer);
+bool keel_d_recurrent_stack_forward(int layers, long steps, long batch, const keel_d_recurrent_layer *layer);
+
+/*
+ * The backward pass of keel_*_recurrent_stack_forward through steps first ... steps - 1 of every
+ * layer. Per layer, the single-layer backward's arguments with w_ih and mask added; dy of the top
+ * layer is dL/dh_t from outside (or NULL, read only); below the top, dy is an output [steps, batch,
+ * hidden]: dL/dh_t from the layer above, (dz_above W_ih_above) * mask, written for the rows of steps
+ * >= first (for GRU dz_above is the input projection's gradient). The input gradient of the first
+ * layer is left to the caller (dz W_ih), as in the single-layer kernel.
+ */
+typedef struct {
+    int kind;
+    long input, hidden;
+    const float *w_ih, *w_hh, *gates, *zh, *h0, *h, *c, *tanh_c, *mask;
+    float *dy, *dh, *dc, *dz, *dzh;
+    double *profile;
+} keel_s_recurrent_layer_gradients;
+typedef struct {
+    int kind;
+    long input, hidden;
+    const double *w_ih, *w_hh, *gates, *zh, *h0, *h, *c, *tanh_c, *mask;
+    double *dy, *dh, *dc, *dz, *dzh;
+    double *profile;
+} keel_d_recurrent_layer_gradients;
+bool keel_s_recurrent_stack_backward(int layers, long steps, long first, long batch,
+                                     const keel_s_recurrent_layer_gradients *layer);
+bool keel_d_recurrent_stack_backward(int layers, long steps, long first, long batch,
+                                     const keel_d_recurrent_layer_gradients *layer);
+
+/*
  * How the float whole-sequence kernels split a sequence of `kind` over `threads` threads on the
  * current kernel path: `row_chunks` chunks of batch rows times `column_blocks` blocks of hidden
  * units (one block: no synchronization per step; more: one barrier per step). The plan minimizes a
