@@ -9,56 +9,171 @@ import CKeelKernels
 // cells reach the kernels through `Cell.sequenceKernel`, a descriptor.
 
 extension Kernels {
-    /// Whole-sequence forward of a built-in cell; see `keel_s_recurrent_sequence_forward` in
-    /// `CKeelKernels.h` for the buffers (`stackedInputs` is its `xh`, `[h₋₁ | x | 1]` per row;
-    /// `[h₋₁]` with `tokens`). With `tokens` (`[steps·batch]` row indices into `table`), `inputs` is
-    /// nil and `weightIH` is not read: the input projection of row r, biases included, is row
-    /// `tokens[r]` of `table` (`[vocabulary, G·hidden]`). Returns false when the kernel could not
-    /// allocate its scratch memory.
-    package static func recurrentSequenceForward<S: TensorScalar>(
-        _ kind: RecurrentCellKind, steps: Int, batch: Int, input: Int, hidden: Int, inputs: UnsafePointer<S>?,
-        weightIH: UnsafePointer<S>, weightHH: UnsafePointer<S>, biasIH: UnsafePointer<S>, biasHH: UnsafePointer<S>,
-        initialHidden: UnsafePointer<S>, stackedInputs: UnsafeMutablePointer<S>, gates: UnsafeMutablePointer<S>?,
-        hiddenProjections: UnsafeMutablePointer<S>?, hiddenStates: UnsafeMutablePointer<S>,
-        cellStates: UnsafeMutablePointer<S>?, cellTanh: UnsafeMutablePointer<S>?,
-        tokens: UnsafePointer<Int>?, table: UnsafePointer<S>?
-    ) -> Bool {
-        switch Precision.of(S.self) {
-        case .single:
-            keel_s_recurrent_sequence_forward(
-                kind.cValue, steps, batch, input, hidden, f32(inputs), f32(weightIH), f32(weightHH), f32(biasIH), f32(biasHH),
-                f32(initialHidden), f32(stackedInputs), f32(gates), f32(hiddenProjections), f32(hiddenStates), f32(cellStates),
-                f32(cellTanh), tokens, f32(table))
-        case .double:
-            keel_d_recurrent_sequence_forward(
-                kind.cValue, steps, batch, input, hidden, f64(inputs), f64(weightIH), f64(weightHH), f64(biasIH), f64(biasHH),
-                f64(initialHidden), f64(stackedInputs), f64(gates), f64(hiddenProjections), f64(hiddenStates), f64(cellStates),
-                f64(cellTanh), tokens, f64(table))
+    /// One layer of a whole-sequence kernel call: the arguments of `keel_s_recurrent_layer` in
+    /// `CKeelKernels.h` (`stackedInputs` is its `xh`, `[h₋₁ | x | 1]` per row; `[h₋₁]` with
+    /// `tokens`). With `tokens` (`[steps·batch]` row indices into `table`), `inputs` is nil and
+    /// `weightIH` is not read: the input projection of row r, biases included, is row `tokens[r]`
+    /// of `table` (`[vocabulary, G·hidden]`). Above the first layer of a stack `inputs` and
+    /// `tokens` are nil: the kernel writes the layer below's `hiddenStates · mask` as the input.
+    package struct RecurrentLayerBuffers<S: TensorScalar> {
+        package var kind: RecurrentCellKind
+        package var input: Int
+        package var hidden: Int
+        package var inputs: UnsafePointer<S>?
+        package var weightIH: UnsafePointer<S>
+        package var weightHH: UnsafePointer<S>
+        package var biasIH: UnsafePointer<S>
+        package var biasHH: UnsafePointer<S>
+        package var initialHidden: UnsafePointer<S>
+        package var stackedInputs: UnsafeMutablePointer<S>
+        package var gates: UnsafeMutablePointer<S>?
+        package var hiddenProjections: UnsafeMutablePointer<S>?
+        package var hiddenStates: UnsafeMutablePointer<S>
+        package var cellStates: UnsafeMutablePointer<S>?
+        package var cellTanh: UnsafeMutablePointer<S>?
+        package var tokens: UnsafePointer<Int>?
+        package var table: UnsafePointer<S>?
+        /// `[steps, batch, hidden]`: the dropout mask on this layer's outputs as the layer above
+        /// reads them (nil: none; not read on the top layer).
+        package var mask: UnsafePointer<S>?
+
+        package init(
+            kind: RecurrentCellKind, input: Int, hidden: Int, inputs: UnsafePointer<S>?, weightIH: UnsafePointer<S>,
+            weightHH: UnsafePointer<S>, biasIH: UnsafePointer<S>, biasHH: UnsafePointer<S>, initialHidden: UnsafePointer<S>,
+            stackedInputs: UnsafeMutablePointer<S>, gates: UnsafeMutablePointer<S>?, hiddenProjections: UnsafeMutablePointer<S>?,
+            hiddenStates: UnsafeMutablePointer<S>, cellStates: UnsafeMutablePointer<S>?, cellTanh: UnsafeMutablePointer<S>?,
+            tokens: UnsafePointer<Int>?, table: UnsafePointer<S>?
+        ) {
+            self.kind = kind
+            self.input = input
+            self.hidden = hidden
+            self.inputs = inputs
+            self.weightIH = weightIH
+            self.weightHH = weightHH
+            self.biasIH = biasIH
+            self.biasHH = biasHH
+            self.initialHidden = initialHidden
+            self.stackedInputs = stackedInputs
+            self.gates = gates
+            self.hiddenProjections = hiddenProjections
+            self.hiddenStates = hiddenStates
+            self.cellStates = cellStates
+            self.cellTanh = cellTanh
+            self.tokens = tokens
+            self.table = table
         }
     }
 
-    /// Whole-sequence backward through steps `first ..< steps`; see
-    /// `keel_s_recurrent_sequence_backward` in `CKeelKernels.h`. `profile`, when given, receives
-    /// ‖∂L/∂hₜ‖₂² per step.
-    package static func recurrentSequenceBackward<S: TensorScalar>(
-        _ kind: RecurrentCellKind, steps: Int, first: Int, batch: Int, hidden: Int, weightHH: UnsafePointer<S>,
-        gates: UnsafePointer<S>?, hiddenProjections: UnsafePointer<S>?, initialHidden: UnsafePointer<S>,
-        hiddenStates: UnsafePointer<S>, cellStates: UnsafePointer<S>?, cellTanh: UnsafePointer<S>?,
-        outputGradients: UnsafePointer<S>?, hiddenGradient: UnsafeMutablePointer<S>, cellGradient: UnsafeMutablePointer<S>?,
-        projectionGradients: UnsafeMutablePointer<S>, hiddenProjectionGradients: UnsafeMutablePointer<S>?,
-        profile: UnsafeMutablePointer<Double>?
+    /// The backward arguments of one layer: `keel_s_recurrent_layer_gradients` in `CKeelKernels.h`.
+    /// `outputGradients` is read on the top layer of a stack (nil: none) and written below it
+    /// (∂L/∂hₜ from the layer above, for the steps from `first`); `hiddenGradient` (and
+    /// `cellGradient`) hold ∂L/∂(final state) on entry and ∂L/∂(state at `first`) on return.
+    package struct RecurrentLayerGradientBuffers<S: TensorScalar> {
+        package var kind: RecurrentCellKind
+        package var input: Int
+        package var hidden: Int
+        package var weightIH: UnsafePointer<S>
+        package var weightHH: UnsafePointer<S>
+        package var gates: UnsafePointer<S>?
+        package var hiddenProjections: UnsafePointer<S>?
+        package var initialHidden: UnsafePointer<S>
+        package var hiddenStates: UnsafePointer<S>
+        package var cellStates: UnsafePointer<S>?
+        package var cellTanh: UnsafePointer<S>?
+        /// As ``RecurrentLayerBuffers/mask``.
+        package var mask: UnsafePointer<S>?
+        package var outputGradients: UnsafeMutablePointer<S>?
+        package var hiddenGradient: UnsafeMutablePointer<S>
+        package var cellGradient: UnsafeMutablePointer<S>?
+        package var projectionGradients: UnsafeMutablePointer<S>
+        package var hiddenProjectionGradients: UnsafeMutablePointer<S>?
+        /// `[steps]`, or nil: receives ‖∂L/∂hₜ‖₂² per step.
+        package var profile: UnsafeMutablePointer<Double>?
+
+        package init(
+            kind: RecurrentCellKind, input: Int, hidden: Int, weightIH: UnsafePointer<S>, weightHH: UnsafePointer<S>,
+            gates: UnsafePointer<S>?, hiddenProjections: UnsafePointer<S>?, initialHidden: UnsafePointer<S>,
+            hiddenStates: UnsafePointer<S>, cellStates: UnsafePointer<S>?, cellTanh: UnsafePointer<S>?,
+            outputGradients: UnsafeMutablePointer<S>?, hiddenGradient: UnsafeMutablePointer<S>,
+            cellGradient: UnsafeMutablePointer<S>?, projectionGradients: UnsafeMutablePointer<S>,
+            hiddenProjectionGradients: UnsafeMutablePointer<S>?, profile: UnsafeMutablePointer<Double>?
+        ) {
+            self.kind = kind
+            self.input = input
+            self.hidden = hidden
+            self.weightIH = weightIH
+            self.weightHH = weightHH
+            self.gates = gates
+            self.hiddenProjections = hiddenProjections
+            self.initialHidden = initialHidden
+            self.hiddenStates = hiddenStates
+            self.cellStates = cellStates
+            self.cellTanh = cellTanh
+            self.outputGradients = outputGradients
+            self.hiddenGradient = hiddenGradient
+            self.cellGradient = cellGradient
+            self.projectionGradients = projectionGradients
+            self.hiddenProjectionGradients = hiddenProjectionGradients
+            self.profile = profile
+        }
+    }
+
+    /// The most layers ``recurrentStackForward(_:steps:batch:)`` runs as one wavefront.
+    package static let recurrentStackMaxLayers = 8
+
+    /// Whole-sequence forward of a stack of built-in layers (one layer: a single sequence), as one
+    /// wavefront: phase p runs step p − l of every layer l, one barrier per phase for all layers.
+    /// See `keel_s_recurrent_stack_forward`. Returns false when the kernel could not allocate its
+    /// scratch memory.
+    package static func recurrentStackForward<S: TensorScalar>(_ layers: [RecurrentLayerBuffers<S>], steps: Int, batch: Int) -> Bool {
+        switch Precision.of(S.self) {
+        case .single:
+            let c = layers.map { l in
+                keel_s_recurrent_layer(
+                    kind: l.kind.cValue, input: l.input, hidden: l.hidden, x: f32(l.inputs), w_ih: f32(l.weightIH),
+                    w_hh: f32(l.weightHH), b_ih: f32(l.biasIH), b_hh: f32(l.biasHH), h0: f32(l.initialHidden),
+                    xh: f32(l.stackedInputs), gates: f32(l.gates), zh: f32(l.hiddenProjections), h: f32(l.hiddenStates),
+                    c: f32(l.cellStates), tanh_c: f32(l.cellTanh), tokens: l.tokens, table: f32(l.table), mask: f32(l.mask))
+            }
+            return keel_s_recurrent_stack_forward(Int32(c.count), steps, batch, c)
+        case .double:
+            let c = layers.map { l in
+                keel_d_recurrent_layer(
+                    kind: l.kind.cValue, input: l.input, hidden: l.hidden, x: f64(l.inputs), w_ih: f64(l.weightIH),
+                    w_hh: f64(l.weightHH), b_ih: f64(l.biasIH), b_hh: f64(l.biasHH), h0: f64(l.initialHidden),
+                    xh: f64(l.stackedInputs), gates: f64(l.gates), zh: f64(l.hiddenProjections), h: f64(l.hiddenStates),
+                    c: f64(l.cellStates), tanh_c: f64(l.cellTanh), tokens: l.tokens, table: f64(l.table), mask: f64(l.mask))
+            }
+            return keel_d_recurrent_stack_forward(Int32(c.count), steps, batch, c)
+        }
+    }
+
+    /// Whole-sequence backward of a stack through steps `first ..< steps` of every layer, the
+    /// wavefront's mirror image; see `keel_s_recurrent_stack_backward`.
+    package static func recurrentStackBackward<S: TensorScalar>(
+        _ layers: [RecurrentLayerGradientBuffers<S>], steps: Int, first: Int, batch: Int
     ) -> Bool {
         switch Precision.of(S.self) {
         case .single:
-            keel_s_recurrent_sequence_backward(
-                kind.cValue, steps, first, batch, hidden, f32(weightHH), f32(gates), f32(hiddenProjections), f32(initialHidden),
-                f32(hiddenStates), f32(cellStates), f32(cellTanh), f32(outputGradients), f32(hiddenGradient), f32(cellGradient),
-                f32(projectionGradients), f32(hiddenProjectionGradients), profile)
+            let c = layers.map { l in
+                keel_s_recurrent_layer_gradients(
+                    kind: l.kind.cValue, input: l.input, hidden: l.hidden, w_ih: f32(l.weightIH), w_hh: f32(l.weightHH),
+                    gates: f32(l.gates), zh: f32(l.hiddenProjections), h0: f32(l.initialHidden), h: f32(l.hiddenStates),
+                    c: f32(l.cellStates), tanh_c: f32(l.cellTanh), mask: f32(l.mask), dy: f32(l.outputGradients),
+                    dh: f32(l.hiddenGradient), dc: f32(l.cellGradient), dz: f32(l.projectionGradients),
+                    dzh: f32(l.hiddenProjectionGradients), profile: l.profile)
+            }
+            return keel_s_recurrent_stack_backward(Int32(c.count), steps, first, batch, c)
         case .double:
-            keel_d_recurrent_sequence_backward(
-                kind.cValue, steps, first, batch, hidden, f64(weightHH), f64(gates), f64(hiddenProjections), f64(initialHidden),
-                f64(hiddenStates), f64(cellStates), f64(cellTanh), f64(outputGradients), f64(hiddenGradient), f64(cellGradient),
-                f64(projectionGradients), f64(hiddenProjectionGradients), profile)
+            let c = layers.map { l in
+                keel_d_recurrent_layer_gradients(
+                    kind: l.kind.cValue, input: l.input, hidden: l.hidden, w_ih: f64(l.weightIH), w_hh: f64(l.weightHH),
+                    gates: f64(l.gates), zh: f64(l.hiddenProjections), h0: f64(l.initialHidden), h: f64(l.hiddenStates),
+                    c: f64(l.cellStates), tanh_c: f64(l.cellTanh), mask: f64(l.mask), dy: f64(l.outputGradients),
+                    dh: f64(l.hiddenGradient), dc: f64(l.cellGradient), dz: f64(l.projectionGradients),
+                    dzh: f64(l.hiddenProjectionGradients), profile: l.profile)
+            }
+            return keel_d_recurrent_stack_backward(Int32(c.count), steps, first, batch, c)
         }
     }
 

@@ -73,6 +73,26 @@ public protocol Cell<Scalar>: ParameterContainer, Sendable {
         cache: SequenceCache, gradients: inout ParameterSet<Scalar>, context: inout RecurrentBackwardContext<Scalar>
     ) -> (inputGradient: Tensor<Scalar>, initialStateGradient: State)
 
+    /// The whole-sequence C kernel's forward, prepared but not run (see ``SequenceKernelForward``),
+    /// or nil (the default) for a cell without ``sequenceKernel``. Running it and finishing gives
+    /// what ``forwardSequence(_:initialState:)`` (or the token path) returns for the same input;
+    /// `.layerBelow` input is written by the kernel from the layer below in the same call.
+    func sequenceKernelForward(
+        _ input: SequenceKernelInput<Scalar>, timeSteps: Int, batchSize: Int, initialState: State
+    ) -> SequenceKernelForward<Scalar, (outputs: Tensor<Scalar>, finalState: State, cache: SequenceCache)>?
+
+    /// The whole-sequence C kernel's backward over `cache`, prepared but not run, or nil (the
+    /// default). Arguments as ``backwardSequence(_:lastStepGradient:finalStateGradient:cache:gradients:context:)``;
+    /// with `gradientFromAbove`, ∂L/∂yₜ is written by the kernel from the layer above in the same
+    /// call (`outputsGradient` must be nil). Finishing returns ∂L/∂input only when the context
+    /// asks for it (or for token input: ∂L/∂table), and ∂L/∂s₀.
+    func sequenceKernelBackward(
+        _ outputsGradient: Tensor<Scalar>?, lastStepGradient: Tensor<Scalar>?, finalStateGradient: State,
+        cache: SequenceCache, context: RecurrentBackwardContext<Scalar>, gradientFromAbove: Bool
+    ) -> SequenceKernelBackward<
+        Scalar, RecurrentBackwardContext<Scalar>, (inputGradient: Tensor<Scalar>?, initialStateGradient: State)
+    >?
+
     /// The hidden part hₜ of `state` (the cell's output), for the gradient-flow profile ‖∂L/∂hₜ‖;
     /// nil when the cell does not expose it (the default). A cell whose state conforms to
     /// `RecurrentHiddenState` (KeelLayers) gets it.
@@ -98,6 +118,19 @@ extension Cell {
     public func forwardSequence(
         _ sequence: Tensor<Scalar>, initialState: State
     ) -> (outputs: Tensor<Scalar>, finalState: State, cache: SequenceCache)? { nil }
+
+    /// No whole-sequence kernel: nothing to prepare.
+    public func sequenceKernelForward(
+        _ input: SequenceKernelInput<Scalar>, timeSteps: Int, batchSize: Int, initialState: State
+    ) -> SequenceKernelForward<Scalar, (outputs: Tensor<Scalar>, finalState: State, cache: SequenceCache)>? { nil }
+
+    /// No whole-sequence kernel: nothing to prepare.
+    public func sequenceKernelBackward(
+        _ outputsGradient: Tensor<Scalar>?, lastStepGradient: Tensor<Scalar>?, finalStateGradient: State,
+        cache: SequenceCache, context: RecurrentBackwardContext<Scalar>, gradientFromAbove: Bool
+    ) -> SequenceKernelBackward<
+        Scalar, RecurrentBackwardContext<Scalar>, (inputGradient: Tensor<Scalar>?, initialStateGradient: State)
+    >? { nil }
 
     /// No token path: the caller gathers the embedded rows.
     public func forwardSequence(

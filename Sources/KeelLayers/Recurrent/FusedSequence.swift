@@ -204,6 +204,52 @@ extension GatedRecurrentCell {
             batchSize: batchSize, initialState: initialState)
     }
 
+    /// The native kernel's forward, prepared for a stack's wavefront (nil without a
+    /// `Cell.sequenceKernel`, or for token input that ``forwardSequence(indices:table:timeSteps:batchSize:initialState:)``
+    /// would not take).
+    public func sequenceKernelForward(
+        _ input: SequenceKernelInput<Scalar>, timeSteps: Int, batchSize: Int, initialState: State
+    ) -> SequenceKernelForward<Scalar, (outputs: Tensor<Scalar>, finalState: State, cache: FusedSequenceCache<Self>)>? {
+        guard let kind = sequenceKernel, timeSteps > 0, batchSize > 0 else { return nil }
+        switch input {
+        case .sequence(let sequence):
+            precondition(
+                sequence.shape == [timeSteps, batchSize, inputSize],
+                "Recurrent.forward: input has shape \(sequence.shape), expected [\(timeSteps), \(batchSize), \(inputSize)]")
+            return NativeSequence.forwardStage(
+                self, kind: kind, input: sequence, tokens: nil, timeSteps: timeSteps, batchSize: batchSize, initialState: initialState)
+        case .tokens(let indices, let table):
+            guard table.shape[0] <= timeSteps * batchSize else { return nil }
+            precondition(
+                table.rank == 2 && table.shape[1] == inputSize && indices.count == timeSteps * batchSize,
+                "Recurrent.forward: table \(table.shape) and \(indices.count) indices for \(timeSteps) × \(batchSize) steps and inputSize \(inputSize)")
+            return NativeSequence.forwardStage(
+                self, kind: kind, input: nil, tokens: TokenInput(indices: indices, table: table), timeSteps: timeSteps,
+                batchSize: batchSize, initialState: initialState)
+        case .layerBelow:
+            return NativeSequence.forwardStage(
+                self, kind: kind, input: nil, tokens: nil, timeSteps: timeSteps, batchSize: batchSize, initialState: initialState)
+        }
+    }
+
+    /// The native kernel's backward, prepared for a stack's wavefront (nil when the cache is not
+    /// the native kernel's).
+    public func sequenceKernelBackward(
+        _ outputsGradient: Tensor<Scalar>?, lastStepGradient: Tensor<Scalar>?, finalStateGradient: State,
+        cache: FusedSequenceCache<Self>, context: RecurrentBackwardContext<Scalar>, gradientFromAbove: Bool
+    ) -> SequenceKernelBackward<
+        Scalar, RecurrentBackwardContext<Scalar>, (inputGradient: Tensor<Scalar>?, initialStateGradient: State)
+    >? {
+        guard let native = cache.native else { return nil }
+        let depth = context.truncationDepth ?? cache.timeSteps
+        precondition(depth >= 1, "Recurrent.backward: truncationDepth must be at least 1, got \(depth)")
+        // The last step's output gradient enters the carry like a final-state gradient.
+        let carry = lastStepGradient.map { finalStateGradient.addingToHidden($0) } ?? finalStateGradient
+        return NativeSequence.backwardStage(
+            self, native: native, outputGradients: outputsGradient, gradientFromAbove: gradientFromAbove, finalStateGradient: carry,
+            cache: cache, truncationDepth: depth, context: context)
+    }
+
     /// The backward pass of the fused engine; see `Cell.backwardSequence(_:lastStepGradient:finalStateGradient:cache:gradients:context:)`.
     public func backwardSequence(
         _ outputsGradient: Tensor<Scalar>?, lastStepGradient: Tensor<Scalar>?, finalStateGradient: State,

@@ -36,6 +36,75 @@ struct NativeSequenceCache<Scalar: TensorScalar>: Sendable {
     let cellTanh: Tensor<Scalar>?
 }
 
+/// The tensors of one whole-sequence forward run: kept alive (with the inputs the kernel reads)
+/// from preparation until the run is finished.
+private final class NativeForwardRun<Scalar: TensorScalar> {
+    let inputs: Tensor<Scalar>?, projectedTable: Tensor<Scalar>?, initialHidden: Tensor<Scalar>
+    let parameters: (Tensor<Scalar>, Tensor<Scalar>, Tensor<Scalar>, Tensor<Scalar>)
+    var stackedInputs: Tensor<Scalar>, hiddens: Tensor<Scalar>
+    var gates: Tensor<Scalar>?, hiddenProjections: Tensor<Scalar>?, cells: Tensor<Scalar>?, cellTanh: Tensor<Scalar>?
+    /// A copy of the token indices the kernel reads (an array's storage has no lasting address).
+    let indices: UnsafeMutableBufferPointer<Int>?
+
+    init(
+        inputs: Tensor<Scalar>?, projectedTable: Tensor<Scalar>?, initialHidden: Tensor<Scalar>,
+        parameters: (Tensor<Scalar>, Tensor<Scalar>, Tensor<Scalar>, Tensor<Scalar>), stackedInputs: Tensor<Scalar>,
+        hiddens: Tensor<Scalar>, gates: Tensor<Scalar>?, hiddenProjections: Tensor<Scalar>?, cells: Tensor<Scalar>?,
+        cellTanh: Tensor<Scalar>?, indices: [Int]?
+    ) {
+        self.inputs = inputs
+        self.projectedTable = projectedTable
+        self.initialHidden = initialHidden
+        self.parameters = parameters
+        self.stackedInputs = stackedInputs
+        self.hiddens = hiddens
+        self.gates = gates
+        self.hiddenProjections = hiddenProjections
+        self.cells = cells
+        self.cellTanh = cellTanh
+        self.indices = indices.map { indices in
+            let copy = UnsafeMutableBufferPointer<Int>.allocate(capacity: max(1, indices.count))
+            _ = copy.initialize(from: indices)
+            return copy
+        }
+    }
+
+    deinit { indices?.deallocate() }
+}
+
+/// The tensors of one whole-sequence backward run, alive until it is finished.
+private final class NativeBackwardRun<Scalar: TensorScalar> {
+    let native: NativeSequenceCache<Scalar>
+    let weightHH: Tensor<Scalar>, weightIH: Tensor<Scalar>
+    /// ∂L/∂yₜ: given (read), or written by the kernel from the layer above.
+    var outputGradients: Tensor<Scalar>?
+    var hiddenGradient: Tensor<Scalar>, cellGradient: Tensor<Scalar>?
+    var projectionGradients: Tensor<Scalar>, hiddenProjectionGradients: Tensor<Scalar>?
+    let squaredNorms: UnsafeMutableBufferPointer<Double>?
+
+    init(
+        native: NativeSequenceCache<Scalar>, weightHH: Tensor<Scalar>, weightIH: Tensor<Scalar>, outputGradients: Tensor<Scalar>?,
+        hiddenGradient: Tensor<Scalar>, cellGradient: Tensor<Scalar>?, projectionGradients: Tensor<Scalar>,
+        hiddenProjectionGradients: Tensor<Scalar>?, profileSteps: Int?
+    ) {
+        self.native = native
+        self.weightHH = weightHH
+        self.weightIH = weightIH
+        self.outputGradients = outputGradients
+        self.hiddenGradient = hiddenGradient
+        self.cellGradient = cellGradient
+        self.projectionGradients = projectionGradients
+        self.hiddenProjectionGradients = hiddenProjectionGradients
+        squaredNorms = profileSteps.map { steps in
+            let norms = UnsafeMutableBufferPointer<Double>.allocate(capacity: max(1, steps))
+            norms.initialize(repeating: 0)
+            return norms
+        }
+    }
+
+    deinit { squaredNorms?.deallocate() }
+}
+
 enum NativeSequence {
     /// Forward over `input` (`[T, B, I]`), or over `tokens` (then `input` is nil); returns the
     /// outputs `[T, B, H]`, the final state and the cache.
@@ -48,6 +117,19 @@ enum NativeSequence {
         _ cell: F, kind: Kernels.RecurrentCellKind, input: Tensor<F.Scalar>?, tokens: TokenInput<F.Scalar>? = nil, timeSteps: Int, batchSize: Int,
         initialState: F.State
     ) -> (outputs: Tensor<F.Scalar>, finalState: F.State, cache: FusedSequenceCache<F>) {
+        let stage = forwardStage(
+            cell, kind: kind, input: input, tokens: tokens, timeSteps: timeSteps, batchSize: batchSize, initialState: initialState)
+        let ok = Kernels.recurrentStackForward([stage.buffers], steps: timeSteps, batch: batchSize)
+        precondition(ok, "Recurrent.forward: out of memory for the recurrent kernel's workspace")
+        return stage.finish()
+    }
+
+    /// The forward of ``forward(_:kind:input:tokens:timeSteps:batchSize:initialState:)`` prepared
+    /// but not run; with neither `input` nor `tokens` the kernel writes the input from the layer below.
+    static func forwardStage<F: GatedRecurrentCell>(
+        _ cell: F, kind: Kernels.RecurrentCellKind, input: Tensor<F.Scalar>?, tokens: TokenInput<F.Scalar>?, timeSteps: Int,
+        batchSize: Int, initialState: F.State
+    ) -> SequenceKernelForward<F.Scalar, (outputs: Tensor<F.Scalar>, finalState: F.State, cache: FusedSequenceCache<F>)> {
         typealias S = F.Scalar
         let hidden = cell.hiddenSize, inputSize = cell.inputSize
         let width = F.gateCount * hidden, rows = timeSteps * batchSize
@@ -64,13 +146,7 @@ enum NativeSequence {
             table.addMatrixProduct(tokens.table, cell.weightIH, transposeB: true, beta: 1)
             return table
         }
-        let initialHidden = initialState.hidden
-        var stackedInputs = Tensor<S>.uninitialized([rows, tokens == nil ? hidden + inputSize + 1 : hidden])
-        var hiddens = Tensor<S>.uninitialized([timeSteps, batchSize, hidden])
-        var gates: Tensor<S>? = isGRU || isLSTM ? .uninitialized([rows, width]) : nil
-        var hiddenProjections: Tensor<S>? = isGRU ? .uninitialized([rows, width]) : nil
         var cells: Tensor<S>? = nil
-        var cellTanh: Tensor<S>? = nil
         if isLSTM {
             guard let initialCell = initialState.memoryCell else {
                 preconditionFailure("Recurrent.forward: \(F.self) declares the LSTM kernel but its state \(F.State.self) has no memory cell")
@@ -80,33 +156,34 @@ enum NativeSequence {
                     buffer.baseAddress!.initialize(from: c0.baseAddress!, count: batchSize * hidden)
                 }
             }
-            cellTanh = .uninitialized([rows, hidden])
         }
-        let parameters = (cell.weightIH, cell.weightHH, cell.biasIH, cell.biasHH)
-        let ok = withExtendedLifetime((parameters, flat, initialHidden, projectedTable)) {
-            let run = { (indices: UnsafePointer<Int>?) in
-                Kernels.recurrentSequenceForward(
-                    kind, steps: timeSteps, batch: batchSize, input: inputSize, hidden: hidden,
-                    inputs: flat?.baseAddress,
-                    weightIH: parameters.0.baseAddress, weightHH: parameters.1.baseAddress, biasIH: parameters.2.baseAddress,
-                    biasHH: parameters.3.baseAddress, initialHidden: initialHidden.baseAddress,
-                    stackedInputs: stackedInputs.mutableBaseAddress(), gates: gates?.mutableBaseAddress(),
-                    hiddenProjections: hiddenProjections?.mutableBaseAddress(), hiddenStates: hiddens.mutableBaseAddress(),
-                    cellStates: cells?.mutableBaseAddress(), cellTanh: cellTanh?.mutableBaseAddress(), tokens: indices,
-                    table: projectedTable?.baseAddress)
-            }
-            guard let tokens else { return run(nil) }
-            return tokens.indices.withUnsafeBufferPointer { run($0.baseAddress!) }
+        let run = NativeForwardRun(
+            inputs: flat, projectedTable: projectedTable, initialHidden: initialState.hidden,
+            parameters: (cell.weightIH, cell.weightHH, cell.biasIH, cell.biasHH),
+            stackedInputs: .uninitialized([rows, tokens == nil ? hidden + inputSize + 1 : hidden]),
+            hiddens: .uninitialized([timeSteps, batchSize, hidden]), gates: isGRU || isLSTM ? .uninitialized([rows, width]) : nil,
+            hiddenProjections: isGRU ? .uninitialized([rows, width]) : nil, cells: cells,
+            cellTanh: isLSTM ? .uninitialized([rows, hidden]) : nil, indices: tokens?.indices)
+        // The run owns every tensor the kernel reads or writes (fresh, uniquely referenced ones for
+        // the writes), so these addresses stay valid until it is released with the stage.
+        let buffers = Kernels.RecurrentLayerBuffers<S>(
+            kind: kind, input: inputSize, hidden: hidden, inputs: run.inputs?.baseAddress, weightIH: run.parameters.0.baseAddress,
+            weightHH: run.parameters.1.baseAddress, biasIH: run.parameters.2.baseAddress, biasHH: run.parameters.3.baseAddress,
+            initialHidden: run.initialHidden.baseAddress, stackedInputs: run.stackedInputs.mutableBaseAddress(),
+            gates: run.gates?.mutableBaseAddress(), hiddenProjections: run.hiddenProjections?.mutableBaseAddress(),
+            hiddenStates: run.hiddens.mutableBaseAddress(), cellStates: run.cells?.mutableBaseAddress(),
+            cellTanh: run.cellTanh?.mutableBaseAddress(), tokens: run.indices.map { UnsafePointer($0.baseAddress!) },
+            table: run.projectedTable?.baseAddress)
+        return SequenceKernelForward(buffers: buffers) {
+            let lastHidden = run.hiddens[timeSteps - 1]
+            let finalState = assembledState(F.State.self, hidden: lastHidden, memoryCell: run.cells?.slice(rows..<(rows + batchSize)))
+            let native = NativeSequenceCache(
+                kind: kind, tokens: tokens, initialHidden: run.initialHidden, hiddens: run.hiddens, stackedInputs: run.stackedInputs,
+                gates: run.gates, hiddenProjections: run.hiddenProjections, cells: run.cells, cellTanh: run.cellTanh)
+            let cache = FusedSequenceCache<F>(
+                input: flat, hiddenHistory: nil, pointwise: [], native: native, timeSteps: timeSteps, batchSize: batchSize)
+            return (run.hiddens, finalState, cache)
         }
-        precondition(ok, "Recurrent.forward: out of memory for the recurrent kernel's workspace")
-        let lastHidden = hiddens[timeSteps - 1]
-        let finalState = assembledState(F.State.self, hidden: lastHidden, memoryCell: cells?.slice(rows..<(rows + batchSize)))
-        let native = NativeSequenceCache(
-            kind: kind, tokens: tokens, initialHidden: initialHidden, hiddens: hiddens, stackedInputs: stackedInputs, gates: gates,
-            hiddenProjections: hiddenProjections, cells: cells, cellTanh: cellTanh)
-        let cache = FusedSequenceCache<F>(
-            input: flat, hiddenHistory: nil, pointwise: [], native: native, timeSteps: timeSteps, batchSize: batchSize)
-        return (hiddens, finalState, cache)
     }
 
     /// Backpropagates through the last `min(depth, T)` steps; see `FusedSequence.backward`. For a
@@ -117,101 +194,118 @@ enum NativeSequence {
         finalStateGradient: F.State, cache: FusedSequenceCache<F>, gradients: inout ParameterSet<F.Scalar>,
         truncationDepth: Int, context: inout RecurrentBackwardContext<F.Scalar>
     ) -> (inputGradient: Tensor<F.Scalar>, initialStateGradient: F.State) {
+        let stage = backwardStage(
+            cell, native: native, outputGradients: outputGradients, gradientFromAbove: false, finalStateGradient: finalStateGradient,
+            cache: cache, truncationDepth: truncationDepth, context: context)
+        let first = max(0, cache.timeSteps - truncationDepth)
+        let ok = Kernels.recurrentStackBackward([stage.buffers], steps: cache.timeSteps, first: first, batch: cache.batchSize)
+        precondition(ok, "Recurrent.backward: out of memory for the recurrent kernel's workspace")
+        let (inputGradient, initialStateGradient) = stage.finish(&gradients, &context)
+        return (inputGradient ?? .zeros([cache.timeSteps, cache.batchSize, cell.inputSize]), initialStateGradient)
+    }
+
+    /// The backward of ``backward(_:native:outputGradients:finalStateGradient:cache:gradients:truncationDepth:context:)``
+    /// prepared but not run. With `gradientFromAbove` the kernel writes ∂L/∂yₜ from the layer above
+    /// (`outputGradients` must be nil). Finishing returns ∂L/∂input only when `context` asks for it
+    /// (∂L/∂E for token input, always).
+    static func backwardStage<F: GatedRecurrentCell>(
+        _ cell: F, native: NativeSequenceCache<F.Scalar>, outputGradients: Tensor<F.Scalar>?, gradientFromAbove: Bool,
+        finalStateGradient: F.State, cache: FusedSequenceCache<F>, truncationDepth: Int, context: RecurrentBackwardContext<F.Scalar>
+    ) -> SequenceKernelBackward<
+        F.Scalar, RecurrentBackwardContext<F.Scalar>, (inputGradient: Tensor<F.Scalar>?, initialStateGradient: F.State)
+    > {
         typealias S = F.Scalar
+        precondition(!gradientFromAbove || outputGradients == nil, "Recurrent.backward: an output gradient and one from the layer above")
         let timeSteps = cache.timeSteps, batchSize = cache.batchSize, hidden = cell.hiddenSize, inputSize = cell.inputSize
         let width = F.gateCount * hidden, rows = timeSteps * batchSize, stride = native.stackedInputs.shape[1]
         let first = max(0, timeSteps - truncationDepth)
         let isGRU = native.kind == .gru
+        // Rows of steps before `first` are never written from above; zeros keep them defined for gradient terms.
+        let fromAbove: Tensor<S>? = gradientFromAbove
+            ? (first > 0 ? .zeros([timeSteps, batchSize, hidden]) : .uninitialized([timeSteps, batchSize, hidden])) : nil
         // The carries start as copies of the final-state gradient (the kernel updates them in place).
-        var hiddenGradient = finalStateGradient.hidden + 0
-        var cellGradient: Tensor<S>? = native.kind.hasCellState ? finalStateGradient.memoryCell.map { $0 + 0 } : nil
-        var projectionGradients = Tensor<S>.uninitialized([rows, width])
-        var hiddenProjectionGradients: Tensor<S>? = isGRU ? .uninitialized([rows, width]) : nil
-        var squaredNorms = context.recordsGradientFlow ? [Double](repeating: 0, count: timeSteps) : nil
-        let weightHH = cell.weightHH
-        let ok = withExtendedLifetime((weightHH, native, outputGradients)) {
-            let run = { (profilePointer: UnsafeMutablePointer<Double>?) in
-                Kernels.recurrentSequenceBackward(
-                    native.kind, steps: timeSteps, first: first, batch: batchSize, hidden: hidden,
-                    weightHH: weightHH.baseAddress, gates: native.gates?.baseAddress,
-                    hiddenProjections: native.hiddenProjections?.baseAddress, initialHidden: native.initialHidden.baseAddress,
-                    hiddenStates: native.hiddens.baseAddress, cellStates: native.cells?.baseAddress,
-                    cellTanh: native.cellTanh?.baseAddress, outputGradients: outputGradients?.baseAddress,
-                    hiddenGradient: hiddenGradient.mutableBaseAddress(), cellGradient: cellGradient?.mutableBaseAddress(),
-                    projectionGradients: projectionGradients.mutableBaseAddress(),
-                    hiddenProjectionGradients: hiddenProjectionGradients?.mutableBaseAddress(), profile: profilePointer)
+        let run = NativeBackwardRun(
+            native: native, weightHH: cell.weightHH, weightIH: cell.weightIH, outputGradients: outputGradients ?? fromAbove,
+            hiddenGradient: finalStateGradient.hidden + 0,
+            cellGradient: native.kind.hasCellState ? finalStateGradient.memoryCell.map { $0 + 0 } : nil,
+            projectionGradients: .uninitialized([rows, width]), hiddenProjectionGradients: isGRU ? .uninitialized([rows, width]) : nil,
+            profileSteps: context.recordsGradientFlow ? timeSteps : nil)
+        let outputGradientAddress: UnsafeMutablePointer<S>? = gradientFromAbove
+            ? run.outputGradients!.mutableBaseAddress() : run.outputGradients.map { UnsafeMutablePointer(mutating: $0.baseAddress) }
+        let buffers = Kernels.RecurrentLayerGradientBuffers<S>(
+            kind: native.kind, input: inputSize, hidden: hidden, weightIH: run.weightIH.baseAddress,
+            weightHH: run.weightHH.baseAddress, gates: native.gates?.baseAddress,
+            hiddenProjections: native.hiddenProjections?.baseAddress, initialHidden: native.initialHidden.baseAddress,
+            hiddenStates: native.hiddens.baseAddress, cellStates: native.cells?.baseAddress, cellTanh: native.cellTanh?.baseAddress,
+            outputGradients: outputGradientAddress, hiddenGradient: run.hiddenGradient.mutableBaseAddress(),
+            cellGradient: run.cellGradient?.mutableBaseAddress(), projectionGradients: run.projectionGradients.mutableBaseAddress(),
+            hiddenProjectionGradients: run.hiddenProjectionGradients?.mutableBaseAddress(), profile: run.squaredNorms?.baseAddress)
+        return SequenceKernelBackward(buffers: buffers) { gradients, context in
+            context.gradientFlow = run.squaredNorms.map { $0.map { $0.squareRoot() } }
+            let projectionGradients = run.projectionGradients, hiddenProjectionGradients = run.hiddenProjectionGradients
+
+            // Σₜ over the processed steps (rows from `first` on) as GEMMs against the stacked
+            // [h₋₁ | x | 1] rows: RNN and LSTM get [∂W_hh | ∂W_ih | ∂b] from one product.
+            let rowOffset = first * batchSize, rowCount = rows - rowOffset
+            let operation = "Recurrent.backward"
+            var tableGradient: Tensor<S>? = nil
+            let stacked = native.stackedInputs
+            if let tokens = native.tokens {
+                // dZ summed per token first (Σ over the rows reading token v): every input-side
+                // gradient is linear in dZ and the same for all rows of one token, so
+                // ∂W_ih = (Σ_v dZ_v)ᵀ·E and ∂E = (Σ_v dZ_v)·W_ih cost a vocabulary's rows, not T·B.
+                let vocabulary = tokens.table.shape[0]
+                let perToken = Embedding<S>.scatterAdd(
+                    projectionGradients, rows: tokens.indices, vocabularySize: vocabulary, range: rowOffset..<rows)
+                gradients.accumulate("weightIH", operation: operation) { $0.addMatrixProduct(perToken, tokens.table, transposeA: true) }
+                let biasGradient = perToken.sum(alongAxis: 0)
+                gradients.accumulate("biasIH", operation: operation) { $0 += biasGradient }
+                let recurrentGradient = isGRU ? hiddenProjectionGradients! : projectionGradients
+                let hiddenPart = transposedProduct(recurrentGradient, stacked, rowOffset: rowOffset, rowCount: rowCount, columns: 0..<hidden)
+                gradients.accumulate("weightHH", operation: operation) { $0 += hiddenPart }
+                let biasHHGradient = isGRU
+                    ? (rowOffset == 0 ? recurrentGradient : recurrentGradient.slice(rowOffset..<rows)).sum(alongAxis: 0) : biasGradient
+                gradients.accumulate("biasHH", operation: operation) { $0 += biasHHGradient }
+                tableGradient = perToken.matmul(run.weightIH)
+            } else if isGRU {
+                let dZh = hiddenProjectionGradients!
+                // [∂W_ih | ∂b_ih] from the input projection's gradient and the [x | 1] columns.
+                let inputPart = transposedProduct(
+                    projectionGradients, stacked, rowOffset: rowOffset, rowCount: rowCount, columns: hidden..<stride)
+                gradients.accumulateColumns("weightIH", of: inputPart, 0..<inputSize, operation: operation)
+                gradients.accumulateColumns("biasIH", of: inputPart, inputSize..<(inputSize + 1), operation: operation)
+                let hiddenPart = transposedProduct(dZh, stacked, rowOffset: rowOffset, rowCount: rowCount, columns: 0..<hidden)
+                gradients.accumulate("weightHH", operation: operation) { $0 += hiddenPart }
+                let biasHHGradient = (rowOffset == 0 ? dZh : dZh.slice(rowOffset..<rows)).sum(alongAxis: 0)
+                gradients.accumulate("biasHH", operation: operation) { $0 += biasHHGradient }
+            } else {
+                let all = transposedProduct(projectionGradients, stacked, rowOffset: rowOffset, rowCount: rowCount, columns: 0..<stride)
+                gradients.accumulateColumns("weightIH", of: all, hidden..<(hidden + inputSize), operation: operation)
+                gradients.accumulateColumns("weightHH", of: all, 0..<hidden, operation: operation)
+                gradients.accumulateColumns("biasIH", of: all, (stride - 1)..<stride, operation: operation)
+                gradients.accumulateColumns("biasHH", of: all, (stride - 1)..<stride, operation: operation)
             }
-            if squaredNorms != nil {
-                return squaredNorms!.withUnsafeMutableBufferPointer { run($0.baseAddress!) }
+
+            if !context.gradientTerms.isEmpty {
+                let pass = RecurrentBackwardPass(
+                    kernel: native.kind,
+                    preactivationGradients: rowOffset == 0 ? projectionGradients : projectionGradients.slice(rowOffset..<rows),
+                    outputGradients: run.outputGradients, finalHiddenGradient: finalStateGradient.hidden, weightHH: run.weightHH)
+                for term in context.gradientTerms { term.addGradient(for: pass, into: &gradients) }
             }
-            return run(nil)
-        }
-        precondition(ok, "Recurrent.backward: out of memory for the recurrent kernel's workspace")
-        context.gradientFlow = squaredNorms?.map { $0.squareRoot() }
 
-        // Σₜ over the processed steps (rows from `first` on) as GEMMs against the stacked
-        // [h₋₁ | x | 1] rows: RNN and LSTM get [∂W_hh | ∂W_ih | ∂b] from one product.
-        let rowOffset = first * batchSize, rowCount = rows - rowOffset
-        let operation = "Recurrent.backward"
-        var tableGradient: Tensor<S>? = nil
-        let stacked = native.stackedInputs
-        if let tokens = native.tokens {
-            // dZ summed per token first (Σ over the rows reading token v): every input-side
-            // gradient is linear in dZ and the same for all rows of one token, so
-            // ∂W_ih = (Σ_v dZ_v)ᵀ·E and ∂E = (Σ_v dZ_v)·W_ih cost a vocabulary's rows, not T·B.
-            let vocabulary = tokens.table.shape[0]
-            let perToken = Embedding<S>.scatterAdd(
-                projectionGradients, rows: tokens.indices, vocabularySize: vocabulary, range: rowOffset..<rows)
-            gradients.accumulate("weightIH", operation: operation) { $0.addMatrixProduct(perToken, tokens.table, transposeA: true) }
-            let biasGradient = perToken.sum(alongAxis: 0)
-            gradients.accumulate("biasIH", operation: operation) { $0 += biasGradient }
-            let recurrentGradient = isGRU ? hiddenProjectionGradients! : projectionGradients
-            let hiddenPart = transposedProduct(recurrentGradient, stacked, rowOffset: rowOffset, rowCount: rowCount, columns: 0..<hidden)
-            gradients.accumulate("weightHH", operation: operation) { $0 += hiddenPart }
-            let biasHHGradient = isGRU
-                ? (rowOffset == 0 ? recurrentGradient : recurrentGradient.slice(rowOffset..<rows)).sum(alongAxis: 0) : biasGradient
-            gradients.accumulate("biasHH", operation: operation) { $0 += biasHHGradient }
-            tableGradient = perToken.matmul(cell.weightIH)
-        } else if isGRU {
-            let dZh = hiddenProjectionGradients!
-            // [∂W_ih | ∂b_ih] from the input projection's gradient and the [x | 1] columns.
-            let inputPart = transposedProduct(
-                projectionGradients, stacked, rowOffset: rowOffset, rowCount: rowCount, columns: hidden..<stride)
-            gradients.accumulateColumns("weightIH", of: inputPart, 0..<inputSize, operation: operation)
-            gradients.accumulateColumns("biasIH", of: inputPart, inputSize..<(inputSize + 1), operation: operation)
-            let hiddenPart = transposedProduct(dZh, stacked, rowOffset: rowOffset, rowCount: rowCount, columns: 0..<hidden)
-            gradients.accumulate("weightHH", operation: operation) { $0 += hiddenPart }
-            let biasHHGradient = (rowOffset == 0 ? dZh : dZh.slice(rowOffset..<rows)).sum(alongAxis: 0)
-            gradients.accumulate("biasHH", operation: operation) { $0 += biasHHGradient }
-        } else {
-            let all = transposedProduct(projectionGradients, stacked, rowOffset: rowOffset, rowCount: rowCount, columns: 0..<stride)
-            gradients.accumulateColumns("weightIH", of: all, hidden..<(hidden + inputSize), operation: operation)
-            gradients.accumulateColumns("weightHH", of: all, 0..<hidden, operation: operation)
-            gradients.accumulateColumns("biasIH", of: all, (stride - 1)..<stride, operation: operation)
-            gradients.accumulateColumns("biasHH", of: all, (stride - 1)..<stride, operation: operation)
+            let initialStateGradient = first > 0
+                ? cell.zeroState(batchSize: batchSize)
+                : assembledState(F.State.self, hidden: run.hiddenGradient, memoryCell: run.cellGradient)
+            if let tableGradient { return (tableGradient, initialStateGradient) }
+            guard context.computesInputGradient else { return (nil, initialStateGradient) }
+            let dZx = rowOffset == 0 ? projectionGradients : projectionGradients.slice(rowOffset..<rows)
+            var inputGradient = dZx.matmul(run.weightIH)
+            if first > 0 {
+                inputGradient = .concatenate([.zeros([first * batchSize, cell.inputSize]), inputGradient])
+            }
+            return (inputGradient.reshaped(to: [timeSteps, batchSize, cell.inputSize]), initialStateGradient)
         }
-
-        if !context.gradientTerms.isEmpty {
-            let pass = RecurrentBackwardPass(
-                kernel: native.kind,
-                preactivationGradients: rowOffset == 0 ? projectionGradients : projectionGradients.slice(rowOffset..<rows),
-                outputGradients: outputGradients, finalHiddenGradient: finalStateGradient.hidden, weightHH: weightHH)
-            for term in context.gradientTerms { term.addGradient(for: pass, into: &gradients) }
-        }
-
-        let initialStateGradient = first > 0
-            ? cell.zeroState(batchSize: batchSize)
-            : assembledState(F.State.self, hidden: hiddenGradient, memoryCell: cellGradient)
-        if let tableGradient { return (tableGradient, initialStateGradient) }
-        guard context.computesInputGradient else {
-            return (.zeros([timeSteps, batchSize, cell.inputSize]), initialStateGradient)
-        }
-        let dZx = rowOffset == 0 ? projectionGradients : projectionGradients.slice(rowOffset..<rows)
-        var inputGradient = dZx.matmul(cell.weightIH)
-        if first > 0 {
-            inputGradient = .concatenate([.zeros([first * batchSize, cell.inputSize]), inputGradient])
-        }
-        return (inputGradient.reshaped(to: [timeSteps, batchSize, cell.inputSize]), initialStateGradient)
     }
 
     /// The kernel's state (or state gradient) as the cell's `State`.

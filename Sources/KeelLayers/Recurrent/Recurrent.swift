@@ -312,3 +312,67 @@ extension Recurrent {
         return (result.outputs, result.finalState, cache)
     }
 }
+
+extension Recurrent {
+    /// The cell's whole-sequence kernel forward, prepared for a stack's wavefront (see
+    /// `RecurrentSequenceLayer.forwardSequenceStage(_:timeSteps:batchSize:initialState:)`); nil when
+    /// the cell has no kernel or ``usesFusedPath`` is off.
+    public func forwardSequenceStage(
+        _ input: SequenceKernelInput<Scalar>, timeSteps: Int, batchSize: Int, initialState: C.State?
+    ) -> SequenceKernelForward<Scalar, (outputs: Tensor<Scalar>, finalState: C.State, cache: RecurrentCache<C>)>? {
+        guard usesFusedPath, timeSteps > 0, batchSize > 0 else { return nil }
+        let state = initialState ?? cell.zeroState(batchSize: batchSize)
+        checkStateShape(cell.tensors(of: state), batchSize: batchSize, hiddenSize: cell.hiddenSize, operation: "Recurrent.forward (initial state)")
+        guard let stage = cell.sequenceKernelForward(input, timeSteps: timeSteps, batchSize: batchSize, initialState: state) else {
+            return nil
+        }
+        return stage.map { result in
+            let cache = RecurrentCache<C>(
+                storage: .sequence(result.cache), timeSteps: timeSteps, batchSize: batchSize, finalState: result.finalState)
+            return (result.outputs, result.finalState, cache)
+        }
+    }
+
+    /// The cell's whole-sequence kernel backward, prepared for a stack's wavefront (see
+    /// `RecurrentSequenceLayer.backwardSequenceStage(_:lastOutputGradient:finalStateGradient:cache:context:gradientFromAbove:returnsInputGradient:)`).
+    public func backwardSequenceStage(
+        _ outputsGradient: Tensor<Scalar>?, lastOutputGradient: Tensor<Scalar>?, finalStateGradient: C.State?,
+        cache: RecurrentCache<C>, context: SequenceBackwardContext, gradientFromAbove: Bool, returnsInputGradient: Bool
+    ) -> SequenceKernelBackward<
+        Scalar, SequenceBackwardContext, (inputGradient: Tensor<Scalar>?, initialStateGradient: C.State)
+    >? {
+        guard case .sequence(let sequenceCache) = cache.storage else { return nil }
+        let timeSteps = cache.timeSteps, batchSize = cache.batchSize, hiddenSize = cell.hiddenSize
+        if let outputsGradient {
+            precondition(
+                outputsGradient.shape == [timeSteps, batchSize, hiddenSize],
+                "Recurrent.backwardSequence: outputs gradient has shape \(outputsGradient.shape), expected \([timeSteps, batchSize, hiddenSize])")
+        }
+        if let lastOutputGradient {
+            precondition(
+                lastOutputGradient.shape == [batchSize, hiddenSize],
+                "Recurrent.backwardSequence: last output gradient has shape \(lastOutputGradient.shape), expected \([batchSize, hiddenSize])")
+        }
+        let stateGradient = finalStateGradient ?? cell.zeroState(batchSize: batchSize)
+        checkStateShape(cell.tensors(of: stateGradient), batchSize: batchSize, hiddenSize: hiddenSize, operation: "Recurrent.backward (final state gradient)")
+        if context.recordsGradientFlow {
+            precondition(
+                cell.hiddenPart(of: stateGradient) != nil,
+                "Recurrent.backward: the gradient-flow profile needs a state conforming to RecurrentHiddenState, \(C.State.self) does not")
+        }
+        let inner = RecurrentBackwardContext<Scalar>(
+            truncationDepth: context.truncationDepth ?? timeSteps, computesInputGradient: computesInputGradient && returnsInputGradient,
+            gradientTerms: gradientTerms, recordsGradientFlow: context.recordsGradientFlow)
+        guard
+            let stage = cell.sequenceKernelBackward(
+                outputsGradient, lastStepGradient: lastOutputGradient, finalStateGradient: stateGradient, cache: sequenceCache,
+                context: inner, gradientFromAbove: gradientFromAbove)
+        else { return nil }
+        return SequenceKernelBackward(buffers: stage.buffers) { gradients, outer in
+            var context = inner
+            let result = stage.finish(&gradients, &context)
+            if outer.recordsGradientFlow { outer.record(context.gradientFlow ?? Array(repeating: 0, count: timeSteps)) }
+            return result
+        }
+    }
+}

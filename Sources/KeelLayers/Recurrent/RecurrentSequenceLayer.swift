@@ -46,6 +46,28 @@ public protocol RecurrentSequenceLayer<Scalar>: ParameterContainer, Sendable {
         gradients: inout ParameterSet<Scalar>, context: inout SequenceBackwardContext
     ) -> (inputGradient: Tensor<Scalar>, initialStateGradient: State)
 
+    /// The layer's whole-sequence kernel forward, prepared but not run, so that ``StackedRecurrent``
+    /// can run all its layers in one kernel call (a wavefront: layer l at step t needs only layer
+    /// l − 1 at step t); nil (the default) when the layer does not run on one built-in kernel.
+    /// Finishing the run gives what ``forwardSequence(_:initialState:context:)`` (or the token path)
+    /// gives for the same input.
+    func forwardSequenceStage(
+        _ input: SequenceKernelInput<Scalar>, timeSteps: Int, batchSize: Int, initialState: State?
+    ) -> SequenceKernelForward<Scalar, (outputs: Tensor<Scalar>, finalState: State, cache: SequenceCache)>?
+
+    /// The backward counterpart of ``forwardSequenceStage(_:timeSteps:batchSize:initialState:)``:
+    /// arguments as ``backwardSequence(_:finalStateGradient:cache:gradients:context:)`` plus the last
+    /// step's gradient alone (`lastOutputGradient`), or, with `gradientFromAbove`, ∂L/∂outputs
+    /// written by the kernel from the layer above. With `returnsInputGradient` false the finished
+    /// run skips ∂L/∂input (the layer below gets it from the kernel) and returns nil for it. Nil (the
+    /// default) when the cache is not a kernel's.
+    func backwardSequenceStage(
+        _ outputsGradient: Tensor<Scalar>?, lastOutputGradient: Tensor<Scalar>?, finalStateGradient: State?,
+        cache: SequenceCache, context: SequenceBackwardContext, gradientFromAbove: Bool, returnsInputGradient: Bool
+    ) -> SequenceKernelBackward<
+        Scalar, SequenceBackwardContext, (inputGradient: Tensor<Scalar>?, initialStateGradient: State)
+    >?
+
     /// The backward pass when only the last of `timeSteps` outputs has a gradient (a head on the
     /// last step), `lastOutputGradient` `[batch, outputSize]`. The default pads it with zeros and
     /// calls ``backwardSequence(_:finalStateGradient:cache:gradients:context:)``;
@@ -57,6 +79,19 @@ public protocol RecurrentSequenceLayer<Scalar>: ParameterContainer, Sendable {
 }
 
 extension RecurrentSequenceLayer {
+    /// No whole-sequence kernel: a stack runs this layer on its own.
+    public func forwardSequenceStage(
+        _ input: SequenceKernelInput<Scalar>, timeSteps: Int, batchSize: Int, initialState: State?
+    ) -> SequenceKernelForward<Scalar, (outputs: Tensor<Scalar>, finalState: State, cache: SequenceCache)>? { nil }
+
+    /// No whole-sequence kernel: a stack runs this layer on its own.
+    public func backwardSequenceStage(
+        _ outputsGradient: Tensor<Scalar>?, lastOutputGradient: Tensor<Scalar>?, finalStateGradient: State?,
+        cache: SequenceCache, context: SequenceBackwardContext, gradientFromAbove: Bool, returnsInputGradient: Bool
+    ) -> SequenceKernelBackward<
+        Scalar, SequenceBackwardContext, (inputGradient: Tensor<Scalar>?, initialStateGradient: State)
+    >? { nil }
+
     /// No token path: the caller gathers the embedded rows.
     public func forwardSequence(
         indices: [Int], table: Tensor<Scalar>, timeSteps: Int, batchSize: Int, initialState: State?

@@ -26,6 +26,7 @@ public struct StackedRecurrent<L: RecurrentSequenceLayer>: Layer, Sendable {
         /// the indices and the table's row count, and whether the first layer read them natively.
         let tokens: (indices: [Int], vocabularySize: Int, native: Bool)?
         let timeSteps: Int
+        let batchSize: Int
         /// Each layer's state after the last step.
         public let finalStates: [L.State]
     }
@@ -99,7 +100,11 @@ public struct StackedRecurrent<L: RecurrentSequenceLayer>: Layer, Sendable {
                 initialStates.count == layers.count,
                 "StackedRecurrent.forward: \(initialStates.count) initial states for \(layers.count) layers")
         }
-        return run(from: nil, batchFirst ? input.swappingAxes(0, 1) : input, tokens: nil, initialStates: initialStates, context: &context)
+        let sequence = batchFirst ? input.swappingAxes(0, 1) : input
+        if let result = wavefront(.sequence(sequence), tokens: nil, timeSteps: sequence.shape[0], batchSize: sequence.shape[1], initialStates: initialStates, context: &context) {
+            return result
+        }
+        return run(from: nil, sequence, tokens: nil, initialStates: initialStates, context: &context)
     }
 
     /// Runs the stack on token input: step t, batch row b of the first layer's input is row
@@ -120,6 +125,12 @@ public struct StackedRecurrent<L: RecurrentSequenceLayer>: Layer, Sendable {
                 initialStates.count == layers.count,
                 "StackedRecurrent.forward: \(initialStates.count) initial states for \(layers.count) layers")
         }
+        if let result = wavefront(
+            .tokens(indices: indices, table: table), tokens: (indices, table.shape[0], true), timeSteps: timeSteps, batchSize: batchSize,
+            initialStates: initialStates, context: &context)
+        {
+            return result
+        }
         if let first = layers[0].forwardSequence(
             indices: indices, table: table, timeSteps: timeSteps, batchSize: batchSize, initialState: initialStates?[0])
         {
@@ -127,7 +138,90 @@ public struct StackedRecurrent<L: RecurrentSequenceLayer>: Layer, Sendable {
                 from: first, first.outputs, tokens: (indices, table.shape[0], true), initialStates: initialStates, context: &context)
         }
         let gathered = Embedding<Scalar>.gather(rows: indices, of: table, shape: [timeSteps, batchSize])
+        if let result = wavefront(
+            .sequence(gathered), tokens: (indices, table.shape[0], false), timeSteps: timeSteps, batchSize: batchSize,
+            initialStates: initialStates, context: &context)
+        {
+            return result
+        }
         return run(from: nil, gathered, tokens: (indices, table.shape[0], false), initialStates: initialStates, context: &context)
+    }
+
+    /// The whole stack in one kernel call when every layer runs on a built-in whole-sequence kernel
+    /// (``RecurrentSequenceLayer/forwardSequenceStage(_:timeSteps:batchSize:initialState:)``): layer l
+    /// at step t needs only layer l − 1 at step t and itself at step t − 1, so the kernel runs the
+    /// layers' steps as a wavefront, with one barrier per phase for all layers (on many threads;
+    /// none when each layer would run on row chunks alone). Nil when a layer has no kernel, for a
+    /// single layer, or beyond `Kernels.recurrentStackMaxLayers` layers: then the layers run one
+    /// after another, with the same results. Dropout masks are drawn in the same order either way.
+    private func wavefront(
+        _ input: SequenceKernelInput<Scalar>, tokens: (indices: [Int], vocabularySize: Int, native: Bool)?, timeSteps: Int,
+        batchSize: Int, initialStates: [L.State]?, context: inout ForwardContext
+    ) -> (output: Tensor<Scalar>, finalStates: [L.State], cache: Cache)? {
+        guard layers.count > 1, layers.count <= Kernels.recurrentStackMaxLayers else { return nil }
+        var stages: [SequenceKernelForward<Scalar, (outputs: Tensor<Scalar>, finalState: L.State, cache: L.SequenceCache)>] = []
+        for index in layers.indices {
+            guard
+                let stage = layers[index].forwardSequenceStage(
+                    index == 0 ? input : .layerBelow, timeSteps: timeSteps, batchSize: batchSize, initialState: initialStates?[index])
+            else { return nil }
+            stages.append(stage)
+        }
+        var masks: [Tensor<Scalar>?] = [nil]
+        for index in layers.indices.dropFirst() {
+            masks.append(
+                context.isTraining && dropoutRate > 0
+                    ? Self.dropoutMask([timeSteps, batchSize, layers[index].inputSize], rate: dropoutRate, generator: &context.generator)
+                    : nil)
+            stages[index - 1].buffers.mask = masks[index]?.baseAddress
+        }
+        let ok = withExtendedLifetime(masks) {
+            Kernels.recurrentStackForward(stages.map(\.buffers), steps: timeSteps, batch: batchSize)
+        }
+        precondition(ok, "StackedRecurrent.forward: out of memory for the recurrent kernel's workspace")
+        let results = stages.map { $0.finish() }
+        let finals = results.map(\.finalState)
+        let cache = Cache(
+            layers: results.map(\.cache), masks: masks, tokens: tokens, timeSteps: timeSteps, batchSize: batchSize, finalStates: finals)
+        let sequence = results[results.count - 1].outputs
+        let output = returnsSequences ? (batchFirst ? sequence.swappingAxes(0, 1) : sequence) : sequence[timeSteps - 1]
+        return (output, finals, cache)
+    }
+
+    /// The backward pass of ``wavefront(_:tokens:timeSteps:batchSize:initialStates:context:)``:
+    /// every layer's kernel backward in one call, the mirror-image wavefront; the layer below's
+    /// output gradient, (dZ W_ih) ⊙ mask, is computed step by step inside it. Nil when a layer
+    /// cannot (a cache that is not a kernel's): then the layers run one after another.
+    private func wavefrontBackward(
+        _ topGradient: Tensor<Scalar>?, lastOutputGradient: Tensor<Scalar>?, finalStateGradients: [L.State]?, cache: Cache,
+        gradients: inout ParameterSet<Scalar>, context: inout SequenceBackwardContext
+    ) -> (inputGradient: Tensor<Scalar>?, initialStateGradients: [L.State])? {
+        guard layers.count > 1, layers.count <= Kernels.recurrentStackMaxLayers, cache.layers.count == layers.count else { return nil }
+        let top = layers.count - 1
+        var stages: [SequenceKernelBackward<Scalar, SequenceBackwardContext, (inputGradient: Tensor<Scalar>?, initialStateGradient: L.State)>] = []
+        for index in layers.indices {
+            guard
+                let stage = layers[index].backwardSequenceStage(
+                    index == top ? topGradient : nil, lastOutputGradient: index == top ? lastOutputGradient : nil,
+                    finalStateGradient: finalStateGradients?[index], cache: cache.layers[index], context: context,
+                    gradientFromAbove: index != top, returnsInputGradient: index == 0)
+            else { return nil }
+            stages.append(stage)
+        }
+        for index in 0..<top { stages[index].buffers.mask = cache.masks[index + 1]?.baseAddress }
+        let first = max(0, cache.timeSteps - (context.truncationDepth ?? cache.timeSteps))
+        let ok = withExtendedLifetime(cache) {
+            Kernels.recurrentStackBackward(stages.map(\.buffers), steps: cache.timeSteps, first: first, batch: cache.batchSize)
+        }
+        precondition(ok, "StackedRecurrent.backward: out of memory for the recurrent kernel's workspace")
+        var inputGradient: Tensor<Scalar>? = nil
+        var initialStateGradients: [L.State] = []
+        for index in layers.indices.reversed() { // top first, as the layer-by-layer pass records profiles
+            let (input, state) = gradients.withScope(ParameterKey("layer\(index)")) { stages[index].finish(&$0, &context) }
+            if index == 0 { inputGradient = input }
+            initialStateGradients.append(state)
+        }
+        return (inputGradient, initialStateGradients)
     }
 
     /// The layers from the first (or, when `first` holds its result, the second) on, over the
@@ -155,7 +249,8 @@ public struct StackedRecurrent<L: RecurrentSequenceLayer>: Layer, Sendable {
             finals.append(final)
             sequence = outputs
         }
-        let cache = Cache(layers: caches, masks: masks, tokens: tokens, timeSteps: sequence.shape[0], finalStates: finals)
+        let cache = Cache(
+            layers: caches, masks: masks, tokens: tokens, timeSteps: sequence.shape[0], batchSize: sequence.shape[1], finalStates: finals)
         let output = returnsSequences ? (batchFirst ? sequence.swappingAxes(0, 1) : sequence) : sequence[sequence.shape[0] - 1]
         return (output, finals, cache)
     }
@@ -215,20 +310,29 @@ public struct StackedRecurrent<L: RecurrentSequenceLayer>: Layer, Sendable {
         }
         var initialStateGradients: [L.State] = []
         let firstProfile = context.gradientFlow.count
-        for index in layers.indices.reversed() {
-            let (inputGradient, stateGradient) = gradients.withScope(ParameterKey("layer\(index)")) {
-                if let sequenceGradient {
+        if let result = wavefrontBackward(
+            topGradient, lastOutputGradient: lastOutputGradient, finalStateGradients: finalStateGradients, cache: cache,
+            gradients: &gradients, context: &context)
+        {
+            // nil: the first layer computes no input gradient (token input always gets ∂L/∂table)
+            sequenceGradient = result.inputGradient ?? .zeros([cache.timeSteps, cache.batchSize, inputSize])
+            initialStateGradients = result.initialStateGradients
+        } else {
+            for index in layers.indices.reversed() {
+                let (inputGradient, stateGradient) = gradients.withScope(ParameterKey("layer\(index)")) {
+                    if let sequenceGradient {
+                        return layers[index].backwardSequence(
+                            sequenceGradient, finalStateGradient: finalStateGradients?[index], cache: cache.layers[index],
+                            gradients: &$0, context: &context)
+                    }
                     return layers[index].backwardSequence(
-                        sequenceGradient, finalStateGradient: finalStateGradients?[index], cache: cache.layers[index],
-                        gradients: &$0, context: &context)
+                        lastOutputGradient: lastOutputGradient!, timeSteps: cache.timeSteps,
+                        finalStateGradient: finalStateGradients?[index], cache: cache.layers[index], gradients: &$0,
+                        context: &context)
                 }
-                return layers[index].backwardSequence(
-                    lastOutputGradient: lastOutputGradient!, timeSteps: cache.timeSteps,
-                    finalStateGradient: finalStateGradients?[index], cache: cache.layers[index], gradients: &$0,
-                    context: &context)
+                sequenceGradient = cache.masks[index].map { inputGradient * $0 } ?? inputGradient
+                initialStateGradients.append(stateGradient)
             }
-            sequenceGradient = cache.masks[index].map { inputGradient * $0 } ?? inputGradient
-            initialStateGradients.append(stateGradient)
         }
         // The layers recorded top first; the context lists them from the input side.
         context.gradientFlow[firstProfile...].reverse()
