@@ -19,6 +19,9 @@ see PERF_LOG.md):
   serial     everything else (Swift glue, tensor allocation and page faults, embedding, bias sums,
              the clip's scale): Amdahl's serial fraction.
 
+Stacked layers (C) run as one wavefront by default (wavefront_ratio); --layer-by-layer models them
+one after another, as before the wavefront.
+
 Speed-up(P) = 1 / (f_rec * R(P) + f_bulk / (0.9 P) + f_elem / min(P, 6) + f_serial + barriers(P) / t1)
 with R(P) = (widest tile's modelled cost on P threads) / (cost of the 1-thread plan). The barrier
 costs 0.4 us + 0.08 us per tile (as the plan assumes) and there are T per layer forward and T per
@@ -105,11 +108,44 @@ def recurrent_ratio(cfg, threads, before=False):
     return totalp / total1, barriers, tiles
 
 
-def speedup(cfg, threads, xeon, before=False):
+def wavefront_ratio(cfg, threads):
+    """R(P), barriers per step and tiles when a stack runs as one wavefront (recurrent_kernels.c,
+    keel_*_stack_plan): if every layer alone would take one column block on the same row chunks,
+    the row chunks run the whole stack without barriers; otherwise each layer gets a share of the P
+    threads in proportion to its GEMM work per step, all layers' tiles run side by side, and each direction takes T + L - 1 phases (one barrier
+    each) as long as the slowest layer's widest tile."""
+    gates, layers, inp, hidden, batch, seq, vocab = CONFIGS[cfg]
+    if layers == 1:
+        return recurrent_ratio(cfg, threads)
+    total1 = totalp = 0.0
+    barriers, tiles = 0, 0
+    for direction in ("forward", "backward"):
+        ks = [hidden if (l == 0 and vocab) else hidden + (inp if l == 0 else hidden) + 1 for l in range(layers)]
+        if direction == "backward":
+            ks = [hidden] * layers
+        full = [plan(batch, hidden, gates, k, threads) for k in ks]
+        total1 += sum(plan(batch, hidden, gates, k, 1)[2] for k in ks)
+        if all(f[1] == 1 for f in full) and len({f[0] for f in full}) == 1:
+            totalp += sum(f[2] for f in full)  # row chunks run the layers one after another, no barriers
+            tiles = max(tiles, full[0][0])
+            continue
+        # threads in proportion to each layer's GEMM work per step (the kernel's keel_*_stack_plan)
+        many = [plan(batch, hidden, gates, k, max(1, int(threads * k / sum(ks)))) for k in ks]
+        widest = max(m[2] - (BARRIER + BARRIER_PER_THREAD * m[0] * m[1] if m[1] > 1 else 0.0) for m in many)
+        totalp += widest * (seq + layers - 1) / seq
+        barriers += seq + layers
+        tiles = max(tiles, sum(m[0] * m[1] for m in many))
+    return totalp / total1, barriers, tiles
+
+
+def speedup(cfg, threads, xeon, before=False, layer_by_layer=False):
     (f_rec, f_bulk, f_elem, f_serial), t1_ms = MEASURED[cfg]
     if xeon:
         t1_ms *= 2.0
-    ratio, barriers, tiles = recurrent_ratio(cfg, threads, before)
+    if before or layer_by_layer:
+        ratio, barriers, tiles = recurrent_ratio(cfg, threads, before)
+    else:
+        ratio, barriers, tiles = wavefront_ratio(cfg, threads)
     barrier_ms = barriers * (0.4 + 0.08 * tiles) / 1000.0
     usable = min(threads, BULK_CHUNKS_BEFORE.get(cfg, threads)) if before else threads
     bulk = f_bulk / (BULK_EFFICIENCY * usable) if usable > 1 else f_bulk
@@ -123,6 +159,7 @@ def main():
     ap.add_argument("--threads", default="1,2,4,8,16,32")
     ap.add_argument("--xeon", action="store_true", help="scale t1 by 2 (the issue's 16-core Xeon)")
     ap.add_argument("--before", action="store_true", help="the kernels before issue 19 (row chunks only, serial Adam/clip)")
+    ap.add_argument("--layer-by-layer", action="store_true", help="stacked layers one after another (before the wavefront)")
     args = ap.parse_args()
     threads = [int(t) for t in args.threads.split(",")]
     print("| cfg | f_rec / f_bulk / f_elem / f_serial | " + " | ".join(f"{p} thr" for p in threads) + " |")
@@ -131,7 +168,7 @@ def main():
         fractions = " / ".join(f"{f:.2f}" for f in MEASURED[cfg][0])
         cells = []
         for p in threads:
-            s, ratio, barriers, tiles = speedup(cfg, p, args.xeon, args.before)
+            s, ratio, barriers, tiles = speedup(cfg, p, args.xeon, args.before, args.layer_by_layer)
             chunks_blocks = plan(CONFIGS[cfg][4], CONFIGS[cfg][3], CONFIGS[cfg][0], CONFIGS[cfg][3], p, args.before)
             cells.append(f"{s:.1f}x ({chunks_blocks[0]}x{chunks_blocks[1]}, {barriers} bar.)")
         print(f"| {cfg} | {fractions} | " + " | ".join(cells) + " |")

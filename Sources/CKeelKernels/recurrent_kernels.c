@@ -203,10 +203,11 @@ static long keel_sequence_bounds(long H, long nr, int blocks, long *bounds) {
  * widest tile (GEMM 2 nb K G hc, packing nb K, gate math nb G hc) plus, with more than one column
  * block, a barrier. One column block keeps the step loop free of barriers; on 1-2 threads and for
  * the 2-core machine's configurations that is what wins, as before column blocks existed.
- * `k` is the GEMM depth per step, `gates` G.
+ * `k` is the GEMM depth per step, `gates` G. Returns the plan's modelled cost per step (0 when
+ * KEEL_SEQUENCE_PLAN forced it).
  */
-static void keel_sequence_make_plan(keel_sequence_plan *plan, long batch, long H, long gates, long k, long mr,
-                                    long nr, bool allow_blocks, int threads) {
+static double keel_sequence_make_plan(keel_sequence_plan *plan, long batch, long H, long gates, long k, long mr,
+                                      long nr, bool allow_blocks, int threads) {
     long by_rows = batch / KEEL_SEQUENCE_MIN_ROWS;
     if (by_rows < 1) by_rows = 1;
     /* KEEL_SEQUENCE_PLAN=RxC forces R row chunks x C column blocks where the shape allows them (for
@@ -224,7 +225,7 @@ static void keel_sequence_make_plan(keel_sequence_plan *plan, long batch, long H
         if (plan->chunks * want_blocks > KEEL_PHASE_MAX_TILES) want_blocks = KEEL_PHASE_MAX_TILES / plan->chunks;
         plan->blocks = (int)(want_blocks < 1 ? 1 : want_blocks);
         keel_sequence_bounds(H, nr, plan->blocks, plan->bounds);
-        return;
+        return 0; /* forced: not modelled */
     }
     long max_chunks = by_rows < threads ? by_rows : threads;
     long panels = (H + nr - 1) / nr;
@@ -255,6 +256,25 @@ static void keel_sequence_make_plan(keel_sequence_plan *plan, long batch, long H
             }
         }
     }
+    return best;
+}
+
+/* 0: the cost model picks a stack's schedule; 1: wavefront; 2: layer by layer. Set by
+ * keel_set_recurrent_stack_schedule, else read once from KEEL_STACK_SCHEDULE. */
+static _Atomic int keel_stack_schedule_choice = -1;
+
+void keel_set_recurrent_stack_schedule(int schedule) {
+    atomic_store(&keel_stack_schedule_choice, schedule == 1 || schedule == 2 ? schedule : 0);
+}
+
+int keel_recurrent_stack_schedule(void) {
+    int choice = atomic_load(&keel_stack_schedule_choice);
+    if (choice >= 0) return choice;
+    const char *forced = getenv("KEEL_STACK_SCHEDULE");
+    choice = forced == NULL ? 0 : strcmp(forced, "wavefront") == 0 ? 1 : strcmp(forced, "layers") == 0 ? 2 : 0;
+    int unset = -1;
+    atomic_compare_exchange_strong(&keel_stack_schedule_choice, &unset, choice);
+    return atomic_load(&keel_stack_schedule_choice);
 }
 
 void keel_recurrent_sequence_partition(int kind, long batch, long input, long hidden, bool tokens, int threads,
@@ -284,6 +304,9 @@ static void *keel_sequence_pack_d(int slot, bool trans, long k, long n, const do
 
 /* Gate blocks G of a cell kind: W = G * hidden columns per projection. */
 static inline long keel_gate_count(int kind) { return kind == KEEL_CELL_LSTM ? 4 : kind == KEEL_CELL_GRU ? 3 : 1; }
+
+/* How a stack's layers share the threads (keel_*_stack_plan). */
+typedef enum { KEEL_STACK_CHUNKED, KEEL_STACK_WAVEFRONT, KEEL_STACK_LAYERS } keel_stack_schedule;
 
 #define KEEL_DEFINE_SEQUENCE_KERNELS(P, T)                                                          \
     KEEL_EW_VARIANTS(void, keel_##P##_seq_add_impl, (long n, T *restrict a, const T *restrict b),  \
@@ -602,36 +625,64 @@ static inline long keel_gate_count(int kind) { return kind == KEEL_CELL_LSTM ? 4
         keel_set_thread_kernel_path(saved);                                                         \
     }                                                                                               \
                                                                                                     \
-    /* Plans for the stack's layers. Where every layer alone would take one column block on the    \
-     * same row chunks, the chunks run the whole stack without barriers (returns true); otherwise   \
-     * each layer gets a share of the threads and all layers' tiles run in one phase loop.          \
+    /* Plans for the stack's layers and the schedule. Where every layer alone would take one column \
+     * block on the same row chunks, the chunks run the whole stack without barriers (CHUNKED).     \
+     * Otherwise either all layers' tiles share one phase loop, each layer with threads in          \
+     * proportion to its GEMM work per step (WAVEFRONT: steps + layers phases, each as long as the   \
+     * slowest layer's widest tile), or the layers run one after another on all threads (LAYERS:   \
+     * steps phases per layer), whichever the plan's cost model finds faster; the two give the same \
+     * results. KEEL_STACK_SCHEDULE=wavefront|layers forces one (for measuring on a big machine).   \
      * k: each layer's GEMM depth per step; allow: whether column blocks may be used. */           \
-    static bool keel_##P##_stack_plan(int layers, keel_##P##_sequence_job *jobs, const long *k, const bool *allow) { \
+    static keel_stack_schedule keel_##P##_stack_plan(int layers, keel_##P##_sequence_job *jobs, const long *k, \
+                                                           const bool *allow) {                     \
         const long mr = keel_##P##_gemm_row_tile(), nr = keel_##P##_gemm_col_tile();               \
         const int threads = keel_num_threads();                                                     \
         bool chunked = true;                                                                        \
+        double alone = 0, wave = 0;                                                                 \
         for (int l = 0; l < layers; l++) {                                                          \
-            keel_sequence_make_plan(&jobs[l].plan, jobs[l].batch, jobs[l].hidden, keel_gate_count(jobs[l].kind), k[l], \
-                                    mr, nr, allow[l], threads);                                     \
+            alone += keel_sequence_make_plan(&jobs[l].plan, jobs[l].batch, jobs[l].hidden, keel_gate_count(jobs[l].kind), \
+                                             k[l], mr, nr, allow[l], threads);                      \
             if (jobs[l].plan.blocks > 1 || jobs[l].plan.rows != jobs[0].plan.rows) chunked = false; \
         }                                                                                           \
-        if (chunked || layers == 1) return chunked;                                                 \
-        const int share = threads / layers < 1 ? 1 : threads / layers;                              \
-        for (int l = 0; l < layers; l++)                                                            \
-            keel_sequence_make_plan(&jobs[l].plan, jobs[l].batch, jobs[l].hidden, keel_gate_count(jobs[l].kind), k[l], \
-                                    mr, nr, allow[l], share);                                       \
-        return false;                                                                               \
+        if (chunked || layers == 1) return chunked ? KEEL_STACK_CHUNKED : KEEL_STACK_LAYERS;        \
+        const int forced = keel_recurrent_stack_schedule();                                         \
+        if (forced == 2) return KEEL_STACK_LAYERS;                                                  \
+        keel_sequence_plan alone_plans[KEEL_STACK_MAX_LAYERS];                                      \
+        for (int l = 0; l < layers; l++) alone_plans[l] = jobs[l].plan;                             \
+        /* threads in proportion to each layer's GEMM work per step (G H k): a char model's first   \
+         * layer reads tokens (k = H), the second k = 2H + 1 */                                     \
+        double work = 0;                                                                            \
+        long tiles = 0;                                                                             \
+        for (int l = 0; l < layers; l++) work += (double)(keel_gate_count(jobs[l].kind) * jobs[l].hidden) * (double)k[l]; \
+        for (int l = 0; l < layers; l++) {                                                          \
+            const double mine = (double)(keel_gate_count(jobs[l].kind) * jobs[l].hidden) * (double)k[l]; \
+            int share = (int)((double)threads * mine / work);                                       \
+            double cost = keel_sequence_make_plan(&jobs[l].plan, jobs[l].batch, jobs[l].hidden, keel_gate_count(jobs[l].kind), \
+                                                  k[l], mr, nr, allow[l], share < 1 ? 1 : share);   \
+            if (jobs[l].plan.blocks > 1) /* the plan counted its own barrier; the phase's is below */ \
+                cost -= KEEL_SEQUENCE_BARRIER_COST + KEEL_SEQUENCE_BARRIER_COST_PER_THREAD * (double)(jobs[l].plan.chunks * jobs[l].plan.blocks); \
+            if (cost > wave) wave = cost;                                                           \
+            tiles += jobs[l].plan.chunks * jobs[l].plan.blocks;                                     \
+        }                                                                                           \
+        const double steps = (double)(jobs[0].phases - 1);                                          \
+        wave = (wave + KEEL_SEQUENCE_BARRIER_COST + KEEL_SEQUENCE_BARRIER_COST_PER_THREAD * (double)tiles) * \
+               (steps + layers - 1) / steps;                                                        \
+        if (forced == 1 || (forced == 0 && wave < alone)) return KEEL_STACK_WAVEFRONT;              \
+        for (int l = 0; l < layers; l++) jobs[l].plan = alone_plans[l];                             \
+        return KEEL_STACK_LAYERS;                                                                   \
     }                                                                                               \
                                                                                                     \
-    static bool keel_##P##_stack_execute(int layers, keel_##P##_sequence_job *jobs, bool chunked, bool backward, \
-                                         keel_phase_fn fn) {                                        \
+    static bool keel_##P##_stack_execute(int layers, keel_##P##_sequence_job *jobs, keel_stack_schedule schedule, \
+                                         bool backward, keel_phase_fn fn) {                         \
         long tiles = 0;                                                                             \
         for (int l = 0; l < layers; l++) tiles += jobs[l].plan.chunks * jobs[l].plan.blocks;       \
-        if (!chunked && tiles > KEEL_PHASE_MAX_TILES) {                                             \
-            /* more tiles than one loop holds: the layers one after another (the same results) */   \
+        const bool chunked = schedule == KEEL_STACK_CHUNKED;                                        \
+        if (layers > 1 && (schedule == KEEL_STACK_LAYERS || (!chunked && tiles > KEEL_PHASE_MAX_TILES))) { \
+            /* the layers one after another, bottom up (backward: top down); the same results */   \
             for (int i = 0; i < layers; i++) {                                                      \
                 keel_##P##_sequence_job *job = &jobs[backward ? layers - 1 - i : i];                \
-                if (!keel_##P##_stack_execute(1, job, job->plan.blocks == 1, backward, fn)) return false; \
+                keel_stack_schedule one = job->plan.blocks == 1 ? KEEL_STACK_CHUNKED : KEEL_STACK_LAYERS; \
+                if (!keel_##P##_stack_execute(1, job, one, backward, fn)) return false;             \
             }                                                                                       \
             return true;                                                                            \
         }                                                                                           \
@@ -740,10 +791,10 @@ static inline long keel_gate_count(int kind) { return kind == KEEL_CELL_LSTM ? 4
             k[l] = L->tokens != NULL ? L->hidden : L->hidden + L->input + 1;                        \
             allow[l] = true;                                                                        \
         }                                                                                           \
-        const bool chunked = keel_##P##_stack_plan(layers, jobs, k, allow);                         \
+        const keel_stack_schedule schedule = keel_##P##_stack_plan(layers, jobs, k, allow);   \
         for (int l = 0; l < layers; l++)                                                            \
             if (!keel_##P##_forward_prepare(&jobs[l], &layer[l], l)) return false;                  \
-        return keel_##P##_stack_execute(layers, jobs, chunked, false, keel_##P##_sequence_forward_phase); \
+        return keel_##P##_stack_execute(layers, jobs, schedule, false, keel_##P##_sequence_forward_phase); \
     }                                                                                               \
                                                                                                     \
     bool keel_##P##_recurrent_sequence_forward(int kind, long steps, long batch, long input, long hidden, \
@@ -789,7 +840,7 @@ static inline long keel_gate_count(int kind) { return kind == KEEL_CELL_LSTM ? 4
             k[l] = L->hidden;                                                                       \
             allow[l] = L->profile == NULL; /* the profile's per-row sums need whole rows of dh */   \
         }                                                                                           \
-        const bool chunked = keel_##P##_stack_plan(layers, jobs, k, allow);                         \
+        const keel_stack_schedule schedule = keel_##P##_stack_plan(layers, jobs, k, allow);   \
         bool ok = true;                                                                             \
         for (int l = 0; ok && l < layers; l++) {                                                    \
             keel_##P##_sequence_job *job = &jobs[l];                                                \
@@ -808,7 +859,7 @@ static inline long keel_gate_count(int kind) { return kind == KEEL_CELL_LSTM ? 4
                 job->packed_ih_up = keel_sequence_pack_##P(keel_seq_slot(l, KEEL_SEQ_PACKED_UP), false, job->w_up, H, \
                                                            job->wih_up, H);                         \
         }                                                                                           \
-        if (ok) ok = keel_##P##_stack_execute(layers, jobs, chunked, true, keel_##P##_sequence_backward_phase); \
+        if (ok) ok = keel_##P##_stack_execute(layers, jobs, schedule, true, keel_##P##_sequence_backward_phase); \
         for (int l = 0; l < layers; l++) {                                                          \
             const keel_##P##_sequence_job *job = &jobs[l];                                          \
             const long H = job->hidden, n = steps - first;                                          \

@@ -134,7 +134,10 @@ import KeelLayers
     where C.State: RecurrentHiddenState<C.Scalar> {
         let cells = [make(Self.features, 96, 1), make(96, 96, 2), make(96, 96, 3)]
         let saved = Kernels.threadCount
-        defer { Kernels.threadCount = saved }
+        defer {
+            Kernels.threadCount = saved
+            Kernels.recurrentStackSchedule = .automatic
+        }
         for c in Self.cases {
             let wavefront = StackedRecurrent(cells: cells, dropoutRate: c.dropout, returnsSequences: !c.lastStepOnly)
             let reference = StackedRecurrent(
@@ -142,9 +145,12 @@ import KeelLayers
             Kernels.threadCount = 1
             let one = run(wavefront, c)
             expectClose(one, run(reference, c), tolerance: tolerance, "\(label) \(c)")
-            for threads in [2, 3, 4, 8, 16] {
-                Kernels.threadCount = threads
-                #expect(run(wavefront, c) == one, "\(label) \(c): \(threads) threads differ from 1")
+            for schedule in [Kernels.RecurrentStackSchedule.wavefront, .layerByLayer, .automatic] {
+                Kernels.recurrentStackSchedule = schedule
+                for threads in [2, 3, 4, 8, 16] {
+                    Kernels.threadCount = threads
+                    #expect(run(wavefront, c) == one, "\(label) \(c) \(schedule): \(threads) threads differ from 1")
+                }
             }
         }
     }
@@ -171,12 +177,14 @@ import KeelLayers
         let c = Case(dropout: 0.25, depth: nil, lastStepOnly: false, finalStateGradients: true)
         let saved = Kernels.threadCount
         defer { Kernels.threadCount = saved }
-        for threads in [1, 8] {
+        defer { Kernels.recurrentStackSchedule = .automatic }
+        for (threads, schedule) in [(1, Kernels.RecurrentStackSchedule.automatic), (8, .wavefront), (8, .layerByLayer)] {
             Kernels.threadCount = threads
+            Kernels.recurrentStackSchedule = schedule
             expectClose(
                 run(StackedRecurrent(cells: cells, dropoutRate: c.dropout), c),
                 run(StackedRecurrent(cells.map { LayerByLayer(inner: Recurrent(cell: $0)) }, dropoutRate: c.dropout), c),
-                tolerance: 1e-5, "GRU 40/72, \(threads) threads")
+                tolerance: 1e-5, "GRU 40/72, \(threads) threads, \(schedule)")
         }
     }
 }

@@ -396,6 +396,15 @@ bool keel_d_recurrent_stack_backward(int layers, long steps, long first, long ba
                                      const keel_d_recurrent_layer_gradients *layer);
 
 /*
+ * How a stack of several layers shares the threads when its layers cannot all run on row chunks
+ * alone: 0 (the default) lets the kernels' cost model choose, 1 forces the wavefront, 2 runs the
+ * layers one after another. Results never depend on it. Process-wide; without a call, the
+ * environment variable KEEL_STACK_SCHEDULE (wavefront or layers) is read once.
+ */
+void keel_set_recurrent_stack_schedule(int schedule);
+int keel_recurrent_stack_schedule(void);
+
+/*
  * How the float whole-sequence kernels split a sequence of `kind` over `threads` threads on the
  * current kernel path: `row_chunks` chunks of batch rows times `column_blocks` blocks of hidden
  * units (one block: no synchronization per step; more: one barrier per step). The plan minimizes a

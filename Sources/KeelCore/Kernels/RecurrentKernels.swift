@@ -118,6 +118,25 @@ extension Kernels {
         }
     }
 
+    /// How a stack of layers shares the threads when its layers cannot all run on row chunks
+    /// alone (many threads, small batches).
+    package enum RecurrentStackSchedule: Int32, Sendable {
+        /// The kernels' cost model chooses per call.
+        case automatic = 0
+        /// One phase loop over all layers' tiles: phase p runs step p − l of layer l.
+        case wavefront = 1
+        /// The layers one after another, each on all threads.
+        case layerByLayer = 2
+    }
+
+    /// The schedule of multi-layer kernel calls, process-wide (`KEEL_STACK_SCHEDULE` =
+    /// `wavefront` or `layers` sets it at start). Results never depend on it: it exists for tests
+    /// and for measuring both on a large machine.
+    package static var recurrentStackSchedule: RecurrentStackSchedule {
+        get { RecurrentStackSchedule(rawValue: keel_recurrent_stack_schedule()) ?? .automatic }
+        set { keel_set_recurrent_stack_schedule(newValue.rawValue) }
+    }
+
     /// The most layers ``recurrentStackForward(_:steps:batch:)`` runs as one wavefront.
     package static let recurrentStackMaxLayers = 8
 
