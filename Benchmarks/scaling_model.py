@@ -132,9 +132,17 @@ def wavefront_ratio(cfg, threads):
         # threads in proportion to each layer's GEMM work per step (the kernel's keel_*_stack_plan)
         many = [plan(batch, hidden, gates, k, max(1, int(threads * k / sum(ks)))) for k in ks]
         widest = max(m[2] - (BARRIER + BARRIER_PER_THREAD * m[0] * m[1] if m[1] > 1 else 0.0) for m in many)
-        totalp += widest * (seq + layers - 1) / seq
-        barriers += seq + layers
-        tiles = max(tiles, sum(m[0] * m[1] for m in many))
+        wave_tiles = sum(m[0] * m[1] for m in many)
+        wave = (widest + BARRIER + BARRIER_PER_THREAD * wave_tiles) * (seq + layers - 1) / seq
+        alone = sum(f[2] for f in full)
+        if wave < alone:  # the kernel's choice (keel_*_stack_plan): the cheaper modelled schedule
+            totalp += widest * (seq + layers - 1) / seq
+            barriers += seq + layers
+            tiles = max(tiles, wave_tiles)
+        else:
+            totalp += sum(f[2] - (BARRIER + BARRIER_PER_THREAD * f[0] * f[1] if f[1] > 1 else 0.0) for f in full)
+            barriers += layers * (seq + 1)
+            tiles = max(tiles, max(f[0] * f[1] for f in full))
     return totalp / total1, barriers, tiles
 
 

@@ -583,6 +583,7 @@ typedef enum { KEEL_STACK_CHUNKED, KEEL_STACK_WAVEFRONT, KEEL_STACK_LAYERS } kee
     typedef struct {                                                                                \
         int layers;                                                                                 \
         bool chunked; /* every layer one column block on the same row chunks: no barriers */       \
+        bool backward;                                                                              \
         long chunks, phases;                                                                        \
         keel_##P##_sequence_job *jobs;                                                              \
         long offset[KEEL_STACK_MAX_LAYERS];                                                         \
@@ -610,16 +611,17 @@ typedef enum { KEEL_STACK_CHUNKED, KEEL_STACK_WAVEFRONT, KEEL_STACK_LAYERS } kee
         if (!run->chunked) {                                                                        \
             keel_phase_loop_work(&run->loop, tid, nthreads);                                        \
         } else {                                                                                    \
-            /* one block per layer: each row chunk runs all phases of all layers on one thread */   \
+            /* one block per layer: each row chunk runs its layers one after another (rows never   \
+             * interact, so layer l's rows need only layer l - 1's same rows), each layer's whole    \
+             * sequence at once so that its weights stay in cache from step to step */              \
             for (;;) {                                                                              \
                 long chunk = atomic_fetch_add_explicit(&run->next, 1, memory_order_relaxed);        \
                 if (chunk >= run->chunks) break;                                                    \
-                for (long phase = 0; phase < run->phases; phase++)                                  \
-                    for (int l = 0; l < run->layers; l++) {                                         \
-                        const long local = phase - run->offset[l];                                  \
-                        if (local < 0 || local >= run->jobs[l].phases) continue;                    \
-                        if (!run->fn(&run->jobs[l], local, (int)chunk)) atomic_store(&run->failed, 1); \
-                    }                                                                               \
+                for (int i = 0; i < run->layers; i++) {                                             \
+                    const int l = run->backward ? run->layers - 1 - i : i;                          \
+                    for (long phase = 0; phase < run->jobs[l].phases; phase++)                      \
+                        if (!run->fn(&run->jobs[l], phase, (int)chunk)) atomic_store(&run->failed, 1); \
+                }                                                                                   \
             }                                                                                       \
         }                                                                                           \
         keel_set_thread_kernel_path(saved);                                                         \
@@ -686,7 +688,7 @@ typedef enum { KEEL_STACK_CHUNKED, KEEL_STACK_WAVEFRONT, KEEL_STACK_LAYERS } kee
             }                                                                                       \
             return true;                                                                            \
         }                                                                                           \
-        keel_##P##_stack_run run = {.layers = layers, .chunked = chunked, .chunks = jobs[0].plan.chunks, \
+        keel_##P##_stack_run run = {.layers = layers, .chunked = chunked, .backward = backward, .chunks = jobs[0].plan.chunks, \
                                     .jobs = jobs, .fn = fn, .path = (int)keel_current_kernel_path()}; \
         int first = 0;                                                                              \
         for (int l = 0; l < layers; l++) {                                                          \
