@@ -306,7 +306,7 @@ static void *keel_sequence_pack_d(int slot, bool trans, long k, long n, const do
 static inline long keel_gate_count(int kind) { return kind == KEEL_CELL_LSTM ? 4 : kind == KEEL_CELL_GRU ? 3 : 1; }
 
 /* How a stack's layers share the threads (keel_*_stack_plan). */
-typedef enum { KEEL_STACK_CHUNKED, KEEL_STACK_WAVEFRONT, KEEL_STACK_LAYERS } keel_stack_schedule;
+typedef enum { KEEL_STACK_WAVEFRONT, KEEL_STACK_LAYERS } keel_stack_schedule;
 
 #define KEEL_DEFINE_SEQUENCE_KERNELS(P, T)                                                          \
     KEEL_EW_VARIANTS(void, keel_##P##_seq_add_impl, (long n, T *restrict a, const T *restrict b),  \
@@ -582,8 +582,7 @@ typedef enum { KEEL_STACK_CHUNKED, KEEL_STACK_WAVEFRONT, KEEL_STACK_LAYERS } kee
      * layer (offset l forward, layers - 1 - l backward), on the tiles numbered from first_tile[l]. */ \
     typedef struct {                                                                                \
         int layers;                                                                                 \
-        bool chunked; /* every layer one column block on the same row chunks: no barriers */       \
-        bool backward;                                                                              \
+        bool chunked; /* one layer of one column block: row chunks without barriers */             \
         long chunks, phases;                                                                        \
         keel_##P##_sequence_job *jobs;                                                              \
         long offset[KEEL_STACK_MAX_LAYERS];                                                         \
@@ -611,29 +610,23 @@ typedef enum { KEEL_STACK_CHUNKED, KEEL_STACK_WAVEFRONT, KEEL_STACK_LAYERS } kee
         if (!run->chunked) {                                                                        \
             keel_phase_loop_work(&run->loop, tid, nthreads);                                        \
         } else {                                                                                    \
-            /* one block per layer: each row chunk runs its layers one after another (rows never   \
-             * interact, so layer l's rows need only layer l - 1's same rows), each layer's whole    \
-             * sequence at once so that its weights stay in cache from step to step */              \
+            /* one layer, one block: each row chunk runs all its phases on one thread, no barriers */ \
             for (;;) {                                                                              \
                 long chunk = atomic_fetch_add_explicit(&run->next, 1, memory_order_relaxed);        \
                 if (chunk >= run->chunks) break;                                                    \
-                for (int i = 0; i < run->layers; i++) {                                             \
-                    const int l = run->backward ? run->layers - 1 - i : i;                          \
-                    for (long phase = 0; phase < run->jobs[l].phases; phase++)                      \
-                        if (!run->fn(&run->jobs[l], phase, (int)chunk)) atomic_store(&run->failed, 1); \
-                }                                                                                   \
+                for (long phase = 0; phase < run->jobs[0].phases; phase++)                          \
+                    if (!run->fn(&run->jobs[0], phase, (int)chunk)) atomic_store(&run->failed, 1);  \
             }                                                                                       \
         }                                                                                           \
         keel_set_thread_kernel_path(saved);                                                         \
     }                                                                                               \
                                                                                                     \
-    /* Plans for the stack's layers and the schedule. Where every layer alone would take one column \
-     * block on the same row chunks, the chunks run the whole stack without barriers (CHUNKED).     \
-     * Otherwise either all layers' tiles share one phase loop, each layer with threads in          \
-     * proportion to its GEMM work per step (WAVEFRONT: steps + layers phases, each as long as the   \
-     * slowest layer's widest tile), or the layers run one after another on all threads (LAYERS:   \
-     * steps phases per layer), whichever the plan's cost model finds faster; the two give the same \
-     * results. KEEL_STACK_SCHEDULE=wavefront|layers forces one (for measuring on a big machine).   \
+    /* Plans for the stack's layers and the schedule: all layers' tiles in one phase loop, each   \
+     * layer with threads in proportion to its GEMM work per step (WAVEFRONT: steps + layers       \
+     * phases, each as long as the slowest layer's widest tile), or the layers one after another,  \
+     * each on all threads with its own plan (LAYERS; with one column block, row chunks without    \
+     * barriers, as on 1-4 threads for every config), whichever the plans' cost model finds faster; \
+     * both give the same results. KEEL_STACK_SCHEDULE=wavefront|layers forces one.                \
      * k: each layer's GEMM depth per step; allow: whether column blocks may be used. */           \
     static keel_stack_schedule keel_##P##_stack_plan(int layers, keel_##P##_sequence_job *jobs, const long *k, \
                                                            const bool *allow) {                     \
@@ -644,11 +637,10 @@ typedef enum { KEEL_STACK_CHUNKED, KEEL_STACK_WAVEFRONT, KEEL_STACK_LAYERS } kee
         for (int l = 0; l < layers; l++) {                                                          \
             alone += keel_sequence_make_plan(&jobs[l].plan, jobs[l].batch, jobs[l].hidden, keel_gate_count(jobs[l].kind), \
                                              k[l], mr, nr, allow[l], threads);                      \
-            if (jobs[l].plan.blocks > 1 || jobs[l].plan.rows != jobs[0].plan.rows) chunked = false; \
+            if (jobs[l].plan.blocks > 1) chunked = false;                                           \
         }                                                                                           \
-        if (chunked || layers == 1) return chunked ? KEEL_STACK_CHUNKED : KEEL_STACK_LAYERS;        \
         const int forced = keel_recurrent_stack_schedule();                                         \
-        if (forced == 2) return KEEL_STACK_LAYERS;                                                  \
+        if (layers == 1 || forced == 2 || (chunked && forced == 0)) return KEEL_STACK_LAYERS;       \
         keel_sequence_plan alone_plans[KEEL_STACK_MAX_LAYERS];                                      \
         for (int l = 0; l < layers; l++) alone_plans[l] = jobs[l].plan;                             \
         /* threads in proportion to each layer's GEMM work per step (G H k): a char model's first   \
@@ -669,26 +661,16 @@ typedef enum { KEEL_STACK_CHUNKED, KEEL_STACK_WAVEFRONT, KEEL_STACK_LAYERS } kee
         const double steps = (double)(jobs[0].phases - 1);                                          \
         wave = (wave + KEEL_SEQUENCE_BARRIER_COST + KEEL_SEQUENCE_BARRIER_COST_PER_THREAD * (double)tiles) * \
                (steps + layers - 1) / steps;                                                        \
-        if (forced == 1 || (forced == 0 && wave < alone)) return KEEL_STACK_WAVEFRONT;              \
+        if (tiles <= KEEL_PHASE_MAX_TILES && (forced == 1 || wave < alone)) return KEEL_STACK_WAVEFRONT; \
         for (int l = 0; l < layers; l++) jobs[l].plan = alone_plans[l];                             \
         return KEEL_STACK_LAYERS;                                                                   \
     }                                                                                               \
                                                                                                     \
-    static bool keel_##P##_stack_execute(int layers, keel_##P##_sequence_job *jobs, keel_stack_schedule schedule, \
-                                         bool backward, keel_phase_fn fn) {                         \
-        long tiles = 0;                                                                             \
-        for (int l = 0; l < layers; l++) tiles += jobs[l].plan.chunks * jobs[l].plan.blocks;       \
-        const bool chunked = schedule == KEEL_STACK_CHUNKED;                                        \
-        if (layers > 1 && (schedule == KEEL_STACK_LAYERS || (!chunked && tiles > KEEL_PHASE_MAX_TILES))) { \
-            /* the layers one after another, bottom up (backward: top down); the same results */   \
-            for (int i = 0; i < layers; i++) {                                                      \
-                keel_##P##_sequence_job *job = &jobs[backward ? layers - 1 - i : i];                \
-                keel_stack_schedule one = job->plan.blocks == 1 ? KEEL_STACK_CHUNKED : KEEL_STACK_LAYERS; \
-                if (!keel_##P##_stack_execute(1, job, one, backward, fn)) return false;             \
-            }                                                                                       \
-            return true;                                                                            \
-        }                                                                                           \
-        keel_##P##_stack_run run = {.layers = layers, .chunked = chunked, .backward = backward, .chunks = jobs[0].plan.chunks, \
+    /* One kernel call's loop: a single layer with one column block as row chunks without        \
+     * barriers, anything else (one layer's tiles, or a wavefront's) as one phase loop. */         \
+    static bool keel_##P##_stack_execute(int layers, keel_##P##_sequence_job *jobs, bool backward, keel_phase_fn fn) { \
+        const bool chunked = layers == 1 && jobs[0].plan.blocks == 1;                               \
+        keel_##P##_stack_run run = {.layers = layers, .chunked = chunked, .chunks = jobs[0].plan.chunks, \
                                     .jobs = jobs, .fn = fn, .path = (int)keel_current_kernel_path()}; \
         int first = 0;                                                                              \
         for (int l = 0; l < layers; l++) {                                                          \
@@ -793,10 +775,16 @@ typedef enum { KEEL_STACK_CHUNKED, KEEL_STACK_WAVEFRONT, KEEL_STACK_LAYERS } kee
             k[l] = L->tokens != NULL ? L->hidden : L->hidden + L->input + 1;                        \
             allow[l] = true;                                                                        \
         }                                                                                           \
-        const keel_stack_schedule schedule = keel_##P##_stack_plan(layers, jobs, k, allow);   \
-        for (int l = 0; l < layers; l++)                                                            \
-            if (!keel_##P##_forward_prepare(&jobs[l], &layer[l], l)) return false;                  \
-        return keel_##P##_stack_execute(layers, jobs, schedule, false, keel_##P##_sequence_forward_phase); \
+        if (keel_##P##_stack_plan(layers, jobs, k, allow) == KEEL_STACK_WAVEFRONT) {                 \
+            for (int l = 0; l < layers; l++) /* every layer's weights at once: a buffer set each */ \
+                if (!keel_##P##_forward_prepare(&jobs[l], &layer[l], l)) return false;              \
+            return keel_##P##_stack_execute(layers, jobs, false, keel_##P##_sequence_forward_phase); \
+        }                                                                                           \
+        for (int l = 0; l < layers; l++) /* one after another, in one buffer set */                 \
+            if (!keel_##P##_forward_prepare(&jobs[l], &layer[l], 0) ||                              \
+                !keel_##P##_stack_execute(1, &jobs[l], false, keel_##P##_sequence_forward_phase))   \
+                return false;                                                                       \
+        return true;                                                                                \
     }                                                                                               \
                                                                                                     \
     bool keel_##P##_recurrent_sequence_forward(int kind, long steps, long batch, long input, long hidden, \
@@ -809,6 +797,43 @@ typedef enum { KEEL_STACK_CHUNKED, KEEL_STACK_WAVEFRONT, KEEL_STACK_LAYERS } kee
             .tokens = tokens, .table = table,                                                       \
         };                                                                                          \
         return keel_##P##_recurrent_stack_forward(1, steps, batch, &layer);                         \
+    }                                                                                               \
+                                                                                                    \
+    /* A planned backward job's buffers in buffer set `group`: the carry's second buffer, the     \
+     * profile's per-row sums (*partial, freed by the caller), packed W_hh and, below the top, the  \
+     * layer above's packed W_ih. */                                                                \
+    static bool keel_##P##_backward_prepare(keel_##P##_sequence_job *job, const keel_##P##_recurrent_layer_gradients *L, \
+                                            int group, double **partial) {                          \
+        const long H = job->hidden, W = keel_gate_count(job->kind) * H;                             \
+        if (job->kind == KEEL_CELL_LSTM || job->kind == KEEL_CELL_GRU) {                            \
+            job->carry2 = keel_thread_buffer(keel_seq_slot(group, KEEL_SEQ_CARRY), (size_t)(job->batch * H) * sizeof(T)); \
+            if (job->carry2 == NULL) return false;                                                  \
+        }                                                                                           \
+        if (L->profile != NULL) {                                                                   \
+            *partial = calloc((size_t)(job->batch * job->steps), sizeof(double));                   \
+            if (*partial == NULL) return false;                                                     \
+            job->profile = *partial;                                                                \
+        }                                                                                           \
+        job->packed = keel_sequence_pack_##P(keel_seq_slot(group, KEEL_SEQ_PACKED), false, W, H, job->whh, H); \
+        if (job->dz_up != NULL)                                                                     \
+            job->packed_ih_up = keel_sequence_pack_##P(keel_seq_slot(group, KEEL_SEQ_PACKED_UP), false, job->w_up, H, \
+                                                       job->wih_up, H);                             \
+        return true;                                                                                \
+    }                                                                                               \
+                                                                                                    \
+    /* After a backward job has run: its carry home and its profile summed. */                     \
+    static void keel_##P##_backward_finish(const keel_##P##_sequence_job *job, const keel_##P##_recurrent_layer_gradients *L, \
+                                           const double *partial) {                                 \
+        const long H = job->hidden, B = job->batch, n = job->steps - job->first;                    \
+        /* after an odd number of steps the carry ended in the second buffer: bring it home */      \
+        if (job->carry2 != NULL && n % 2 == 1)                                                      \
+            memcpy(job->kind == KEEL_CELL_LSTM ? job->dc : job->dh, job->carry2, (size_t)(B * H) * sizeof(T)); \
+        if (partial != NULL) /* row order, not thread order: the same sums whoever ran which chunk */ \
+            for (long t = 0; t < job->steps; t++) {                                                 \
+                double s = 0;                                                                       \
+                for (long b = 0; b < B; b++) s += partial[t * B + b];                               \
+                L->profile[t] = s;                                                                  \
+            }                                                                                       \
     }                                                                                               \
                                                                                                     \
     bool keel_##P##_recurrent_stack_backward(int layers, long steps, long first, long batch,        \
@@ -842,42 +867,23 @@ typedef enum { KEEL_STACK_CHUNKED, KEEL_STACK_WAVEFRONT, KEEL_STACK_LAYERS } kee
             k[l] = L->hidden;                                                                       \
             allow[l] = L->profile == NULL; /* the profile's per-row sums need whole rows of dh */   \
         }                                                                                           \
-        const keel_stack_schedule schedule = keel_##P##_stack_plan(layers, jobs, k, allow);   \
+        const bool wavefront = keel_##P##_stack_plan(layers, jobs, k, allow) == KEEL_STACK_WAVEFRONT;  \
         bool ok = true;                                                                             \
-        for (int l = 0; ok && l < layers; l++) {                                                    \
-            keel_##P##_sequence_job *job = &jobs[l];                                                \
-            const long H = job->hidden, W = keel_gate_count(job->kind) * H;                         \
-            if (job->kind == KEEL_CELL_LSTM || job->kind == KEEL_CELL_GRU) {                        \
-                job->carry2 = keel_thread_buffer(keel_seq_slot(l, KEEL_SEQ_CARRY), (size_t)(batch * H) * sizeof(T)); \
-                ok = job->carry2 != NULL;                                                           \
+        /* the wavefront needs every layer's buffers at once (a set each); one after another, the   \
+         * layers share one set, and each is finished before the next overwrites it (top first) */  \
+        for (int i = 0; ok && i < layers; i++) {                                                    \
+            const int l = layers - 1 - i, group = wavefront ? l : 0;                                \
+            ok = keel_##P##_backward_prepare(&jobs[l], &layer[l], group, &partial[l]);              \
+            if (ok && !wavefront) {                                                                 \
+                ok = keel_##P##_stack_execute(1, &jobs[l], true, keel_##P##_sequence_backward_phase); \
+                if (ok) keel_##P##_backward_finish(&jobs[l], &layer[l], partial[l]);                \
             }                                                                                       \
-            if (ok && layer[l].profile != NULL) {                                                   \
-                partial[l] = calloc((size_t)(batch * steps), sizeof(double));                       \
-                ok = partial[l] != NULL;                                                            \
-                job->profile = partial[l];                                                          \
-            }                                                                                       \
-            job->packed = keel_sequence_pack_##P(keel_seq_slot(l, KEEL_SEQ_PACKED), false, W, H, job->whh, H); \
-            if (job->dz_up != NULL)                                                                 \
-                job->packed_ih_up = keel_sequence_pack_##P(keel_seq_slot(l, KEEL_SEQ_PACKED_UP), false, job->w_up, H, \
-                                                           job->wih_up, H);                         \
         }                                                                                           \
-        if (ok) ok = keel_##P##_stack_execute(layers, jobs, schedule, true, keel_##P##_sequence_backward_phase); \
-        for (int l = 0; l < layers; l++) {                                                          \
-            const keel_##P##_sequence_job *job = &jobs[l];                                          \
-            const long H = job->hidden, n = steps - first;                                          \
-            /* after an odd number of steps the carry ended in the second buffer: bring it home */  \
-            if (ok && job->carry2 != NULL && n % 2 == 1)                                            \
-                memcpy(job->kind == KEEL_CELL_LSTM ? job->dc : job->dh, job->carry2, (size_t)(batch * H) * sizeof(T)); \
-            if (ok && partial[l] != NULL) {                                                         \
-                /* row order, not thread order: the same sums whoever ran which chunk */            \
-                for (long t = 0; t < steps; t++) {                                                  \
-                    double s = 0;                                                                   \
-                    for (long b = 0; b < batch; b++) s += partial[l][t * batch + b];                \
-                    layer[l].profile[t] = s;                                                        \
-                }                                                                                   \
-            }                                                                                       \
-            free(partial[l]);                                                                       \
+        if (ok && wavefront) {                                                                      \
+            ok = keel_##P##_stack_execute(layers, jobs, true, keel_##P##_sequence_backward_phase);   \
+            for (int l = 0; ok && l < layers; l++) keel_##P##_backward_finish(&jobs[l], &layer[l], partial[l]); \
         }                                                                                           \
+        for (int l = 0; l < layers; l++) free(partial[l]);                                          \
         return ok;                                                                                  \
     }                                                                                               \
                                                                                                     \
