@@ -787,6 +787,25 @@ typedef enum { KEEL_STACK_WAVEFRONT, KEEL_STACK_LAYERS } keel_stack_schedule;
         return true;                                                                                \
     }                                                                                               \
                                                                                                     \
+    bool keel_##P##_recurrent_stack_prefers_wavefront(int layers, const int *kinds, const long *inputs, \
+                                                      const long *hiddens, bool tokens, long batch, long steps, \
+                                                      long first, bool backward, bool profile) {    \
+        if (layers < 2 || layers > KEEL_STACK_MAX_LAYERS || batch <= 0 || steps <= 0) return false; \
+        if (first < 0) first = 0;                                                                   \
+        if (backward && first >= steps) return false;                                               \
+        keel_##P##_sequence_job jobs[KEEL_STACK_MAX_LAYERS];                                        \
+        long k[KEEL_STACK_MAX_LAYERS];                                                              \
+        bool allow[KEEL_STACK_MAX_LAYERS];                                                          \
+        for (int l = 0; l < layers; l++) {                                                          \
+            if (hiddens[l] <= 0) return false;                                                      \
+            jobs[l] = (keel_##P##_sequence_job){.kind = kinds[l], .steps = steps, .batch = batch, .hidden = hiddens[l], \
+                                                .phases = backward ? steps - first + 1 : steps + 1}; \
+            k[l] = backward || (l == 0 && tokens) ? hiddens[l] : hiddens[l] + inputs[l] + 1;         \
+            allow[l] = !(backward && profile);                                                      \
+        }                                                                                           \
+        return keel_##P##_stack_plan(layers, jobs, k, allow) == KEEL_STACK_WAVEFRONT;               \
+    }                                                                                               \
+                                                                                                    \
     bool keel_##P##_recurrent_sequence_forward(int kind, long steps, long batch, long input, long hidden, \
                                                const T *x, const T *w_ih, const T *w_hh, const T *b_ih, \
                                                const T *b_hh, const T *h0, T *xh, T *gates, T *zh, T *h, \

@@ -396,6 +396,17 @@ bool keel_d_recurrent_stack_backward(int layers, long steps, long first, long ba
                                      const keel_d_recurrent_layer_gradients *layer);
 
 /*
+ * Whether keel_*_recurrent_stack_forward (backward: keel_*_recurrent_stack_backward from step
+ * `first`, with or without profiles) would run these layers (kinds, inputs, hiddens; `tokens`:
+ * the first reads token rows) as a wavefront on the current thread count, rather than one after
+ * another: a caller that has a cheaper way to run layers one after another asks first.
+ */
+bool keel_s_recurrent_stack_prefers_wavefront(int layers, const int *kinds, const long *inputs, const long *hiddens,
+                                              bool tokens, long batch, long steps, long first, bool backward, bool profile);
+bool keel_d_recurrent_stack_prefers_wavefront(int layers, const int *kinds, const long *inputs, const long *hiddens,
+                                              bool tokens, long batch, long steps, long first, bool backward, bool profile);
+
+/*
  * How a stack of several layers shares the threads when its layers cannot all run on row chunks
  * alone: 0 (the default) lets the kernels' cost model choose, 1 forces the wavefront, 2 runs the
  * layers one after another. Results never depend on it. Process-wide; without a call, the

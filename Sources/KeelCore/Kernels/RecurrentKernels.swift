@@ -137,6 +137,41 @@ extension Kernels {
         set { keel_set_recurrent_stack_schedule(newValue.rawValue) }
     }
 
+    /// What the schedule of a stack depends on, per layer: the cell's kernel, its sizes, and
+    /// whether it reads token rows (the first layer only).
+    package struct RecurrentLayerShape: Sendable, Equatable {
+        package var kind: RecurrentCellKind
+        package var input: Int
+        package var hidden: Int
+        package var tokens: Bool
+
+        package init(kind: RecurrentCellKind, input: Int, hidden: Int, tokens: Bool) {
+            self.kind = kind
+            self.input = input
+            self.hidden = hidden
+            self.tokens = tokens
+        }
+    }
+
+    /// Whether a multi-layer kernel call would run `layers` as a wavefront on the current thread
+    /// count (`keel_s_recurrent_stack_prefers_wavefront`); when it would not, running the layers
+    /// one after another through single-layer calls gives the same bits with less memory.
+    package static func recurrentStackPrefersWavefront<S: TensorScalar>(
+        _: S.Type, layers: [RecurrentLayerShape], batch: Int, steps: Int, first: Int = 0, backward: Bool, profile: Bool = false
+    ) -> Bool {
+        guard layers.count > 1, layers.count <= recurrentStackMaxLayers else { return false }
+        let kinds = layers.map { $0.kind.cValue }, inputs = layers.map(\.input), hiddens = layers.map(\.hidden)
+        let tokens = layers[0].tokens
+        switch Precision.of(S.self) {
+        case .single:
+            return keel_s_recurrent_stack_prefers_wavefront(
+                Int32(layers.count), kinds, inputs, hiddens, tokens, batch, steps, first, backward, profile)
+        case .double:
+            return keel_d_recurrent_stack_prefers_wavefront(
+                Int32(layers.count), kinds, inputs, hiddens, tokens, batch, steps, first, backward, profile)
+        }
+    }
+
     /// The most layers ``recurrentStackForward(_:steps:batch:)`` runs as one wavefront.
     package static let recurrentStackMaxLayers = 8
 

@@ -118,24 +118,39 @@ enum NativeSequence {
         initialState: F.State
     ) -> (outputs: Tensor<F.Scalar>, finalState: F.State, cache: FusedSequenceCache<F>) {
         let stage = forwardStage(
-            cell, kind: kind, input: input, tokens: tokens, timeSteps: timeSteps, batchSize: batchSize, initialState: initialState)
+            cell, kind: kind, input: input, tokens: tokens, timeSteps: timeSteps, batchSize: batchSize, initialState: initialState
+        ).prepare()
         let ok = Kernels.recurrentStackForward([stage.buffers], steps: timeSteps, batch: batchSize)
         precondition(ok, "Recurrent.forward: out of memory for the recurrent kernel's workspace")
         return stage.finish()
     }
 
-    /// The forward of ``forward(_:kind:input:tokens:timeSteps:batchSize:initialState:)`` prepared
-    /// but not run; with neither `input` nor `tokens` the kernel writes the input from the layer below.
+    /// The forward of ``forward(_:kind:input:tokens:timeSteps:batchSize:initialState:)`` described
+    /// (prepared on demand); with neither `input` nor `tokens` the kernel writes the input from the
+    /// layer below.
     static func forwardStage<F: GatedRecurrentCell>(
         _ cell: F, kind: Kernels.RecurrentCellKind, input: Tensor<F.Scalar>?, tokens: TokenInput<F.Scalar>?, timeSteps: Int,
         batchSize: Int, initialState: F.State
     ) -> SequenceKernelForward<F.Scalar, (outputs: Tensor<F.Scalar>, finalState: F.State, cache: FusedSequenceCache<F>)> {
-        typealias S = F.Scalar
         let hidden = cell.hiddenSize, inputSize = cell.inputSize
-        let width = F.gateCount * hidden, rows = timeSteps * batchSize
         precondition(
             kind.gateCount == F.gateCount,
             "Recurrent.forward: \(F.self) declares the \(kind) kernel (G = \(kind.gateCount)) but has G = \(F.gateCount)")
+        let shape = Kernels.RecurrentLayerShape(kind: kind, input: inputSize, hidden: hidden, tokens: tokens != nil)
+        return SequenceKernelForward(shape: shape) {
+            prepareForward(
+                cell, kind: kind, input: input, tokens: tokens, timeSteps: timeSteps, batchSize: batchSize, initialState: initialState)
+        }
+    }
+
+    /// The buffers and arguments of ``forwardStage(_:kind:input:tokens:timeSteps:batchSize:initialState:)``.
+    private static func prepareForward<F: GatedRecurrentCell>(
+        _ cell: F, kind: Kernels.RecurrentCellKind, input: Tensor<F.Scalar>?, tokens: TokenInput<F.Scalar>?, timeSteps: Int,
+        batchSize: Int, initialState: F.State
+    ) -> SequenceKernelForward<F.Scalar, (outputs: Tensor<F.Scalar>, finalState: F.State, cache: FusedSequenceCache<F>)>.Prepared {
+        typealias S = F.Scalar
+        let hidden = cell.hiddenSize, inputSize = cell.inputSize
+        let width = F.gateCount * hidden, rows = timeSteps * batchSize
         let isGRU = kind == .gru, isLSTM = kind == .lstm
         let flat = input?.reshaped(to: [rows, inputSize])
         // P = b + E·W_ihᵀ, with b = b_ih + b_hh where the cell adds both before its gates (RNN,
@@ -174,7 +189,7 @@ enum NativeSequence {
             hiddenStates: run.hiddens.mutableBaseAddress(), cellStates: run.cells?.mutableBaseAddress(),
             cellTanh: run.cellTanh?.mutableBaseAddress(), tokens: run.indices.map { UnsafePointer($0.baseAddress!) },
             table: run.projectedTable?.baseAddress)
-        return SequenceKernelForward(buffers: buffers) {
+        return .init(buffers: buffers) {
             let lastHidden = run.hiddens[timeSteps - 1]
             let finalState = assembledState(F.State.self, hidden: lastHidden, memoryCell: run.cells?.slice(rows..<(rows + batchSize)))
             let native = NativeSequenceCache(
@@ -196,7 +211,8 @@ enum NativeSequence {
     ) -> (inputGradient: Tensor<F.Scalar>, initialStateGradient: F.State) {
         let stage = backwardStage(
             cell, native: native, outputGradients: outputGradients, gradientFromAbove: false, finalStateGradient: finalStateGradient,
-            cache: cache, truncationDepth: truncationDepth, context: context)
+            cache: cache, truncationDepth: truncationDepth, context: context
+        ).prepare()
         let first = max(0, cache.timeSteps - truncationDepth)
         let ok = Kernels.recurrentStackBackward([stage.buffers], steps: cache.timeSteps, first: first, batch: cache.batchSize)
         precondition(ok, "Recurrent.backward: out of memory for the recurrent kernel's workspace")
@@ -214,8 +230,23 @@ enum NativeSequence {
     ) -> SequenceKernelBackward<
         F.Scalar, RecurrentBackwardContext<F.Scalar>, (inputGradient: Tensor<F.Scalar>?, initialStateGradient: F.State)
     > {
-        typealias S = F.Scalar
         precondition(!gradientFromAbove || outputGradients == nil, "Recurrent.backward: an output gradient and one from the layer above")
+        let shape = Kernels.RecurrentLayerShape(kind: native.kind, input: cell.inputSize, hidden: cell.hiddenSize, tokens: native.tokens != nil)
+        return SequenceKernelBackward(shape: shape) {
+            prepareBackward(
+                cell, native: native, outputGradients: outputGradients, gradientFromAbove: gradientFromAbove,
+                finalStateGradient: finalStateGradient, cache: cache, truncationDepth: truncationDepth, context: context)
+        }
+    }
+
+    /// The buffers and arguments of ``backwardStage(_:native:outputGradients:gradientFromAbove:finalStateGradient:cache:truncationDepth:context:)``.
+    private static func prepareBackward<F: GatedRecurrentCell>(
+        _ cell: F, native: NativeSequenceCache<F.Scalar>, outputGradients: Tensor<F.Scalar>?, gradientFromAbove: Bool,
+        finalStateGradient: F.State, cache: FusedSequenceCache<F>, truncationDepth: Int, context: RecurrentBackwardContext<F.Scalar>
+    ) -> SequenceKernelBackward<
+        F.Scalar, RecurrentBackwardContext<F.Scalar>, (inputGradient: Tensor<F.Scalar>?, initialStateGradient: F.State)
+    >.Prepared {
+        typealias S = F.Scalar
         let timeSteps = cache.timeSteps, batchSize = cache.batchSize, hidden = cell.hiddenSize, inputSize = cell.inputSize
         let width = F.gateCount * hidden, rows = timeSteps * batchSize, stride = native.stackedInputs.shape[1]
         let first = max(0, timeSteps - truncationDepth)
@@ -240,7 +271,7 @@ enum NativeSequence {
             outputGradients: outputGradientAddress, hiddenGradient: run.hiddenGradient.mutableBaseAddress(),
             cellGradient: run.cellGradient?.mutableBaseAddress(), projectionGradients: run.projectionGradients.mutableBaseAddress(),
             hiddenProjectionGradients: run.hiddenProjectionGradients?.mutableBaseAddress(), profile: run.squaredNorms?.baseAddress)
-        return SequenceKernelBackward(buffers: buffers) { gradients, context in
+        return .init(buffers: buffers) { gradients, context in
             context.gradientFlow = run.squaredNorms.map { $0.map { $0.squareRoot() } }
             let projectionGradients = run.projectionGradients, hiddenProjectionGradients = run.hiddenProjectionGradients
 

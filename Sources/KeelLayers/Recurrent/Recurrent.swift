@@ -368,11 +368,14 @@ extension Recurrent {
                 outputsGradient, lastStepGradient: lastOutputGradient, finalStateGradient: stateGradient, cache: sequenceCache,
                 context: inner, gradientFromAbove: gradientFromAbove)
         else { return nil }
-        return SequenceKernelBackward(buffers: stage.buffers) { gradients, outer in
-            var context = inner
-            let result = stage.finish(&gradients, &context)
-            if outer.recordsGradientFlow { outer.record(context.gradientFlow ?? Array(repeating: 0, count: timeSteps)) }
-            return result
+        return SequenceKernelBackward(shape: stage.shape) {
+            let prepared = stage.prepare()
+            return .init(buffers: prepared.buffers) { gradients, outer in
+                var context = inner
+                let result = prepared.finish(&gradients, &context)
+                if outer.recordsGradientFlow { outer.record(context.gradientFlow ?? Array(repeating: 0, count: timeSteps)) }
+                return result
+            }
         }
     }
 }

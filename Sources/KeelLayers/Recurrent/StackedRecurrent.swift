@@ -150,23 +150,31 @@ public struct StackedRecurrent<L: RecurrentSequenceLayer>: Layer, Sendable {
     /// The whole stack in one kernel call when every layer runs on a built-in whole-sequence kernel
     /// (``RecurrentSequenceLayer/forwardSequenceStage(_:timeSteps:batchSize:initialState:)``): layer l
     /// at step t needs only layer l − 1 at step t and itself at step t − 1, so the kernel runs the
-    /// layers' steps as a wavefront, with one barrier per phase for all layers (on many threads;
-    /// none when each layer would run on row chunks alone). Nil when a layer has no kernel, for a
-    /// single layer, or beyond `Kernels.recurrentStackMaxLayers` layers: then the layers run one
-    /// after another, with the same results. Dropout masks are drawn in the same order either way.
+    /// layers' steps as a wavefront, with one barrier per phase for all layers. Nil when a layer has
+    /// no kernel, for a single layer, beyond `Kernels.recurrentStackMaxLayers` layers, or when the
+    /// kernels' cost model would not run these layers as a wavefront on this many threads (few
+    /// threads: each layer then runs on row chunks without barriers): then the layers run one
+    /// after another, with the same bits. Dropout masks are drawn in the same order either way.
     private func wavefront(
         _ input: SequenceKernelInput<Scalar>, tokens: (indices: [Int], vocabularySize: Int, native: Bool)?, timeSteps: Int,
         batchSize: Int, initialStates: [L.State]?, context: inout ForwardContext
     ) -> (output: Tensor<Scalar>, finalStates: [L.State], cache: Cache)? {
         guard layers.count > 1, layers.count <= Kernels.recurrentStackMaxLayers else { return nil }
-        var stages: [SequenceKernelForward<Scalar, (outputs: Tensor<Scalar>, finalState: L.State, cache: L.SequenceCache)>] = []
+        var described: [SequenceKernelForward<Scalar, (outputs: Tensor<Scalar>, finalState: L.State, cache: L.SequenceCache)>] = []
         for index in layers.indices {
             guard
                 let stage = layers[index].forwardSequenceStage(
                     index == 0 ? input : .layerBelow, timeSteps: timeSteps, batchSize: batchSize, initialState: initialStates?[index])
             else { return nil }
-            stages.append(stage)
+            described.append(stage)
         }
+        // Where the kernels would run the layers one after another anyway, the layer-by-layer path
+        // does so with the same bits and holds one layer's buffers at a time.
+        guard
+            Kernels.recurrentStackPrefersWavefront(
+                Scalar.self, layers: described.map(\.shape), batch: batchSize, steps: timeSteps, backward: false)
+        else { return nil }
+        var stages = described.map { $0.prepare() }
         var masks: [Tensor<Scalar>?] = [nil]
         for index in layers.indices.dropFirst() {
             masks.append(
@@ -198,7 +206,7 @@ public struct StackedRecurrent<L: RecurrentSequenceLayer>: Layer, Sendable {
     ) -> (inputGradient: Tensor<Scalar>?, initialStateGradients: [L.State])? {
         guard layers.count > 1, layers.count <= Kernels.recurrentStackMaxLayers, cache.layers.count == layers.count else { return nil }
         let top = layers.count - 1
-        var stages: [SequenceKernelBackward<Scalar, SequenceBackwardContext, (inputGradient: Tensor<Scalar>?, initialStateGradient: L.State)>] = []
+        var described: [SequenceKernelBackward<Scalar, SequenceBackwardContext, (inputGradient: Tensor<Scalar>?, initialStateGradient: L.State)>] = []
         for index in layers.indices {
             guard
                 let stage = layers[index].backwardSequenceStage(
@@ -206,10 +214,16 @@ public struct StackedRecurrent<L: RecurrentSequenceLayer>: Layer, Sendable {
                     finalStateGradient: finalStateGradients?[index], cache: cache.layers[index], context: context,
                     gradientFromAbove: index != top, returnsInputGradient: index == 0)
             else { return nil }
-            stages.append(stage)
+            described.append(stage)
         }
-        for index in 0..<top { stages[index].buffers.mask = cache.masks[index + 1]?.baseAddress }
         let first = max(0, cache.timeSteps - (context.truncationDepth ?? cache.timeSteps))
+        guard
+            Kernels.recurrentStackPrefersWavefront(
+                Scalar.self, layers: described.map(\.shape), batch: cache.batchSize, steps: cache.timeSteps, first: first,
+                backward: true, profile: context.recordsGradientFlow)
+        else { return nil }
+        var stages = described.map { $0.prepare() }
+        for index in 0..<top { stages[index].buffers.mask = cache.masks[index + 1]?.baseAddress }
         let ok = withExtendedLifetime(cache) {
             Kernels.recurrentStackBackward(stages.map(\.buffers), steps: cache.timeSteps, first: first, batch: cache.batchSize)
         }
