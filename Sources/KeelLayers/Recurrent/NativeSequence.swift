@@ -177,7 +177,8 @@ enum NativeSequence {
             parameters: (cell.weightIH, cell.weightHH, cell.biasIH, cell.biasHH),
             stackedInputs: .uninitialized([rows, tokens == nil ? hidden + inputSize + 1 : hidden]),
             hiddens: .uninitialized([timeSteps, batchSize, hidden]), gates: isGRU || isLSTM ? .uninitialized([rows, width]) : nil,
-            hiddenProjections: isGRU ? .uninitialized([rows, width]) : nil, cells: cells,
+            hiddenProjections: isGRU ? .uninitialized([rows, width]) : nil,
+            cells: cells.take(), // the run's reference alone: writing through it must not copy
             cellTanh: isLSTM ? .uninitialized([rows, hidden]) : nil, indices: tokens?.indices)
         // The run owns every tensor the kernel reads or writes (fresh, uniquely referenced ones for
         // the writes), so these addresses stay valid until it is released with the stage.
@@ -252,11 +253,11 @@ enum NativeSequence {
         let first = max(0, timeSteps - truncationDepth)
         let isGRU = native.kind == .gru
         // Rows of steps before `first` are never written from above; zeros keep them defined for gradient terms.
-        let fromAbove: Tensor<S>? = gradientFromAbove
+        var fromAbove: Tensor<S>? = gradientFromAbove
             ? (first > 0 ? .zeros([timeSteps, batchSize, hidden]) : .uninitialized([timeSteps, batchSize, hidden])) : nil
         // The carries start as copies of the final-state gradient (the kernel updates them in place).
         let run = NativeBackwardRun(
-            native: native, weightHH: cell.weightHH, weightIH: cell.weightIH, outputGradients: outputGradients ?? fromAbove,
+            native: native, weightHH: cell.weightHH, weightIH: cell.weightIH, outputGradients: outputGradients ?? fromAbove.take(),
             hiddenGradient: finalStateGradient.hidden + 0,
             cellGradient: native.kind.hasCellState ? finalStateGradient.memoryCell.map { $0 + 0 } : nil,
             projectionGradients: .uninitialized([rows, width]), hiddenProjectionGradients: isGRU ? .uninitialized([rows, width]) : nil,
