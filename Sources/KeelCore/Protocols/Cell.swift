@@ -73,7 +73,7 @@ public protocol Cell<Scalar>: ParameterContainer, Sendable {
         cache: SequenceCache, gradients: inout ParameterSet<Scalar>, context: inout RecurrentBackwardContext<Scalar>
     ) -> (inputGradient: Tensor<Scalar>, initialStateGradient: State)
 
-    /// The whole-sequence C kernel's forward, prepared but not run (see ``SequenceKernelForward``),
+    /// The whole-sequence C kernel's forward, described but not run (see ``SequenceKernelForward``),
     /// or nil (the default) for a cell without ``sequenceKernel``. Running it and finishing gives
     /// what ``forwardSequence(_:initialState:)`` (or the token path) returns for the same input;
     /// `.layerBelow` input is written by the kernel from the layer below in the same call.
@@ -81,7 +81,7 @@ public protocol Cell<Scalar>: ParameterContainer, Sendable {
         _ input: SequenceKernelInput<Scalar>, timeSteps: Int, batchSize: Int, initialState: State
     ) -> SequenceKernelForward<Scalar, (outputs: Tensor<Scalar>, finalState: State, cache: SequenceCache)>?
 
-    /// The whole-sequence C kernel's backward over `cache`, prepared but not run, or nil (the
+    /// The whole-sequence C kernel's backward over `cache`, described but not run, or nil (the
     /// default). Arguments as ``backwardSequence(_:lastStepGradient:finalStateGradient:cache:gradients:context:)``;
     /// with `gradientFromAbove`, ∂L/∂yₜ is written by the kernel from the layer above in the same
     /// call (`outputsGradient` must be nil). Finishing returns ∂L/∂input only when the context
@@ -119,12 +119,12 @@ extension Cell {
         _ sequence: Tensor<Scalar>, initialState: State
     ) -> (outputs: Tensor<Scalar>, finalState: State, cache: SequenceCache)? { nil }
 
-    /// No whole-sequence kernel: nothing to prepare.
+    /// No whole-sequence kernel: nothing to describe.
     public func sequenceKernelForward(
         _ input: SequenceKernelInput<Scalar>, timeSteps: Int, batchSize: Int, initialState: State
     ) -> SequenceKernelForward<Scalar, (outputs: Tensor<Scalar>, finalState: State, cache: SequenceCache)>? { nil }
 
-    /// No whole-sequence kernel: nothing to prepare.
+    /// No whole-sequence kernel: nothing to describe.
     public func sequenceKernelBackward(
         _ outputsGradient: Tensor<Scalar>?, lastStepGradient: Tensor<Scalar>?, finalStateGradient: State,
         cache: SequenceCache, context: RecurrentBackwardContext<Scalar>, gradientFromAbove: Bool

@@ -204,7 +204,7 @@ extension GatedRecurrentCell {
             batchSize: batchSize, initialState: initialState)
     }
 
-    /// The native kernel's forward, prepared for a stack's wavefront (nil without a
+    /// The native kernel's forward, described for a stack's wavefront (nil without a
     /// `Cell.sequenceKernel`, or for token input that ``forwardSequence(indices:table:timeSteps:batchSize:initialState:)``
     /// would not take).
     public func sequenceKernelForward(
@@ -232,7 +232,7 @@ extension GatedRecurrentCell {
         }
     }
 
-    /// The native kernel's backward, prepared for a stack's wavefront (nil when the cache is not
+    /// The native kernel's backward, described for a stack's wavefront (nil when the cache is not
     /// the native kernel's).
     public func sequenceKernelBackward(
         _ outputsGradient: Tensor<Scalar>?, lastStepGradient: Tensor<Scalar>?, finalStateGradient: State,

@@ -222,7 +222,7 @@ enum NativeSequence {
     }
 
     /// The backward of ``backward(_:native:outputGradients:finalStateGradient:cache:gradients:truncationDepth:context:)``
-    /// prepared but not run. With `gradientFromAbove` the kernel writes ∂L/∂yₜ from the layer above
+    /// described (prepared on demand). With `gradientFromAbove` the kernel writes ∂L/∂yₜ from the layer above
     /// (`outputGradients` must be nil). Finishing returns ∂L/∂input only when `context` asks for it
     /// (∂L/∂E for token input, always).
     static func backwardStage<F: GatedRecurrentCell>(

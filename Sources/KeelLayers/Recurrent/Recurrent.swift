@@ -314,7 +314,7 @@ extension Recurrent {
 }
 
 extension Recurrent {
-    /// The cell's whole-sequence kernel forward, prepared for a stack's wavefront (see
+    /// The cell's whole-sequence kernel forward, described for a stack's wavefront (see
     /// `RecurrentSequenceLayer.forwardSequenceStage(_:timeSteps:batchSize:initialState:)`); nil when
     /// the cell has no kernel or ``usesFusedPath`` is off.
     public func forwardSequenceStage(
@@ -333,7 +333,7 @@ extension Recurrent {
         }
     }
 
-    /// The cell's whole-sequence kernel backward, prepared for a stack's wavefront (see
+    /// The cell's whole-sequence kernel backward, described for a stack's wavefront (see
     /// `RecurrentSequenceLayer.backwardSequenceStage(_:lastOutputGradient:finalStateGradient:cache:context:gradientFromAbove:returnsInputGradient:)`).
     public func backwardSequenceStage(
         _ outputsGradient: Tensor<Scalar>?, lastOutputGradient: Tensor<Scalar>?, finalStateGradient: C.State?,

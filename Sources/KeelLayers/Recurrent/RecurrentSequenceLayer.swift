@@ -46,7 +46,7 @@ public protocol RecurrentSequenceLayer<Scalar>: ParameterContainer, Sendable {
         gradients: inout ParameterSet<Scalar>, context: inout SequenceBackwardContext
     ) -> (inputGradient: Tensor<Scalar>, initialStateGradient: State)
 
-    /// The layer's whole-sequence kernel forward, prepared but not run, so that ``StackedRecurrent``
+    /// The layer's whole-sequence kernel forward, described but not run, so that ``StackedRecurrent``
     /// can run all its layers in one kernel call (a wavefront: layer l at step t needs only layer
     /// l − 1 at step t); nil (the default) when the layer does not run on one built-in kernel.
     /// Finishing the run gives what ``forwardSequence(_:initialState:context:)`` (or the token path)
