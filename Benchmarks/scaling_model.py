@@ -110,7 +110,7 @@ def recurrent_ratio(cfg, threads, before=False):
 
 def wavefront_ratio(cfg, threads):
     """R(P), barriers per step and tiles when a stack runs as one wavefront (recurrent_kernels.c,
-    keel_*_stack_plan): if every layer alone would take one column block on the same row chunks,
+    keel_*_recurrent_stack_prefers_wavefront): if every layer alone would take one column block on the same row chunks,
     the row chunks run the whole stack without barriers; otherwise each layer gets a share of the P
     threads in proportion to its GEMM work per step, all layers' tiles run side by side, and each direction takes T + L - 1 phases (one barrier
     each) as long as the slowest layer's widest tile."""
@@ -129,13 +129,13 @@ def wavefront_ratio(cfg, threads):
             totalp += sum(f[2] for f in full)  # row chunks run the layers one after another, no barriers
             tiles = max(tiles, full[0][0])
             continue
-        # threads in proportion to each layer's GEMM work per step (the kernel's keel_*_stack_plan)
+        # threads in proportion to each layer's GEMM work per step (the kernel's keel_*_recurrent_stack_prefers_wavefront)
         many = [plan(batch, hidden, gates, k, max(1, int(threads * k / sum(ks)))) for k in ks]
         widest = max(m[2] - (BARRIER + BARRIER_PER_THREAD * m[0] * m[1] if m[1] > 1 else 0.0) for m in many)
         wave_tiles = sum(m[0] * m[1] for m in many)
         wave = (widest + BARRIER + BARRIER_PER_THREAD * wave_tiles) * (seq + layers - 1) / seq
         alone = sum(f[2] for f in full)
-        if wave < alone:  # the kernel's choice (keel_*_stack_plan): the cheaper modelled schedule
+        if wave < alone:  # the kernel's choice (keel_*_recurrent_stack_prefers_wavefront): the cheaper modelled schedule
             totalp += widest * (seq + layers - 1) / seq
             barriers += seq + layers
             tiles = max(tiles, wave_tiles)

@@ -42,11 +42,7 @@ enum PipelineBenchmark {
     static func run(_ arguments: [String]) throws {
         let options = try Options(arguments, flags: ["--quick"], options: ["--min-time", "--threads"])
         let minTime = try options.double("--min-time", default: options.flag("--quick") ? 0.3 : 1)
-        let threadValue = try options.double("--threads", default: 1)
-        guard threadValue == threadValue.rounded(), threadValue >= 1 else {
-            throw UsageError("--threads expects a whole number of threads, got \(threadValue)")
-        }
-        let threads = Int(threadValue)
+        let threads = try options.int("--threads", default: 1, range: 1...256)
         if let warning = buildWarning() { print(warning) }
         Kernels.threadCount = threads
         let gradients = configCParameters()

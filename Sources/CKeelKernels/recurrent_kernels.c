@@ -305,9 +305,6 @@ static void *keel_sequence_pack_d(int slot, bool trans, long k, long n, const do
 /* Gate blocks G of a cell kind: W = G * hidden columns per projection. */
 static inline long keel_gate_count(int kind) { return kind == KEEL_CELL_LSTM ? 4 : kind == KEEL_CELL_GRU ? 3 : 1; }
 
-/* How a stack's layers share the threads (keel_*_stack_plan). */
-typedef enum { KEEL_STACK_WAVEFRONT, KEEL_STACK_LAYERS } keel_stack_schedule;
-
 #define KEEL_DEFINE_SEQUENCE_KERNELS(P, T)                                                          \
     KEEL_EW_VARIANTS(void, keel_##P##_seq_add_impl, (long n, T *restrict a, const T *restrict b),  \
         (n, a, b), { for (long k = 0; k < n; k++) a[k] += b[k]; })                                  \
@@ -621,49 +618,52 @@ typedef enum { KEEL_STACK_WAVEFRONT, KEEL_STACK_LAYERS } keel_stack_schedule;
         keel_set_thread_kernel_path(saved);                                                         \
     }                                                                                               \
                                                                                                     \
-    /* Plans for the stack's layers and the schedule: all layers' tiles in one phase loop, each   \
-     * layer with threads in proportion to its GEMM work per step (WAVEFRONT: steps + layers       \
-     * phases, each as long as the slowest layer's widest tile), or the layers one after another,  \
-     * each on all threads with its own plan (LAYERS; with one column block, row chunks without    \
-     * barriers, as on 1-4 threads for every config), whichever the plans' cost model finds faster; \
-     * both give the same results. KEEL_STACK_SCHEDULE=wavefront|layers forces one.                \
+    /* Each layer's own plan on all `threads` (the plan a single-layer call makes); returns the      \
+     * layers' modelled cost per step, one after another, and whether every plan is row chunks only. \
      * k: each layer's GEMM depth per step; allow: whether column blocks may be used. */           \
-    static keel_stack_schedule keel_##P##_stack_plan(int layers, keel_##P##_sequence_job *jobs, const long *k, \
-                                                           const bool *allow) {                     \
-        const long mr = keel_##P##_gemm_row_tile(), nr = keel_##P##_gemm_col_tile();               \
-        const int threads = keel_num_threads();                                                     \
-        bool chunked = true;                                                                        \
-        double alone = 0, wave = 0;                                                                 \
+    static double keel_##P##_plan_alone(int layers, keel_##P##_sequence_job *jobs, const long *k, const bool *allow, \
+                                        int threads, bool *rows_only) {                             \
+        double cost = 0;                                                                            \
+        *rows_only = true;                                                                          \
         for (int l = 0; l < layers; l++) {                                                          \
-            alone += keel_sequence_make_plan(&jobs[l].plan, jobs[l].batch, jobs[l].hidden, keel_gate_count(jobs[l].kind), \
-                                             k[l], mr, nr, allow[l], threads);                      \
-            if (jobs[l].plan.blocks > 1) chunked = false;                                           \
+            cost += keel_sequence_make_plan(&jobs[l].plan, jobs[l].batch, jobs[l].hidden, keel_gate_count(jobs[l].kind), \
+                                            k[l], keel_##P##_gemm_row_tile(), keel_##P##_gemm_col_tile(), allow[l], threads); \
+            if (jobs[l].plan.blocks > 1) *rows_only = false;                                        \
         }                                                                                           \
-        const int forced = keel_recurrent_stack_schedule();                                         \
-        if (layers == 1 || forced == 2 || (chunked && forced == 0)) return KEEL_STACK_LAYERS;       \
-        keel_sequence_plan alone_plans[KEEL_STACK_MAX_LAYERS];                                      \
-        for (int l = 0; l < layers; l++) alone_plans[l] = jobs[l].plan;                             \
-        /* threads in proportion to each layer's GEMM work per step (G H k): a char model's first   \
-         * layer reads tokens (k = H), the second k = 2H + 1 */                                     \
-        double work = 0;                                                                            \
+        return cost;                                                                                \
+    }                                                                                               \
+                                                                                                    \
+    /* The wavefront's plans: each layer gets threads in proportion to its GEMM work per step       \
+     * (G H k; a char model's first layer reads tokens, k = H, the second k = 2H + 1), all of them  \
+     * at most KEEL_PHASE_MAX_TILES tiles together. Returns the modelled cost per step: the slowest \
+     * layer's widest tile and one barrier per phase, over steps + layers - 1 phases. */           \
+    static double keel_##P##_plan_wavefront(int layers, keel_##P##_sequence_job *jobs, const long *k, const bool *allow, \
+                                            int threads) {                                          \
+        if (threads > KEEL_PHASE_MAX_TILES) threads = KEEL_PHASE_MAX_TILES;                         \
+        double work = 0, widest = 0;                                                                \
         long tiles = 0;                                                                             \
         for (int l = 0; l < layers; l++) work += (double)(keel_gate_count(jobs[l].kind) * jobs[l].hidden) * (double)k[l]; \
         for (int l = 0; l < layers; l++) {                                                          \
             const double mine = (double)(keel_gate_count(jobs[l].kind) * jobs[l].hidden) * (double)k[l]; \
-            int share = (int)((double)threads * mine / work);                                       \
+            const int share = (int)((double)threads * mine / work);                                 \
             double cost = keel_sequence_make_plan(&jobs[l].plan, jobs[l].batch, jobs[l].hidden, keel_gate_count(jobs[l].kind), \
-                                                  k[l], mr, nr, allow[l], share < 1 ? 1 : share);   \
+                                                  k[l], keel_##P##_gemm_row_tile(), keel_##P##_gemm_col_tile(), allow[l], \
+                                                  share < 1 ? 1 : share);                           \
             if (jobs[l].plan.blocks > 1) /* the plan counted its own barrier; the phase's is below */ \
                 cost -= KEEL_SEQUENCE_BARRIER_COST + KEEL_SEQUENCE_BARRIER_COST_PER_THREAD * (double)(jobs[l].plan.chunks * jobs[l].plan.blocks); \
-            if (cost > wave) wave = cost;                                                           \
+            if (cost > widest) widest = cost;                                                       \
             tiles += jobs[l].plan.chunks * jobs[l].plan.blocks;                                     \
         }                                                                                           \
         const double steps = (double)(jobs[0].phases - 1);                                          \
-        wave = (wave + KEEL_SEQUENCE_BARRIER_COST + KEEL_SEQUENCE_BARRIER_COST_PER_THREAD * (double)tiles) * \
+        return (widest + KEEL_SEQUENCE_BARRIER_COST + KEEL_SEQUENCE_BARRIER_COST_PER_THREAD * (double)tiles) * \
                (steps + layers - 1) / steps;                                                        \
-        if (tiles <= KEEL_PHASE_MAX_TILES && (forced == 1 || wave < alone)) return KEEL_STACK_WAVEFRONT; \
-        for (int l = 0; l < layers; l++) jobs[l].plan = alone_plans[l];                             \
-        return KEEL_STACK_LAYERS;                                                                   \
+    }                                                                                               \
+                                                                                                    \
+    /* The plans of one kernel call: a single layer's own, or the wavefront's. */                  \
+    static void keel_##P##_plan(int layers, keel_##P##_sequence_job *jobs, const long *k, const bool *allow) { \
+        bool rows_only;                                                                             \
+        if (layers == 1) keel_##P##_plan_alone(1, jobs, k, allow, keel_num_threads(), &rows_only);  \
+        else keel_##P##_plan_wavefront(layers, jobs, k, allow, keel_num_threads());                 \
     }                                                                                               \
                                                                                                     \
     /* One kernel call's loop: a single layer with one column block as row chunks without        \
@@ -775,16 +775,10 @@ typedef enum { KEEL_STACK_WAVEFRONT, KEEL_STACK_LAYERS } keel_stack_schedule;
             k[l] = L->tokens != NULL ? L->hidden : L->hidden + L->input + 1;                        \
             allow[l] = true;                                                                        \
         }                                                                                           \
-        if (keel_##P##_stack_plan(layers, jobs, k, allow) == KEEL_STACK_WAVEFRONT) {                 \
-            for (int l = 0; l < layers; l++) /* every layer's weights at once: a buffer set each */ \
-                if (!keel_##P##_forward_prepare(&jobs[l], &layer[l], l)) return false;              \
-            return keel_##P##_stack_execute(layers, jobs, false, keel_##P##_sequence_forward_phase); \
-        }                                                                                           \
-        for (int l = 0; l < layers; l++) /* one after another, in one buffer set */                 \
-            if (!keel_##P##_forward_prepare(&jobs[l], &layer[l], 0) ||                              \
-                !keel_##P##_stack_execute(1, &jobs[l], false, keel_##P##_sequence_forward_phase))   \
-                return false;                                                                       \
-        return true;                                                                                \
+        keel_##P##_plan(layers, jobs, k, allow);                                                    \
+        for (int l = 0; l < layers; l++) /* every layer's weights at once: a buffer set each */     \
+            if (!keel_##P##_forward_prepare(&jobs[l], &layer[l], l)) return false;                  \
+        return keel_##P##_stack_execute(layers, jobs, false, keel_##P##_sequence_forward_phase);     \
     }                                                                                               \
                                                                                                     \
     bool keel_##P##_recurrent_stack_prefers_wavefront(int layers, const int *kinds, const long *inputs, \
@@ -803,19 +797,12 @@ typedef enum { KEEL_STACK_WAVEFRONT, KEEL_STACK_LAYERS } keel_stack_schedule;
             k[l] = backward || (l == 0 && tokens) ? hiddens[l] : hiddens[l] + inputs[l] + 1;         \
             allow[l] = !(backward && profile);                                                      \
         }                                                                                           \
-        return keel_##P##_stack_plan(layers, jobs, k, allow) == KEEL_STACK_WAVEFRONT;               \
-    }                                                                                               \
-                                                                                                    \
-    bool keel_##P##_recurrent_sequence_forward(int kind, long steps, long batch, long input, long hidden, \
-                                               const T *x, const T *w_ih, const T *w_hh, const T *b_ih, \
-                                               const T *b_hh, const T *h0, T *xh, T *gates, T *zh, T *h, \
-                                               T *c, T *tanh_c, const long *tokens, const T *table) { \
-        const keel_##P##_recurrent_layer layer = {                                                  \
-            .kind = kind, .input = input, .hidden = hidden, .x = x, .w_ih = w_ih, .w_hh = w_hh, .b_ih = b_ih, \
-            .b_hh = b_hh, .h0 = h0, .xh = xh, .gates = gates, .zh = zh, .h = h, .c = c, .tanh_c = tanh_c, \
-            .tokens = tokens, .table = table,                                                       \
-        };                                                                                          \
-        return keel_##P##_recurrent_stack_forward(1, steps, batch, &layer);                         \
+        const int forced = keel_recurrent_stack_schedule();                                         \
+        if (forced != 0) return forced == 1;                                                        \
+        bool rows_only;                                                                             \
+        const double alone = keel_##P##_plan_alone(layers, jobs, k, allow, keel_num_threads(), &rows_only); \
+        /* row chunks alone need no barrier at all: the wavefront could only add some */            \
+        return !rows_only && keel_##P##_plan_wavefront(layers, jobs, k, allow, keel_num_threads()) < alone; \
     }                                                                                               \
                                                                                                     \
     /* A planned backward job's buffers in buffer set `group`: the carry's second buffer, the     \
@@ -886,36 +873,14 @@ typedef enum { KEEL_STACK_WAVEFRONT, KEEL_STACK_LAYERS } keel_stack_schedule;
             k[l] = L->hidden;                                                                       \
             allow[l] = L->profile == NULL; /* the profile's per-row sums need whole rows of dh */   \
         }                                                                                           \
-        const bool wavefront = keel_##P##_stack_plan(layers, jobs, k, allow) == KEEL_STACK_WAVEFRONT;  \
+        keel_##P##_plan(layers, jobs, k, allow);                                                    \
         bool ok = true;                                                                             \
-        /* the wavefront needs every layer's buffers at once (a set each); one after another, the   \
-         * layers share one set, and each is finished before the next overwrites it (top first) */  \
-        for (int i = 0; ok && i < layers; i++) {                                                    \
-            const int l = layers - 1 - i, group = wavefront ? l : 0;                                \
-            ok = keel_##P##_backward_prepare(&jobs[l], &layer[l], group, &partial[l]);              \
-            if (ok && !wavefront) {                                                                 \
-                ok = keel_##P##_stack_execute(1, &jobs[l], true, keel_##P##_sequence_backward_phase); \
-                if (ok) keel_##P##_backward_finish(&jobs[l], &layer[l], partial[l]);                \
-            }                                                                                       \
-        }                                                                                           \
-        if (ok && wavefront) {                                                                      \
-            ok = keel_##P##_stack_execute(layers, jobs, true, keel_##P##_sequence_backward_phase);   \
-            for (int l = 0; ok && l < layers; l++) keel_##P##_backward_finish(&jobs[l], &layer[l], partial[l]); \
-        }                                                                                           \
+        for (int l = 0; ok && l < layers; l++) /* every layer's buffers at once: a set each */      \
+            ok = keel_##P##_backward_prepare(&jobs[l], &layer[l], l, &partial[l]);                  \
+        if (ok) ok = keel_##P##_stack_execute(layers, jobs, true, keel_##P##_sequence_backward_phase); \
+        for (int l = 0; ok && l < layers; l++) keel_##P##_backward_finish(&jobs[l], &layer[l], partial[l]); \
         for (int l = 0; l < layers; l++) free(partial[l]);                                          \
         return ok;                                                                                  \
-    }                                                                                               \
-                                                                                                    \
-    bool keel_##P##_recurrent_sequence_backward(int kind, long steps, long first, long batch, long hidden, \
-                                                const T *whh, const T *gates, const T *zh, const T *h0, const T *h, \
-                                                const T *c, const T *tanh_c, const T *dy, T *dh, T *dc, \
-                                                T *dz, T *dzh, double *profile) {                   \
-        /* the top layer only reads dy */                                                           \
-        const keel_##P##_recurrent_layer_gradients layer = {                                        \
-            .kind = kind, .hidden = hidden, .w_hh = whh, .gates = gates, .zh = zh, .h0 = h0, .h = h, .c = c, \
-            .tanh_c = tanh_c, .dy = (T *)dy, .dh = dh, .dc = dc, .dz = dz, .dzh = dzh, .profile = profile, \
-        };                                                                                          \
-        return keel_##P##_recurrent_stack_backward(1, steps, first, batch, &layer);                 \
     }
 
 KEEL_DEFINE_SEQUENCE_KERNELS(s, float)

@@ -290,9 +290,12 @@ double keel_d_softmax_cross_entropy(long rows, long classes, const double *logit
 enum { KEEL_CELL_RNN_TANH = 0, KEEL_CELL_RNN_RELU = 1, KEEL_CELL_LSTM = 2, KEEL_CELL_GRU = 3 };
 
 /*
- * Forward over `steps` time steps of a batch of `batch` rows (G gate blocks: RNN 1, LSTM 4, GRU 3;
- * W = G * hidden; K = hidden + input + 1). Row-major buffers, time-major (row t * batch + b):
- *   x       [steps * batch, input]     the inputs
+ * The whole-sequence kernels: the time loop of one layer, or of a stack of layers, in one call.
+ *
+ * keel_*_recurrent_stack_forward runs `layers` layers (1 to 8) over `steps` time steps of a batch
+ * of `batch` rows. Per layer (G gate blocks: RNN 1, LSTM 4, GRU 3; W = G * hidden; K = hidden +
+ * input + 1), row-major buffers, time-major (row t * batch + b):
+ *   x       [steps * batch, input]     the inputs (first layer; NULL above it, see below)
  *   w_ih    [W, input], w_hh [W, hidden], b_ih, b_hh [W]: the cell's parameters (PyTorch layout)
  *   h0      [batch, hidden]            the initial hidden state
  *   xh      [steps * batch, K]         out: [h_{t-1} | x_t | 1] per row, the operand of the weight
@@ -303,49 +306,22 @@ enum { KEEL_CELL_RNN_TANH = 0, KEEL_CELL_RNN_RELU = 1, KEEL_CELL_LSTM = 2, KEEL_
  *   h       [steps, batch, hidden]     out: h_1 ... h_steps (the outputs)
  *   c       [steps + 1, batch, hidden] LSTM only: block 0 in (c_0), the rest out
  *   tanh_c  [steps, batch, hidden]     LSTM only, out
- *   tokens  [steps * batch] or NULL    with tokens, x (may be NULL) and w_ih are not read; the input of row r
- *                                      is the token tokens[r]: its input projection (biases
- *                                      included) is row tokens[r] of `table`, and K = hidden (xh
- *                                      holds h_{t-1} only)
+ *   tokens  [steps * batch] or NULL    first layer only: with tokens, x (may be NULL) and w_ih are
+ *                                      not read; the input projection of row r (biases included)
+ *                                      is row tokens[r] of `table`, and K = hidden (xh holds h_{t-1})
  *   table   [vocabulary, W]            with tokens: E W_ih^T + b_ih + b_hh (RNN/LSTM) or
  *                                      E W_ih^T + b_ih (GRU), for the embedding table E
- * Returns false only when memory for the packed weights or scratch could not be allocated.
- */
-bool keel_s_recurrent_sequence_forward(int kind, long steps, long batch, long input, long hidden, const float *x,
-                                       const float *w_ih, const float *w_hh, const float *b_ih, const float *b_hh,
-                                       const float *h0, float *xh, float *gates, float *zh, float *h, float *c,
-                                       float *tanh_c, const long *tokens, const float *table);
-bool keel_d_recurrent_sequence_forward(int kind, long steps, long batch, long input, long hidden, const double *x,
-                                       const double *w_ih, const double *w_hh, const double *b_ih, const double *b_hh,
-                                       const double *h0, double *xh, double *gates, double *zh, double *h, double *c,
-                                       double *tanh_c, const long *tokens, const double *table);
-/*
- * Backward through steps first...steps-1 of a forward pass (gates, zh, h0, h, c, tanh_c as the forward
- * left them; whh is w_hh; the RNN reads h instead of gates, which may be NULL). dy [steps, batch,
- * hidden] is dL/dh_t from outside, or NULL. dh [batch, hidden] (and dc for LSTM) hold
- * dL/d(state at `steps`) on entry and dL/d(state at `first`) on return. Writes the pre-activation
- * gradients dz [steps, batch, W] (rows of steps >= first; for GRU those of the input projection) and,
- * for GRU, dzh [steps, batch, W] (of the hidden projection); profile [steps] (or NULL) receives
- * ||dL/dh_t||^2 over the batch (0 below `first`).
- */
-bool keel_s_recurrent_sequence_backward(int kind, long steps, long first, long batch, long hidden, const float *whh,
-                                        const float *gates, const float *zh, const float *h0, const float *h, const float *c,
-                                        const float *tanh_c, const float *dy, float *dh, float *dc, float *dz,
-                                        float *dzh, double *profile);
-bool keel_d_recurrent_sequence_backward(int kind, long steps, long first, long batch, long hidden, const double *whh,
-                                        const double *gates, const double *zh, const double *h0, const double *h, const double *c,
-                                        const double *tanh_c, const double *dy, double *dh, double *dc, double *dz,
-                                        double *dzh, double *profile);
-
-/*
- * A stack of recurrent layers run as one wavefront: layer l at step t needs only layer l - 1's h_t
- * and its own h_{t-1}, so phase p runs step p - l of every layer l at once (backward, the mirror
- * image: step steps - 1 - p + (layers - 1 - l)), with one barrier per phase for all layers together
- * instead of one per step and layer. Each layer is the single-layer kernel's arguments (above) plus
- * the dropout mask applied to its outputs as the layer above reads them. Layer l > 0 reads layer
- * l - 1's h: its x and tokens are NULL and its input is layer l - 1's hidden. Results equal running
- * the layers one after another with the masked outputs as inputs, whatever the thread count.
- * At most 8 layers (false beyond, and when memory for packed weights cannot be allocated).
+ *   mask    [steps, batch, hidden]     or NULL: the dropout mask on h as the next layer reads it
+ * Layer l > 0 reads layer l - 1's h * mask, written by the kernel into its xh: its x and tokens are
+ * NULL and its input is layer l - 1's hidden.
+ *
+ * Several layers run as one wavefront: layer l at step t needs only layer l - 1's h_t and its own
+ * h_{t-1}, so phase p runs step p - l of every layer (backward, the mirror image), with one barrier
+ * per phase for all layers, each layer on a share of the threads in proportion to its work. Where
+ * that does not pay (keel_*_recurrent_stack_prefers_wavefront says no), a caller runs the layers as
+ * single-layer calls instead. Either way every element is computed the same way: the results are
+ * the same bits whatever the thread count or the schedule. Returns false for more than 8 layers or
+ * mismatched sizes, and when memory for packed weights or scratch cannot be allocated.
  */
 typedef struct {
     int kind;
@@ -354,7 +330,7 @@ typedef struct {
     float *xh, *gates, *zh, *h, *c, *tanh_c;
     const long *tokens;
     const float *table;
-    const float *mask; /* [steps, batch, hidden] or NULL: the next layer reads h * mask (ignored on the top layer) */
+    const float *mask;
 } keel_s_recurrent_layer;
 typedef struct {
     int kind;
@@ -370,11 +346,18 @@ bool keel_d_recurrent_stack_forward(int layers, long steps, long batch, const ke
 
 /*
  * The backward pass of keel_*_recurrent_stack_forward through steps first ... steps - 1 of every
- * layer. Per layer, the single-layer backward's arguments with w_ih and mask added; dy of the top
- * layer is dL/dh_t from outside (or NULL, read only); below the top, dy is an output [steps, batch,
- * hidden]: dL/dh_t from the layer above, (dz_above W_ih_above) * mask, written for the rows of steps
- * >= first (for GRU dz_above is the input projection's gradient). The input gradient of the first
- * layer is left to the caller (dz W_ih), as in the single-layer kernel.
+ * layer (gates, zh, h0, h, c, tanh_c as the forward left them; the RNN reads h instead of gates,
+ * which may be NULL). Per layer:
+ *   dy      [steps, batch, hidden]     top layer: dL/dh_t from outside, or NULL (read only); below
+ *                                      the top: out, dL/dh_t from the layer above, (dz_above
+ *                                      W_ih_above) * mask, for the rows of steps >= first
+ *   dh      [batch, hidden]            (and dc for LSTM) dL/d(state at `steps`) on entry,
+ *                                      dL/d(state at `first`) on return
+ *   dz      [steps, batch, W]          out: the pre-activation gradients (rows of steps >= first;
+ *                                      for GRU those of the input projection)
+ *   dzh     [steps, batch, W]          GRU only, out: those of the hidden projection
+ *   profile [steps] or NULL            out: ||dL/dh_t||^2 over the batch (0 below `first`)
+ * The first layer's input gradient is left to the caller (dz W_ih).
  */
 typedef struct {
     int kind;
@@ -396,10 +379,10 @@ bool keel_d_recurrent_stack_backward(int layers, long steps, long first, long ba
                                      const keel_d_recurrent_layer_gradients *layer);
 
 /*
- * Whether keel_*_recurrent_stack_forward (backward: keel_*_recurrent_stack_backward from step
- * `first`, with or without profiles) would run these layers (kinds, inputs, hiddens; `tokens`:
- * the first reads token rows) as a wavefront on the current thread count, rather than one after
- * another: a caller that has a cheaper way to run layers one after another asks first.
+ * Whether running these layers (kinds, inputs, hiddens; `tokens`: the first reads token rows) as
+ * one wavefront (backward: from step `first`, with or without profiles) is modelled faster on the
+ * current thread count than running them one after another as single-layer calls (each of which
+ * holds only its own buffers). Always false for one layer; forced by keel_set_recurrent_stack_schedule.
  */
 bool keel_s_recurrent_stack_prefers_wavefront(int layers, const int *kinds, const long *inputs, const long *hiddens,
                                               bool tokens, long batch, long steps, long first, bool backward, bool profile);
@@ -407,9 +390,9 @@ bool keel_d_recurrent_stack_prefers_wavefront(int layers, const int *kinds, cons
                                               bool tokens, long batch, long steps, long first, bool backward, bool profile);
 
 /*
- * How a stack of several layers shares the threads when its layers cannot all run on row chunks
- * alone: 0 (the default) lets the kernels' cost model choose, 1 forces the wavefront, 2 runs the
- * layers one after another. Results never depend on it. Process-wide; without a call, the
+ * What keel_*_recurrent_stack_prefers_wavefront answers: 0 (the default) lets the kernels' cost
+ * model choose, 1 always the wavefront, 2 always the layers one after another. Results never
+ * depend on it. Process-wide; without a call, the
  * environment variable KEEL_STACK_SCHEDULE (wavefront or layers) is read once.
  */
 void keel_set_recurrent_stack_schedule(int schedule);

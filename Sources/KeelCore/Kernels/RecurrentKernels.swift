@@ -118,8 +118,8 @@ extension Kernels {
         }
     }
 
-    /// How a stack of layers shares the threads when its layers cannot all run on row chunks
-    /// alone (many threads, small batches).
+    /// How a stack of layers runs: as one wavefront kernel call, or as single-layer calls one after
+    /// another (what ``recurrentStackPrefersWavefront(_:layers:batch:steps:first:backward:profile:)`` answers).
     package enum RecurrentStackSchedule: Int32, Sendable {
         /// The kernels' cost model chooses per call.
         case automatic = 0
@@ -153,9 +153,9 @@ extension Kernels {
         }
     }
 
-    /// Whether a multi-layer kernel call would run `layers` as a wavefront on the current thread
-    /// count (`keel_s_recurrent_stack_prefers_wavefront`); when it would not, running the layers
-    /// one after another through single-layer calls gives the same bits with less memory.
+    /// Whether running `layers` as one wavefront is modelled faster on the current thread count
+    /// than single-layer calls one after another (`keel_s_recurrent_stack_prefers_wavefront`); both
+    /// give the same bits, and the single-layer calls hold one layer's buffers at a time.
     package static func recurrentStackPrefersWavefront<S: TensorScalar>(
         _: S.Type, layers: [RecurrentLayerShape], batch: Int, steps: Int, first: Int = 0, backward: Bool, profile: Bool = false
     ) -> Bool {

@@ -189,19 +189,26 @@ extension GatedRecurrentCell {
     public func forwardSequence(
         indices: [Int], table: Tensor<Scalar>, timeSteps: Int, batchSize: Int, initialState: State
     ) -> (outputs: Tensor<Scalar>, finalState: State, cache: FusedSequenceCache<Self>)? {
-        // The projected table (and the per-token gradient sums) cost a row per token of the
-        // vocabulary, the savings a row per step and sequence: a vocabulary larger than the
-        // window (word models, short windows) would cost more FLOPs and memory than it saves.
-        guard let kind = sequenceKernel, table.shape[0] <= timeSteps * batchSize else { return nil }
+        guard let kind = sequenceKernel,
+            let tokens = tokenInput(indices: indices, table: table, timeSteps: timeSteps, batchSize: batchSize)
+        else { return nil }
+        return NativeSequence.forward(
+            self, kind: kind, input: nil, tokens: tokens, timeSteps: timeSteps, batchSize: batchSize, initialState: initialState)
+    }
+
+    /// Token input the native kernel takes: nil when the vocabulary has more rows than the window.
+    /// The projected table (and the per-token gradient sums) cost a row per token of the
+    /// vocabulary, the savings a row per step and sequence: a vocabulary larger than the window
+    /// (word models, short windows) would cost more FLOPs and memory than it saves.
+    private func tokenInput(indices: [Int], table: Tensor<Scalar>, timeSteps: Int, batchSize: Int) -> TokenInput<Scalar>? {
+        guard table.shape[0] <= timeSteps * batchSize else { return nil }
         precondition(
             table.rank == 2 && table.shape[1] == inputSize,
             "Recurrent.forward: embedding table has shape \(table.shape), expected [vocabulary, \(inputSize)]")
         precondition(
             timeSteps > 0 && batchSize > 0 && indices.count == timeSteps * batchSize,
             "Recurrent.forward: \(indices.count) token indices for \(timeSteps) steps of \(batchSize) sequences")
-        return NativeSequence.forward(
-            self, kind: kind, input: nil, tokens: TokenInput(indices: indices, table: table), timeSteps: timeSteps,
-            batchSize: batchSize, initialState: initialState)
+        return TokenInput(indices: indices, table: table)
     }
 
     /// The native kernel's forward, described for a stack's wavefront (nil without a
@@ -219,13 +226,11 @@ extension GatedRecurrentCell {
             return NativeSequence.forwardStage(
                 self, kind: kind, input: sequence, tokens: nil, timeSteps: timeSteps, batchSize: batchSize, initialState: initialState)
         case .tokens(let indices, let table):
-            guard table.shape[0] <= timeSteps * batchSize else { return nil }
-            precondition(
-                table.rank == 2 && table.shape[1] == inputSize && indices.count == timeSteps * batchSize,
-                "Recurrent.forward: table \(table.shape) and \(indices.count) indices for \(timeSteps) × \(batchSize) steps and inputSize \(inputSize)")
+            guard let tokens = tokenInput(indices: indices, table: table, timeSteps: timeSteps, batchSize: batchSize) else {
+                return nil
+            }
             return NativeSequence.forwardStage(
-                self, kind: kind, input: nil, tokens: TokenInput(indices: indices, table: table), timeSteps: timeSteps,
-                batchSize: batchSize, initialState: initialState)
+                self, kind: kind, input: nil, tokens: tokens, timeSteps: timeSteps, batchSize: batchSize, initialState: initialState)
         case .layerBelow:
             return NativeSequence.forwardStage(
                 self, kind: kind, input: nil, tokens: nil, timeSteps: timeSteps, batchSize: batchSize, initialState: initialState)

@@ -1,5 +1,5 @@
 // The whole-sequence path of the built-in cells (RNN, LSTM, GRU): the time loop runs in one C call
-// per direction (`keel_*_recurrent_sequence_forward/backward`), writing every state and cache into
+// per direction (`keel_*_recurrent_stack_forward/backward` with one layer), writing every state and cache into
 // tensors allocated once per sequence. The generic fused path (FusedSequence) makes a few tensor
 // objects per step; on small shapes (configs A and D of peers.md) that traffic was about half of
 // the step. The kernel also splits the batch over the worker pool, which the per-step path could

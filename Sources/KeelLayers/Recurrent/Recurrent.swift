@@ -134,8 +134,7 @@ public struct Recurrent<C: Cell>: Layer, RecurrentSequenceLayer, Sendable {
         let timeSteps = sequence.shape[0], batchSize = sequence.shape[1]
         precondition(timeSteps > 0, "Recurrent.forward: empty sequence, input has shape \(sequence.shape) ([time, batch, inputSize])")
         precondition(batchSize > 0, "Recurrent.forward: empty batch, input has shape \(sequence.shape) ([time, batch, inputSize])")
-        let state = initialState ?? cell.zeroState(batchSize: batchSize)
-        checkStateShape(cell.tensors(of: state), batchSize: batchSize, hiddenSize: cell.hiddenSize, operation: "Recurrent.forward (initial state)")
+        let state = checkedInitialState(initialState, batchSize: batchSize)
 
         let outputs: Tensor<Scalar>
         let finalState: C.State
@@ -242,27 +241,19 @@ public struct Recurrent<C: Cell>: Layer, RecurrentSequenceLayer, Sendable {
     ) -> (inputGradient: Tensor<Scalar>, initialStateGradient: C.State) {
         var profile: [Double]? = outer.recordsGradientFlow ? [] : nil
         defer { if let profile { outer.record(profile) } }
-        let truncationDepth = outer.truncationDepth
         let timeSteps = cache.timeSteps, batchSize = cache.batchSize, hiddenSize = cell.hiddenSize
         let stepGradient: (Int) -> Tensor<Scalar>? = { t in
             if let sequenceGradient { return sequenceGradient[t] }
             return t == timeSteps - 1 ? lastStepGradient : nil
         }
-        let depth = truncationDepth ?? timeSteps
-        precondition(depth >= 1, "Recurrent.backward: truncationDepth must be at least 1, got \(depth)")
-        let stateGradient = finalStateGradient ?? cell.zeroState(batchSize: batchSize)
-        checkStateShape(cell.tensors(of: stateGradient), batchSize: batchSize, hiddenSize: hiddenSize, operation: "Recurrent.backward (final state gradient)")
-        if profile != nil {
-            precondition(
-                cell.hiddenPart(of: stateGradient) != nil,
-                "Recurrent.backward: the gradient-flow profile needs a state conforming to RecurrentHiddenState, \(C.State.self) does not")
-            profile = Array(repeating: 0, count: timeSteps)
-        }
+        let (stateGradient, kernelContext) = backwardSetup(
+            finalStateGradient: finalStateGradient, timeSteps: timeSteps, batchSize: batchSize, context: outer,
+            computesInputGradient: computesInputGradient)
+        let depth = kernelContext.truncationDepth ?? timeSteps
+        if profile != nil { profile = Array(repeating: 0, count: timeSteps) }
         switch cache.storage {
         case .sequence(let sequenceCache):
-            var context = RecurrentBackwardContext<Scalar>(
-                truncationDepth: depth, computesInputGradient: computesInputGradient, gradientTerms: gradientTerms,
-                recordsGradientFlow: profile != nil)
+            var context = kernelContext
             let result = cell.backwardSequence(
                 sequenceGradient, lastStepGradient: lastStepGradient, finalStateGradient: stateGradient, cache: sequenceCache,
                 gradients: &gradients, context: &context)
@@ -301,8 +292,7 @@ extension Recurrent {
         indices: [Int], table: Tensor<Scalar>, timeSteps: Int, batchSize: Int, initialState: C.State?
     ) -> (outputs: Tensor<Scalar>, finalState: C.State, cache: RecurrentCache<C>)? {
         guard usesFusedPath, timeSteps > 0, batchSize > 0 else { return nil }
-        let state = initialState ?? cell.zeroState(batchSize: batchSize)
-        checkStateShape(cell.tensors(of: state), batchSize: batchSize, hiddenSize: cell.hiddenSize, operation: "Recurrent.forward (initial state)")
+        let state = checkedInitialState(initialState, batchSize: batchSize)
         guard
             let result = cell.forwardSequence(
                 indices: indices, table: table, timeSteps: timeSteps, batchSize: batchSize, initialState: state)
@@ -321,8 +311,7 @@ extension Recurrent {
         _ input: SequenceKernelInput<Scalar>, timeSteps: Int, batchSize: Int, initialState: C.State?
     ) -> SequenceKernelForward<Scalar, (outputs: Tensor<Scalar>, finalState: C.State, cache: RecurrentCache<C>)>? {
         guard usesFusedPath, timeSteps > 0, batchSize > 0 else { return nil }
-        let state = initialState ?? cell.zeroState(batchSize: batchSize)
-        checkStateShape(cell.tensors(of: state), batchSize: batchSize, hiddenSize: cell.hiddenSize, operation: "Recurrent.forward (initial state)")
+        let state = checkedInitialState(initialState, batchSize: batchSize)
         guard let stage = cell.sequenceKernelForward(input, timeSteps: timeSteps, batchSize: batchSize, initialState: state) else {
             return nil
         }
@@ -353,16 +342,9 @@ extension Recurrent {
                 lastOutputGradient.shape == [batchSize, hiddenSize],
                 "Recurrent.backwardSequence: last output gradient has shape \(lastOutputGradient.shape), expected \([batchSize, hiddenSize])")
         }
-        let stateGradient = finalStateGradient ?? cell.zeroState(batchSize: batchSize)
-        checkStateShape(cell.tensors(of: stateGradient), batchSize: batchSize, hiddenSize: hiddenSize, operation: "Recurrent.backward (final state gradient)")
-        if context.recordsGradientFlow {
-            precondition(
-                cell.hiddenPart(of: stateGradient) != nil,
-                "Recurrent.backward: the gradient-flow profile needs a state conforming to RecurrentHiddenState, \(C.State.self) does not")
-        }
-        let inner = RecurrentBackwardContext<Scalar>(
-            truncationDepth: context.truncationDepth ?? timeSteps, computesInputGradient: computesInputGradient && returnsInputGradient,
-            gradientTerms: gradientTerms, recordsGradientFlow: context.recordsGradientFlow)
+        let (stateGradient, inner) = backwardSetup(
+            finalStateGradient: finalStateGradient, timeSteps: timeSteps, batchSize: batchSize, context: context,
+            computesInputGradient: computesInputGradient && returnsInputGradient)
         guard
             let stage = cell.sequenceKernelBackward(
                 outputsGradient, lastStepGradient: lastOutputGradient, finalStateGradient: stateGradient, cache: sequenceCache,
@@ -377,5 +359,36 @@ extension Recurrent {
                 return result
             }
         }
+    }
+}
+
+extension Recurrent {
+    /// `state`, or the zero state when nil, checked against the cell's shapes.
+    private func checkedInitialState(_ state: C.State?, batchSize: Int) -> C.State {
+        let state = state ?? cell.zeroState(batchSize: batchSize)
+        checkStateShape(cell.tensors(of: state), batchSize: batchSize, hiddenSize: cell.hiddenSize, operation: "Recurrent.forward (initial state)")
+        return state
+    }
+
+    /// The final-state gradient (zero when nil), checked, and the cell's backward context for
+    /// `context`'s truncation and profile with this layer's gradient terms.
+    private func backwardSetup(
+        finalStateGradient: C.State?, timeSteps: Int, batchSize: Int, context: SequenceBackwardContext, computesInputGradient: Bool
+    ) -> (stateGradient: C.State, context: RecurrentBackwardContext<Scalar>) {
+        let depth = context.truncationDepth ?? timeSteps
+        precondition(depth >= 1, "Recurrent.backward: truncationDepth must be at least 1, got \(depth)")
+        let stateGradient = finalStateGradient ?? cell.zeroState(batchSize: batchSize)
+        checkStateShape(
+            cell.tensors(of: stateGradient), batchSize: batchSize, hiddenSize: cell.hiddenSize,
+            operation: "Recurrent.backward (final state gradient)")
+        if context.recordsGradientFlow {
+            precondition(
+                cell.hiddenPart(of: stateGradient) != nil,
+                "Recurrent.backward: the gradient-flow profile needs a state conforming to RecurrentHiddenState, \(C.State.self) does not")
+        }
+        let kernelContext = RecurrentBackwardContext<Scalar>(
+            truncationDepth: depth, computesInputGradient: computesInputGradient, gradientTerms: gradientTerms,
+            recordsGradientFlow: context.recordsGradientFlow)
+        return (stateGradient, kernelContext)
     }
 }
